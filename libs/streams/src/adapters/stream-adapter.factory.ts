@@ -1,0 +1,14 @@
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
+import { MemoryStreamAdapter } from './memory/memory.adapter';
+import type { StreamAdapter } from './stream-adapter.interface';
+
+/** Builds the adapter the options name. Backends with native or optional dependencies load lazily. */
+export async function createStreamAdapter(options: ResolvedStreamsOptions): Promise<StreamAdapter> {
+  const adapter = options.adapter;
+  switch (adapter.type) {
+    case 'memory':
+      return new MemoryStreamAdapter();
+    default:
+      throw new Error(`The ${adapter.type} adapter is not available in this build`);
+  }
+}

@@ -1,0 +1,76 @@
+import type { StreamSummary } from '../interfaces/stream-payloads.interface';
+import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { UpdateOpError } from '../update-ops/update-ops.types';
+
+/**
+ * A published frame plus its per-group position. `seq` increases by one per event of a group and is
+ * what lets a join drop live events its snapshot already contains (SPEC §7.5).
+ */
+export interface StreamEnvelope {
+  frame: StreamFrame;
+  seq: number;
+  /** The frame as UTF-8 JSON, filled once by whoever encodes first, so fan-out never re-encodes per socket. */
+  encoded?: Buffer;
+}
+
+/** A frame to publish, before the adapter stamps its timestamp. */
+export type StreamMessage = Omit<StreamFrame, 'type' | 'timestamp'>;
+
+export interface AdapterSetOutcome {
+  old_value: unknown;
+  new_value: unknown;
+  envelope: StreamEnvelope;
+}
+
+export interface AdapterUpdateOutcome extends AdapterSetOutcome {
+  errors: UpdateOpError[];
+}
+
+export interface AdapterDeleteOutcome {
+  old_value: unknown;
+  /** Null when nothing was removed (nothing is published then). */
+  envelope: StreamEnvelope | null;
+}
+
+/** A group's position at one instant: the last event's `seq` and a fresh timestamp later than every event so far. */
+export interface StreamPosition {
+  seq: number;
+  timestamp: number;
+}
+
+export interface StreamSnapshot extends StreamPosition {
+  /** The item value (or null) for an item snapshot, the array of values for a group snapshot. */
+  data: unknown;
+}
+
+export type StreamListener = (envelope: StreamEnvelope) => void;
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Storage plus publish/subscribe, one implementation per backend (memory, file, redis). Every write is
+ * atomic per item and publishes its own frame in the same step, so per-group order, timestamps and
+ * `seq` agree everywhere. Values are `null` when missing, never `undefined`.
+ */
+export abstract class StreamAdapter {
+  abstract get(stream: string, group: string, item: string): Promise<unknown>;
+  abstract set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome>;
+  abstract update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome>;
+  abstract delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome>;
+  /** Item values of a group (insertion order where the backend keeps one). */
+  abstract list(stream: string, group: string): Promise<unknown[]>;
+  /** Groups of a stream holding at least one item. */
+  abstract listGroups(stream: string): Promise<string[]>;
+  /** Every stream with its groups, both sorted. */
+  abstract listAll(): Promise<StreamSummary[]>;
+  /** Stamps and publishes a frame that stores nothing (`send`, writes of custom streams). */
+  abstract publish(message: StreamMessage): Promise<StreamEnvelope>;
+  /** Reads an item (`item` set) or a group, atomically with the group's position. */
+  abstract snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot>;
+  /** The group's position now, for snapshots read from a custom stream. */
+  abstract position(stream: string, group: string): Promise<StreamPosition>;
+  /** Delivers every frame of one group published anywhere to `listener`; resolves once delivery is live. */
+  abstract subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe>;
+  /** Health probe for the adapter (e.g. a Redis PING). */
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { StreamAdapter, StreamEnvelope, Unsubscribe } from '../adapters/stream-adapter.interface';
+import { groupKey } from '../adapters/local-fanout';
+
+/** Something that takes the frames of the groups it is bound to: a socket connection. */
+export interface GroupMember {
+  deliver(envelope: StreamEnvelope): void;
+}
+
+interface GroupEntry {
+  members: Set<GroupMember>;
+  /** Resolves once the adapter delivers this group's frames here. */
+  ready: Promise<Unsubscribe>;
+}
+
+/**
+ * One adapter subscription per group on this instance, however many sockets watch it; each frame is handed
+ * to every bound socket once (each socket then decides from its own subscriptions).
+ */
+export class GroupFanoutHub {
+  private readonly groups = new Map<string, GroupEntry>();
+
+  constructor(private readonly adapter: StreamAdapter) {}
+
+  /** Binds a member to a group; resolves when frames of the group are flowing (before any snapshot is read). */
+  async bind(stream: string, group: string, member: GroupMember): Promise<void> {
+    const key = groupKey(stream, group);
+    let entry = this.groups.get(key);
+    if (!entry) {
+      const members = new Set<GroupMember>();
+      const ready = this.adapter.subscribe(stream, group, (envelope) => {
+        for (const m of members) m.deliver(envelope);
+      });
+      entry = { members, ready };
+      this.groups.set(key, entry);
+      ready.catch(() => this.groups.get(key) === entry && this.groups.delete(key));
+    }
+    entry.members.add(member);
+    await entry.ready;
+  }
+
+  async unbind(stream: string, group: string, member: GroupMember): Promise<void> {
+    const key = groupKey(stream, group);
+    const entry = this.groups.get(key);
+    if (!entry || !entry.members.delete(member) || entry.members.size > 0) return;
+    this.groups.delete(key);
+    const unsubscribe = await entry.ready.catch(() => null);
+    await unsubscribe?.();
+  }
+
+  /** Groups with at least one socket on this instance (for metrics and tests). */
+  get size(): number {
+    return this.groups.size;
+  }
+}

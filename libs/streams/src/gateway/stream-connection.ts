@@ -1,0 +1,125 @@
+import type { WebSocket } from 'ws';
+import { groupKey } from '../adapters/local-fanout';
+import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
+import type { SubscriptionRequest } from '../protocol/client-message.parser';
+import type { ProtocolErrorCode } from '../protocol/protocol.constants';
+import type { GroupMember } from './group-fanout.hub';
+
+interface Subscription extends SubscriptionRequest {
+  /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
+  since: number | null;
+}
+
+/** This socket's subscriptions to one group, and the frames held back while one of them takes its snapshot. */
+interface GroupBinding {
+  subs: Set<Subscription>;
+  pending: number;
+  held: StreamEnvelope[];
+}
+
+/** Encodes a frame once; every socket then sends the same bytes. */
+export function encodeEnvelope(envelope: StreamEnvelope): Buffer {
+  return (envelope.encoded ??= Buffer.from(JSON.stringify(envelope.frame)));
+}
+
+/**
+ * One WebSocket and its subscriptions. Routing happens here, per socket, so a socket with overlapping
+ * subscriptions (a group and one of its items) gets each frame once (SPEC §7.3), and the snapshot seam is
+ * closed: frames racing a join are held until the `sync` is sent, then those the snapshot already holds
+ * are dropped (SPEC §7.5).
+ */
+export class StreamConnection implements GroupMember {
+  readonly subscriptions = new Map<string, Subscription>();
+  private readonly groups = new Map<string, GroupBinding>();
+  /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
+  alive = true;
+  /** Client messages are handled strictly one after another, as in iii (a join finishes before the next). */
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly context: unknown,
+  ) {}
+
+  /** Queues work on this socket's inbound queue; `onError` sees what a task throws, the queue goes on. */
+  enqueue(task: () => Promise<void>, onError: (error: unknown) => void): void {
+    this.inbound = this.inbound.then(task).catch(onError);
+  }
+
+  payload(sub: SubscriptionRequest): StreamSubscriptionPayload {
+    return { subscription_id: sub.subscriptionId, stream_name: sub.streamName, group_id: sub.groupId, id: sub.id, context: this.context ?? null };
+  }
+
+  /** Registers a subscription in its snapshot phase; returns true when it is the socket's first on that group. */
+  open(request: SubscriptionRequest): boolean {
+    const sub: Subscription = { ...request, since: null };
+    const key = groupKey(sub.streamName, sub.groupId);
+    let binding = this.groups.get(key);
+    const first = !binding;
+    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: [] }));
+    binding.subs.add(sub);
+    binding.pending++;
+    this.subscriptions.set(sub.subscriptionId, sub);
+    return first;
+  }
+
+  /** Ends the snapshot phase: the sync frame goes out, then the held frames it does not already contain. */
+  activate(subscriptionId: string, seq: number, sync: StreamFrame | null): void {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub || sub.since !== null) return;
+    sub.since = seq;
+    if (sync) this.sendFrame(sync);
+    const binding = this.groups.get(groupKey(sub.streamName, sub.groupId));
+    if (binding) this.release(binding);
+  }
+
+  /** Removes a subscription; returns it and whether the socket has no subscription left on its group. */
+  close(subscriptionId: string): { sub: SubscriptionRequest; lastOfGroup: boolean } | null {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) return null;
+    this.subscriptions.delete(subscriptionId);
+    const key = groupKey(sub.streamName, sub.groupId);
+    const binding = this.groups.get(key);
+    if (!binding) return { sub, lastOfGroup: true };
+    binding.subs.delete(sub);
+    if (sub.since === null) this.release(binding);
+    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    this.groups.delete(key);
+    return { sub, lastOfGroup: true };
+  }
+
+  deliver(envelope: StreamEnvelope): void {
+    const binding = this.groups.get(groupKey(envelope.frame.streamName, envelope.frame.groupId));
+    if (!binding) return;
+    if (binding.pending > 0) binding.held.push(envelope);
+    else this.route(binding, envelope);
+  }
+
+  sendFrame(frame: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
+    this.sendFrame({ type: 'error', error: { code, message, ...extra } });
+  }
+
+  /** One snapshot phase of the group is over; once none is left, the held frames flow in order. */
+  private release(binding: GroupBinding): void {
+    if (--binding.pending > 0) return;
+    const held = binding.held;
+    binding.held = [];
+    for (const envelope of held) this.route(binding, envelope);
+  }
+
+  private route(binding: GroupBinding, envelope: StreamEnvelope): void {
+    const id = envelope.frame.id;
+    for (const sub of binding.subs) {
+      if (sub.since !== null && envelope.seq > sub.since && (sub.id === null || sub.id === id)) {
+        if (this.socket.readyState === this.socket.OPEN) this.socket.send(encodeEnvelope(envelope), { binary: false });
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,239 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { StreamAdapter } from '../adapters/stream-adapter.interface';
+import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
+import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
+import { CLOSE_CODES, ERROR_CODES } from '../protocol/protocol.constants';
+import { parseStreamPath } from '../protocol/stream-path.parser';
+import { StreamsStore } from '../service/streams.store';
+import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
+import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
+import { GroupFanoutHub } from './group-fanout.hub';
+import { StreamConnection } from './stream-connection';
+import { authenticate } from './upgrade-auth';
+
+/** Subscription id of the subscription a `/stream/...` URL opens on connect. */
+export const PATH_SUBSCRIPTION_ID = 'path';
+/** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * The streams WebSocket listener. It owns its HTTP server and a `noServer` ws server instead of being a
+ * Nest `@WebSocketGateway`: the stock WsAdapter matches paths exactly and fixes the port when the class is
+ * defined, and a library cannot choose the host app's WebSocket adapter. Owning the upgrade gives dynamic
+ * `/stream/...` paths, a port from (async) options, port 0 in tests, 401/404 before the upgrade, and a
+ * bootstrap that fails when the port is taken.
+ */
+@Injectable()
+export class StreamsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Streams');
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly hub: GroupFanoutHub;
+  private readonly connections = new Set<StreamConnection>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private bound: { host: string; port: number } | null = null;
+  private closing = false;
+
+  constructor(
+    @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
+    @Inject(STREAMS_ADAPTER) adapter: StreamAdapter,
+    private readonly store: StreamsStore,
+    private readonly handlers: StreamHandlersRegistry,
+  ) {
+    this.hub = new GroupFanoutHub(adapter);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.maxPayloadBytes,
+      // Browsers cannot set headers, so iii clients send the token as the sub-protocols `Authorization, <token>`;
+      // echoing `Authorization` lets the browser accept the handshake.
+      handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
+    });
+    this.server = createServer((req, res) => {
+      res.writeHead(parseStreamPath(req.url) ? 426 : 404, { 'content-type': 'text/plain' }).end(parseStreamPath(req.url) ? 'WebSocket upgrade required\n' : 'Not found\n');
+    });
+    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  /** Listens once every handler is discovered (module init), so no client can join before them. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { host, port } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(new Error(`Streams listener could not bind ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.bound = { host: address.address, port: address.port };
+    this.logger.log(`Streams listening on ws://${host}:${address.port}`);
+    if (this.options.heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Closes every client with 1001 (leave handlers run) and frees the port, before the adapter closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const closed = [...this.connections].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.socket.readyState === WebSocket.CLOSED) return resolve();
+          c.socket.once('close', () => resolve());
+          c.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+          setTimeout(() => {
+            c.socket.terminate();
+            resolve();
+          }, CLOSE_GRACE_MS).unref();
+        }),
+    );
+    await Promise.all(closed);
+    await Promise.all([...this.connections].map((c) => this.cleanup(c)));
+    await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
+    this.server.closeAllConnections();
+  }
+
+  address(): { host: string; port: number } {
+    if (!this.bound) throw new Error('The streams listener is not bound yet: call app.init() first');
+    return { ...this.bound };
+  }
+
+  /** Open sockets (for metrics and tests). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const route = parseStreamPath(req.url);
+    if (!route || this.closing) return refuse(socket, route ? 503 : 404);
+    const auth = await authenticate(this.options.authFunction, req);
+    if (!auth.allowed) {
+      this.logger.debug?.(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);
+      return refuse(socket, 401);
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new StreamConnection(ws, auth.context);
+      if (this.connections.size >= this.options.maxConnections || this.closing) {
+        ws.close(this.closing ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
+        return;
+      }
+      this.accept(connection);
+      if (route.kind === 'stream') {
+        const { streamName, groupId, itemId } = route;
+        connection.enqueue(() => this.join(connection, { subscriptionId: PATH_SUBSCRIPTION_ID, streamName, groupId, id: itemId }), this.onTaskError);
+      }
+    });
+  }
+
+  private accept(connection: StreamConnection): void {
+    const ws = connection.socket;
+    this.connections.add(connection);
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('message', (data: Buffer) => connection.enqueue(() => this.handleMessage(connection, data), this.onTaskError));
+    ws.on('error', (error) => this.logger.debug?.(`Streams socket error: ${error.message}`));
+    ws.once('close', () => connection.enqueue(() => this.cleanup(connection), this.onTaskError));
+  }
+
+  private async handleMessage(connection: StreamConnection, data: Buffer): Promise<void> {
+    const message = parseClientMessage(data);
+    if (message.kind === 'ignore') return;
+    if (message.kind === 'error') {
+      connection.sendError(message.code, message.message, message.field ? { field: message.field } : {});
+      return;
+    }
+    if (message.kind === 'join') await this.join(connection, message.data);
+    else await this.leave(connection, message.data);
+  }
+
+  /** Join: handlers authorize, the group binds (live frames start), then the snapshot and its `sync`. */
+  private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+    const { subscriptionId, streamName, groupId, id } = request;
+    const replacing = connection.subscriptions.has(subscriptionId);
+    if (!replacing && connection.subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
+      connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
+      return;
+    }
+    const allowed = await this.handlers.authorizeJoin(connection.payload(request));
+    if (!allowed) {
+      const { timestamp } = await this.store.position(streamName, groupId);
+      connection.sendFrame(this.frame(request, timestamp, { type: 'unauthorized' }));
+      return;
+    }
+    if (replacing) await this.drop(connection, subscriptionId);
+    connection.open(request);
+    try {
+      await this.hub.bind(streamName, groupId, connection);
+      const snapshot = await this.store.snapshot(streamName, groupId, id);
+      connection.activate(subscriptionId, snapshot.seq, this.frame(request, snapshot.timestamp, { type: 'sync', data: snapshot.data }));
+    } catch (error) {
+      // As in iii the subscription stays and live frames flow (all of them: there is no snapshot to dedupe
+      // against); unlike iii the client is told.
+      connection.activate(subscriptionId, 0, null);
+      connection.sendError(ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(error as Error).message}`, { subscriptionId });
+    }
+  }
+
+  private async leave(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+    // iii runs leave handlers even for an id that never joined; the payload is what the client sent.
+    await this.handlers.notifyLeave(connection.payload(request));
+    await this.drop(connection, request.subscriptionId);
+  }
+
+  private async drop(connection: StreamConnection, subscriptionId: string): Promise<void> {
+    const closed = connection.close(subscriptionId);
+    if (closed?.lastOfGroup) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, connection);
+  }
+
+  /** Socket gone: unbind every group and run leave handlers once per remaining subscription. */
+  private async cleanup(connection: StreamConnection): Promise<void> {
+    if (!this.connections.delete(connection)) return;
+    for (const sub of [...connection.subscriptions.values()]) {
+      await this.drop(connection, sub.subscriptionId);
+      await this.handlers.notifyLeave(connection.payload(sub));
+    }
+  }
+
+  private readonly onTaskError = (error: unknown): void => {
+    this.logger.error(`Streams connection task failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
+  private beat(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  private frame(request: SubscriptionRequest, timestamp: number, event: StreamFrame['event']): StreamFrame {
+    return { type: 'stream', timestamp, streamName: request.streamName, groupId: request.groupId, id: request.id, event };
+  }
+}
+
+function refuse(socket: Duplex, status: 401 | 404 | 503): void {
+  const text = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import type { StreamAuthFunction, StreamAuthInput } from '../options/streams-options.interface';
+
+/** The `authFunction` input, built as iii builds it (lower-case header names, raw query values). */
+export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const [path, query = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
+  const query_params: Record<string, string[]> = {};
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    if (key === '') continue;
+    (query_params[key] ??= []).push(eq === -1 ? '' : pair.slice(eq + 1));
+  }
+  const socket = request.socket;
+  const host = socket.remoteAddress?.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress;
+  return { headers, path: path || '/', query_params, addr: `${host}:${socket.remotePort}` };
+}
+
+/** Runs the auth function: `{ allowed: false }` when it throws or returns false (→ HTTP 401). */
+export async function authenticate(
+  auth: StreamAuthFunction | null,
+  request: IncomingMessage,
+): Promise<{ allowed: true; context: unknown } | { allowed: false; reason: string }> {
+  if (!auth) return { allowed: true, context: null };
+  try {
+    const result = await auth(buildAuthInput(request));
+    if (result === false) return { allowed: false, reason: 'authFunction returned false' };
+    return { allowed: true, context: result?.context ?? null };
+  } catch (error) {
+    return { allowed: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,25 @@
+/** Server → client frames (SPEC §4.3) and the change payload handed to `@OnStreamChange` handlers. */
+
+export type StreamEvent =
+  | { type: 'sync'; data: unknown }
+  | { type: 'create'; data: unknown }
+  | { type: 'update'; data: unknown }
+  | { type: 'delete'; data: unknown }
+  | { type: 'event'; event: { type: string; data: unknown } }
+  | { type: 'unauthorized' };
+
+export type StreamChangeEvent = Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>;
+
+export interface StreamFrame<E extends StreamEvent = StreamEvent> {
+  type: 'stream';
+  /** Epoch milliseconds, strictly increasing per (stream, group). */
+  timestamp: number;
+  streamName: string;
+  groupId: string;
+  /** Item id, or null for group-level frames (group sync, `send` without id). */
+  id: string | null;
+  event: E;
+}
+
+/** What `@OnStreamChange` handlers receive: the published frame, exactly as clients get it. */
+export type StreamChangeFrame = StreamFrame<StreamChangeEvent>;

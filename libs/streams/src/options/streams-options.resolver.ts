@@ -1,0 +1,77 @@
+import { StreamsOptionsError } from '../errors/streams.errors';
+import type { ResolvedStreamsOptions, StreamsAdapterOptions, StreamsModuleOptions } from './streams-options.interface';
+
+export const STREAMS_DEFAULTS = {
+  port: 3112,
+  host: '0.0.0.0',
+  maxPayloadBytes: 1024 * 1024,
+  maxSubscriptionsPerSocket: 1000,
+  maxConnections: 100_000,
+  heartbeatIntervalMs: 30_000,
+} as const;
+
+const ADAPTER_TYPES = ['memory', 'file', 'redis'];
+
+type Issues = string[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function int(issues: Issues, name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    issues.push(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return fallback;
+  }
+  return value;
+}
+
+function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
+  if (value === undefined) return { type: 'memory' };
+  if (!isRecord(value) || !ADAPTER_TYPES.includes(value.type as string)) {
+    issues.push(`adapter.type must be one of ${ADAPTER_TYPES.join(', ')} (got ${JSON.stringify(isRecord(value) ? value.type : value)})`);
+    return { type: 'memory' };
+  }
+  if (value.type === 'file' && (typeof value.path !== 'string' || value.path.trim() === '')) {
+    issues.push('adapter.path must be a non-empty directory path for the file adapter');
+  }
+  if (value.type === 'redis') {
+    if (value.url !== undefined && (typeof value.url !== 'string' || !/^rediss?:\/\//.test(value.url))) {
+      issues.push(`adapter.url must be a redis:// or rediss:// URL (got ${JSON.stringify(value.url)})`);
+    }
+    if (value.keyPrefix !== undefined && (typeof value.keyPrefix !== 'string' || value.keyPrefix === '')) {
+      issues.push('adapter.keyPrefix must be a non-empty string');
+    }
+    if (value.options !== undefined && !isRecord(value.options)) issues.push('adapter.options must be an object of ioredis options');
+  }
+  return value as unknown as StreamsAdapterOptions;
+}
+
+/**
+ * The one place options get their defaults and are checked. Throws a StreamsOptionsError naming every
+ * bad field at once, so a misconfigured app fails bootstrap with one readable message.
+ */
+export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): ResolvedStreamsOptions {
+  const input: Record<string, unknown> = isRecord(raw) ? raw : {};
+  const issues: Issues = [];
+  if (raw !== undefined && !isRecord(raw)) issues.push('options must be an object');
+
+  const host = input.host ?? STREAMS_DEFAULTS.host;
+  if (typeof host !== 'string' || host === '') issues.push(`host must be a non-empty string (got ${JSON.stringify(host)})`);
+  const authFunction = input.authFunction ?? null;
+  if (authFunction !== null && typeof authFunction !== 'function') issues.push('authFunction must be a function');
+
+  const resolved: ResolvedStreamsOptions = {
+    port: int(issues, 'port', input.port, STREAMS_DEFAULTS.port, 0, 65535),
+    host: host as string,
+    adapter: adapter(issues, input.adapter),
+    authFunction: authFunction as ResolvedStreamsOptions['authFunction'],
+    maxPayloadBytes: int(issues, 'maxPayloadBytes', input.maxPayloadBytes, STREAMS_DEFAULTS.maxPayloadBytes, 1024, 256 * 1024 * 1024),
+    maxSubscriptionsPerSocket: int(issues, 'maxSubscriptionsPerSocket', input.maxSubscriptionsPerSocket, STREAMS_DEFAULTS.maxSubscriptionsPerSocket, 1, 1_000_000),
+    maxConnections: int(issues, 'maxConnections', input.maxConnections, STREAMS_DEFAULTS.maxConnections, 1, 10_000_000),
+    heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
+  };
+  if (issues.length > 0) throw new StreamsOptionsError(issues);
+  return resolved;
+}

@@ -1,0 +1,62 @@
+import { StreamsInputError } from '../errors/streams.errors';
+import { name, record } from '../service/streams-input.validator';
+import { ERROR_CODES, type ProtocolErrorCode } from './protocol.constants';
+
+export interface SubscriptionRequest {
+  subscriptionId: string;
+  streamName: string;
+  groupId: string;
+  /** Item id for an item subscription, null for a group subscription. */
+  id: string | null;
+}
+
+export type ClientMessage =
+  | { kind: 'join' | 'leave'; data: SubscriptionRequest }
+  | { kind: 'ignore' }
+  | { kind: 'error'; code: ProtocolErrorCode; message: string; field?: string };
+
+const fail = (code: ProtocolErrorCode, message: string, field?: string): ClientMessage => ({ kind: 'error', code, message, field });
+
+/**
+ * Parses one client frame (text or binary, UTF-8 JSON). Never throws: every defect becomes an error result
+ * the gateway answers with an error frame, so one bad frame costs the client nothing else.
+ */
+export function parseClientMessage(raw: Buffer | string): ClientMessage {
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return fail(ERROR_CODES.INVALID_JSON, 'frame is not valid UTF-8');
+  }
+  // iii ignores empty and whitespace-only frames; so do we (some clients send them as keep-alives).
+  if (text.trim() === '') return { kind: 'ignore' };
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch (error) {
+    return fail(ERROR_CODES.INVALID_JSON, `frame is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return fail(ERROR_CODES.INVALID_MESSAGE, 'frame must be a JSON object {type, data}');
+  }
+  const { type, data } = message as Record<string, unknown>;
+  if (type !== 'join' && type !== 'leave') {
+    return fail(ERROR_CODES.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type)}; expected "join" or "leave"`, 'type');
+  }
+  try {
+    const d = record(data, 'data');
+    const id = d.id === undefined || d.id === null ? null : name(d, 'id', 'data.id');
+    return {
+      kind: type,
+      data: {
+        subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'),
+        streamName: name(d, 'streamName', 'data.streamName'),
+        groupId: name(d, 'groupId', 'data.groupId'),
+        id,
+      },
+    };
+  } catch (error) {
+    if (error instanceof StreamsInputError) return fail(ERROR_CODES.INVALID_FIELD, error.message, error.field);
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { StreamAdapter, StreamEnvelope } from '../adapters/stream-adapter.interface';
+import type { CustomStream } from '../custom/custom-stream.interface';
+import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
+import { StreamsError, StreamsInputError, StreamsOperationError, type StreamOperation } from '../errors/streams.errors';
+import { StreamsGateway } from '../gateway/streams.gateway';
+import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
+import type {
+  StreamDeleteResult,
+  StreamGroupRef,
+  StreamItemRef,
+  StreamListAllResult,
+  StreamListGroupsInput,
+  StreamSendInput,
+  StreamSetInput,
+  StreamSetResult,
+  StreamTriggerRequest,
+  StreamUpdateInput,
+  StreamUpdateResult,
+} from '../interfaces/stream-payloads.interface';
+import { STREAMS_ADAPTER } from '../streams.constants';
+import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
+import { json, name, optionalName, record, updateOps } from './streams-input.validator';
+import { StreamsStore } from './streams.store';
+
+/**
+ * The iii `stream::*` functions for server code. Payloads and results are iii's snake_case shapes. Every
+ * method returns a promise and rejects with a StreamsError subclass. A write is stored (atomically per
+ * item), its change handlers are scheduled without waiting for them, and its frame reaches subscribers.
+ */
+@Injectable()
+export class StreamsService {
+  constructor(
+    private readonly store: StreamsStore,
+    private readonly handlers: StreamHandlersRegistry,
+    private readonly customStreams: CustomStreamsRegistry,
+    private readonly gateway: StreamsGateway,
+    @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
+  ) {}
+
+  /** Creates or replaces an item. Publishes `create` or `update`. */
+  async set<T = unknown>(input: StreamSetInput<T>): Promise<StreamSetResult<T>> {
+    const p = record(input);
+    const [stream, group, item] = itemRef(p);
+    const data = json(p, 'data');
+    const out = await this.guard('set', () => this.store.set(stream, group, item, data));
+    this.changed(out.envelope);
+    return { old_value: out.old_value, new_value: out.new_value } as StreamSetResult<T>;
+  }
+
+  /** The item's value, or null when it does not exist. */
+  async get<T = unknown>(input: StreamItemRef): Promise<T | null> {
+    const [stream, group, item] = itemRef(record(input));
+    return (await this.guard('get', () => this.store.get(stream, group, item))) as T | null;
+  }
+
+  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. */
+  async update<T = unknown>(input: StreamUpdateInput): Promise<StreamUpdateResult<T>> {
+    const p = record(input);
+    const [stream, group, item] = itemRef(p);
+    const ops = updateOps(p);
+    const out = await this.guard('update', () => this.store.update(stream, group, item, ops));
+    this.changed(out.envelope);
+    const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value };
+    if (out.errors.length > 0) result.errors = out.errors;
+    return result as StreamUpdateResult<T>;
+  }
+
+  /** Removes an item. Publishes `delete` only when something was removed. */
+  async delete<T = unknown>(input: StreamItemRef): Promise<StreamDeleteResult<T>> {
+    const [stream, group, item] = itemRef(record(input));
+    const out = await this.guard('delete', () => this.store.delete(stream, group, item));
+    if (out.envelope) this.changed(out.envelope);
+    return { old_value: out.old_value } as StreamDeleteResult<T>;
+  }
+
+  /** Every item value of a group; `[]` for an unknown group. */
+  async list<T = unknown>(input: StreamGroupRef): Promise<T[]> {
+    const p = record(input);
+    const stream = name(p, 'stream_name');
+    const group = name(p, 'group_id');
+    return (await this.guard('list', () => this.store.list(stream, group))) as T[];
+  }
+
+  /** Group ids of a stream that hold at least one item. */
+  async listGroups(input: StreamListGroupsInput): Promise<string[]> {
+    const stream = name(record(input), 'stream_name');
+    return this.guard('listGroups', () => this.store.listGroups(stream));
+  }
+
+  /** Every stream with its groups, sorted by id (adapter-backed streams only, as in iii). */
+  async listAll(): Promise<StreamListAllResult> {
+    const stream = await this.guard('listAll', () => this.adapter.listAll());
+    return { stream, count: stream.length };
+  }
+
+  /** Pushes a custom event to the group's subscribers (and item subscribers of `id`); stores nothing. */
+  async send<T = unknown>(input: StreamSendInput<T>): Promise<void> {
+    const p = record(input);
+    const stream = name(p, 'stream_name');
+    const group = name(p, 'group_id');
+    if (typeof p.type !== 'string' || p.type === '') throw new StreamsInputError('type', 'must be a non-empty string');
+    const type = p.type;
+    const id = optionalName(p, 'id') ?? null;
+    const data = json(p, 'data');
+    const envelope = await this.guard('send', () =>
+      this.adapter.publish({ streamName: stream, groupId: group, id, event: { type: 'event', event: { type, data } } }),
+    );
+    this.changed(envelope);
+  }
+
+  /** iii's `trigger({function_id, payload})`, so worker code ports verbatim. */
+  async trigger(request: StreamTriggerRequest): Promise<unknown> {
+    const r = record(request, 'request');
+    const payload = r.payload as never;
+    switch (r.function_id) {
+      case 'stream::set':
+        return this.set(payload);
+      case 'stream::get':
+        return this.get(payload);
+      case 'stream::update':
+        return this.update(payload);
+      case 'stream::delete':
+        return this.delete(payload);
+      case 'stream::list':
+        return this.list(payload);
+      case 'stream::list_groups':
+        return this.listGroups(payload);
+      case 'stream::list_all':
+        return this.listAll();
+      case 'stream::send':
+        await this.send(payload);
+        return null;
+      default:
+        throw new StreamsInputError('function_id', `unknown stream function ${JSON.stringify(r.function_id)}`);
+    }
+  }
+
+  /** Backs `streamName` with user code (iii `createStream`); returns a function that removes it. */
+  createStream<T = unknown>(streamName: string, impl: CustomStream<T>): () => void {
+    this.customStreams.register(streamName, impl as CustomStream);
+    return () => this.customStreams.unregister(streamName);
+  }
+
+  /** The WebSocket listener's bound address (after init), e.g. to learn the port picked for `port: 0`. */
+  address(): { host: string; port: number } {
+    return this.gateway.address();
+  }
+
+  private changed(envelope: StreamEnvelope): void {
+    this.handlers.dispatchChange(envelope.frame as StreamChangeFrame);
+  }
+
+  private async guard<T>(operation: StreamOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw error instanceof StreamsError ? error : new StreamsOperationError(operation, error);
+    }
+  }
+}
+
+function itemRef(p: Record<string, unknown>): [string, string, string] {
+  return [name(p, 'stream_name'), name(p, 'group_id'), name(p, 'item_id')];
+}

@@ -1,0 +1,43 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { createStreamAdapter } from './adapters/stream-adapter.factory';
+import type { StreamAdapter } from './adapters/stream-adapter.interface';
+import { CustomStreamsRegistry } from './custom/custom-streams.registry';
+import { StreamsGateway } from './gateway/streams.gateway';
+import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
+import { resolveStreamsOptions } from './options/streams-options.resolver';
+import { StreamsService } from './service/streams.service';
+import { StreamsStore } from './service/streams.store';
+import { STREAMS_ADAPTER, STREAMS_OPTIONS } from './streams.constants';
+import { ConfigurableStreamsModule, STREAMS_MODULE_OPTIONS } from './streams.module-definition';
+import { StreamHandlersRegistry } from './triggers/stream-handlers.registry';
+import { StreamsExplorer } from './triggers/streams.explorer';
+
+/**
+ * `StreamsModule.forRoot({...})` or `.forRootAsync({ useFactory, inject })`: the StreamsService, the
+ * WebSocket listener and handler discovery. Global unless `isGlobal: false`.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: STREAMS_OPTIONS, useFactory: (raw: StreamsModuleOptions) => resolveStreamsOptions(raw), inject: [STREAMS_MODULE_OPTIONS] },
+    { provide: STREAMS_ADAPTER, useFactory: (options: ResolvedStreamsOptions) => createStreamAdapter(options), inject: [STREAMS_OPTIONS] },
+    CustomStreamsRegistry,
+    StreamHandlersRegistry,
+    StreamsExplorer,
+    StreamsStore,
+    StreamsGateway,
+    StreamsService,
+  ],
+  exports: [StreamsService, STREAMS_ADAPTER],
+})
+export class StreamsModule extends ConfigurableStreamsModule implements OnApplicationShutdown {
+  constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {
+    super();
+  }
+
+  /** The listener closed its clients in `beforeApplicationShutdown`; only now is the adapter released. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.adapter.close();
+  }
+}

@@ -1,0 +1,90 @@
+import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
+import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
+import type { OnStreamChangeOptions } from './decorators/on-stream-change.decorator';
+import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscription.decorator';
+
+export type HandlerFn = (payload: unknown) => unknown;
+
+interface Registered<F> {
+  filter: F;
+  /** `Class.method`, for logs. */
+  name: string;
+  call: HandlerFn;
+}
+
+interface ChangeHandler extends Registered<OnStreamChangeOptions> {
+  /** Tail of this handler's queue: one handler sees writes one at a time, in write order. */
+  tail: Promise<void>;
+}
+
+/**
+ * Holds the handlers found by the explorer and runs them: change handlers in the background, each on its
+ * own queue (a slow handler delays only itself); join handlers awaited in turn, any of them able to reject.
+ */
+@Injectable()
+export class StreamHandlersRegistry {
+  private readonly logger = new Logger('Streams');
+  private readonly change: ChangeHandler[] = [];
+  private readonly join: Registered<OnStreamSubscriptionOptions>[] = [];
+  private readonly leave: Registered<OnStreamSubscriptionOptions>[] = [];
+
+  addChange(filter: OnStreamChangeOptions, name: string, call: HandlerFn): void {
+    this.change.push({ filter, name, call, tail: Promise.resolve() });
+  }
+
+  addJoin(filter: OnStreamSubscriptionOptions, name: string, call: HandlerFn): void {
+    this.join.push({ filter, name, call });
+  }
+
+  addLeave(filter: OnStreamSubscriptionOptions, name: string, call: HandlerFn): void {
+    this.leave.push({ filter, name, call });
+  }
+
+  /** Schedules the matching change handlers; returns at once. */
+  dispatchChange(frame: StreamChangeFrame): void {
+    for (const handler of this.change) {
+      const { stream_name, group_id, item_id } = handler.filter;
+      if (stream_name !== frame.streamName) continue;
+      if (group_id && group_id !== frame.groupId) continue;
+      if (item_id && item_id !== (frame.id ?? '')) continue;
+      handler.tail = handler.tail.then(() => this.run(handler, frame));
+    }
+  }
+
+  /** Runs every matching join handler in turn; false when one rejected the subscription. */
+  async authorizeJoin(payload: StreamSubscriptionPayload): Promise<boolean> {
+    let allowed = true;
+    for (const handler of this.matching(this.join, payload)) {
+      try {
+        const result = (await handler.call(payload)) as { unauthorized?: unknown } | undefined;
+        // Only a literal `true` rejects, as in iii; the rest still run (they may record the attempt).
+        if (typeof result === 'object' && result !== null && result.unauthorized === true) allowed = false;
+      } catch (error) {
+        if (error instanceof ForbiddenException || error instanceof UnauthorizedException) allowed = false;
+        else this.logFailure(handler, error);
+      }
+    }
+    return allowed;
+  }
+
+  async notifyLeave(payload: StreamSubscriptionPayload): Promise<void> {
+    for (const handler of this.matching(this.leave, payload)) await this.run(handler, payload);
+  }
+
+  private matching<F extends OnStreamSubscriptionOptions>(list: Registered<F>[], payload: StreamSubscriptionPayload): Registered<F>[] {
+    return list.filter((h) => !h.filter.stream_name || h.filter.stream_name === payload.stream_name);
+  }
+
+  private async run(handler: Registered<unknown>, payload: unknown): Promise<void> {
+    try {
+      await handler.call(payload);
+    } catch (error) {
+      this.logFailure(handler, error);
+    }
+  }
+
+  private logFailure(handler: Registered<unknown>, error: unknown): void {
+    this.logger.error(`Stream handler ${handler.name} failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error.stack : undefined);
+  }
+}

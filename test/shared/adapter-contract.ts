@@ -1,0 +1,226 @@
+import type { StreamAdapter, StreamEnvelope } from 'nest-realtime-streams';
+
+/** What a backend needs to join the shared adapter suite. */
+export interface AdapterHarness {
+  /** A fresh, empty adapter. */
+  create(): Promise<StreamAdapter>;
+  /** A second adapter on the same backend as the last `create()` (another app instance), if the backend shares state. */
+  peer?(): Promise<StreamAdapter>;
+  /** Removes whatever the test left in the backend. */
+  cleanup?(): Promise<void>;
+  /** Whether `list` keeps insertion order (memory and file do; a Redis hash does not). */
+  ordered: boolean;
+}
+
+const waitFor = async (check: () => boolean, ms = 2000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+/**
+ * The behaviour every StreamAdapter must have (SPEC §3.1, §3.2, §4.3, §5). Each backend's spec calls this
+ * once; backend-specific guarantees (durability, reconnects) live in that backend's own spec.
+ */
+export function describeAdapterContract(name: string, harness: AdapterHarness): void {
+  describe(`StreamAdapter contract: ${name}`, () => {
+    let adapter: StreamAdapter;
+    const others: StreamAdapter[] = [];
+
+    beforeEach(async () => {
+      adapter = await harness.create();
+    });
+
+    afterEach(async () => {
+      for (const a of others.splice(0)) await a.close();
+      await adapter.close();
+      await harness.cleanup?.();
+    });
+
+    const sort = (values: unknown[]) => [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+    it('get of a missing item is null', async () => {
+      await expect(adapter.get('s', 'g', 'missing')).resolves.toBeNull();
+    });
+
+    it('set creates then updates, returning the old value and publishing create then update', async () => {
+      const first = await adapter.set('s', 'g', 'i', { n: 1 });
+      expect(first.old_value).toBeNull();
+      expect(first.new_value).toEqual({ n: 1 });
+      expect(first.envelope.frame).toMatchObject({ type: 'stream', streamName: 's', groupId: 'g', id: 'i', event: { type: 'create', data: { n: 1 } } });
+      const second = await adapter.set('s', 'g', 'i', { n: 2 });
+      expect(second.old_value).toEqual({ n: 1 });
+      expect(second.envelope.frame.event).toEqual({ type: 'update', data: { n: 2 } });
+      await expect(adapter.get('s', 'g', 'i')).resolves.toEqual({ n: 2 });
+    });
+
+    it('stores any JSON value, null included, and a stored null reads as null', async () => {
+      for (const [item, value] of [['str', 'text'], ['num', 1.5], ['arr', [1, 'a', null]], ['bool', false], ['nil', null]] as const) {
+        await adapter.set('s', 'g', item, value);
+        await expect(adapter.get('s', 'g', item)).resolves.toEqual(value);
+      }
+    });
+
+    it('delete returns the removed value, publishes delete, and is a no-op for a missing item', async () => {
+      await adapter.set('s', 'g', 'i', { a: 1 });
+      const removed = await adapter.delete('s', 'g', 'i');
+      expect(removed.old_value).toEqual({ a: 1 });
+      expect(removed.envelope?.frame.event).toEqual({ type: 'delete', data: { a: 1 } });
+      const again = await adapter.delete('s', 'g', 'i');
+      expect(again).toEqual({ old_value: null, envelope: null });
+      await expect(adapter.get('s', 'g', 'i')).resolves.toBeNull();
+    });
+
+    it('lists a group (insertion order where the backend keeps one) and [] for an unknown group', async () => {
+      await adapter.set('s', 'g', 'b', 2);
+      await adapter.set('s', 'g', 'a', 1);
+      await adapter.set('s', 'g', 'c', 3);
+      await adapter.set('s', 'g', 'b', 22);
+      const values = await adapter.list('s', 'g');
+      if (harness.ordered) expect(values).toEqual([22, 1, 3]);
+      else expect(sort(values)).toEqual(sort([22, 1, 3]));
+      await expect(adapter.list('s', 'nope')).resolves.toEqual([]);
+    });
+
+    it('listGroups and listAll show only groups holding items; listAll is sorted by stream and group', async () => {
+      await adapter.set('zeta', 'g2', 'i', 1);
+      await adapter.set('zeta', 'g1', 'i', 1);
+      await adapter.set('alpha', 'x', 'i', 1);
+      await adapter.set('alpha', 'gone', 'i', 1);
+      await adapter.delete('alpha', 'gone', 'i');
+      expect((await adapter.listGroups('zeta')).sort()).toEqual(['g1', 'g2']);
+      expect(await adapter.listGroups('alpha')).toEqual(['x']);
+      expect(await adapter.listGroups('unknown')).toEqual([]);
+      expect(await adapter.listAll()).toEqual([
+        { id: 'alpha', groups: ['x'] },
+        { id: 'zeta', groups: ['g1', 'g2'] },
+      ]);
+    });
+
+    it('names may hold ":" and any character without leaking across streams or groups', async () => {
+      await adapter.set('a:b', 'c', 'i', 'first');
+      await adapter.set('a', 'b:c', 'i', 'second');
+      await adapter.set('a', 'b', 'c:i', 'third');
+      await adapter.set('ünï cødé 🚀', 'grüp/\\*?[x]', 'it em\n"q"', 'fourth');
+      await expect(adapter.get('a:b', 'c', 'i')).resolves.toBe('first');
+      await expect(adapter.get('a', 'b:c', 'i')).resolves.toBe('second');
+      await expect(adapter.get('a', 'b', 'c:i')).resolves.toBe('third');
+      await expect(adapter.get('a', 'b', 'i')).resolves.toBeNull();
+      await expect(adapter.list('a', 'b')).resolves.toEqual(['third']);
+      expect((await adapter.listGroups('a')).sort()).toEqual(['b', 'b:c']);
+      expect(await adapter.listGroups('a:b')).toEqual(['c']);
+      await expect(adapter.get('ünï cødé 🚀', 'grüp/\\*?[x]', 'it em\n"q"')).resolves.toBe('fourth');
+      expect(await adapter.listAll()).toEqual([
+        { id: 'a', groups: ['b', 'b:c'] },
+        { id: 'a:b', groups: ['c'] },
+        { id: 'ünï cødé 🚀', groups: ['grüp/\\*?[x]'] },
+      ]);
+    });
+
+    it('update applies ops atomically, creating a missing item and reporting failed ops', async () => {
+      const created = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 2 }]);
+      expect(created).toMatchObject({ old_value: null, new_value: { n: 2 }, errors: [] });
+      expect(created.envelope.frame.event).toEqual({ type: 'create', data: { n: 2 } });
+      const updated = await adapter.update('s', 'g', 'i', [
+        { type: 'increment', path: 'n', by: 1 },
+        { type: 'set', path: 'n2', value: 'x' },
+        { type: 'increment', path: 'n2', by: 1 },
+      ]);
+      expect(updated.old_value).toEqual({ n: 2 });
+      expect(updated.new_value).toEqual({ n: 3, n2: 'x' });
+      expect(updated.errors.map((e) => [e.op_index, e.code])).toEqual([[2, 'increment.not_number']]);
+      expect(updated.envelope.frame.event).toEqual({ type: 'update', data: { n: 3, n2: 'x' } });
+    });
+
+    it('500 concurrent increments on one item give exactly 500', async () => {
+      await Promise.all(Array.from({ length: 500 }, () => adapter.update('s', 'g', 'counter', [{ type: 'increment', path: 'n', by: 1 }])));
+      await expect(adapter.get('s', 'g', 'counter')).resolves.toEqual({ n: 500 });
+    });
+
+    it('frame timestamps strictly increase and seq counts up by one per event of a group, sends included', async () => {
+      const envelopes: StreamEnvelope[] = [];
+      for (let i = 0; i < 200; i++) {
+        envelopes.push(i % 2 ? (await adapter.set('s', 'g', `i${i}`, i)).envelope : await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: i } } }));
+      }
+      for (let i = 1; i < envelopes.length; i++) {
+        expect(envelopes[i].frame.timestamp).toBeGreaterThan(envelopes[i - 1].frame.timestamp);
+        expect(envelopes[i].seq).toBe(envelopes[i - 1].seq + 1);
+      }
+    });
+
+    it('publish stores nothing and creates no group', async () => {
+      const env = await adapter.publish({ streamName: 'only-events', groupId: 'g', id: 'x', event: { type: 'event', event: { type: 'ping', data: null } } });
+      expect(env.frame).toMatchObject({ type: 'stream', streamName: 'only-events', groupId: 'g', id: 'x' });
+      expect(await adapter.listGroups('only-events')).toEqual([]);
+      expect(await adapter.listAll()).toEqual([]);
+    });
+
+    it('subscribe delivers every frame of its group, in order, and nothing of other groups; unsubscribe stops it', async () => {
+      const seen: StreamEnvelope[] = [];
+      const unsubscribe = await adapter.subscribe('s', 'g', (e) => seen.push(e));
+      await adapter.set('s', 'other', 'i', 0);
+      await adapter.set('s:g', 'g', 'i', 0);
+      for (let i = 0; i < 20; i++) await adapter.set('s', 'g', 'i', i);
+      await adapter.delete('s', 'g', 'i');
+      await waitFor(() => seen.length >= 21);
+      expect(seen.map((e) => e.frame.event.type)).toEqual(['create', ...Array(19).fill('update'), 'delete']);
+      expect(seen.every((e) => e.frame.streamName === 's' && e.frame.groupId === 'g')).toBe(true);
+      await unsubscribe();
+      await adapter.set('s', 'g', 'after', 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toHaveLength(21);
+    });
+
+    it('snapshot reads a group or an item together with its position; later events have a higher seq and timestamp', async () => {
+      await adapter.set('s', 'g', 'a', 1);
+      const last = (await adapter.set('s', 'g', 'b', 2)).envelope;
+      const group = await adapter.snapshot('s', 'g', null);
+      expect(harness.ordered ? group.data : sort(group.data as unknown[])).toEqual([1, 2]);
+      expect(group.seq).toBe(last.seq);
+      expect(group.timestamp).toBeGreaterThan(last.frame.timestamp);
+      const item = await adapter.snapshot('s', 'g', 'a');
+      expect(item.data).toBe(1);
+      await expect(adapter.snapshot('s', 'g', 'missing')).resolves.toMatchObject({ data: null });
+      const next = (await adapter.set('s', 'g', 'c', 3)).envelope;
+      expect(next.seq).toBe(group.seq + 1);
+      expect(next.frame.timestamp).toBeGreaterThan(item.timestamp);
+      const position = await adapter.position('s', 'g');
+      expect(position.seq).toBe(next.seq);
+      expect(position.timestamp).toBeGreaterThan(next.frame.timestamp);
+    });
+
+    it('values handed in or out are copies: mutating them never changes the store', async () => {
+      const value = { nested: { n: 1 } };
+      const result = await adapter.set('s', 'g', 'i', value);
+      value.nested.n = 99;
+      (result.new_value as typeof value).nested.n = 98;
+      const read = (await adapter.get('s', 'g', 'i')) as typeof value;
+      expect(read).toEqual({ nested: { n: 1 } });
+      read.nested.n = 97;
+      await expect(adapter.get('s', 'g', 'i')).resolves.toEqual({ nested: { n: 1 } });
+    });
+
+    it('ping resolves while the backend is up', async () => {
+      await expect(adapter.ping()).resolves.toBeUndefined();
+    });
+
+    if (harness.peer) {
+      it('shares state and fan-out with a second instance on the same backend', async () => {
+        const other = await harness.peer!();
+        others.push(other);
+        const seen: StreamEnvelope[] = [];
+        await other.subscribe('s', 'g', (e) => seen.push(e));
+        await adapter.set('s', 'g', 'i', 'from A');
+        await expect(other.get('s', 'g', 'i')).resolves.toBe('from A');
+        await waitFor(() => seen.length === 1);
+        expect(seen[0].frame.event).toEqual({ type: 'create', data: 'from A' });
+        const fromB = await other.set('s', 'g', 'i', 'from B');
+        expect(fromB.old_value).toBe('from A');
+        expect(fromB.envelope.seq).toBeGreaterThan(seen[0].seq);
+        expect(fromB.envelope.frame.timestamp).toBeGreaterThan(seen[0].frame.timestamp);
+      });
+    }
+  });
+}
