@@ -52,11 +52,11 @@ function runOp(root: unknown, missing: boolean, raw: unknown): Step {
     return fail('op.invalid', `op type must be one of ${UPDATE_OP_TYPES.join(', ')}`);
   }
   const t = type as UpdateOpType;
-  const segments = t === 'merge' || t === 'append' ? optionalPath(op.path) : keyPath(op.path);
-  if (segments === undefined) {
-    return fail('op.invalid', `${t} path must be a string${t === 'merge' || t === 'append' ? ' or an array of strings' : ''}`);
-  }
-  if ((t === 'merge' || t === 'append') && !Object.hasOwn(op, 'value')) return fail('op.invalid', `${t} needs a value`);
+  // merge and append take an optional string-or-array path and a required value; the others a string path.
+  const nested = t === 'merge' || t === 'append';
+  const segments = nested ? optionalPath(op.path) : keyPath(op.path);
+  if (segments === undefined) return fail('op.invalid', `${t} path must be a string${nested ? ' or an array of strings' : ''}`);
+  if (nested && !Object.hasOwn(op, 'value')) return fail('op.invalid', `${t} needs a value`);
   if ((t === 'increment' || t === 'decrement') && !(typeof op.by === 'number' && Number.isFinite(op.by))) {
     return fail('op.invalid', `${t} needs a finite number "by"`);
   }
