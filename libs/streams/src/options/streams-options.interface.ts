@@ -1,3 +1,6 @@
+import type { FileAdapterOptions } from '../adapters/file/file-adapter.options';
+import type { RedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
+
 /** Input of `authFunction`, built once per WebSocket upgrade (SPEC §4.2). */
 export interface StreamAuthInput {
   /** Request headers, lower-case names. */
@@ -18,21 +21,7 @@ export interface MemoryAdapterOptions {
   type: 'memory';
 }
 
-export interface FileAdapterOptions {
-  type: 'file';
-  /** Directory holding the store (created if missing). */
-  path: string;
-}
-
-export interface RedisAdapterOptions {
-  type: 'redis';
-  /** `redis://` URL; default `redis://127.0.0.1:6379`. */
-  url?: string;
-  /** Extra ioredis `RedisOptions`, merged over the URL (typed loosely so ioredis stays an optional peer). */
-  options?: Record<string, unknown>;
-  /** Prefix of every key and channel; default `streams`. */
-  keyPrefix?: string;
-}
+export type { FileAdapterOptions, RedisAdapterOptions };
 
 export type StreamsAdapterOptions = MemoryAdapterOptions | FileAdapterOptions | RedisAdapterOptions;
 

@@ -1,3 +1,5 @@
+import { validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
+import { validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
 import { StreamsOptionsError } from '../errors/streams.errors';
 import type { ResolvedStreamsOptions, StreamsAdapterOptions, StreamsModuleOptions } from './streams-options.interface';
 
@@ -33,18 +35,8 @@ function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
     issues.push(`adapter.type must be one of ${ADAPTER_TYPES.join(', ')} (got ${JSON.stringify(isRecord(value) ? value.type : value)})`);
     return { type: 'memory' };
   }
-  if (value.type === 'file' && (typeof value.path !== 'string' || value.path.trim() === '')) {
-    issues.push('adapter.path must be a non-empty directory path for the file adapter');
-  }
-  if (value.type === 'redis') {
-    if (value.url !== undefined && (typeof value.url !== 'string' || !/^rediss?:\/\//.test(value.url))) {
-      issues.push(`adapter.url must be a redis:// or rediss:// URL (got ${JSON.stringify(value.url)})`);
-    }
-    if (value.keyPrefix !== undefined && (typeof value.keyPrefix !== 'string' || value.keyPrefix === '')) {
-      issues.push('adapter.keyPrefix must be a non-empty string');
-    }
-    if (value.options !== undefined && !isRecord(value.options)) issues.push('adapter.options must be an object of ioredis options');
-  }
+  if (value.type === 'file') validateFileAdapterOptions(value, issues);
+  if (value.type === 'redis') validateRedisAdapterOptions(value, issues);
   return value as unknown as StreamsAdapterOptions;
 }
 

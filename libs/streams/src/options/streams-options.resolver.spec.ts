@@ -1,0 +1,49 @@
+import { StreamsOptionsError } from '../errors/streams.errors';
+import { resolveStreamsOptions, STREAMS_DEFAULTS } from './streams-options.resolver';
+
+describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () => {
+  it('applies the documented defaults', () => {
+    expect(resolveStreamsOptions(undefined)).toEqual({
+      ...STREAMS_DEFAULTS,
+      adapter: { type: 'memory' },
+      authFunction: null,
+    });
+    expect(STREAMS_DEFAULTS.port).toBe(3112);
+    expect(STREAMS_DEFAULTS.host).toBe('0.0.0.0');
+  });
+
+  it('keeps valid options as given', () => {
+    const auth = () => ({ context: 1 });
+    const resolved = resolveStreamsOptions({ port: 0, host: '127.0.0.1', adapter: { type: 'file', path: './data' }, authFunction: auth });
+    expect(resolved).toMatchObject({ port: 0, host: '127.0.0.1', adapter: { type: 'file', path: './data' }, authFunction: auth });
+  });
+
+  it('fails with one error naming every bad field', () => {
+    let error: unknown;
+    try {
+      resolveStreamsOptions({
+        port: 70000,
+        host: '',
+        adapter: { type: 'redis', url: 'http://nope' },
+        authFunction: 'yes' as never,
+        maxPayloadBytes: -1,
+        heartbeatIntervalMs: 1.5,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StreamsOptionsError);
+    const { issues, message, code } = error as StreamsOptionsError;
+    expect(code).toBe('STREAMS_INVALID_OPTIONS');
+    for (const field of ['port', 'host', 'adapter.url', 'authFunction', 'maxPayloadBytes', 'heartbeatIntervalMs']) {
+      expect(issues.some((i) => i.startsWith(field))).toBe(true);
+      expect(message).toContain(field);
+    }
+    expect(issues).toHaveLength(6);
+  });
+
+  it('rejects an unknown adapter type and a file adapter without a path', () => {
+    expect(() => resolveStreamsOptions({ adapter: { type: 'mongo' } as never })).toThrow(/adapter.type must be one of memory, file, redis/);
+    expect(() => resolveStreamsOptions({ adapter: { type: 'file' } as never })).toThrow(/adapter.path/);
+  });
+});
