@@ -18,10 +18,17 @@ export function record(value: unknown, field = 'payload'): Input {
  */
 export function name(input: Input, field: string, label = field): string {
   const value = input[field];
-  if (typeof value !== 'string' || value === '') throw new StreamsInputError(label, 'must be a non-empty string');
-  if (Buffer.byteLength(value, 'utf8') > MAX_NAME_BYTES) throw new StreamsInputError(label, `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`);
-  if (!value.isWellFormed()) throw new StreamsInputError(label, 'must be well-formed Unicode (no lone surrogates)');
-  return value;
+  const problem = nameProblem(value);
+  if (problem) throw new StreamsInputError(label, problem);
+  return value as string;
+}
+
+/** Why `value` is not a valid name, or null when it is one. */
+export function nameProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
+  if (Buffer.byteLength(value, 'utf8') > MAX_NAME_BYTES) return `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`;
+  if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
+  return null;
 }
 
 export function optionalName(input: Input, field: string): string | undefined {

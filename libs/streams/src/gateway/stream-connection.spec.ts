@@ -1,0 +1,76 @@
+import type { WebSocket } from 'ws';
+import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import { StreamConnection } from './stream-connection';
+
+/** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
+function fakeSocket() {
+  const sent: unknown[] = [];
+  const socket = { OPEN: 1, readyState: 1, send: (data: Buffer | string) => sent.push(JSON.parse(data.toString())) };
+  return { socket: socket as unknown as WebSocket, sent };
+}
+
+const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
+  seq,
+  frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: group, id, event: { type: 'update', data: seq } },
+});
+
+const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
+const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: null, event: { type: 'sync' as const, data: [] } };
+
+describe('StreamConnection routing', () => {
+  it('snapshot seam (SPEC §7.5): frames racing a join are held, then only those after the snapshot are sent, after the sync', () => {
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null);
+    c.open(sub('a'));
+    c.deliver(envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
+    c.deliver(envelope(5, 'y')); // published after: must follow the sync
+    expect(sent).toEqual([]);
+    c.activate('a', 4, sync);
+    expect(sent.map((f) => (f as { event: { type: string; data?: unknown } }).event)).toEqual([sync.event, { type: 'update', data: 5 }]);
+    c.deliver(envelope(6, 'z'));
+    expect(sent).toHaveLength(3);
+  });
+
+  it('a second join on a group already live holds frames until its snapshot, without losing them for the first', () => {
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null);
+    c.open(sub('group'));
+    c.activate('group', 0, null);
+    c.deliver(envelope(1, 'x'));
+    c.open(sub('item', 'x'));
+    c.deliver(envelope(2, 'x'));
+    c.deliver(envelope(3, 'y'));
+    expect(sent).toHaveLength(1);
+    c.activate('item', 2, null);
+    // seq 2 and 3 still go out once each: the group subscription had not seen them.
+    expect(sent.map((f) => (f as { event: { data: unknown } }).event.data)).toEqual([1, 2, 3]);
+  });
+
+  it('overlapping subscriptions (SPEC §7.3): a frame goes out once however many subscriptions match', () => {
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null);
+    for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
+      c.open(s);
+      c.activate(s.subscriptionId, 0, null);
+    }
+    c.deliver(envelope(1, 'x'));
+    c.deliver(envelope(2, null));
+    expect(sent).toHaveLength(2);
+  });
+
+  it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null);
+    c.open(sub('i', 'x'));
+    c.activate('i', 0, null);
+    c.deliver(envelope(1, 'y'));
+    c.deliver(envelope(2, null));
+    expect(sent).toHaveLength(0);
+    c.open(sub('g'));
+    c.deliver(envelope(3, 'x'));
+    expect(c.close('g')).toEqual({ sub: expect.objectContaining({ subscriptionId: 'g' }), lastOfGroup: false });
+    expect(sent.map((f) => (f as { id: string }).id)).toEqual(['x']);
+    expect(c.close('i')).toMatchObject({ lastOfGroup: true });
+    expect(c.close('i')).toBeNull();
+  });
+});

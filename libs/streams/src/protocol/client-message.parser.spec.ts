@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { parseClientMessage } from './client-message.parser';
+import { ERROR_CODES } from './protocol.constants';
+import { parseStreamPath } from './stream-path.parser';
+
+describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', () => {
+  const join = { type: 'join', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } };
+
+  it('parses join and leave, with and without an item id, from text or binary', () => {
+    expect(parseClientMessage(JSON.stringify(join))).toEqual({ kind: 'join', data: { ...join.data, id: null } });
+    expect(parseClientMessage(Buffer.from(JSON.stringify({ type: 'leave', data: { ...join.data, id: 'm1' } })))).toEqual({
+      kind: 'leave',
+      data: { ...join.data, id: 'm1' },
+    });
+  });
+
+  it('ignores empty and whitespace-only frames, as iii does', () => {
+    expect(parseClientMessage('')).toEqual({ kind: 'ignore' });
+    expect(parseClientMessage(' \n\t')).toEqual({ kind: 'ignore' });
+  });
+
+  it.each([
+    ['{nope', ERROR_CODES.INVALID_JSON, undefined],
+    [Buffer.from([0xff, 0xfe, 0x7b]), ERROR_CODES.INVALID_JSON, undefined],
+    ['[1,2]', ERROR_CODES.INVALID_MESSAGE, undefined],
+    ['"join"', ERROR_CODES.INVALID_MESSAGE, undefined],
+    ['{"type":"subscribe","data":{}}', ERROR_CODES.UNKNOWN_TYPE, 'type'],
+    ['{"type":"join"}', ERROR_CODES.INVALID_FIELD, 'data'],
+    ['{"type":"join","data":{"streamName":"s","groupId":"g"}}', ERROR_CODES.INVALID_FIELD, 'data.subscriptionId'],
+    ['{"type":"join","data":{"subscriptionId":"s","groupId":"g"}}', ERROR_CODES.INVALID_FIELD, 'data.streamName'],
+    ['{"type":"join","data":{"subscriptionId":"s","streamName":"s","groupId":7}}', ERROR_CODES.INVALID_FIELD, 'data.groupId'],
+    ['{"type":"join","data":{"subscriptionId":"s","streamName":"s","groupId":"g","id":""}}', ERROR_CODES.INVALID_FIELD, 'data.id'],
+  ])('%s → %s', (raw, code, field) => {
+    const result = parseClientMessage(raw);
+    expect(result).toMatchObject({ kind: 'error', code, message: expect.any(String) });
+    if (field) expect(result).toMatchObject({ field });
+  });
+
+  it('never throws and only ever yields join, leave, ignore or a known error code (fuzz)', () => {
+    const codes = new Set<string>(Object.values(ERROR_CODES));
+    const frames = fc.oneof(
+      fc.string(),
+      fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b)),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .record({ type: fc.constantFrom('join', 'leave', 'x', 1, null), data: fc.anything() }, { requiredKeys: [] })
+        .map((v) => JSON.stringify(v) ?? ''),
+      fc.record({ subscriptionId: fc.anything(), streamName: fc.anything(), groupId: fc.anything(), id: fc.anything() }).map((d) =>
+        JSON.stringify({ type: 'join', data: d }) ?? '',
+      ),
+    );
+    fc.assert(
+      fc.property(frames, (raw) => {
+        const result = parseClientMessage(raw);
+        if (result.kind === 'error') return codes.has(result.code) && result.message.length > 0;
+        if (result.kind === 'ignore') return true;
+        const d = result.data;
+        return [d.subscriptionId, d.streamName, d.groupId].every((s) => typeof s === 'string' && s.length > 0) && (d.id === null || typeof d.id === 'string');
+      }),
+      { numRuns: 2000 },
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('parseStreamPath (SPEC §4.1 endpoints)', () => {
+  it.each([
+    ['/', { kind: 'root' }],
+    ['/?token=x', { kind: 'root' }],
+    ['/stream/chat/room-1', { kind: 'stream', streamName: 'chat', groupId: 'room-1', itemId: null }],
+    ['/stream/chat/room-1/', { kind: 'stream', streamName: 'chat', groupId: 'room-1', itemId: null }],
+    ['/stream/chat/room-1/m9?x=1', { kind: 'stream', streamName: 'chat', groupId: 'room-1', itemId: 'm9' }],
+    ['/stream/a%3Ab/gr%C3%BCp%2Fx/it%20em', { kind: 'stream', streamName: 'a:b', groupId: 'grüp/x', itemId: 'it em' }],
+  ])('%s', (url, route) => {
+    expect(parseStreamPath(url)).toEqual(route);
+  });
+
+  it.each(['/nope', '/stream', '/stream/chat', '/stream//g', '/stream/s/g/i/extra', '/stream/s/g//', '/stream/%E0%A4%A/g', '/stream/%ED%A0%80/g', `/stream/${'x'.repeat(257)}/g`, '/streams/s/g'])('%s → 404', (url) => {
+    expect(parseStreamPath(url)).toBeNull();
+  });
+});
