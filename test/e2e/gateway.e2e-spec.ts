@@ -76,7 +76,9 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       const c = await connect();
       c.join('s1', 'chat', 'room-1');
       const sync = await c.next();
-      expect(sync).toEqual({ type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: null, event: { type: 'sync', data: [{ text: 'first' }] } });
+      // iii's frame exactly, plus the additive resume `position`.
+      const position = expect.stringMatching(/^[\w-]+:\d+$/);
+      expect(sync).toEqual({ type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: null, event: { type: 'sync', data: [{ text: 'first' }] }, position });
 
       await t.service.set({ ...chat, item_id: 'm2', data: { text: 'second' } });
       await t.service.update({ ...chat, item_id: 'm2', ops: [{ type: 'set', path: 'text', value: 'edited' }] });
@@ -84,10 +86,10 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       await t.service.send({ ...chat, type: 'typing', data: { user: 'ann' } });
       const frames = [await c.next(), await c.next(), await c.next(), await c.next()];
       expect(frames).toEqual([
-        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'create', data: { text: 'second' } } },
-        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'update', data: { text: 'edited' } } },
-        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm1', event: { type: 'delete', data: { text: 'first' } } },
-        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: null, event: { type: 'event', event: { type: 'typing', data: { user: 'ann' } } } },
+        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'create', data: { text: 'second' } }, position },
+        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'update', data: { text: 'edited' } }, position },
+        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: 'm1', event: { type: 'delete', data: { text: 'first' } }, position },
+        { type: 'stream', timestamp: expect.any(Number), streamName: 'chat', groupId: 'room-1', id: null, event: { type: 'event', event: { type: 'typing', data: { user: 'ann' } } }, position },
       ]);
       const stamps = [sync, ...frames].map((f) => f.timestamp!);
       for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThan(stamps[i - 1]);

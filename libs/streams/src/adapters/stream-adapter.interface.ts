@@ -4,12 +4,16 @@ import type { UpdateOpError } from '../update-ops/update-ops.types';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
- * what lets a join drop live events its snapshot already contains (SPEC §7.5).
+ * what lets a join drop live events its snapshot already contains (SPEC §7.5); `epoch` names the group's
+ * history, so a resume position from another history is recognised as such (SPEC §7.4).
  */
 export interface StreamEnvelope {
   frame: StreamFrame;
   seq: number;
-  /** The frame as UTF-8 JSON, filled once by whoever encodes first, so fan-out never re-encodes per socket. */
+  epoch?: string;
+  /** The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
+  json?: string;
+  /** The wire bytes (frame plus position), filled once by the first socket that sends it. */
   encoded?: Buffer;
 }
 
@@ -36,6 +40,13 @@ export interface AdapterDeleteOutcome {
 export interface StreamPosition {
   seq: number;
   timestamp: number;
+  epoch?: string;
+}
+
+/** What a resume gets: the events it missed, oldest first, and the position they end at. */
+export interface StreamReplay {
+  envelopes: StreamEnvelope[];
+  position: StreamPosition;
 }
 
 export interface StreamSnapshot extends StreamPosition {
@@ -68,6 +79,11 @@ export abstract class StreamAdapter {
   abstract snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot>;
   /** The group's position now, for snapshots read from a custom stream. */
   abstract position(stream: string, group: string): Promise<StreamPosition>;
+  /**
+   * The group's events after `seq` of history `epoch`, read atomically with its position; null when they
+   * are no longer all kept or the epoch is not the group's current one (the client must re-sync).
+   */
+  history?(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null>;
   /** Delivers every frame of one group published anywhere to `listener`; resolves once delivery is live. */
   abstract subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe>;
   /** Health probe for the adapter (e.g. a Redis PING). */

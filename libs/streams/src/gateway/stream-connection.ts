@@ -5,6 +5,7 @@ import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
+import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
 
 interface Subscription extends SubscriptionRequest {
@@ -19,9 +20,12 @@ interface GroupBinding {
   held: StreamEnvelope[];
 }
 
-/** Encodes a frame once; every socket then sends the same bytes. */
+/** Encodes a frame once, with its resume position; every socket then sends the same bytes. */
 export function encodeEnvelope(envelope: StreamEnvelope): Buffer {
-  return (envelope.encoded ??= Buffer.from(JSON.stringify(envelope.frame)));
+  if (envelope.encoded) return envelope.encoded;
+  const json = envelope.json ?? JSON.stringify(envelope.frame);
+  const wire = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
+  return (envelope.encoded = Buffer.from(wire));
 }
 
 /**
@@ -66,13 +70,24 @@ export class StreamConnection implements GroupMember {
   }
 
   /** Ends the snapshot phase: the sync frame goes out, then the held frames it does not already contain. */
-  activate(subscriptionId: string, seq: number, sync: StreamFrame | null): void {
+  activate(subscriptionId: string, seq: number, sync: StreamFrame | object | null): void {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub || sub.since !== null) return;
     sub.since = seq;
     if (sync) this.sendFrame(sync);
     const binding = this.groups.get(groupKey(sub.streamName, sub.groupId));
     if (binding) this.release(binding);
+  }
+
+  /**
+   * Ends the snapshot phase of a resumed subscription: the missed events go out in order, then `resumed`,
+   * then the held live frames that came after them — no `sync`.
+   */
+  resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub || sub.since !== null) return;
+    for (const envelope of missed) this.socket.send(encodeEnvelope(envelope), { binary: false });
+    this.activate(subscriptionId, seq, resumed);
   }
 
   /** Removes a subscription; returns it and whether the socket has no subscription left on its group. */

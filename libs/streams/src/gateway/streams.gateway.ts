@@ -15,6 +15,7 @@ import type { ResolvedStreamsOptions } from '../options/streams-options.interfac
 import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
 import { CLOSE_CODES, ERROR_CODES } from '../protocol/protocol.constants';
 import { parseStreamPath } from '../protocol/stream-path.parser';
+import { formatPosition, parsePosition } from '../protocol/stream-position';
 import { StreamsStore } from '../service/streams.store';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
@@ -183,14 +184,41 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     connection.open(request);
     try {
       await this.hub.bind(streamName, groupId, connection);
+      if (request.position !== undefined && (await this.resume(connection, request, request.position))) return;
       const snapshot = await this.store.snapshot(streamName, groupId, id);
-      connection.activate(subscriptionId, snapshot.seq, this.frame(request, snapshot.timestamp, { type: 'sync', data: snapshot.data }));
+      const sync = this.frame(request, snapshot.timestamp, {
+        type: 'sync',
+        data: snapshot.data,
+        // A resume that could not be served: the client must replace its state, not merge into it.
+        ...(request.position !== undefined ? { continuityLost: true } : {}),
+      });
+      if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
+      connection.activate(subscriptionId, snapshot.seq, sync);
     } catch (error) {
       // As in iii the subscription stays and live frames flow (all of them: there is no snapshot to dedupe
       // against); unlike iii the client is told.
       connection.activate(subscriptionId, 0, null);
       connection.sendError(ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(error as Error).message}`, { subscriptionId });
     }
+  }
+
+  /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */
+  private async resume(connection: StreamConnection, request: SubscriptionRequest, token: string): Promise<boolean> {
+    const from = parsePosition(token);
+    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq));
+    if (!replay) return false;
+    const { seq, epoch } = replay.position;
+    const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
+    connection.resume(request.subscriptionId, missed, seq, {
+      type: 'resumed',
+      subscriptionId: request.subscriptionId,
+      streamName: request.streamName,
+      groupId: request.groupId,
+      id: request.id,
+      replayed: missed.length,
+      position: formatPosition(epoch ?? from.epoch, seq),
+    });
+    return true;
   }
 
   private async leave(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {

@@ -1,7 +1,7 @@
 /** Server → client frames (SPEC §4.3) and the change payload handed to `@OnStreamChange` handlers. */
 
 export type StreamEvent =
-  | { type: 'sync'; data: unknown }
+  | { type: 'sync'; data: unknown; /** Set when a resume could not be served: replace state, do not merge. */ continuityLost?: true }
   | { type: 'create'; data: unknown }
   | { type: 'update'; data: unknown }
   | { type: 'delete'; data: unknown }
@@ -19,6 +19,8 @@ export interface StreamFrame<E extends StreamEvent = StreamEvent> {
   /** Item id, or null for group-level frames (group sync, `send` without id). */
   id: string | null;
   event: E;
+  /** Resume position `<epoch>:<seq>` (on the wire only; send it back in `join.data.position`). */
+  position?: string;
 }
 
 /** What `@OnStreamChange` handlers receive: the published frame, exactly as clients get it. */

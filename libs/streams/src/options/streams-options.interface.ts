@@ -42,6 +42,8 @@ export interface StreamsModuleOptions {
   maxConnections?: number;
   /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
   heartbeatIntervalMs?: number;
+  /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
+  history?: { size?: number; ttlMs?: number };
 }
 
 /** Options after defaults and validation: what every internal part reads. */
@@ -54,4 +56,5 @@ export interface ResolvedStreamsOptions {
   maxSubscriptionsPerSocket: number;
   maxConnections: number;
   heartbeatIntervalMs: number;
+  history: { size: number; ttlMs: number };
 }

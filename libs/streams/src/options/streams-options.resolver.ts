@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY } from '../adapters/history/history.defaults';
 import { validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
 import { validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
 import { StreamsOptionsError } from '../errors/streams.errors';
@@ -40,6 +41,15 @@ function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
   return value as unknown as StreamsAdapterOptions;
 }
 
+function history(issues: Issues, value: unknown): ResolvedStreamsOptions['history'] {
+  if (value !== undefined && !isRecord(value)) issues.push('history must be an object { size?, ttlMs? }');
+  const h = isRecord(value) ? value : {};
+  return {
+    size: int(issues, 'history.size', h.size, DEFAULT_HISTORY.size, 0, 1_000_000),
+    ttlMs: int(issues, 'history.ttlMs', h.ttlMs, DEFAULT_HISTORY.ttlMs, 1000, 7 * 24 * 3_600_000),
+  };
+}
+
 /**
  * The one place options get their defaults and are checked. Throws a StreamsOptionsError naming every
  * bad field at once, so a misconfigured app fails bootstrap with one readable message.
@@ -63,6 +73,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     maxSubscriptionsPerSocket: int(issues, 'maxSubscriptionsPerSocket', input.maxSubscriptionsPerSocket, STREAMS_DEFAULTS.maxSubscriptionsPerSocket, 1, 1_000_000),
     maxConnections: int(issues, 'maxConnections', input.maxConnections, STREAMS_DEFAULTS.maxConnections, 1, 10_000_000),
     heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
+    history: history(issues, input.history),
   };
   if (issues.length > 0) throw new StreamsOptionsError(issues);
   return resolved;

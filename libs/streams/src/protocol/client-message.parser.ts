@@ -8,12 +8,16 @@ export interface SubscriptionRequest {
   groupId: string;
   /** Item id for an item subscription, null for a group subscription. */
   id: string | null;
+  /** Join only: the last `position` the client saw, to resume instead of re-syncing. */
+  position?: string;
 }
 
 export type ClientMessage =
   | { kind: 'join' | 'leave'; data: SubscriptionRequest }
   | { kind: 'ignore' }
   | { kind: 'error'; code: ProtocolErrorCode; message: string; field?: string };
+
+const MAX_POSITION_LENGTH = 128;
 
 const fail = (code: ProtocolErrorCode, message: string, field?: string): ClientMessage => ({ kind: 'error', code, message, field });
 
@@ -46,15 +50,19 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
   try {
     const d = record(data, 'data');
     const id = d.id === undefined || d.id === null ? null : name(d, 'id', 'data.id');
-    return {
-      kind: type,
-      data: {
-        subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'),
-        streamName: name(d, 'streamName', 'data.streamName'),
-        groupId: name(d, 'groupId', 'data.groupId'),
-        id,
-      },
+    const request: SubscriptionRequest = {
+      subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'),
+      streamName: name(d, 'streamName', 'data.streamName'),
+      groupId: name(d, 'groupId', 'data.groupId'),
+      id,
     };
+    if (type === 'join' && d.position !== undefined && d.position !== null) {
+      if (typeof d.position !== 'string' || d.position === '' || d.position.length > MAX_POSITION_LENGTH) {
+        return fail(ERROR_CODES.INVALID_FIELD, `data.position: must be a position string from a frame`, 'data.position');
+      }
+      request.position = d.position;
+    }
+    return { kind: type, data: request };
   } catch (error) {
     if (error instanceof StreamsInputError) return fail(ERROR_CODES.INVALID_FIELD, error.message, error.field);
     throw error;

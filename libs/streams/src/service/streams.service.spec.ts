@@ -267,7 +267,7 @@ describe('StreamsService (SPEC §3.1)', () => {
 
     it('writes to a custom stream are still published to subscribers', async () => {
       const frames: StreamChangeFrame[] = [];
-      const stop = t.service.createStream('rooms', {
+      const stop = t.service.createStream<unknown>('rooms', {
         get: () => null,
         set: ({ data }) => ({ new_value: data }),
         delete: () => ({ old_value: 'was' }),

@@ -5,6 +5,7 @@ import type {
   AdapterUpdateOutcome,
   StreamAdapter,
   StreamPosition,
+  StreamReplay,
   StreamSnapshot,
 } from '../adapters/stream-adapter.interface';
 import type { CustomStream } from '../custom/custom-stream.interface';
@@ -89,6 +90,11 @@ export class StreamsStore {
     const position = await this.adapter.position(stream_name, group_id);
     const data = item_id === null ? await this.list(stream_name, group_id) : await this.get(stream_name, group_id, item_id);
     return { ...position, data };
+  }
+
+  /** Missed events for a resume, or null when the adapter keeps no history or no longer has them all. */
+  async replay(stream_name: string, group_id: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+    return (await this.adapter.history?.(stream_name, group_id, epoch, seq)) ?? null;
   }
 
   /** The group's position now (timestamps for frames that are not events, such as `unauthorized`). */

@@ -1,5 +1,7 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { applyUpdateOps } from '../../update-ops/update-ops.engine';
+import { DEFAULT_HISTORY } from '../history/history.defaults';
+import { GroupLog, type HistoryLimits } from '../history/group-log';
 import { groupKey, LocalFanout, MonotonicClock } from '../local-fanout';
 import {
   type AdapterDeleteOutcome,
@@ -10,6 +12,7 @@ import {
   type StreamListener,
   type StreamMessage,
   type StreamPosition,
+  type StreamReplay,
   type StreamSnapshot,
   type Unsubscribe,
 } from '../stream-adapter.interface';
@@ -23,10 +26,14 @@ type GroupItems = Map<string, unknown>;
  */
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
-  /** Positions outlive emptied groups so `seq` never restarts while the process lives. */
-  private readonly seqs = new Map<string, number>();
+  /** Positions and recent events; they outlive emptied groups so `seq` never restarts while the process lives. */
+  private readonly logs = new Map<string, GroupLog>();
   private readonly fanout = new LocalFanout();
   private readonly clock = new MonotonicClock();
+
+  constructor(private readonly historyLimits: HistoryLimits = DEFAULT_HISTORY) {
+    super();
+  }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
     return clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
@@ -92,6 +99,13 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.positionNow(stream, group);
   }
 
+  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+    const log = this.logs.get(groupKey(stream, group));
+    const timestamp = this.clock.next();
+    const envelopes = log && log.epoch === epoch ? log.after(seq, timestamp) : null;
+    return envelopes && log ? { envelopes, position: { seq: log.seq, timestamp, epoch: log.epoch } } : null;
+  }
+
   async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
     return this.fanout.subscribe(stream, group, listener);
   }
@@ -103,7 +117,14 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   private positionNow(stream: string, group: string): StreamPosition {
-    return { seq: this.seqs.get(groupKey(stream, group)) ?? 0, timestamp: this.clock.next() };
+    const log = this.log(groupKey(stream, group));
+    return { seq: log.seq, timestamp: this.clock.next(), epoch: log.epoch };
+  }
+
+  private log(key: string): GroupLog {
+    let log = this.logs.get(key);
+    if (!log) this.logs.set(key, (log = new GroupLog(this.historyLimits)));
+    return log;
   }
 
   private values(stream: string, group: string): unknown[] {
@@ -120,10 +141,9 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   private emit(message: StreamMessage): StreamEnvelope {
-    const key = groupKey(message.streamName, message.groupId);
-    const seq = (this.seqs.get(key) ?? 0) + 1;
-    this.seqs.set(key, seq);
-    const envelope: StreamEnvelope = { frame: { type: 'stream', timestamp: this.clock.next(), ...message }, seq };
+    const log = this.log(groupKey(message.streamName, message.groupId));
+    const envelope: StreamEnvelope = { frame: { type: 'stream', timestamp: this.clock.next(), ...message }, seq: ++log.seq, epoch: log.epoch };
+    log.append(envelope);
     this.fanout.deliver(envelope);
     return envelope;
   }

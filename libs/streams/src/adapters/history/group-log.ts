@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { StreamEnvelope } from '../stream-adapter.interface';
+
+export interface HistoryLimits {
+  /** Most recent events kept per group; 0 keeps none (resume then always re-syncs). */
+  size: number;
+  /** Events older than this (by frame timestamp) are dropped, in ms. */
+  ttlMs: number;
+}
+
+/** A fresh epoch: it changes whenever a group's history starts over, so old positions cannot be trusted. */
+export function newEpoch(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+/**
+ * One group's position (epoch + seq) and its recent events, bounded by count and age, for the in-process
+ * adapters. Resume asks for everything after a seq; a gap (the window has passed) answers null.
+ */
+export class GroupLog {
+  readonly epoch = newEpoch();
+  seq = 0;
+  private entries: StreamEnvelope[] = [];
+  private head = 0;
+
+  constructor(private readonly limits: HistoryLimits) {}
+
+  append(envelope: StreamEnvelope): void {
+    if (this.limits.size === 0) return;
+    this.entries.push(envelope);
+    this.trim(envelope.frame.timestamp);
+  }
+
+  /** Events after `seq`, oldest first; null when some of them are no longer kept (or `seq` is not ours). */
+  after(seq: number, now: number): StreamEnvelope[] | null {
+    if (!Number.isInteger(seq) || seq < 0 || seq > this.seq) return null;
+    if (seq === this.seq) return [];
+    this.trim(now);
+    const first = this.head < this.entries.length ? this.entries[this.head].seq : this.seq + 1;
+    if (seq + 1 < first) return null;
+    return this.entries.slice(this.head + (seq + 1 - first));
+  }
+
+  private trim(now: number): void {
+    const oldest = now - this.limits.ttlMs;
+    while (this.head < this.entries.length && (this.entries.length - this.head > this.limits.size || this.entries[this.head].frame.timestamp < oldest)) {
+      this.head++;
+    }
+    // Compact now and then instead of shifting on every append.
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
