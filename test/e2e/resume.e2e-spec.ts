@@ -42,7 +42,7 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     await t.service.send({ ...chat, type: 'ping', data: null });
     const a = await c.next();
     const b = await c.next();
-    const seq = (f: Frame) => Number((f as { position: string }).position.split(':').pop());
+    const seq = (f: Frame) => Number(f.position!.split(':').pop());
     expect(seq(sync)).toBe(1);
     expect([seq(a), seq(b)]).toEqual([2, 3]);
   });
@@ -53,11 +53,11 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     for (let i = 3; i < 13; i++) await write(i);
     await t.service.send({ ...chat, type: 'note', data: 'custom events are replayed too' });
     const c = await connect();
-    join(c, (last as { position: string }).position);
+    join(c, last.position);
     const replayed: Frame[] = [];
     for (;;) {
       const f = await c.next();
-      if ((f as { type: string }).type === 'resumed') {
+      if (f.type === 'resumed') {
         expect(f).toMatchObject({ subscriptionId: 's', streamName: 'chat', groupId: 'room-1', id: null, replayed: 11 });
         break;
       }
@@ -75,7 +75,7 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     await write(0);
     const { last } = await session(0);
     const c = await connect();
-    join(c, (last as { position: string }).position);
+    join(c, last.position);
     expect(await c.next()).toMatchObject({ type: 'resumed', replayed: 0 });
     await write(3);
     expect(await c.next()).toMatchObject({ event: { type: 'update', data: { i: 3 } } });
@@ -89,9 +89,9 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     c0.close();
     for (let i = 1; i < 10; i++) await write(i);
     const c = await connect();
-    join(c, (sync as { position: string }).position, 'm1');
+    join(c, sync.position, 'm1');
     const frames = [await c.next(), await c.next(), await c.next(), await c.next()];
-    expect(frames.map((f) => (f.event?.data as { i: number } | undefined)?.i ?? (f as { type: string }).type)).toEqual([1, 4, 7, 'resumed']);
+    expect(frames.map((f) => (f.event?.data as { i: number } | undefined)?.i ?? f.type)).toEqual([1, 4, 7, 'resumed']);
   });
 
   it('beyond the window: a fresh sync flagged continuityLost', async () => {
@@ -99,7 +99,7 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     const { last } = await session(0);
     for (let i = 1; i <= 40; i++) await write(i);
     const c = await connect();
-    join(c, (last as { position: string }).position);
+    join(c, last.position);
     const sync = await c.next();
     expect(sync.event).toEqual({ type: 'sync', data: expect.any(Array), continuityLost: true });
     expect(sync.event!.data).toHaveLength(3);
@@ -113,7 +113,7 @@ describe('resume after reconnect (SPEC §7.4)', () => {
     t = await startStreamsApp({ port, history: { size: 20 } });
     await write(1);
     const c = await connect();
-    join(c, (last as { position: string }).position);
+    join(c, last.position);
     expect((await c.next()).event).toMatchObject({ type: 'sync', data: [{ i: 1 }], continuityLost: true });
   });
 

@@ -6,7 +6,11 @@ export interface Frame {
   streamName?: string;
   groupId?: string;
   id?: string | null;
-  event?: { type: string; data?: unknown; event?: { type: string; data: unknown } };
+  event?: { type: string; data?: unknown; event?: { type: string; data: unknown }; continuityLost?: boolean };
+  position?: string;
+  /** `resumed` frames. */
+  subscriptionId?: string;
+  replayed?: number;
   error?: { code: string; message: string; field?: string; subscriptionId?: string };
 }
 

@@ -7,6 +7,7 @@ import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
+import { OutboundQueue } from './outbound-queue';
 
 interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
@@ -42,10 +43,15 @@ export class StreamConnection implements GroupMember {
   /** Client messages are handled strictly one after another, as in iii (a join finishes before the next). */
   private inbound: Promise<void> = Promise.resolve();
 
+  private readonly out: OutboundQueue;
+
   constructor(
     readonly socket: WebSocket,
     readonly context: unknown,
-  ) {}
+    maxBufferedBytes: number,
+  ) {
+    this.out = new OutboundQueue(socket, maxBufferedBytes);
+  }
 
   /** Queues work on this socket's inbound queue; `onError` sees what a task throws, the queue goes on. */
   enqueue(task: () => Promise<void>, onError: (error: unknown) => void): void {
@@ -86,7 +92,7 @@ export class StreamConnection implements GroupMember {
   resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub || sub.since !== null) return;
-    for (const envelope of missed) this.socket.send(encodeEnvelope(envelope), { binary: false });
+    for (const envelope of missed) this.sendEnvelope(envelope);
     this.activate(subscriptionId, seq, resumed);
   }
 
@@ -113,11 +119,18 @@ export class StreamConnection implements GroupMember {
   }
 
   sendFrame(frame: object): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+    this.out.send(Buffer.from(JSON.stringify(frame)), null);
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
     this.sendFrame({ type: 'error', error: { code, message, ...extra } });
+  }
+
+  /** Item events may be coalesced by a backed-up socket; custom events never are. */
+  private sendEnvelope(envelope: StreamEnvelope): void {
+    const { frame } = envelope;
+    const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${groupKey(frame.streamName, frame.groupId)}|${frame.id}`;
+    this.out.send(encodeEnvelope(envelope), itemKey);
   }
 
   /** One snapshot phase of the group is over; once none is left, the held frames flow in order. */
@@ -132,7 +145,7 @@ export class StreamConnection implements GroupMember {
     const id = envelope.frame.id;
     for (const sub of binding.subs) {
       if (sub.since !== null && envelope.seq > sub.since && (sub.id === null || sub.id === id)) {
-        if (this.socket.readyState === this.socket.OPEN) this.socket.send(encodeEnvelope(envelope), { binary: false });
+        this.sendEnvelope(envelope);
         return;
       }
     }

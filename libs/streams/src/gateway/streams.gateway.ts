@@ -133,7 +133,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new StreamConnection(ws, auth.context);
+      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes);
       if (this.connections.size >= this.options.maxConnections || this.closing) {
         ws.close(this.closing ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
         return;

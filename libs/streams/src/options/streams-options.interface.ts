@@ -42,6 +42,8 @@ export interface StreamsModuleOptions {
   maxConnections?: number;
   /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
   heartbeatIntervalMs?: number;
+  /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed it too, the socket is closed with 4008. Default 4 MiB. */
+  maxBufferedBytes?: number;
   /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
   history?: { size?: number; ttlMs?: number };
 }
@@ -56,5 +58,6 @@ export interface ResolvedStreamsOptions {
   maxSubscriptionsPerSocket: number;
   maxConnections: number;
   heartbeatIntervalMs: number;
+  maxBufferedBytes: number;
   history: { size: number; ttlMs: number };
 }

@@ -11,6 +11,7 @@ export const STREAMS_DEFAULTS = {
   maxSubscriptionsPerSocket: 1000,
   maxConnections: 100_000,
   heartbeatIntervalMs: 30_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];
@@ -73,6 +74,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     maxSubscriptionsPerSocket: int(issues, 'maxSubscriptionsPerSocket', input.maxSubscriptionsPerSocket, STREAMS_DEFAULTS.maxSubscriptionsPerSocket, 1, 1_000_000),
     maxConnections: int(issues, 'maxConnections', input.maxConnections, STREAMS_DEFAULTS.maxConnections, 1, 10_000_000),
     heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
+    maxBufferedBytes: int(issues, 'maxBufferedBytes', input.maxBufferedBytes, STREAMS_DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     history: history(issues, input.history),
   };
   if (issues.length > 0) throw new StreamsOptionsError(issues);

@@ -6,6 +6,8 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** The listener already holds `maxConnections` sockets. */
   TRY_AGAIN_LATER: 1013,
+  /** A socket that does not read fast enough even after coalescing (SPEC §7.6). */
+  SLOW_CONSUMER: 4008,
 } as const;
 
 /** `error.code` values of the additive error frame `{type:'error', error:{code, message, field?}}`. */

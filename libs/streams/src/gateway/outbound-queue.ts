@@ -1,0 +1,80 @@
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES } from '../protocol/protocol.constants';
+
+/** How often a backed-up socket is checked for room again. */
+const DRAIN_CHECK_MS = 20;
+/** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * A socket's way out, with the slow-consumer policy (SPEC §7.6). While the socket's send buffer is under
+ * `maxBufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
+ * replaces the waiting frame about the same item (the client only needs the latest value), other frames
+ * (custom events, syncs, errors) wait in order. If what waits still exceeds the bound, the socket is
+ * closed with 4008. Nothing here ever blocks the writer or other sockets.
+ */
+export class OutboundQueue {
+  private waiting: Map<string, Buffer> | null = null;
+  private waitingBytes = 0;
+  private drainTimer: NodeJS.Timeout | null = null;
+  private unique = 0;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  /** Sends `data`; `itemKey` names the item it is about, so a newer frame about it may replace it. */
+  send(data: Buffer, itemKey: string | null): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) {
+      this.socket.send(data, { binary: false });
+      return;
+    }
+    this.hold(data, itemKey);
+  }
+
+  /** Bytes waiting in this queue (not yet handed to the socket). */
+  get backlogBytes(): number {
+    return this.waitingBytes;
+  }
+
+  private hold(data: Buffer, itemKey: string | null): void {
+    if (!this.waiting) {
+      this.waiting = new Map();
+      this.drainTimer = setInterval(() => this.drain(), DRAIN_CHECK_MS);
+      this.drainTimer.unref();
+    }
+    const key = itemKey ?? `\u0000${this.unique++}`;
+    const replaced = this.waiting.get(key);
+    if (replaced) {
+      this.waitingBytes -= replaced.length;
+      // Re-inserted at the end: frames leave in the order of their latest version.
+      this.waiting.delete(key);
+    }
+    this.waiting.set(key, data);
+    this.waitingBytes += data.length;
+    if (this.waitingBytes > this.maxBufferedBytes) this.evict();
+  }
+
+  private drain(): void {
+    if (this.socket.readyState !== this.socket.OPEN) return this.reset();
+    if (this.socket.bufferedAmount > this.maxBufferedBytes / 2) return;
+    const waiting = this.waiting;
+    this.reset();
+    for (const data of waiting?.values() ?? []) this.socket.send(data, { binary: false });
+  }
+
+  private evict(): void {
+    this.reset();
+    this.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private reset(): void {
+    if (this.drainTimer) clearInterval(this.drainTimer);
+    this.drainTimer = null;
+    this.waiting = null;
+    this.waitingBytes = 0;
+  }
+}
