@@ -46,9 +46,4 @@ export class GroupFanoutHub {
     const unsubscribe = await entry.ready.catch(() => null);
     await unsubscribe?.();
   }
-
-  /** Groups with at least one socket on this instance (for metrics and tests). */
-  get size(): number {
-    return this.groups.size;
-  }
 }

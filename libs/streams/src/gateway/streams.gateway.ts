@@ -63,7 +63,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
     });
     this.server = createServer((req, res) => {
-      res.writeHead(parseStreamPath(req.url) ? 426 : 404, { 'content-type': 'text/plain' }).end(parseStreamPath(req.url) ? 'WebSocket upgrade required\n' : 'Not found\n');
+      const known = parseStreamPath(req.url) !== null;
+      res.writeHead(known ? 426 : 404, { 'content-type': 'text/plain' }).end(known ? 'WebSocket upgrade required\n' : 'Not found\n');
     });
     this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
   }
@@ -117,27 +118,22 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     return { ...this.bound };
   }
 
-  /** Open sockets (for metrics and tests). */
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const route = parseStreamPath(req.url);
     if (!route || this.closing) return refuse(socket, route ? 503 : 404);
     const auth = await authenticate(this.options.authFunction, req);
     if (!auth.allowed) {
-      this.logger.debug?.(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);
+      this.logger.debug(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);
       return refuse(socket, 401);
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes);
       if (this.connections.size >= this.options.maxConnections || this.closing) {
         ws.close(this.closing ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
         return;
       }
+      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes);
       this.accept(connection);
       if (route.kind === 'stream') {
         const { streamName, groupId, itemId } = route;
@@ -151,7 +147,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.connections.add(connection);
     ws.on('pong', () => (connection.alive = true));
     ws.on('message', (data: Buffer) => connection.enqueue(() => this.handleMessage(connection, data), this.onTaskError));
-    ws.on('error', (error) => this.logger.debug?.(`Streams socket error: ${error.message}`));
+    ws.on('error', (error) => this.logger.debug(`Streams socket error: ${error.message}`));
     ws.once('close', () => connection.enqueue(() => this.cleanup(connection), this.onTaskError));
   }
 
