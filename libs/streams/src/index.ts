@@ -1,6 +1,7 @@
 /** Public API of nest-realtime-streams. Everything not exported here is internal. */
 export { StreamsModule } from './streams.module';
 export { StreamsService } from './service/streams.service';
+export { StreamsMetrics } from './metrics/streams-metrics';
 export { MAX_NAME_BYTES } from './service/streams-input.validator';
 export { OnStreamChange, type OnStreamChangeOptions } from './triggers/decorators/on-stream-change.decorator';
 export { OnStreamJoin, OnStreamLeave, type OnStreamSubscriptionOptions } from './triggers/decorators/on-stream-subscription.decorator';

@@ -6,6 +6,7 @@ import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
+import { StreamsMetrics } from './metrics/streams-metrics';
 import { StreamsService } from './service/streams.service';
 import { StreamsStore } from './service/streams.store';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS } from './streams.constants';
@@ -22,6 +23,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
   providers: [
     { provide: STREAMS_OPTIONS, useFactory: (raw: StreamsModuleOptions) => resolveStreamsOptions(raw), inject: [STREAMS_MODULE_OPTIONS] },
     { provide: STREAMS_ADAPTER, useFactory: (options: ResolvedStreamsOptions) => createStreamAdapter(options), inject: [STREAMS_OPTIONS] },
+    StreamsMetrics,
     CustomStreamsRegistry,
     StreamHandlersRegistry,
     StreamsExplorer,
@@ -29,7 +31,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamsGateway,
     StreamsService,
   ],
-  exports: [StreamsService, STREAMS_ADAPTER],
+  exports: [StreamsService, StreamsMetrics, STREAMS_ADAPTER],
 })
 export class StreamsModule extends ConfigurableStreamsModule implements OnApplicationShutdown {
   constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {

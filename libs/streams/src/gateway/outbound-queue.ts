@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 
 /** How often a backed-up socket is checked for room again. */
@@ -22,12 +23,14 @@ export class OutboundQueue {
   constructor(
     private readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
+    private readonly metrics: StreamsMetrics,
   ) {}
 
   /** Sends `data`; `itemKey` names the item it is about, so a newer frame about it may replace it. */
   send(data: Buffer, itemKey: string | null): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) {
+      this.metrics.framesOut++;
       this.socket.send(data, { binary: false });
       return;
     }
@@ -62,11 +65,15 @@ export class OutboundQueue {
     if (this.socket.bufferedAmount > this.maxBufferedBytes / 2) return;
     const waiting = this.waiting;
     this.reset();
-    for (const data of waiting?.values() ?? []) this.socket.send(data, { binary: false });
+    for (const data of waiting?.values() ?? []) {
+      this.metrics.framesOut++;
+      this.socket.send(data, { binary: false });
+    }
   }
 
   private evict(): void {
     this.reset();
+    this.metrics.slowConsumerCloses++;
     this.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }

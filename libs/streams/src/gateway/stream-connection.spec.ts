@@ -1,5 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import { StreamsMetrics } from '../metrics/streams-metrics';
+import { resolveStreamsOptions } from '../options/streams-options.resolver';
 import { StreamConnection } from './stream-connection';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
@@ -8,6 +10,8 @@ function fakeSocket() {
   const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (data: Buffer | string) => sent.push(JSON.parse(data.toString())) };
   return { socket: socket as unknown as WebSocket, sent };
 }
+
+const metrics = new StreamsMetrics(resolveStreamsOptions({}));
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,
@@ -20,7 +24,7 @@ const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 
 describe('StreamConnection routing', () => {
   it('snapshot seam (SPEC §7.5): frames racing a join are held, then only those after the snapshot are sent, after the sync', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20);
+    const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('a'));
     c.deliver(envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
     c.deliver(envelope(5, 'y')); // published after: must follow the sync
@@ -33,7 +37,7 @@ describe('StreamConnection routing', () => {
 
   it('a second join on a group already live holds frames until its snapshot, without losing them for the first', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20);
+    const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('group'));
     c.activate('group', 0, null);
     c.deliver(envelope(1, 'x'));
@@ -48,7 +52,7 @@ describe('StreamConnection routing', () => {
 
   it('overlapping subscriptions (SPEC §7.3): a frame goes out once however many subscriptions match', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20);
+    const c = new StreamConnection(socket, null, 1 << 20, metrics);
     for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
       c.open(s);
       c.activate(s.subscriptionId, 0, null);
@@ -60,7 +64,7 @@ describe('StreamConnection routing', () => {
 
   it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20);
+    const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('i', 'x'));
     c.activate('i', 0, null);
     c.deliver(envelope(1, 'y'));

@@ -8,6 +8,7 @@ import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
 import { OutboundQueue } from './outbound-queue';
+import type { StreamsMetrics } from '../metrics/streams-metrics';
 
 interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
@@ -49,8 +50,9 @@ export class StreamConnection implements GroupMember {
     readonly socket: WebSocket,
     readonly context: unknown,
     maxBufferedBytes: number,
+    private readonly metrics: StreamsMetrics,
   ) {
-    this.out = new OutboundQueue(socket, maxBufferedBytes);
+    this.out = new OutboundQueue(socket, maxBufferedBytes, metrics);
   }
 
   /** Queues work on this socket's inbound queue; `onError` sees what a task throws, the queue goes on. */
@@ -72,6 +74,7 @@ export class StreamConnection implements GroupMember {
     binding.subs.add(sub);
     binding.pending++;
     this.subscriptions.set(sub.subscriptionId, sub);
+    this.metrics.subscriptions++;
     return first;
   }
 
@@ -101,6 +104,7 @@ export class StreamConnection implements GroupMember {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub) return null;
     this.subscriptions.delete(subscriptionId);
+    this.metrics.subscriptions--;
     const key = groupKey(sub.streamName, sub.groupId);
     const binding = this.groups.get(key);
     if (!binding) return { sub, lastOfGroup: true };
@@ -123,6 +127,7 @@ export class StreamConnection implements GroupMember {
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
+    this.metrics.protocolError(code);
     this.sendFrame({ type: 'error', error: { code, message, ...extra } });
   }
 

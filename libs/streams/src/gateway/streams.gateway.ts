@@ -16,6 +16,7 @@ import { parseClientMessage, type SubscriptionRequest } from '../protocol/client
 import { CLOSE_CODES, ERROR_CODES } from '../protocol/protocol.constants';
 import { parseStreamPath } from '../protocol/stream-path.parser';
 import { formatPosition, parsePosition } from '../protocol/stream-position';
+import { StreamsMetrics } from '../metrics/streams-metrics';
 import { StreamsStore } from '../service/streams.store';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
@@ -51,6 +52,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     @Inject(STREAMS_ADAPTER) adapter: StreamAdapter,
     private readonly store: StreamsStore,
     private readonly handlers: StreamHandlersRegistry,
+    private readonly metrics: StreamsMetrics,
   ) {
     this.hub = new GroupFanoutHub(adapter);
     this.wss = new WebSocketServer({
@@ -121,19 +123,24 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const route = parseStreamPath(req.url);
-    if (!route || this.closing) return refuse(socket, route ? 503 : 404);
+    if (!route || this.closing) {
+      this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
+      return refuse(socket, route ? 503 : 404);
+    }
     const auth = await authenticate(this.options.authFunction, req);
     if (!auth.allowed) {
+      this.metrics.connectionRefused('unauthorized');
       this.logger.debug(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);
       return refuse(socket, 401);
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (this.connections.size >= this.options.maxConnections || this.closing) {
+        this.metrics.connectionRefused(this.closing ? 'shutdown' : 'limit');
         ws.close(this.closing ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
         return;
       }
-      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes);
+      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes, this.metrics);
       this.accept(connection);
       if (route.kind === 'stream') {
         const { streamName, groupId, itemId } = route;
@@ -145,8 +152,13 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private accept(connection: StreamConnection): void {
     const ws = connection.socket;
     this.connections.add(connection);
+    this.metrics.connections++;
+    this.metrics.connectionAccepted();
     ws.on('pong', () => (connection.alive = true));
-    ws.on('message', (data: Buffer) => connection.enqueue(() => this.handleMessage(connection, data), this.onTaskError));
+    ws.on('message', (data: Buffer) => {
+      this.metrics.framesIn++;
+      connection.enqueue(() => this.handleMessage(connection, data), this.onTaskError);
+    });
     ws.on('error', (error) => this.logger.debug(`Streams socket error: ${error.message}`));
     ws.once('close', () => connection.enqueue(() => this.cleanup(connection), this.onTaskError));
   }
@@ -231,6 +243,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   /** Socket gone: unbind every group and run leave handlers once per remaining subscription. */
   private async cleanup(connection: StreamConnection): Promise<void> {
     if (!this.connections.delete(connection)) return;
+    this.metrics.connections--;
     for (const sub of [...connection.subscriptions.values()]) {
       await this.drop(connection, sub.subscriptionId);
       await this.handlers.notifyLeave(connection.payload(sub));

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { FileAdapterOptions } from '../adapters/file/file-adapter.options';
 import type { RedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
 
@@ -44,6 +45,8 @@ export interface StreamsModuleOptions {
   heartbeatIntervalMs?: number;
   /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed it too, the socket is closed with 4008. Default 4 MiB. */
   maxBufferedBytes?: number;
+  /** Registry to put the `streams_*` Prometheus metrics in (e.g. prom-client's global `register`); default: the module's own. */
+  metricsRegistry?: Registry;
   /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
   history?: { size?: number; ttlMs?: number };
 }
@@ -60,4 +63,5 @@ export interface ResolvedStreamsOptions {
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
   history: { size: number; ttlMs: number };
+  metricsRegistry: Registry | null;
 }

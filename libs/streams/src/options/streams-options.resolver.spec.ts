@@ -8,6 +8,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       adapter: { type: 'memory' },
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
+      metricsRegistry: null,
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);
     expect(STREAMS_DEFAULTS.host).toBe('0.0.0.0');

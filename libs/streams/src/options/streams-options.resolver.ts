@@ -1,6 +1,7 @@
 import { DEFAULT_HISTORY } from '../adapters/history/history.defaults';
 import { validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
 import { validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
+import type { Registry } from 'prom-client';
 import { StreamsOptionsError } from '../errors/streams.errors';
 import type { ResolvedStreamsOptions, StreamsAdapterOptions, StreamsModuleOptions } from './streams-options.interface';
 
@@ -42,6 +43,14 @@ function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
   return value as unknown as StreamsAdapterOptions;
 }
 
+function registry(issues: Issues, value: unknown): Registry | null {
+  if (value === undefined || value === null) return null;
+  // Duck-typed: the host may hold another copy of prom-client.
+  const looksLikeRegistry = isRecord(value) && typeof value.registerMetric === 'function' && typeof value.metrics === 'function';
+  if (!looksLikeRegistry) issues.push('metricsRegistry must be a prom-client Registry');
+  return value as Registry;
+}
+
 function history(issues: Issues, value: unknown): ResolvedStreamsOptions['history'] {
   if (value !== undefined && !isRecord(value)) issues.push('history must be an object { size?, ttlMs? }');
   const h = isRecord(value) ? value : {};
@@ -76,6 +85,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
     maxBufferedBytes: int(issues, 'maxBufferedBytes', input.maxBufferedBytes, STREAMS_DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     history: history(issues, input.history),
+    metricsRegistry: registry(issues, input.metricsRegistry),
   };
   if (issues.length > 0) throw new StreamsOptionsError(issues);
   return resolved;

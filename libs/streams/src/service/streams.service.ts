@@ -18,6 +18,7 @@ import type {
   StreamUpdateInput,
   StreamUpdateResult,
 } from '../interfaces/stream-payloads.interface';
+import { StreamsMetrics } from '../metrics/streams-metrics';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { json, name, optionalName, record, updateOps } from './streams-input.validator';
@@ -36,6 +37,7 @@ export class StreamsService {
     private readonly customStreams: CustomStreamsRegistry,
     private readonly gateway: StreamsGateway,
     @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
+    private readonly metrics: StreamsMetrics,
   ) {}
 
   /** Creates or replaces an item. Publishes `create` or `update`. */
@@ -153,7 +155,7 @@ export class StreamsService {
 
   private async guard<T>(operation: StreamOperation, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await this.metrics.timeAdapter(operation, run);
     } catch (error) {
       throw error instanceof StreamsError ? error : new StreamsOperationError(operation, error);
     }

@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { OnStreamChangeOptions } from './decorators/on-stream-change.decorator';
@@ -28,6 +29,8 @@ export class StreamHandlersRegistry {
   private readonly change: ChangeHandler[] = [];
   private readonly join: Registered<OnStreamSubscriptionOptions>[] = [];
   private readonly leave: Registered<OnStreamSubscriptionOptions>[] = [];
+
+  constructor(private readonly metrics: StreamsMetrics) {}
 
   addChange(filter: OnStreamChangeOptions, name: string, call: HandlerFn): void {
     this.change.push({ filter, name, call, tail: Promise.resolve() });
@@ -85,6 +88,7 @@ export class StreamHandlersRegistry {
   }
 
   private logFailure(handler: Registered<unknown>, error: unknown): void {
+    this.metrics.handlerFailed();
     this.logger.error(`Stream handler ${handler.name} failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error.stack : undefined);
   }
 }

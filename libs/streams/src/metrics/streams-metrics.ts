@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
+import { STREAMS_OPTIONS } from '../streams.constants';
+
+/** Why an upgrade was refused, as labelled on `streams_connections_refused_total`. */
+export type RefusalReason = 'not_found' | 'unauthorized' | 'limit' | 'shutdown';
+
+/**
+ * The module's Prometheus metrics (prom-client). Hot-path figures are plain numbers bumped inline and read
+ * only when scraped, so delivering a frame costs an increment, not a label lookup.
+ */
+@Injectable()
+export class StreamsMetrics {
+  /** The registry holding every `streams_*` metric: the module's own unless `metricsRegistry` was given. */
+  readonly registry: Registry;
+  connections = 0;
+  subscriptions = 0;
+  framesIn = 0;
+  framesOut = 0;
+  slowConsumerCloses = 0;
+  private readonly refused: Counter<'reason'>;
+  private readonly errors: Counter<'code'>;
+  private readonly handlerErrors: Counter;
+  private readonly accepted: Counter;
+  private readonly adapterSeconds: Histogram<'operation' | 'outcome'>;
+
+  constructor(@Inject(STREAMS_OPTIONS) options: ResolvedStreamsOptions) {
+    this.registry = options.metricsRegistry ?? new Registry();
+    const registers = [this.registry];
+    const read = (name: string, help: string, value: () => number) =>
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(value()); } });
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(value()); } });
+    gauge('streams_connections', 'Open WebSocket connections', () => this.connections);
+    gauge('streams_subscriptions', 'Open subscriptions across all connections', () => this.subscriptions);
+    read('streams_frames_in_total', 'Client frames received', () => this.framesIn);
+    read('streams_frames_out_total', 'Frames sent to clients', () => this.framesOut);
+    read('streams_slow_consumer_closes_total', 'Connections closed with 4008 (slow consumer)', () => this.slowConsumerCloses);
+    this.accepted = new Counter({ name: 'streams_connections_total', help: 'Accepted WebSocket connections', registers });
+    this.refused = new Counter({ name: 'streams_connections_refused_total', help: 'Refused upgrades by reason', labelNames: ['reason'], registers });
+    this.errors = new Counter({ name: 'streams_protocol_errors_total', help: 'Error frames sent to clients, by code', labelNames: ['code'], registers });
+    this.handlerErrors = new Counter({ name: 'streams_handler_errors_total', help: 'Stream change/join/leave handlers that threw', registers });
+    this.adapterSeconds = new Histogram({
+      name: 'streams_adapter_duration_seconds',
+      help: 'Adapter (or custom stream) call duration by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+  }
+
+  connectionAccepted(): void {
+    this.accepted.inc();
+  }
+
+  connectionRefused(reason: RefusalReason): void {
+    this.refused.inc({ reason });
+  }
+
+  protocolError(code: string): void {
+    this.errors.inc({ code });
+  }
+
+  handlerFailed(): void {
+    this.handlerErrors.inc();
+  }
+
+  /** Times one adapter call; `operation` is the service method. */
+  async timeAdapter<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const end = this.adapterSeconds.startTimer({ operation });
+    try {
+      const result = await run();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end({ outcome: 'error' });
+      throw error;
+    }
+  }
+
+  /** The Prometheus text exposition of every metric in the registry. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
