@@ -191,6 +191,26 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       expect(position.timestamp).toBeGreaterThan(next.frame.timestamp);
     });
 
+    it('positions carry an epoch; history replays the events after a seq of that epoch, and nothing of another', async () => {
+      const first = (await adapter.set('s', 'g', 'a', 1)).envelope;
+      expect(typeof first.epoch).toBe('string');
+      await adapter.set('s', 'g', 'b', 2);
+      await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'e', data: 3 } } });
+      await adapter.set('s', 'other', 'x', 0);
+      const replay = await adapter.history!('s', 'g', first.epoch!, first.seq);
+      expect(replay!.envelopes.map((e) => e.seq)).toEqual([first.seq + 1, first.seq + 2]);
+      expect(replay!.envelopes.map((e) => e.frame.event)).toEqual([
+        { type: 'create', data: 2 },
+        { type: 'event', event: { type: 'e', data: 3 } },
+      ]);
+      expect(replay!.position).toMatchObject({ seq: first.seq + 2, epoch: first.epoch });
+      await expect(adapter.history!('s', 'g', first.epoch!, first.seq + 2)).resolves.toMatchObject({ envelopes: [] });
+      await expect(adapter.history!('s', 'g', 'another-epoch', first.seq)).resolves.toBeNull();
+      await expect(adapter.history!('s', 'g', first.epoch!, first.seq + 99)).resolves.toBeNull();
+      const snapshot = await adapter.snapshot('s', 'g', null);
+      expect(snapshot.epoch).toBe(first.epoch);
+    });
+
     it('values handed in or out are copies: mutating them never changes the store', async () => {
       const value = { nested: { n: 1 } };
       const result = await adapter.set('s', 'g', 'i', value);

@@ -13,6 +13,7 @@ export type {
   StreamMessage,
   StreamListener,
   StreamPosition,
+  StreamReplay,
   StreamSnapshot,
   Unsubscribe,
   AdapterSetOutcome,
@@ -26,6 +27,7 @@ export { CLOSE_CODES, ERROR_CODES } from './protocol/protocol.constants';
 export { PATH_SUBSCRIPTION_ID } from './gateway/streams.gateway';
 export type * from './interfaces/stream-frame.interface';
 export type * from './interfaces/stream-payloads.interface';
+export type { FileDurability } from './adapters/file/file-adapter.options';
 export type {
   StreamsModuleOptions,
   StreamsAdapterOptions,

@@ -40,7 +40,8 @@ export class LocalFanout {
  * not greater than the last one they saw, so a burst inside one millisecond runs a little ahead of the clock.
  */
 export class MonotonicClock {
-  private last = 0;
+  /** `last`: a timestamp already used (e.g. persisted before a restart) that every new one must pass. */
+  constructor(private last = 0) {}
 
   next(): number {
     const now = Date.now();

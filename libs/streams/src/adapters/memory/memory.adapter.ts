@@ -1,8 +1,9 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { applyUpdateOps } from '../../update-ops/update-ops.engine';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
-import { GroupLog, type HistoryLimits } from '../history/group-log';
-import { groupKey, LocalFanout, MonotonicClock } from '../local-fanout';
+import type { HistoryLimits } from '../history/group-log';
+import { LocalEventLog } from '../history/local-event-log';
+import { MonotonicClock } from '../local-fanout';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -26,13 +27,12 @@ type GroupItems = Map<string, unknown>;
  */
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
-  /** Positions and recent events; they outlive emptied groups so `seq` never restarts while the process lives. */
-  private readonly logs = new Map<string, GroupLog>();
-  private readonly fanout = new LocalFanout();
+  private readonly events: LocalEventLog;
   private readonly clock = new MonotonicClock();
 
-  constructor(private readonly historyLimits: HistoryLimits = DEFAULT_HISTORY) {
+  constructor(history: HistoryLimits = DEFAULT_HISTORY) {
     super();
+    this.events = new LocalEventLog(history);
   }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
@@ -100,31 +100,23 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
-    const log = this.logs.get(groupKey(stream, group));
     const timestamp = this.clock.next();
-    const envelopes = log && log.epoch === epoch ? log.after(seq, timestamp) : null;
-    return envelopes && log ? { envelopes, position: { seq: log.seq, timestamp, epoch: log.epoch } } : null;
+    const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
+    return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
   }
 
   async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
-    return this.fanout.subscribe(stream, group, listener);
+    return this.events.subscribe(stream, group, listener);
   }
 
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.fanout.clear();
+    this.events.clear();
   }
 
   private positionNow(stream: string, group: string): StreamPosition {
-    const log = this.log(groupKey(stream, group));
-    return { seq: log.seq, timestamp: this.clock.next(), epoch: log.epoch };
-  }
-
-  private log(key: string): GroupLog {
-    let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = new GroupLog(this.historyLimits)));
-    return log;
+    return { ...this.events.position(stream, group), timestamp: this.clock.next() };
   }
 
   private values(stream: string, group: string): unknown[] {
@@ -141,11 +133,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   private emit(message: StreamMessage): StreamEnvelope {
-    const log = this.log(groupKey(message.streamName, message.groupId));
-    const envelope: StreamEnvelope = { frame: { type: 'stream', timestamp: this.clock.next(), ...message }, seq: ++log.seq, epoch: log.epoch };
-    log.append(envelope);
-    this.fanout.deliver(envelope);
-    return envelope;
+    return this.events.emit(message, this.clock.next());
   }
 }
 

@@ -1,0 +1,355 @@
+import { resolve } from 'node:path';
+import { open, type Key, type RootDatabase } from 'lmdb';
+import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
+import { applyUpdateOps } from '../../update-ops/update-ops.engine';
+import type { UpdateOpError, UpdateOpsOutcome } from '../../update-ops/update-ops.types';
+import type { HistoryLimits } from '../history/group-log';
+import { DEFAULT_HISTORY } from '../history/history.defaults';
+import { LocalEventLog } from '../history/local-event-log';
+import { MonotonicClock } from '../local-fanout';
+import {
+  type AdapterDeleteOutcome,
+  type AdapterSetOutcome,
+  type AdapterUpdateOutcome,
+  StreamAdapter,
+  type StreamEnvelope,
+  type StreamListener,
+  type StreamMessage,
+  type StreamPosition,
+  type StreamReplay,
+  type StreamSnapshot,
+  type Unsubscribe,
+} from '../stream-adapter.interface';
+import type { FileAdapterOptions } from './file-adapter.options';
+import { DirectoryLock } from './file-directory.lock';
+import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
+import { groupKeyNames, storeKeys } from './file-store.keys';
+
+type Store = RootDatabase<string, Key>;
+
+/** Group index record: how many items the group holds and the insertion number the next new item gets. */
+interface GroupRecord {
+  count: number;
+  next: number;
+}
+
+interface StoredItem {
+  insertion: number;
+  text: string;
+}
+
+interface ItemWrite {
+  oldText: string | undefined;
+  text: string;
+  errors: UpdateOpError[];
+  timestamp: number;
+}
+
+/**
+ * Durable adapter on LMDB (docs/file-adapter.md). LMDB is the only copy of the data: reads go straight to
+ * its memory map (microseconds, no JS-heap mirror to rebuild on start), so memory stays flat however much
+ * is stored.
+ *
+ * Every write, `publish`, `snapshot` and `position` is a job run inside an LMDB child transaction. LMDB
+ * runs the jobs one after another in call order, batching all the jobs pending at once into one commit,
+ * so a job reads the effect of every earlier job and a read-modify-write (`update`) is atomic. A job that
+ * throws leaves nothing behind. A job stamps its timestamp inside the transaction and records it as the
+ * clock's high-water mark in the same commit, so timestamps never go back across a restart.
+ *
+ * Only after the commit is a job released: its `seq` is taken, its frame delivered and its promise
+ * resolved, in transaction order. A failed commit rejects its jobs and publishes nothing. A snapshot is
+ * released in the same order, so its `seq` counts exactly the events its data contains.
+ */
+export class FileStreamAdapter extends StreamAdapter {
+  /** Positions and recent events live in the process: a restart starts new epochs (clients re-sync). */
+  private readonly events: LocalEventLog;
+  private readonly clock: MonotonicClock;
+  /** Settles once the last job queued so far is released: each release waits for the one before it. */
+  private lastRelease: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly db: Store,
+    private readonly lock: DirectoryLock,
+    /** The last timestamp persisted before this open: every new one passes it. */
+    lastTimestamp: number,
+    history: HistoryLimits,
+  ) {
+    super();
+    this.clock = new MonotonicClock(lastTimestamp);
+    this.events = new LocalEventLog(history);
+  }
+
+  /** Opens (or creates) the store in `options.path`; rejects with an error naming the path if it cannot be used. */
+  static async open(options: FileAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY): Promise<FileStreamAdapter> {
+    const dir = resolve(options.path);
+    prepareDirectory(dir);
+    const lock = DirectoryLock.acquire(dir);
+    let db: Store | undefined;
+    try {
+      checkDataFile(dir);
+      db = openStore(dir, options);
+      await checkFormatMarker(db, dir);
+      const lastTimestamp = Number(db.get(storeKeys.clock) ?? 0);
+      return new FileStreamAdapter(dir, db, lock, lastTimestamp, history);
+    } catch (error) {
+      try {
+        await db?.close();
+      } finally {
+        lock.release();
+      }
+      throw error;
+    }
+  }
+
+  async get(stream: string, group: string, item: string): Promise<unknown> {
+    return this.read(() => this.itemValue(stream, group, item));
+  }
+
+  async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
+    const { old_value, new_value, envelope } = await this.writeItem(stream, group, item, () => ({ value: data, errors: [] }));
+    return { old_value, new_value, envelope };
+  }
+
+  async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
+    return this.writeItem(stream, group, item, (current, exists) => applyUpdateOps(current, exists, ops));
+  }
+
+  async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
+    return this.transact(
+      () => {
+        const found = this.findItem(stream, group, item);
+        if (!found) return null;
+        this.removeFromGroup(stream, group, item, found.insertion);
+        return { oldText: found.text, timestamp: this.stamp() };
+      },
+      (done) =>
+        done === null
+          ? { old_value: null, envelope: null }
+          : {
+              old_value: JSON.parse(done.oldText) as unknown,
+              envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(done.oldText) } }, done.timestamp),
+            },
+    );
+  }
+
+  async list(stream: string, group: string): Promise<unknown[]> {
+    return this.read(() => this.values(stream, group));
+  }
+
+  async listGroups(stream: string): Promise<string[]> {
+    return this.read(() => Array.from(this.db.getKeys(storeKeys.groupsOf(stream)), (key) => groupKeyNames(key).group).sort());
+  }
+
+  async listAll(): Promise<StreamSummary[]> {
+    return this.read(() => {
+      // The group index only: no item is read.
+      const streams = new Map<string, string[]>();
+      for (const key of this.db.getKeys(storeKeys.allGroups)) {
+        const { stream, group } = groupKeyNames(key);
+        const groups = streams.get(stream);
+        if (groups) groups.push(group);
+        else streams.set(stream, [group]);
+      }
+      return Array.from(streams, ([id, groups]) => ({ id, groups: groups.sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    });
+  }
+
+  async publish(message: StreamMessage): Promise<StreamEnvelope> {
+    return this.transact(
+      () => this.stamp(),
+      (timestamp) => this.emit(message, timestamp),
+    );
+  }
+
+  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+    return this.transact(
+      () => ({ data: item === null ? this.values(stream, group) : this.itemValue(stream, group, item), timestamp: this.stamp() }),
+      ({ data, timestamp }) => ({ data, timestamp, ...this.events.position(stream, group) }),
+    );
+  }
+
+  async position(stream: string, group: string): Promise<StreamPosition> {
+    return this.transact(
+      () => this.stamp(),
+      (timestamp) => ({ ...this.events.position(stream, group), timestamp }),
+    );
+  }
+
+  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+    return this.transact(
+      () => this.stamp(),
+      (timestamp) => {
+        const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
+        return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+      },
+    );
+  }
+
+  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
+    this.assertOpen();
+    return this.events.subscribe(stream, group, listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.read(() => this.db.get(storeKeys.format));
+  }
+
+  /** Waits for the jobs already queued, then releases the store and its lock. Later calls reject. */
+  async close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    try {
+      await this.lastRelease;
+      this.events.clear();
+      await this.db.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private writeItem(
+    stream: string,
+    group: string,
+    item: string,
+    next: (current: unknown, exists: boolean) => UpdateOpsOutcome,
+  ): Promise<AdapterUpdateOutcome> {
+    return this.transact(
+      (): ItemWrite => {
+        const found = this.findItem(stream, group, item);
+        const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
+        const text = toJson(value);
+        const insertion = found?.insertion ?? this.addToGroup(stream, group, item);
+        this.db.putSync(storeKeys.value(stream, group, insertion), text);
+        return { oldText: found?.text, text, errors, timestamp: this.stamp() };
+      },
+      (done) => ({
+        old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
+        new_value: JSON.parse(done.text) as unknown,
+        errors: done.errors,
+        envelope: this.emit(
+          { streamName: stream, groupId: group, id: item, event: { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) } },
+          done.timestamp,
+        ),
+      }),
+    );
+  }
+
+  /**
+   * Runs `work` in a child transaction (in call order, batched with whatever else is pending), then, once
+   * the commit succeeded and every earlier job was released, runs `release`. Releases are chained
+   * explicitly so their order never depends on how many promise hops each caller's path has.
+   */
+  private transact<T, R>(work: () => T, release: (done: T) => R): Promise<R> {
+    let committed: Promise<T>;
+    try {
+      if (this.closing) throw new Error('the store is closed');
+      committed = this.db.childTransaction(work);
+    } catch (error) {
+      committed = Promise.reject(error);
+    }
+    // Handled below once the previous release settles; this only keeps Node from reporting it meanwhile.
+    committed.catch(() => undefined);
+    const released = this.lastRelease.then(
+      () => committed.then(release, (error: unknown) => Promise.reject(this.failure(error))),
+    );
+    this.lastRelease = released.catch(() => undefined);
+    return released;
+  }
+
+  private async read<T>(work: () => T): Promise<T> {
+    try {
+      this.assertOpen();
+      return work();
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('the store is closed');
+  }
+
+  private failure(error: unknown): Error {
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(`File stream store ${this.dir}: ${message}`, { cause: error });
+  }
+
+  /** A fresh timestamp, persisted as the high-water mark in the job's own commit. */
+  private stamp(): number {
+    const timestamp = this.clock.next();
+    this.db.putSync(storeKeys.clock, String(timestamp));
+    return timestamp;
+  }
+
+  private emit(message: StreamMessage, timestamp: number): StreamEnvelope {
+    return this.events.emit(message, timestamp);
+  }
+
+  private findItem(stream: string, group: string, item: string): StoredItem | undefined {
+    const insertion = this.readJson<number>(storeKeys.insertion(stream, group, item));
+    if (insertion === undefined) return undefined;
+    const text = this.db.get(storeKeys.value(stream, group, insertion));
+    return text === undefined ? undefined : { insertion, text };
+  }
+
+  private itemValue(stream: string, group: string, item: string): unknown {
+    const found = this.findItem(stream, group, item);
+    return found ? (JSON.parse(found.text) as unknown) : null;
+  }
+
+  private values(stream: string, group: string): unknown[] {
+    return Array.from(this.db.getRange(storeKeys.valuesOf(stream, group)), ({ value }) => JSON.parse(value) as unknown);
+  }
+
+  /** Registers a new item in its group's index (created on first item) and returns its insertion number. */
+  private addToGroup(stream: string, group: string, item: string): number {
+    const key = storeKeys.group(stream, group);
+    const record = this.readJson<GroupRecord>(key) ?? { count: 0, next: 0 };
+    this.db.putSync(key, JSON.stringify({ count: record.count + 1, next: record.next + 1 }));
+    this.db.putSync(storeKeys.insertion(stream, group, item), String(record.next));
+    return record.next;
+  }
+
+  /** Removes an item; a group left empty leaves the index, so listings skip it as they do on Redis. */
+  private removeFromGroup(stream: string, group: string, item: string, insertion: number): void {
+    this.db.removeSync(storeKeys.value(stream, group, insertion));
+    this.db.removeSync(storeKeys.insertion(stream, group, item));
+    const key = storeKeys.group(stream, group);
+    const record = this.readJson<GroupRecord>(key);
+    if (!record || record.count <= 1) this.db.removeSync(key);
+    else this.db.putSync(key, JSON.stringify({ count: record.count - 1, next: record.next }));
+  }
+
+  private readJson<T>(key: Key): T | undefined {
+    const text = this.db.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+}
+
+function openStore(dir: string, options: FileAdapterOptions): Store {
+  try {
+    return open<string, Key>({
+      path: dir,
+      // A path with a dot would otherwise be taken for a single-file store.
+      noSubdir: false,
+      // Values are JSON text we encode ourselves, so what is stored is exactly what a read returns.
+      encoding: 'string',
+      // With overlappingSync a commit resolves once written, its fsync running in the background; without
+      // it, the commit resolves only after the fsync.
+      overlappingSync: (options.durability ?? 'commit') === 'commit',
+    });
+  } catch (error) {
+    throw new Error(`File stream store ${dir} could not be opened: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function toJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError('the value is not JSON-serialisable');
+  return text;
+}
