@@ -18,6 +18,7 @@ module.exports = {
   moduleNameMapper: {
     '^nest-realtime-streams$': '<rootDir>/libs/streams/src',
     '^nest-realtime-streams/(.*)$': '<rootDir>/libs/streams/src/$1',
+    '^nest-realtime-streams-client$': '<rootDir>/libs/streams-client/src',
   },
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],

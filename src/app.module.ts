@@ -1,7 +1,28 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_PIPE } from '@nestjs/core';
 import { StreamsModule } from 'nest-realtime-streams';
+import { ChatModule } from './chat/chat.module';
+import { demoConfig, type DemoConfig } from './config/demo.config';
+import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { WebModule } from './web/web.module';
 
 @Module({
-  imports: [StreamsModule.forRoot({ port: Number(process.env.STREAMS_PORT ?? 3112) })],
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [demoConfig] }),
+    StreamsModule.forRootAsync({
+      inject: [demoConfig.KEY],
+      useFactory: ({ streams }: DemoConfig) => ({ port: streams.port, host: streams.host, adapter: streams.adapter }),
+    }),
+    MetricsModule,
+    ChatModule,
+    NotificationsModule,
+    WebModule,
+  ],
+  providers: [
+    // Global, so the in-process tests get it too: unknown fields are refused, DTOs are transformed.
+    { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+  ],
 })
 export class AppModule {}

@@ -1,14 +1,37 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
 import { StreamsService } from 'nest-realtime-streams';
 import { AppModule } from './app.module';
+import { configureDemoApp } from './app.setup';
+import { type DemoConfig, DemoConfigError, loadDemoConfig } from './config/demo.config';
+import { explainPortErrors, StartupError } from './startup/port-errors';
+import { startupBanner } from './startup/startup-banner';
+
+/** Binds both listeners and returns the banner. The streams listener binds during init, HTTP in listen. */
+async function listen(app: NestExpressApplication, config: DemoConfig): Promise<string> {
+  await explainPortErrors({ role: 'streams listener', port: config.streams.port, variable: 'STREAMS_PORT' }, () => app.init());
+  await explainPortErrors({ role: 'HTTP server', port: config.httpPort, variable: 'PORT' }, () => app.listen(config.httpPort));
+  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  return startupBanner({ httpPort, streamsPort: app.get(StreamsService).address().port, adapter: config.streams.adapter });
+}
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  await app.listen(Number(process.env.PORT ?? 3000));
-  const { port } = app.get(StreamsService).address();
-  console.log(`Streams: ws://localhost:${port}/`);
+  let app: NestExpressApplication | undefined;
+  try {
+    // Read once up front (the module reads the same variables): a bad variable then gets a one-line answer
+    // instead of a Nest stack trace. Importing AppModule has already loaded any `.env` file.
+    const config = loadDemoConfig(process.env);
+    app = configureDemoApp(await NestFactory.create<NestExpressApplication>(AppModule, { abortOnError: false }));
+    app.enableShutdownHooks();
+    console.log(await listen(app, config));
+  } catch (error) {
+    const known = error instanceof StartupError || error instanceof DemoConfigError;
+    console.error(`\n  Could not start the demo: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+    await app?.close();
+    process.exitCode = 1;
+  }
 }
 
 void bootstrap();

@@ -1,0 +1,38 @@
+import { parseServerFrame } from './server-frame.parser';
+
+describe('parseServerFrame', () => {
+  const frame = { type: 'stream', timestamp: 1, streamName: 's', groupId: 'g', id: null };
+
+  it('accepts stream frames of every event type and error frames', () => {
+    for (const event of [
+      { type: 'sync', data: [] },
+      { type: 'create', data: 1 },
+      { type: 'update', data: null },
+      { type: 'delete', data: 'x' },
+      { type: 'event', event: { type: 'typing', data: {} } },
+      { type: 'unauthorized' },
+    ]) {
+      expect(parseServerFrame(JSON.stringify({ ...frame, event }))).toEqual({ ...frame, event });
+    }
+    const error = { type: 'error', error: { code: 'invalid_field', message: 'm', field: 'data.groupId' } };
+    expect(parseServerFrame(JSON.stringify(error))).toEqual(error);
+  });
+
+  it('skips what it does not understand instead of throwing', () => {
+    for (const data of [
+      '{bad json',
+      '[]',
+      'null',
+      JSON.stringify({ type: 'hello' }),
+      JSON.stringify({ ...frame, timestamp: '1', event: { type: 'sync', data: [] } }),
+      JSON.stringify({ ...frame, id: 3, event: { type: 'sync', data: [] } }),
+      JSON.stringify({ ...frame, event: { type: 'resync' } }),
+      JSON.stringify({ ...frame, event: { type: 'create' } }),
+      JSON.stringify({ ...frame, event: { type: 'event', event: {} } }),
+      JSON.stringify({ type: 'error', error: 'boom' }),
+    ]) {
+      expect(parseServerFrame(data)).toBeNull();
+    }
+    expect(parseServerFrame(new Uint8Array([123, 125]))).toBeNull();
+  });
+});

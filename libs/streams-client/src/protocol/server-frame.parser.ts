@@ -1,0 +1,40 @@
+import type { ServerFrame, StreamEvent } from './wire.types';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const CHANGE_TYPES = new Set(['sync', 'create', 'update', 'delete']);
+
+function isStreamEvent(value: unknown): value is StreamEvent {
+  if (!isObject(value)) return false;
+  if (value.type === 'unauthorized') return true;
+  if (value.type === 'event') return isObject(value.event) && typeof value.event.type === 'string';
+  return typeof value.type === 'string' && CHANGE_TYPES.has(value.type) && 'data' in value;
+}
+
+/**
+ * A server frame from a socket message, or null for anything the client does not understand (binary data,
+ * bad JSON, frame types of later protocol versions): those are skipped, never fatal.
+ */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  if (typeof data !== 'string') return null;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(frame)) return null;
+  if (frame.type === 'error') {
+    return isObject(frame.error) && typeof frame.error.code === 'string' ? (frame as unknown as ServerFrame) : null;
+  }
+  const valid =
+    frame.type === 'stream' &&
+    typeof frame.timestamp === 'number' &&
+    typeof frame.streamName === 'string' &&
+    typeof frame.groupId === 'string' &&
+    (typeof frame.id === 'string' || frame.id === null) &&
+    isStreamEvent(frame.event);
+  return valid ? (frame as unknown as ServerFrame) : null;
+}

@@ -1,0 +1,228 @@
+import type { ConnectionState } from './streams-client.options';
+import { StreamsClient } from './streams-client';
+import { fakeWebSockets, streamFrame } from './testing/fake-websocket';
+
+interface Msg {
+  id: string;
+  text: string;
+}
+interface TestStreams {
+  chat: { item: Msg; events: { typing: { author: string }; read: { upTo: number } } };
+  metrics: { item: { cpu: number } };
+}
+
+const reconnect = { initialDelayMs: 100, maxDelayMs: 400, factor: 2, jitter: 0 };
+
+describe('StreamsClient', () => {
+  let fakes: ReturnType<typeof fakeWebSockets>;
+  let client: StreamsClient<TestStreams>;
+  let states: ConnectionState[];
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    fakes = fakeWebSockets();
+    client = new StreamsClient<TestStreams>({ url: 'ws://streams.test/', WebSocket: fakes.WebSocket, protocols: ['Authorization', 't0k'], reconnect });
+    states = [];
+    client.on('state', (s) => states.push(s));
+  });
+  afterEach(() => {
+    client.close();
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  describe('subscriptions on one socket', () => {
+    it('connects at once with the url and protocols; subscriptions made before open are joined on open', () => {
+      expect(fakes.sockets).toHaveLength(1);
+      expect(fakes.last()).toMatchObject({ url: 'ws://streams.test/', protocols: ['Authorization', 't0k'] });
+      expect(client.state).toBe('connecting');
+      client.subscribeGroup('chat', 'room-1');
+      client.subscribeItem('metrics', 'server', 'current');
+      fakes.last().open();
+      expect(states).toEqual(['open']);
+      expect(fakes.last().sent).toEqual([
+        { type: 'join', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } },
+        { type: 'join', data: { subscriptionId: 's2', streamName: 'metrics', groupId: 'server', id: 'current' } },
+      ]);
+    });
+
+    it('joins at once when open; close() leaves once and stops the mirror', () => {
+      fakes.last().open();
+      const room = client.subscribeGroup('chat', 'room-1');
+      expect(fakes.last().sent).toEqual([{ type: 'join', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } }]);
+      const changed = jest.fn();
+      room.on('change', changed);
+      room.close();
+      room.close();
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
+      expect(fakes.last().sent.slice(1)).toEqual([{ type: 'leave', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } }]);
+      expect(changed).not.toHaveBeenCalled();
+      expect(room.items.size).toBe(0);
+    });
+
+    it('mirrors groups and items from frames; two subscriptions of one group each keep a full mirror', () => {
+      fakes.last().open();
+      const a = client.subscribeGroup('chat', 'room-1');
+      const b = client.subscribeGroup('chat', 'room-1');
+      const item = client.subscribeItem('chat', 'room-1', 'm2');
+      const socket = fakes.last();
+      socket.push(streamFrame({ streamName: 'chat', groupId: 'room-1', event: { type: 'sync', data: [{ id: 'm1', text: 'hi' }] } }));
+      socket.push(streamFrame({ streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'sync', data: null } }));
+      socket.push(streamFrame({ streamName: 'chat', groupId: 'room-1', id: 'm2', event: { type: 'create', data: { id: 'm2', text: 'yo' } } }));
+      expect(a.values).toEqual([
+        { id: 'm1', text: 'hi' },
+        { id: 'm2', text: 'yo' },
+      ]);
+      expect(b.items).toEqual(a.items);
+      expect(item.value).toEqual({ id: 'm2', text: 'yo' });
+      expect([a.synced, item.synced]).toEqual([true, true]);
+    });
+
+    it('server error frames are reported on `error`; junk frames are ignored', () => {
+      fakes.last().open();
+      const errors = jest.fn();
+      client.on('error', errors);
+      fakes.last().push('not json');
+      fakes.last().push({ type: 'error', error: { code: 'subscription_limit', message: 'too many', subscriptionId: 's1' } });
+      expect(errors).toHaveBeenCalledWith({ code: 'subscription_limit', message: 'too many', subscriptionId: 's1' });
+    });
+  });
+
+  describe('typed custom events', () => {
+    it('onEvent on a subscription gets the data and meta of its type only', () => {
+      fakes.last().open();
+      const room = client.subscribeGroup('chat', 'room-1');
+      const typing = jest.fn();
+      const off = room.onEvent('typing', (data, meta) => typing(data.author, meta));
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', timestamp: 5_000_000, event: { type: 'event', event: { type: 'typing', data: { author: 'ann' } } } }));
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', event: { type: 'event', event: { type: 'read', data: { upTo: 3 } } } }));
+      off();
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', event: { type: 'event', event: { type: 'typing', data: { author: 'bob' } } } }));
+      expect(typing.mock.calls).toEqual([['ann', { type: 'typing', id: null, timestamp: 5_000_000 }]]);
+    });
+
+    it('client.onEvent joins the group for it and leaves when called back', () => {
+      fakes.last().open();
+      const reads: number[] = [];
+      const off = client.onEvent('chat', 'room-9', 'read', (data) => reads.push(data.upTo));
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-9', event: { type: 'event', event: { type: 'read', data: { upTo: 7 } } } }));
+      off();
+      expect(reads).toEqual([7]);
+      expect(fakes.last().sent.map((m) => m.type)).toEqual(['join', 'leave']);
+    });
+
+    it('event names and payloads are checked against the schema at compile time', () => {
+      const room = client.subscribeGroup('chat', 'room-1');
+      // @ts-expect-error `typo` is not an event of `chat`
+      room.onEvent('typo', () => undefined);
+      // @ts-expect-error `read` carries { upTo: number }
+      room.onEvent('read', (data: { author: string }) => data);
+      // @ts-expect-error `metrics` declares no events
+      client.onEvent('metrics', 'server', 'typing', () => undefined);
+      // @ts-expect-error not a stream of the schema
+      client.subscribeGroup('nope', 'g');
+      const cpu: number | undefined = client.subscribeItem('metrics', 'server', 'current').value?.cpu;
+      expect(cpu).toBeUndefined();
+    });
+  });
+
+  describe('reconnect', () => {
+    it('after a drop it waits out the backoff, reconnects, re-joins live subscriptions and re-syncs', () => {
+      fakes.last().open();
+      const room = client.subscribeGroup('chat', 'room-1');
+      const gone = client.subscribeItem('metrics', 'server', 'current');
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', timestamp: 9e12, event: { type: 'sync', data: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] } }));
+      gone.close();
+
+      fakes.last().drop();
+      expect(states).toEqual(['open', 'reconnecting']);
+      expect(room.values).toHaveLength(2);
+      jest.advanceTimersByTime(99);
+      expect(fakes.sockets).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      expect(fakes.sockets).toHaveLength(2);
+      expect(states.at(-1)).toBe('connecting');
+
+      fakes.last().open();
+      expect(fakes.last().sent).toEqual([{ type: 'join', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } }]);
+      expect(room.synced).toBe(false);
+      // The new server's clock may be behind the old one: its sync is still applied, and replaces the mirror.
+      fakes.last().push(streamFrame({ streamName: 'chat', groupId: 'room-1', timestamp: 1, event: { type: 'sync', data: [{ id: 'b', text: 'B2' }] } }));
+      expect(room.values).toEqual([{ id: 'b', text: 'B2' }]);
+      expect(states).toEqual(['open', 'reconnecting', 'connecting', 'open']);
+    });
+
+    it('backs off exponentially up to the cap while connecting fails, and starts over after a success', () => {
+      const delays: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const before = Date.now();
+        fakes.last().drop();
+        const count = fakes.sockets.length;
+        while (fakes.sockets.length === count) jest.advanceTimersByTime(1);
+        delays.push(Date.now() - before);
+      }
+      expect(delays).toEqual([100, 200, 400, 400, 400]);
+      fakes.last().open();
+      fakes.last().drop();
+      const before = Date.now();
+      jest.advanceTimersByTime(100);
+      expect(fakes.sockets).toHaveLength(7);
+      expect(Date.now() - before).toBe(100);
+    });
+
+    it('jitter randomises the delay below the exponential value', () => {
+      client.close();
+      jest.spyOn(Math, 'random').mockReturnValue(0.5);
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect: { ...reconnect, jitter: 0.5 } });
+      fakes.last().drop();
+      jest.advanceTimersByTime(74);
+      const count = fakes.sockets.length;
+      jest.advanceTimersByTime(1);
+      expect(fakes.sockets).toHaveLength(count + 1);
+    });
+
+    it('close() while waiting stops reconnecting for good and closes the socket normally', () => {
+      fakes.last().open();
+      const socket = fakes.last();
+      client.close();
+      expect(socket.closedWith).toEqual({ code: 1000, reason: 'client closed' });
+      expect(states).toEqual(['open', 'closed']);
+      socket.drop();
+      jest.advanceTimersByTime(60_000);
+      expect(fakes.sockets).toHaveLength(1);
+      expect(() => client.subscribeGroup('chat', 'room-1')).toThrow(/after close/);
+
+      const other = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect });
+      fakes.last().drop();
+      other.close();
+      jest.advanceTimersByTime(60_000);
+      expect(fakes.sockets).toHaveLength(2);
+    });
+
+    it('with reconnect: false a lost connection ends in `closed`', () => {
+      client.close();
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect: false });
+      client.on('state', (s) => states.push(s));
+      fakes.last().open();
+      fakes.last().drop();
+      jest.advanceTimersByTime(60_000);
+      expect(states.slice(-2)).toEqual(['open', 'closed']);
+    });
+  });
+
+  describe('WebSocket implementation', () => {
+    const host = globalThis as { WebSocket?: unknown };
+    const original = host.WebSocket;
+    afterEach(() => {
+      host.WebSocket = original;
+    });
+
+    it('uses globalThis.WebSocket by default and says what to do when there is none', () => {
+      host.WebSocket = fakes.WebSocket;
+      new StreamsClient({ url: 'ws://global/' }).close();
+      expect(fakes.last().url).toBe('ws://global/');
+      host.WebSocket = undefined;
+      expect(() => new StreamsClient({ url: 'ws://x/' })).toThrow(/pass one as the `WebSocket` option/);
+    });
+  });
+});

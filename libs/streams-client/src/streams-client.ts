@@ -1,0 +1,159 @@
+import { parseServerFrame } from './protocol/server-frame.parser';
+import type { ClientMessage, SubscriptionRequest } from './protocol/wire.types';
+import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
+import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
+import { runtime } from './runtime/globals';
+import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './runtime/websocket.types';
+import type { ConnectionState, GroupSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
+import type { EventsOf, ItemOf, StreamName, StreamSchema, UntypedStreams } from './stream-schema.types';
+import { ChannelRegistry } from './subscriptions/channel.registry';
+import { GroupChannel, idExtractor } from './subscriptions/group.channel';
+import { GroupSubscription } from './subscriptions/group.subscription';
+import { ItemChannel } from './subscriptions/item.channel';
+import { ItemSubscription } from './subscriptions/item.subscription';
+import type { Channel } from './subscriptions/subscription.channel';
+import type { CustomEventHandler } from './subscriptions/subscription.handle';
+
+/** Close code of a deliberate `close()` (RFC 6455 normal closure). */
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * A client of the nest-realtime-streams (iii) WebSocket protocol for browsers and Node. It connects at once,
+ * multiplexes every subscription over one socket, reconnects with capped exponential backoff and jitter,
+ * re-joins every live subscription on each new socket (the fresh sync replaces the local mirror), and drops
+ * stale frames by timestamp as iii clients do.
+ */
+export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly reconnect: ReconnectOptions | null;
+  private readonly channels = new ChannelRegistry();
+  private readonly emitter = new Emitter<StreamsClientEvents>();
+  private socket: WebSocketLike | null = null;
+  private retryTimer: unknown = null;
+  private attempt = 0;
+  private subscriptionCount = 0;
+  private current: ConnectionState = 'connecting';
+
+  constructor(private readonly options: StreamsClientOptions) {
+    const impl = options.WebSocket ?? runtime.WebSocket;
+    if (!impl) throw new TypeError('StreamsClient: no global WebSocket here; pass one as the `WebSocket` option (e.g. the "ws" package)');
+    this.WebSocketImpl = impl;
+    this.reconnect = options.reconnect === false ? null : { ...RECONNECT_DEFAULTS, ...options.reconnect };
+    this.connect();
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  on<K extends keyof StreamsClientEvents>(type: K, listener: Listener<StreamsClientEvents[K]>): Unsubscribe {
+    return this.emitter.on(type, listener);
+  }
+
+  /** Joins a group and mirrors its items (keyed by the id inside each value, see `idField`). */
+  subscribeGroup<N extends StreamName<S>>(
+    streamName: N,
+    groupId: string,
+    options: GroupSubscriptionOptions<ItemOf<S, N>> = {},
+  ): GroupSubscription<ItemOf<S, N>, EventsOf<S, N>> {
+    const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'));
+    this.attach(channel);
+    return new GroupSubscription(channel, (c) => this.detach(c));
+  }
+
+  /** Joins one item and mirrors its value; it receives only that item's frames and events sent with its id. */
+  subscribeItem<N extends StreamName<S>>(streamName: N, groupId: string, itemId: string): ItemSubscription<ItemOf<S, N>, EventsOf<S, N>> {
+    const channel = new ItemChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, itemId);
+    this.attach(channel);
+    return new ItemSubscription(channel, (c) => this.detach(c));
+  }
+
+  /** Listens to one custom event type of a group (joining the group for it); call the result to leave. */
+  onEvent<N extends StreamName<S>, K extends keyof EventsOf<S, N> & string>(
+    streamName: N,
+    groupId: string,
+    type: K,
+    handler: CustomEventHandler<EventsOf<S, N>[K]>,
+  ): Unsubscribe {
+    const subscription = this.subscribeGroup(streamName, groupId);
+    subscription.onEvent(type, handler);
+    return () => subscription.close();
+  }
+
+  /** Closes the socket for good: no more reconnects; every subscription is dropped. */
+  close(): void {
+    this.setState('closed');
+    if (this.retryTimer !== null) runtime.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(NORMAL_CLOSURE, 'client closed');
+    this.channels.clear();
+  }
+
+  private connect(): void {
+    this.setState('connecting');
+    const socket = new this.WebSocketImpl(this.options.url, this.options.protocols);
+    this.socket = socket;
+    // Events of a socket this client has already given up on are ignored.
+    const live = () => this.socket === socket;
+    socket.onopen = () => {
+      if (live()) this.opened();
+    };
+    socket.onmessage = (event) => {
+      if (live()) this.received(event.data);
+    };
+    socket.onclose = () => {
+      if (live()) this.lost();
+    };
+    // A failed connect or a broken socket always ends with a close event; retries start there.
+    socket.onerror = () => undefined;
+  }
+
+  private opened(): void {
+    this.attempt = 0;
+    this.setState('open');
+    for (const channel of this.channels.all()) this.send('join', channel.joinRequest());
+  }
+
+  private received(data: unknown): void {
+    const frame = parseServerFrame(data);
+    if (frame?.type === 'error') this.emitter.emit('error', frame.error);
+    else if (frame) this.channels.route(frame);
+  }
+
+  private lost(): void {
+    this.socket = null;
+    if (!this.reconnect) return this.setState('closed');
+    this.setState('reconnecting');
+    this.retryTimer = runtime.setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, backoffDelay(this.attempt++, this.reconnect));
+  }
+
+  private attach(channel: Channel): void {
+    if (this.current === 'closed') throw new Error('StreamsClient: cannot subscribe after close()');
+    this.channels.add(channel);
+    if (this.current === 'open') this.send('join', channel.joinRequest());
+  }
+
+  private detach(channel: Channel): void {
+    if (this.channels.remove(channel) && this.current === 'open') this.send('leave', channel.leaveRequest());
+    channel.dispose();
+  }
+
+  private send(type: ClientMessage['type'], data: SubscriptionRequest): void {
+    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify({ type, data } satisfies ClientMessage));
+  }
+
+  private nextSubscriptionId(): string {
+    return `s${++this.subscriptionCount}`;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.emitter.emit('state', state);
+  }
+}

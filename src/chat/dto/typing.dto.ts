@@ -1,0 +1,6 @@
+import { AuthorField } from './author.field';
+
+export class TypingDto {
+  @AuthorField()
+  author!: string;
+}

@@ -1,0 +1,41 @@
+import { USER_NAME_PATTERN } from '../../shared/demo-streams';
+
+const STORAGE_KEY = 'nest-realtime-streams-demo:user';
+
+/**
+ * Who this tab is: `?user=name`, else the name stored last time, else a fresh guest name. The name is the
+ * chat author and the `notifications` group this tab subscribes to.
+ */
+export class IdentityStore {
+  private name: string;
+  private readonly listeners = new Set<(name: string) => void>();
+
+  constructor(
+    private readonly storage: Storage,
+    search: string,
+  ) {
+    const candidates = [new URLSearchParams(search).get('user'), storage.getItem(STORAGE_KEY)];
+    this.name = candidates.find((name): name is string => name !== null && USER_NAME_PATTERN.test(name)) ?? `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+    storage.setItem(STORAGE_KEY, this.name);
+  }
+
+  get current(): string {
+    return this.name;
+  }
+
+  /** Switches to `name` if valid (lower-cased first); returns whether it did. */
+  change(name: string): boolean {
+    const next = name.trim().toLowerCase();
+    if (!USER_NAME_PATTERN.test(next)) return false;
+    if (next !== this.name) {
+      this.name = next;
+      this.storage.setItem(STORAGE_KEY, next);
+      for (const listener of this.listeners) listener(next);
+    }
+    return true;
+  }
+
+  onChange(listener: (name: string) => void): void {
+    this.listeners.add(listener);
+  }
+}

@@ -1,0 +1,27 @@
+import type { ChatMessage, PageConfig } from '../../shared/demo-streams';
+
+/** A refused request; `messages` are the server's validation messages, one per problem. */
+export class ApiError extends Error {
+  constructor(readonly messages: string[]) {
+    super(messages.join('; '));
+  }
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const payload = (await response.json().catch(() => ({}))) as { message?: string | string[] };
+    throw new ApiError([payload.message ?? `${response.status} ${response.statusText}`].flat());
+  }
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+export const fetchPageConfig = () => request<PageConfig>('GET', '/config.json');
+
+export const postMessage = (room: string, author: string, text: string) => request<ChatMessage>('POST', `/chat/${encodeURIComponent(room)}/messages`, { author, text });
+
+export const postTyping = (room: string, author: string) => request<void>('POST', `/chat/${encodeURIComponent(room)}/typing`, { author });

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { OnStreamJoin, type StreamSubscriptionPayload } from 'nest-realtime-streams';
+import WebSocket from 'ws';
+import { type ConnectionState, StreamsClient, type StreamsErrorPayload } from 'nest-realtime-streams-client';
+import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+
+interface Message {
+  id: string;
+  text: string;
+}
+interface Streams {
+  chat: { item: Message; events: { typing: { author: string } } };
+  counters: { item: { n: number } };
+}
+
+@Injectable()
+class RoomGuard {
+  @OnStreamJoin({ stream_name: 'chat' })
+  onJoin(payload: StreamSubscriptionPayload<{ user: string }>) {
+    return { unauthorized: payload.group_id === 'private' && payload.context?.user !== 'admin' };
+  }
+}
+
+const waitFor = async (check: () => boolean, what: string, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+/** Reconnect fast so the restart case stays short. */
+const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
+
+describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
+  let t: StreamsTestApp;
+  const clients: StreamsClient<Streams>[] = [];
+  const connect = (options: { protocols?: string[]; url?: string } = {}) => {
+    const client = new StreamsClient<Streams>({ url: options.url ?? t.url, WebSocket, reconnect, protocols: options.protocols });
+    clients.push(client);
+    return client;
+  };
+  const room = { stream_name: 'chat', group_id: 'room-1' };
+
+  beforeEach(async () => {
+    t = await startStreamsApp(
+      {
+        authFunction: ({ headers }) => ({ context: { user: headers['sec-websocket-protocol']?.split(',')[1]?.trim() ?? 'guest' } }),
+      },
+      { providers: [RoomGuard] },
+    );
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await t.app.close();
+  });
+
+  it('mirrors a group from its sync and every later set, update and delete; an item subscription follows its item', async () => {
+    await t.service.set({ ...room, item_id: 'm1', data: { id: 'm1', text: 'first' } });
+    const client = connect();
+    const messages = client.subscribeGroup('chat', 'room-1');
+    const m2 = client.subscribeItem('chat', 'room-1', 'm2');
+    await waitFor(() => messages.synced && m2.synced, 'both syncs');
+    expect(messages.values).toEqual([{ id: 'm1', text: 'first' }]);
+    expect(m2.value).toBeNull();
+
+    await t.service.set({ ...room, item_id: 'm2', data: { id: 'm2', text: 'second' } });
+    await t.service.update({ ...room, item_id: 'm2', ops: [{ type: 'set', path: 'text', value: 'edited' }] });
+    await t.service.delete({ ...room, item_id: 'm1' });
+    await waitFor(() => messages.items.size === 1 && messages.items.get('m2')?.text === 'edited', 'the writes');
+    expect(m2.value).toEqual({ id: 'm2', text: 'edited' });
+    expect(messages.values).toEqual(await t.service.list(room));
+  });
+
+  it('delivers typed custom events sent with StreamsService.send', async () => {
+    const client = connect();
+    const seen: string[] = [];
+    const messages = client.subscribeGroup('chat', 'room-1');
+    messages.onEvent('typing', (data) => seen.push(data.author));
+    await waitFor(() => messages.synced, 'the sync');
+    await t.service.send({ ...room, type: 'typing', data: { author: 'ann' } });
+    await t.service.send({ ...room, type: 'other', data: { author: 'nobody' } });
+    await t.service.send({ ...room, type: 'typing', data: { author: 'bob' } });
+    await waitFor(() => seen.length === 2, 'two typing events');
+    expect(seen).toEqual(['ann', 'bob']);
+  });
+
+  it('a join the server rejects is flagged unauthorized; the auth token travels as the Authorization sub-protocol', async () => {
+    const guest = connect();
+    const admin = connect({ protocols: ['Authorization', 'admin'] });
+    const denied = guest.subscribeGroup('chat', 'private');
+    const rejected = jest.fn();
+    denied.on('unauthorized', rejected);
+    const allowed = admin.subscribeGroup('chat', 'private');
+    await waitFor(() => denied.unauthorized && allowed.synced, 'the join answers');
+    expect(rejected).toHaveBeenCalledTimes(1);
+    expect(allowed.unauthorized).toBe(false);
+  });
+
+  it('reports error frames for joins the server refuses', async () => {
+    const client = connect();
+    const errors: StreamsErrorPayload[] = [];
+    client.on('error', (e) => errors.push(e));
+    client.subscribeGroup('chat', '');
+    await waitFor(() => errors.length === 1, 'an error frame');
+    expect(errors[0]).toMatchObject({ code: 'invalid_field', field: 'data.groupId' });
+  });
+
+  it('reconnects after the server restarts on the same port, re-joins and re-syncs the mirror to the new state', async () => {
+    const port = t.service.address().port;
+    await t.service.set({ ...room, item_id: 'old', data: { id: 'old', text: 'before restart' } });
+    await t.service.set({ stream_name: 'counters', group_id: 'g', item_id: 'c', data: { n: 1 } });
+    const client = connect();
+    const states: ConnectionState[] = [];
+    client.on('state', (s) => states.push(s));
+    const messages = client.subscribeGroup('chat', 'room-1');
+    const counter = client.subscribeItem('counters', 'g', 'c');
+    await waitFor(() => messages.synced && counter.value?.n === 1, 'the first syncs');
+
+    await t.app.close();
+    await waitFor(() => states.includes('reconnecting'), 'the client to notice');
+    t = await startStreamsApp({ port }, { providers: [RoomGuard] });
+    await t.service.set({ ...room, item_id: 'new', data: { id: 'new', text: 'after restart' } });
+    await t.service.set({ stream_name: 'counters', group_id: 'g', item_id: 'c', data: { n: 42 } });
+
+    await waitFor(() => client.state === 'open' && messages.synced && counter.value?.n === 42, 'the re-sync');
+    expect(messages.values).toEqual([{ id: 'new', text: 'after restart' }]);
+    expect(states[0]).toBe('open');
+    expect(states.slice(1, 3)).toEqual(['reconnecting', 'connecting']);
+
+    // Live again: later writes arrive on the new socket.
+    await t.service.set({ ...room, item_id: 'later', data: { id: 'later', text: 'live' } });
+    await waitFor(() => messages.items.has('later'), 'a live write after the restart');
+  });
+});

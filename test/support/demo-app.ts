@@ -1,0 +1,28 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import { StreamsService } from 'nest-realtime-streams';
+import { AppModule } from '../../src/app.module';
+import { configureDemoApp } from '../../src/app.setup';
+import { demoConfig, type DemoConfig, loadDemoConfig } from '../../src/config/demo.config';
+
+export interface DemoTestApp {
+  app: NestExpressApplication;
+  config: DemoConfig;
+  httpUrl: string;
+  streamsUrl: string;
+}
+
+/**
+ * Boots the whole demo in-process for tests: memory adapter, both listeners on free loopback ports, and
+ * any other environment variable as given (e.g. a short METRICS_INTERVAL_MS). Close it with `app.close()`.
+ */
+export async function startDemoApp(env: Record<string, string> = {}): Promise<DemoTestApp> {
+  const config = loadDemoConfig({ STREAMS_ADAPTER: 'memory', STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1', ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(demoConfig.KEY).useValue(config).compile();
+  const app = configureDemoApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: false }));
+  await app.listen(0, '127.0.0.1');
+  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  const streamsPort = app.get(StreamsService).address().port;
+  return { app, config, httpUrl: `http://127.0.0.1:${httpPort}`, streamsUrl: `ws://127.0.0.1:${streamsPort}/` };
+}
