@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { OnStreamJoin, type StreamSubscriptionPayload } from 'nest-realtime-streams';
 import WebSocket from 'ws';
-import { type ConnectionState, StreamsClient, type StreamsErrorPayload } from 'nest-realtime-streams-client';
+import {
+  type ConnectionState,
+  type ReadyEvent,
+  type ReconnectOptions,
+  StreamsClient,
+  type StreamsErrorPayload,
+  type WebSocketConstructor,
+} from 'nest-realtime-streams-client';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 
 interface Message {
@@ -32,11 +39,23 @@ const waitFor = async (check: () => boolean, what: string, ms = 5000): Promise<v
 /** Reconnect fast so the restart case stays short. */
 const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
 
+/** A `ws` constructor that keeps its sockets, so a test can cut the client's connection from under it. */
+function trackedWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  class Tracked extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  return { WebSocket: Tracked, sockets };
+}
+
 describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
   let t: StreamsTestApp;
   const clients: StreamsClient<Streams>[] = [];
-  const connect = (options: { protocols?: string[]; url?: string } = {}) => {
-    const client = new StreamsClient<Streams>({ url: options.url ?? t.url, WebSocket, reconnect, protocols: options.protocols });
+  const connect = (options: { protocols?: string[]; WebSocket?: WebSocketConstructor; reconnect?: Partial<ReconnectOptions> } = {}) => {
+    const client = new StreamsClient<Streams>({ url: t.url, WebSocket: options.WebSocket ?? WebSocket, reconnect: options.reconnect ?? reconnect, protocols: options.protocols });
     clients.push(client);
     return client;
   };
@@ -106,7 +125,47 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     expect(errors[0]).toMatchObject({ code: 'invalid_field', field: 'data.groupId' });
   });
 
-  it('reconnects after the server restarts on the same port, re-joins and re-syncs the mirror to the new state', async () => {
+  it('resumes after its connection drops: the writes missed meanwhile are replayed, with no re-sync', async () => {
+    await t.service.set({ ...room, item_id: 'm1', data: { id: 'm1', text: 'first' } });
+    const tracked = trackedWebSocket();
+    // A slow first retry leaves time to write while the client is away.
+    const client = connect({ WebSocket: tracked.WebSocket, reconnect: { initialDelayMs: 300, jitter: 0 } });
+    const messages = client.subscribeGroup('chat', 'room-1');
+    const m2 = client.subscribeItem('chat', 'room-1', 'm2');
+    const ready: ReadyEvent[] = [];
+    const typing: string[] = [];
+    messages.on('ready', (event) => ready.push(event));
+    messages.onEvent('typing', ({ author }) => typing.push(author));
+    await waitFor(() => messages.synced && m2.synced, 'the syncs');
+    const synced = messages.position;
+
+    tracked.sockets[0].terminate();
+    await waitFor(() => client.state === 'reconnecting', 'the drop');
+    await t.service.set({ ...room, item_id: 'm2', data: { id: 'm2', text: 'second' } });
+    await t.service.update({ ...room, item_id: 'm1', ops: [{ type: 'set', path: 'text', value: 'edited' }] });
+    await t.service.send({ ...room, type: 'typing', data: { author: 'ann' } });
+    await t.service.delete({ ...room, item_id: 'm1' });
+
+    await waitFor(() => messages.resumed && m2.resumed, 'the resumes');
+    expect(tracked.sockets).toHaveLength(2);
+    expect(ready).toEqual([
+      { type: 'sync', continuityLost: false, position: synced },
+      { type: 'resumed', replayed: 4, position: expect.any(String) },
+    ]);
+    expect(messages.values).toEqual(await t.service.list(room));
+    expect(messages.values).toEqual([{ id: 'm2', text: 'second' }]);
+    expect(m2.value).toEqual({ id: 'm2', text: 'second' });
+    expect(typing).toEqual(['ann']);
+    expect([messages.continuityLost, m2.continuityLost]).toEqual([false, false]);
+
+    // Live again, and the position keeps moving with what is applied.
+    const resumedAt = messages.position;
+    await t.service.set({ ...room, item_id: 'm3', data: { id: 'm3', text: 'live' } });
+    await waitFor(() => messages.items.has('m3'), 'a live write after the resume');
+    expect(messages.position).not.toBe(resumedAt);
+  });
+
+  it('after a server restart on the same port (its history lost) re-joins, is re-synced with continuityLost and mirrors the new state', async () => {
     const port = t.service.address().port;
     await t.service.set({ ...room, item_id: 'old', data: { id: 'old', text: 'before restart' } });
     await t.service.set({ stream_name: 'counters', group_id: 'g', item_id: 'c', data: { n: 1 } });
@@ -115,6 +174,8 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     client.on('state', (s) => states.push(s));
     const messages = client.subscribeGroup('chat', 'room-1');
     const counter = client.subscribeItem('counters', 'g', 'c');
+    const ready: ReadyEvent[] = [];
+    messages.on('ready', (event) => ready.push(event));
     await waitFor(() => messages.synced && counter.value?.n === 1, 'the first syncs');
 
     await t.app.close();
@@ -125,6 +186,9 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
 
     await waitFor(() => client.state === 'open' && messages.synced && counter.value?.n === 42, 'the re-sync');
     expect(messages.values).toEqual([{ id: 'new', text: 'after restart' }]);
+    expect(messages.values).toEqual(await t.service.list(room));
+    expect(ready.map((e) => e.type === 'sync' && e.continuityLost)).toEqual([false, true]);
+    expect([messages.continuityLost, messages.resumed, counter.continuityLost]).toEqual([true, false, true]);
     expect(states[0]).toBe('open');
     expect(states.slice(1, 3)).toEqual(['reconnecting', 'connecting']);
 

@@ -210,6 +210,90 @@ describe('StreamsClient', () => {
     });
   });
 
+  describe('resume', () => {
+    const room = { streamName: 'chat', groupId: 'room-1' } as const;
+    const cpu = { streamName: 'metrics', groupId: 'server', id: 'current' } as const;
+    const reconnected = (code?: number) => {
+      fakes.last().drop(code);
+      jest.advanceTimersByTime(reconnect.maxDelayMs);
+      fakes.last().open();
+      return fakes.last();
+    };
+
+    it('a first join sends no position; a re-join sends the last position each subscription saw', () => {
+      fakes.last().open();
+      const chat = client.subscribeGroup('chat', 'room-1');
+      const metrics = client.subscribeItem('metrics', 'server', 'current');
+      client.subscribeGroup('chat', 'room-2');
+      expect(fakes.last().sent.every((m) => !('position' in m.data))).toBe(true);
+      fakes.last().push(streamFrame({ ...room, position: 'e:1', event: { type: 'sync', data: [] } }));
+      fakes.last().push(streamFrame({ ...room, id: 'a', position: 'e:2', event: { type: 'create', data: { id: 'a', text: 'A' } } }));
+      fakes.last().push(streamFrame({ ...room, position: 'e:3', event: { type: 'event', event: { type: 'typing', data: { author: 'ann' } } } }));
+      fakes.last().push(streamFrame({ ...cpu, position: 'm:7', event: { type: 'sync', data: { cpu: 1 } } }));
+      expect([chat.position, metrics.position]).toEqual(['e:3', 'm:7']);
+
+      // room-2 never synced: it has nothing to resume from and asks for a fresh sync.
+      expect(reconnected().sent).toEqual([
+        { type: 'join', data: { subscriptionId: 's1', ...room, position: 'e:3' } },
+        { type: 'join', data: { subscriptionId: 's2', ...cpu, position: 'm:7' } },
+        { type: 'join', data: { subscriptionId: 's3', streamName: 'chat', groupId: 'room-2' } },
+      ]);
+    });
+
+    it('replayed frames are applied to the mirror, resumed marks it ready with no sync; duplicates of overlapping replays are dropped', () => {
+      fakes.last().open();
+      const chat = client.subscribeGroup('chat', 'room-1');
+      const message = client.subscribeItem('chat', 'room-1', 'b');
+      fakes.last().push(streamFrame({ ...room, timestamp: 100, position: 'e:1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
+      fakes.last().push(streamFrame({ ...room, id: 'b', timestamp: 100, position: 'e:1', event: { type: 'sync', data: null } }));
+      const changes = jest.fn();
+      const ready = jest.fn();
+      chat.on('change', changes);
+      chat.on('ready', ready);
+      message.on('change', changes);
+
+      const socket = reconnected();
+      const update = streamFrame({ ...room, id: 'b', timestamp: 101, position: 'e:2', event: { type: 'create', data: { id: 'b', text: 'B' } } });
+      socket.push(update);
+      socket.push(streamFrame({ ...room, id: 'a', timestamp: 102, position: 'e:3', event: { type: 'delete', data: { id: 'a', text: 'A' } } }));
+      socket.push({ type: 'resumed', subscriptionId: 's1', ...room, id: null, replayed: 2, position: 'e:3' });
+      // The item's own replay repeats what the group's replay already brought.
+      socket.push(update);
+      socket.push({ type: 'resumed', subscriptionId: 's2', ...room, id: 'b', replayed: 1, position: 'e:3' });
+
+      expect(chat.values).toEqual([{ id: 'b', text: 'B' }]);
+      expect(message.value).toEqual({ id: 'b', text: 'B' });
+      expect(changes.mock.calls.map(([c]: [{ type: string }]) => c.type)).toEqual(['create', 'create', 'delete']);
+      expect(ready.mock.calls).toEqual([[{ type: 'resumed', replayed: 2, position: 'e:3' }]]);
+      expect([chat.synced, chat.resumed, chat.continuityLost, message.resumed, message.position]).toEqual([true, true, false, true, 'e:3']);
+    });
+
+    it('a sync flagged continuityLost replaces the mirror instead of merging into it', () => {
+      fakes.last().open();
+      const chat = client.subscribeGroup('chat', 'room-1');
+      fakes.last().push(streamFrame({ ...room, timestamp: 9e12, position: 'e:1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
+      const socket = reconnected();
+      expect(socket.sent[0].data.position).toBe('e:1');
+      socket.push(streamFrame({ ...room, timestamp: 5, position: 'f:2', event: { type: 'sync', data: [{ id: 'c', text: 'C' }], continuityLost: true } }));
+      expect(chat.values).toEqual([{ id: 'c', text: 'C' }]);
+      expect([chat.synced, chat.resumed, chat.continuityLost, chat.position]).toEqual([true, false, true, 'f:2']);
+    });
+
+    it.each([
+      [4008, 'slow consumer'],
+      [1001, 'server shutdown'],
+    ])('a close with %i (%s) reconnects and resumes like any drop', (code) => {
+      fakes.last().open();
+      const chat = client.subscribeGroup('chat', 'room-1');
+      fakes.last().push(streamFrame({ ...room, position: 'e:5', event: { type: 'sync', data: [] } }));
+      const socket = reconnected(code);
+      expect(fakes.sockets).toHaveLength(2);
+      expect(socket.sent).toEqual([{ type: 'join', data: { subscriptionId: 's1', ...room, position: 'e:5' } }]);
+      socket.push({ type: 'resumed', subscriptionId: 's1', ...room, id: null, replayed: 0, position: 'e:5' });
+      expect([chat.synced, chat.resumed]).toEqual([true, true]);
+    });
+  });
+
   describe('WebSocket implementation', () => {
     const host = globalThis as { WebSocket?: unknown };
     const original = host.WebSocket;

@@ -19,9 +19,10 @@ const NORMAL_CLOSURE = 1000;
 
 /**
  * A client of the nest-realtime-streams (iii) WebSocket protocol for browsers and Node. It connects at once,
- * multiplexes every subscription over one socket, reconnects with capped exponential backoff and jitter,
- * re-joins every live subscription on each new socket (the fresh sync replaces the local mirror), and drops
- * stale frames by timestamp as iii clients do.
+ * multiplexes every subscription over one socket, reconnects with capped exponential backoff and jitter
+ * (whatever closed the socket: a drop, a server shutdown, a slow-consumer 4008), re-joins every live
+ * subscription on each new socket from the last position it saw (the server replays what it missed, or
+ * sends a fresh sync that replaces the mirror), and drops stale frames by timestamp as iii clients do.
  */
 export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private readonly WebSocketImpl: WebSocketConstructor;
@@ -119,6 +120,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private received(data: unknown): void {
     const frame = parseServerFrame(data);
     if (frame?.type === 'error') this.emitter.emit('error', frame.error);
+    else if (frame?.type === 'resumed') this.channels.routeResumed(frame);
     else if (frame) this.channels.route(frame);
   }
 

@@ -18,6 +18,13 @@ describe('parseServerFrame', () => {
     expect(parseServerFrame(JSON.stringify(error))).toEqual(error);
   });
 
+  it('accepts the resume extension: positions, continuityLost syncs and resumed frames', () => {
+    const sync = { ...frame, position: 'e:1', event: { type: 'sync', data: [], continuityLost: true } };
+    expect(parseServerFrame(JSON.stringify(sync))).toEqual(sync);
+    const resumed = { type: 'resumed', subscriptionId: 's1', streamName: 's', groupId: 'g', id: null, replayed: 3, position: 'e:4' };
+    expect(parseServerFrame(JSON.stringify(resumed))).toEqual(resumed);
+  });
+
   it('skips what it does not understand instead of throwing', () => {
     for (const data of [
       '{bad json',
@@ -30,6 +37,9 @@ describe('parseServerFrame', () => {
       JSON.stringify({ ...frame, event: { type: 'create' } }),
       JSON.stringify({ ...frame, event: { type: 'event', event: {} } }),
       JSON.stringify({ type: 'error', error: 'boom' }),
+      JSON.stringify({ ...frame, position: 4, event: { type: 'sync', data: [] } }),
+      JSON.stringify({ type: 'resumed', subscriptionId: 's1', streamName: 's', groupId: 'g', id: null, replayed: 3 }),
+      JSON.stringify({ type: 'resumed', streamName: 's', groupId: 'g', id: null, replayed: 3, position: 'e:4' }),
     ]) {
       expect(parseServerFrame(data)).toBeNull();
     }

@@ -13,6 +13,28 @@ function isStreamEvent(value: unknown): value is StreamEvent {
   return typeof value.type === 'string' && CHANGE_TYPES.has(value.type) && 'data' in value;
 }
 
+/** The fields that name a subscription's target, common to stream and `resumed` frames. */
+const hasTarget = (frame: Json): boolean =>
+  typeof frame.streamName === 'string' && typeof frame.groupId === 'string' && (typeof frame.id === 'string' || frame.id === null);
+
+function isValid(frame: Json): boolean {
+  switch (frame.type) {
+    case 'error':
+      return isObject(frame.error) && typeof frame.error.code === 'string';
+    case 'resumed':
+      return hasTarget(frame) && typeof frame.subscriptionId === 'string' && typeof frame.replayed === 'number' && typeof frame.position === 'string';
+    case 'stream':
+      return (
+        hasTarget(frame) &&
+        typeof frame.timestamp === 'number' &&
+        (frame.position === undefined || typeof frame.position === 'string') &&
+        isStreamEvent(frame.event)
+      );
+    default:
+      return false;
+  }
+}
+
 /**
  * A server frame from a socket message, or null for anything the client does not understand (binary data,
  * bad JSON, frame types of later protocol versions): those are skipped, never fatal.
@@ -25,16 +47,5 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
   } catch {
     return null;
   }
-  if (!isObject(frame)) return null;
-  if (frame.type === 'error') {
-    return isObject(frame.error) && typeof frame.error.code === 'string' ? (frame as unknown as ServerFrame) : null;
-  }
-  const valid =
-    frame.type === 'stream' &&
-    typeof frame.timestamp === 'number' &&
-    typeof frame.streamName === 'string' &&
-    typeof frame.groupId === 'string' &&
-    (typeof frame.id === 'string' || frame.id === null) &&
-    isStreamEvent(frame.event);
-  return valid ? (frame as unknown as ServerFrame) : null;
+  return isObject(frame) && isValid(frame) ? (frame as unknown as ServerFrame) : null;
 }

@@ -1,6 +1,7 @@
 /**
- * The iii stream wire protocol as the client sees it (nest-realtime-streams SPEC §4.3). Kept here rather
- * than imported from the server package so the client ships without it.
+ * The iii stream wire protocol as the client sees it (nest-realtime-streams SPEC §4.3), with the additive
+ * resume extension (positions, `resumed`). Kept here rather than imported from the server package so the
+ * client ships without it.
  */
 
 /** `data` of a `join` or `leave` message. */
@@ -10,6 +11,8 @@ export interface SubscriptionRequest {
   groupId: string;
   /** Item id for an item subscription; absent for a group one. */
   id?: string;
+  /** `join` only: the last position seen on the subscription, to resume instead of re-syncing. */
+  position?: string;
 }
 
 export interface ClientMessage {
@@ -18,7 +21,8 @@ export interface ClientMessage {
 }
 
 export type StreamEvent =
-  | { type: 'sync'; data: unknown }
+  /** `continuityLost`: a resume the server could not serve; the sync replaces state, it does not merge. */
+  | { type: 'sync'; data: unknown; continuityLost?: boolean }
   | { type: 'create' | 'update' | 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
   | { type: 'unauthorized' };
@@ -32,6 +36,20 @@ export interface StreamFrame {
   /** Item id, or null for group-level frames. */
   id: string | null;
   event: StreamEvent;
+  /** Opaque resume position `<epoch>:<seq>` (on every event and sync of a server that supports resume). */
+  position?: string;
+}
+
+/** Answers a `join` that resumed: the missed frames were sent before it, live frames follow. */
+export interface ResumedFrame {
+  type: 'resumed';
+  subscriptionId: string;
+  streamName: string;
+  groupId: string;
+  id: string | null;
+  /** How many missed frames were replayed. */
+  replayed: number;
+  position: string;
 }
 
 /** Additive error frame for bad client input (SPEC §7.2). */
@@ -47,4 +65,4 @@ export interface ErrorFrame {
   error: StreamsErrorPayload;
 }
 
-export type ServerFrame = StreamFrame | ErrorFrame;
+export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame;

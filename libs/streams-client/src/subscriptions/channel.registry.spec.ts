@@ -33,6 +33,16 @@ describe('ChannelRegistry: routing frames that carry no subscription id', () => 
     expect(item.value).toEqual({ id: 'm1' });
   });
 
+  it('a resumed frame goes to the subscription it names only', () => {
+    const { registry, group, item } = setup();
+    const twin = new GroupChannel<{ id: string }>('g2', 'chat', 'room', idExtractor('id'));
+    registry.add(twin);
+    twin.joinRequest();
+    registry.routeResumed({ type: 'resumed', subscriptionId: 'g2', streamName: 'chat', groupId: 'room', id: null, replayed: 0, position: 'e:3' });
+    registry.routeResumed({ type: 'resumed', subscriptionId: 'i', streamName: 'chat', groupId: 'room', id: 'other', replayed: 0, position: 'e:3' });
+    expect([twin.resumed, group.resumed, item.resumed]).toEqual([true, false, false]);
+  });
+
   it('a removed channel gets nothing more', () => {
     const { registry, group } = setup();
     expect(registry.remove(group)).toBe(true);

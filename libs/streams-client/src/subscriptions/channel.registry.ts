@@ -1,4 +1,4 @@
-import type { StreamFrame } from '../protocol/wire.types';
+import type { ResumedFrame, StreamFrame } from '../protocol/wire.types';
 import type { Channel } from './subscription.channel';
 
 const keyOf = (streamName: string, groupId: string, itemId?: string | null): string => JSON.stringify([streamName, groupId, itemId ?? null]);
@@ -37,6 +37,13 @@ export class ChannelRegistry {
       ...(frame.id === null ? [] : (this.byKey.get(keyOf(frame.streamName, frame.groupId, frame.id)) ?? [])),
     ];
     for (const channel of targets) channel.receive(frame);
+  }
+
+  /** A `resumed` frame names the one join it answers. */
+  routeResumed(frame: ResumedFrame): void {
+    for (const channel of this.byKey.get(keyOf(frame.streamName, frame.groupId, frame.id)) ?? []) {
+      if (channel.subscriptionId === frame.subscriptionId) channel.receiveResumed(frame);
+    }
   }
 
   clear(): void {

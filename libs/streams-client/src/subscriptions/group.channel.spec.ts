@@ -65,6 +65,40 @@ describe('GroupChannel: the local mirror of a group', () => {
     expect(channel.items.has('a')).toBe(true);
   });
 
+  describe('resume', () => {
+    const ready = jest.fn();
+    beforeEach(() => {
+      ready.mockReset();
+      channel.changes.on('ready', ready);
+      channel.receive(streamFrame({ ...chat, timestamp: 100, position: 'e:1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
+      channel.receive(streamFrame({ ...chat, timestamp: 101, position: 'e:2', id: 'b', event: { type: 'create', data: { id: 'b', text: 'B' } } }));
+    });
+
+    it('a rejoin carries the last position; replayed frames apply on top of the mirror; resumed marks it caught up', () => {
+      expect(ready).toHaveBeenCalledWith({ type: 'sync', continuityLost: false, position: 'e:1' });
+      expect(channel.joinRequest()).toEqual({ subscriptionId: 's1', streamName: 'chat', groupId: 'room-1', position: 'e:2' });
+      expect(channel.synced).toBe(false);
+      channel.receive(streamFrame({ ...chat, timestamp: 102, position: 'e:3', id: 'a', event: { type: 'delete', data: { id: 'a', text: 'A' } } }));
+      channel.receive(streamFrame({ ...chat, timestamp: 103, position: 'e:4', id: 'c', event: { type: 'create', data: { id: 'c', text: 'C' } } }));
+      channel.receiveResumed({ type: 'resumed', subscriptionId: 's1', ...chat, id: null, replayed: 2, position: 'e:4' });
+      expect([...channel.items.keys()]).toEqual(['b', 'c']);
+      expect([channel.synced, channel.resumed, channel.continuityLost, channel.position]).toEqual([true, true, false, 'e:4']);
+      expect(ready).toHaveBeenLastCalledWith({ type: 'resumed', replayed: 2, position: 'e:4' });
+      expect(changes.map((c) => c.type)).toEqual(['sync', 'create', 'delete', 'create']);
+    });
+
+    it('a continuityLost sync replaces the mirror and says so, even from a server whose clock is behind', () => {
+      channel.joinRequest();
+      channel.receive(streamFrame({ ...chat, timestamp: 7, position: 'f:1', event: { type: 'sync', data: [{ id: 'z', text: 'Z' }], continuityLost: true } }));
+      expect([...channel.items.keys()]).toEqual(['z']);
+      expect([channel.synced, channel.resumed, channel.continuityLost, channel.position]).toEqual([true, false, true, 'f:1']);
+      expect(ready).toHaveBeenLastCalledWith({ type: 'sync', continuityLost: true, position: 'f:1' });
+      // The flags describe the last join only.
+      channel.joinRequest();
+      expect([channel.synced, channel.continuityLost]).toEqual([false, false]);
+    });
+  });
+
   it('unauthorized clears the mirror and is announced', () => {
     const rejected = jest.fn();
     channel.changes.on('unauthorized', rejected);

@@ -23,6 +23,16 @@ describe('ItemChannel: the local mirror of one item', () => {
     ]);
   });
 
+  it('resumes from its own position: replayed frames of its item apply, then resumed', () => {
+    const channel = new ItemChannel<{ n: number }>('s1', 'metrics', 'server', 'current');
+    channel.joinRequest();
+    channel.receive(streamFrame({ ...item, timestamp: 10, position: 'e:4', event: { type: 'sync', data: { n: 1 } } }));
+    expect(channel.joinRequest()).toMatchObject({ id: 'current', position: 'e:4' });
+    channel.receive(streamFrame({ ...item, timestamp: 12, position: 'e:6', event: { type: 'update', data: { n: 3 } } }));
+    channel.receiveResumed({ type: 'resumed', subscriptionId: 's1', ...item, replayed: 1, position: 'e:9' });
+    expect([channel.value, channel.synced, channel.resumed, channel.position]).toEqual([{ n: 3 }, true, true, 'e:9']);
+  });
+
   it('its join request names the item', () => {
     expect(new ItemChannel('s9', 'metrics', 'server', 'current').joinRequest()).toEqual({ subscriptionId: 's9', streamName: 'metrics', groupId: 'server', id: 'current' });
   });

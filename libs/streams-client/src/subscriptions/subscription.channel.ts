@@ -1,5 +1,6 @@
 import { Emitter } from '../runtime/emitter';
-import type { StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import type { ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import { StreamCursor } from './stream.cursor';
 
 /** A custom event (`send` on the server) as handed to `onEvent` handlers, beside its data. */
 export interface CustomEventMeta {
@@ -13,8 +14,17 @@ export interface CustomEvent extends CustomEventMeta {
   data: unknown;
 }
 
+/**
+ * How the mirror caught up after a join: rebuilt by a `sync` (`continuityLost` when a resume was asked for
+ * but could not be served), or brought forward by a resume that replayed `replayed` missed frames.
+ */
+export type ReadyEvent =
+  | { type: 'sync'; continuityLost: boolean; position: string | null }
+  | { type: 'resumed'; replayed: number; position: string };
+
 export interface ChannelEvents<C> {
   change: C;
+  ready: ReadyEvent;
   unauthorized: undefined;
 }
 
@@ -22,12 +32,14 @@ type ChangeType = 'sync' | 'create' | 'update' | 'delete';
 
 /** What the client and the registry need of a channel, whatever its mirror's type. */
 export interface Channel {
+  readonly subscriptionId: string;
   readonly streamName: string;
   readonly groupId: string;
   readonly itemId?: string;
   joinRequest(): SubscriptionRequest;
   leaveRequest(): SubscriptionRequest;
   receive(frame: StreamFrame): void;
+  receiveResumed(frame: ResumedFrame): void;
   dispose(): void;
 }
 
@@ -40,7 +52,9 @@ export abstract class SubscriptionChannel<C> implements Channel {
   readonly customEvents = new Emitter<Record<string, CustomEvent>>();
   synced = false;
   unauthorized = false;
-  private lastTimestamp = 0;
+  resumed = false;
+  continuityLost = false;
+  private readonly cursor = new StreamCursor();
 
   constructor(
     readonly subscriptionId: string,
@@ -49,15 +63,18 @@ export abstract class SubscriptionChannel<C> implements Channel {
     readonly itemId?: string,
   ) {}
 
-  /**
-   * The `join` data for a (re)join on a fresh socket. Stale-frame tracking restarts with it: the new
-   * connection may be served by another instance. A resume position belongs here once the protocol has one.
-   */
+  get position(): string | null {
+    return this.cursor.position;
+  }
+
+  /** The `join` data for a (re)join on a fresh socket: with the mirror's position, if it has one, to resume. */
   joinRequest(): SubscriptionRequest {
-    this.lastTimestamp = 0;
     this.synced = false;
     this.unauthorized = false;
-    return this.request();
+    this.resumed = false;
+    this.continuityLost = false;
+    const position = this.cursor.join();
+    return position === null ? this.request() : { ...this.request(), position };
   }
 
   leaveRequest(): SubscriptionRequest {
@@ -70,10 +87,9 @@ export abstract class SubscriptionChannel<C> implements Channel {
     return request;
   }
 
+  /** A frame of the stream; replayed frames of a resume come here too, and are applied like live ones. */
   receive(frame: StreamFrame): void {
-    // As iii clients do: a frame not newer than the last one seen is stale (e.g. replayed) and dropped.
-    if (frame.timestamp <= this.lastTimestamp) return;
-    this.lastTimestamp = frame.timestamp;
+    if (!this.cursor.admit(frame)) return;
     const event = frame.event;
     switch (event.type) {
       case 'event':
@@ -84,15 +100,37 @@ export abstract class SubscriptionChannel<C> implements Channel {
         this.clear();
         this.changes.emit('unauthorized', undefined);
         return;
+      case 'sync': {
+        // A sync always replaces the mirror, so one flagged continuityLost needs nothing more than the flag.
+        const ready: ReadyEvent = { type: 'sync', continuityLost: event.continuityLost === true, position: this.position };
+        this.caughtUp(ready);
+        this.apply(event.type, frame.id, event.data, frame.timestamp);
+        this.changes.emit('ready', ready);
+        return;
+      }
       default:
-        if (event.type === 'sync') this.synced = true;
         this.apply(event.type, frame.id, event.data, frame.timestamp);
     }
+  }
+
+  /** The join resumed: the missed frames have been received, the mirror is caught up. */
+  receiveResumed(frame: ResumedFrame): void {
+    this.cursor.resumed(frame.position);
+    const ready: ReadyEvent = { type: 'resumed', replayed: frame.replayed, position: frame.position };
+    this.caughtUp(ready);
+    this.changes.emit('ready', ready);
   }
 
   dispose(): void {
     this.changes.clear();
     this.customEvents.clear();
+  }
+
+  /** Set before the mirror changes, so `change` listeners already see how the join was answered. */
+  private caughtUp(ready: ReadyEvent): void {
+    this.synced = true;
+    this.resumed = ready.type === 'resumed';
+    this.continuityLost = ready.type === 'sync' && ready.continuityLost;
   }
 
   protected abstract apply(type: ChangeType, id: string | null, data: unknown, timestamp: number): void;

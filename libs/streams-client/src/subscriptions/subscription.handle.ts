@@ -6,7 +6,8 @@ export type CustomEventHandler<D> = (data: D, meta: CustomEventMeta) => void;
 
 /**
  * What `subscribeGroup` / `subscribeItem` return: the mirror's state, its change and custom events, and
- * `close()` (leave). The subscription survives reconnects: it is re-joined and re-synced on each new socket.
+ * `close()` (leave). The subscription survives reconnects: on each new socket it is re-joined from its
+ * `position`, and either resumed (the missed frames are applied) or re-synced.
  */
 export abstract class Subscription<C, E extends object, Ch extends SubscriptionChannel<C> = SubscriptionChannel<C>> {
   private closed = false;
@@ -24,9 +25,27 @@ export abstract class Subscription<C, E extends object, Ch extends SubscriptionC
     return this.channel.groupId;
   }
 
-  /** A sync arrived since the last (re)join. */
+  /** The mirror caught up since the last (re)join: a sync arrived, or the server resumed the subscription. */
   get synced(): boolean {
     return this.channel.synced;
+  }
+
+  /** The last (re)join was resumed: the mirror kept its state and the frames missed meanwhile were applied. */
+  get resumed(): boolean {
+    return this.channel.resumed;
+  }
+
+  /**
+   * The last (re)join asked to resume but the server could not (history window passed, server restarted):
+   * the mirror was replaced by a fresh sync, and frames missed meanwhile are not known one by one.
+   */
+  get continuityLost(): boolean {
+    return this.channel.continuityLost;
+  }
+
+  /** Where the mirror is in the group's history (opaque); null before the first sync or without server support. */
+  get position(): string | null {
+    return this.channel.position;
   }
 
   /** The server rejected the join (it is retried on the next reconnect). */
@@ -34,7 +53,10 @@ export abstract class Subscription<C, E extends object, Ch extends SubscriptionC
     return this.channel.unauthorized;
   }
 
-  /** `change` after each applied frame (the mirror is already updated); `unauthorized` when the join is rejected. */
+  /**
+   * `change` after each applied frame (the mirror is already updated); `ready` once the mirror has caught up
+   * after a join (by a sync or a resume); `unauthorized` when the join is rejected.
+   */
   on<K extends keyof ChannelEvents<C>>(type: K, listener: Listener<ChannelEvents<C>[K]>): Unsubscribe {
     return this.channel.changes.on(type, listener);
   }

@@ -1,0 +1,47 @@
+import type { StreamFrame } from '../protocol/wire.types';
+
+/**
+ * Where one subscription's mirror stands in its group's history: the position its next join resumes from,
+ * and the timestamp at or below which a frame is stale.
+ */
+export class StreamCursor {
+  /**
+   * The position the mirror is at, or null when it has none to resume from: no sync yet, a refused join, or
+   * a server without positions. Only a sync sets one; frames then move it on.
+   */
+  position: string | null = null;
+  private lastTimestamp = 0;
+  /** A join was sent and its sync or unauthorized answer has not arrived (a `resumed` answer ends it too). */
+  private awaitingAnswer = false;
+
+  /** Starts a (re)join; returns the position to resume from, or null to ask for a fresh sync. */
+  join(): string | null {
+    this.awaitingAnswer = true;
+    // A fresh sync may come from an instance whose clock is behind, so stale-frame tracking starts over. A
+    // resume continues the same history: what it replays is newer than anything the mirror holds.
+    if (this.position === null) this.lastTimestamp = 0;
+    return this.position;
+  }
+
+  /** Whether the frame is to be applied; if so it is recorded. */
+  admit(frame: StreamFrame): boolean {
+    const type = frame.event.type;
+    // The answer to a join is never stale: a resume the server could not serve is answered by a sync from
+    // what may be a new server, whose clock can be behind the old one.
+    const answer = this.awaitingAnswer && (type === 'sync' || type === 'unauthorized');
+    // Otherwise, as iii clients do, a frame not newer than the last one is stale (e.g. replayed twice for
+    // overlapping subscriptions) and dropped.
+    if (!answer && frame.timestamp <= this.lastTimestamp) return false;
+    if (answer) this.awaitingAnswer = false;
+    this.lastTimestamp = frame.timestamp;
+    if (type === 'unauthorized') this.position = null;
+    else if (type === 'sync' || this.position !== null) this.position = frame.position ?? null;
+    return true;
+  }
+
+  /** The join was resumed: the replayed frames went through `admit`, this is where they ended. */
+  resumed(position: string): void {
+    this.awaitingAnswer = false;
+    this.position = position;
+  }
+}
