@@ -62,6 +62,17 @@ describe('StreamConnection routing', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('a resume never re-sends what another subscription of the socket already covers (SPEC §7.3)', () => {
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const missed = [envelope(5, 'x'), envelope(6, 'y'), envelope(7, 'x')];
+    c.open(sub('group'));
+    c.resume('group', missed, 7, { type: 'resumed' });
+    c.open(sub('item', 'x'));
+    c.resume('item', [envelope(5, 'x'), envelope(7, 'x')], 7, { type: 'resumed' });
+    expect(sent.map((f) => (f as { type: string; event?: { data: number } }).event?.data ?? (f as { type: string }).type)).toEqual([5, 6, 7, 'resumed', 'resumed']);
+  });
+
   it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
     const { socket, sent } = fakeSocket();
     const c = new StreamConnection(socket, null, 1 << 20, metrics);

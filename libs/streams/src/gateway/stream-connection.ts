@@ -22,6 +22,11 @@ interface GroupBinding {
   held: StreamEnvelope[];
 }
 
+/** A group subscription takes every frame of its group, an item subscription only its item's. */
+function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
+  return sub.id === null || sub.id === envelope.frame.id;
+}
+
 /** Encodes a frame once, with its resume position; every socket then sends the same bytes. */
 export function encodeEnvelope(envelope: StreamEnvelope): Buffer {
   if (envelope.encoded) return envelope.encoded;
@@ -90,12 +95,16 @@ export class StreamConnection implements GroupMember {
 
   /**
    * Ends the snapshot phase of a resumed subscription: the missed events go out in order, then `resumed`,
-   * then the held live frames that came after them — no `sync`.
+   * then the held live frames that came after them — no `sync`. A missed event another subscription of the
+   * socket already covers (sent, replayed or in its snapshot) is not sent again (SPEC §7.3).
    */
   resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub || sub.since !== null) return;
-    for (const envelope of missed) this.sendEnvelope(envelope);
+    const others = [...(this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? [])].filter((o) => o !== sub);
+    for (const envelope of missed) {
+      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.sendEnvelope(envelope);
+    }
     this.activate(subscriptionId, seq, resumed);
   }
 
@@ -147,9 +156,8 @@ export class StreamConnection implements GroupMember {
   }
 
   private route(binding: GroupBinding, envelope: StreamEnvelope): void {
-    const id = envelope.frame.id;
     for (const sub of binding.subs) {
-      if (sub.since !== null && envelope.seq > sub.since && (sub.id === null || sub.id === id)) {
+      if (sub.since !== null && envelope.seq > sub.since && matches(sub, envelope)) {
         this.sendEnvelope(envelope);
         return;
       }
