@@ -64,7 +64,11 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       // echoing `Authorization` lets the browser accept the handshake.
       handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
     });
-    this.server = createServer((req, res) => {
+    const handshake = options.handshakeTimeoutMs;
+    // A client that never finishes its request headers (slowloris) is cut after `handshakeTimeoutMs`; Node
+    // checks that on an interval, so the interval follows the timeout.
+    const timeouts = { headersTimeout: handshake, requestTimeout: handshake, connectionsCheckingInterval: Math.min(1000, handshake) };
+    this.server = createServer(timeouts, (req, res) => {
       const known = parseStreamPath(req.url) !== null;
       res.writeHead(known ? 426 : 404, { 'content-type': 'text/plain' }).end(known ? 'WebSocket upgrade required\n' : 'Not found\n');
     });
@@ -127,7 +131,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
       return refuse(socket, route ? 503 : 404);
     }
-    const auth = await authenticate(this.options.authFunction, req);
+    const auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
     if (!auth.allowed) {
       this.metrics.connectionRefused('unauthorized');
       this.logger.debug(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);

@@ -20,17 +20,24 @@ export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
   return { headers, path: path || '/', query_params, addr: `${host}:${socket.remotePort}` };
 }
 
-/** Runs the auth function: `{ allowed: false }` when it throws or returns false (→ HTTP 401). */
+/** Runs the auth function: `{ allowed: false }` when it throws, returns false or takes longer than `timeoutMs` (→ HTTP 401). */
 export async function authenticate(
   auth: StreamAuthFunction | null,
   request: IncomingMessage,
+  timeoutMs: number,
 ): Promise<{ allowed: true; context: unknown } | { allowed: false; reason: string }> {
   if (!auth) return { allowed: true, context: null };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`authFunction did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    const result = await auth(buildAuthInput(request));
+    const result = await Promise.race([auth(buildAuthInput(request)), timeout]);
     if (result === false) return { allowed: false, reason: 'authFunction returned false' };
     return { allowed: true, context: result?.context ?? null };
   } catch (error) {
     return { allowed: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -43,6 +43,8 @@ export interface StreamsModuleOptions {
   maxConnections?: number;
   /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
   heartbeatIntervalMs?: number;
+  /** Time a client has to send its complete upgrade request, and `authFunction` has to answer, in ms. Default 10000. */
+  handshakeTimeoutMs?: number;
   /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed it too, the socket is closed with 4008. Default 4 MiB. */
   maxBufferedBytes?: number;
   /** Registry to put the `streams_*` Prometheus metrics in (e.g. prom-client's global `register`); default: the module's own. */
@@ -61,6 +63,7 @@ export interface ResolvedStreamsOptions {
   maxSubscriptionsPerSocket: number;
   maxConnections: number;
   heartbeatIntervalMs: number;
+  handshakeTimeoutMs: number;
   maxBufferedBytes: number;
   history: { size: number; ttlMs: number };
   metricsRegistry: Registry | null;

@@ -12,6 +12,7 @@ export const STREAMS_DEFAULTS = {
   maxSubscriptionsPerSocket: 1000,
   maxConnections: 100_000,
   heartbeatIntervalMs: 30_000,
+  handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 4 * 1024 * 1024,
 } as const;
 
@@ -83,6 +84,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     maxSubscriptionsPerSocket: int(issues, 'maxSubscriptionsPerSocket', input.maxSubscriptionsPerSocket, STREAMS_DEFAULTS.maxSubscriptionsPerSocket, 1, 1_000_000),
     maxConnections: int(issues, 'maxConnections', input.maxConnections, STREAMS_DEFAULTS.maxConnections, 1, 10_000_000),
     heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
+    handshakeTimeoutMs: int(issues, 'handshakeTimeoutMs', input.handshakeTimeoutMs, STREAMS_DEFAULTS.handshakeTimeoutMs, 100, 600_000),
     maxBufferedBytes: int(issues, 'maxBufferedBytes', input.maxBufferedBytes, STREAMS_DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     history: history(issues, input.history),
     metricsRegistry: registry(issues, input.metricsRegistry),

@@ -1,0 +1,117 @@
+import { fork } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { TestClient } from '../support/ws-client';
+
+/** Bad and hostile clients, bounded in count and time: the server keeps serving everyone else. */
+describe('abuse (bounded)', () => {
+  let t: StreamsTestApp;
+  let bystander: TestClient;
+
+  beforeEach(async () => {
+    t = await startStreamsApp({ handshakeTimeoutMs: 300, maxSubscriptionsPerSocket: 100, authFunction: slowAuth });
+    bystander = await TestClient.connect(`${t.url}/stream/chat/room?token=ok`);
+    await bystander.next();
+  });
+  afterEach(async () => {
+    bystander.close();
+    await t.app.close();
+  });
+
+  /** Never answers for the token `hang`; accepts everything else. */
+  function slowAuth({ query_params }: { query_params: Record<string, string[]> }) {
+    return query_params.token?.[0] === 'hang' ? new Promise<never>(() => undefined) : { context: null };
+  }
+
+  /** The bystander still gets a write made after the abuse. */
+  async function bystanderStillServed(): Promise<void> {
+    await t.service.set({ stream_name: 'chat', group_id: 'room', item_id: `after-${Date.now()}`, data: 1 });
+    expect(await bystander.next((f) => f.event?.type === 'create')).toBeTruthy();
+  }
+
+  it('a handshake that never completes is cut after handshakeTimeoutMs', async () => {
+    const socket = tcpConnect(Number(new URL(t.url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+    const closedAfter = await new Promise<number>((resolve) => {
+      const start = Date.now();
+      socket.on('data', () => undefined);
+      socket.once('close', () => resolve(Date.now() - start));
+    });
+    expect(closedAfter).toBeLessThan(5000);
+    await bystanderStillServed();
+  });
+
+  it('an auth function that never answers refuses the upgrade (401) after handshakeTimeoutMs', async () => {
+    expect(await TestClient.refusal(`${t.url}/?token=hang`)).toBe(401);
+    await bystanderStillServed();
+  });
+
+  it('deeply nested and oversized-but-allowed JSON gets an error frame, not a crash', async () => {
+    const c = await TestClient.connect(`${t.url}/?token=ok`);
+    c.send('['.repeat(200_000) + ']'.repeat(200_000));
+    expect(await c.next()).toMatchObject({ type: 'error', error: { code: expect.stringMatching(/invalid_message|invalid_json/) } });
+    const deep = '{"v":'.repeat(5000) + '1' + '}'.repeat(5000);
+    c.send(`{"type":"join","data":{"subscriptionId":"s","streamName":"chat","groupId":${deep}}}`);
+    expect(await c.next()).toMatchObject({ type: 'error', error: { code: 'invalid_field', field: 'data.groupId' } });
+    c.join('ok', 'chat', 'room');
+    expect(await c.next()).toMatchObject({ event: { type: 'sync' } });
+    c.close();
+    await bystanderStillServed();
+  });
+
+  it('a text frame with invalid UTF-8 closes that socket with 1007', async () => {
+    const c = await TestClient.connect(`${t.url}/?token=ok`);
+    c.socket.send(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), { binary: false });
+    expect((await c.closedWith()).code).toBe(1007);
+    await bystanderStillServed();
+  });
+
+  it('a join flood past the per-socket limit gets error frames; the socket and the server keep working', async () => {
+    const c = await TestClient.connect(`${t.url}/?token=ok`);
+    for (let i = 0; i < 2000; i++) c.join(`s${i}`, 'flood', `g${i}`);
+    await c.waitForCount(2000, 15000);
+    const syncs = c.frames.filter((f) => f.event?.type === 'sync').length;
+    const limited = c.frames.filter((f) => f.error?.code === 'subscription_limit').length;
+    expect([syncs, limited]).toEqual([100, 1900]);
+    await t.service.set({ stream_name: 'flood', group_id: 'g5', item_id: 'i', data: 1 });
+    expect(await c.next((f) => f.event?.type === 'create')).toMatchObject({ groupId: 'g5' });
+    c.close();
+    await bystanderStillServed();
+  });
+});
+
+describe('10,000 concurrent sockets (bounded)', () => {
+  it('holds them, joins each to a group and delivers one write to every one', async () => {
+    const t = await startStreamsApp({ heartbeatIntervalMs: 0 });
+    const N = 10_000;
+    // The clients live in a child process: together with the server's sockets they would pass one
+    // process's open-file limit.
+    const child = fork(join(__dirname, '../support/load-clients.ts'), { execArgv: ['-r', '@swc-node/register'] });
+    const ask = <T>(message: object) =>
+      new Promise<T>((resolve) => {
+        child.once('message', (reply) => resolve(reply as T));
+        child.send(message);
+      });
+    try {
+      expect(await ask<{ opened: number }>({ url: `${t.url}/stream/load/g`, count: N })).toEqual({ opened: N });
+      const until = async (check: (c: { syncs: number; creates: number }) => boolean) => {
+        const end = Date.now() + 60_000;
+        let counts = await ask<{ syncs: number; creates: number }>({ report: true });
+        while (!check(counts) && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 100));
+          counts = await ask({ report: true });
+        }
+        return counts;
+      };
+      expect((await until((c) => c.syncs === N)).syncs).toBe(N);
+      await t.service.set({ stream_name: 'load', group_id: 'g', item_id: 'i', data: { hello: 'everyone' } });
+      expect((await until((c) => c.creates === N)).creates).toBe(N);
+    } finally {
+      child.send({ close: true });
+      await new Promise((r) => child.once('exit', r));
+      await t.app.close();
+    }
+  }, 120_000);
+});
