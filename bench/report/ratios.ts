@@ -1,0 +1,31 @@
+import type { FanoutMeasure, FanoutResult, ServerName } from '../model';
+import { median } from '../stats/median';
+
+/** Ratios to another server's row of the same shape (clients, payload, rate); both read "higher is better". */
+export interface Ratios {
+  /** This row's delivered msgs/s ÷ the other's. */
+  throughput: number | undefined;
+  /** The other's CPU µs per delivery ÷ this row's (2.0× = half the CPU per delivery). */
+  cpu: number | undefined;
+}
+
+/**
+ * The median over rounds of the ratio within each round: a row and its baseline ran seconds apart in the
+ * same round, so each pair saw the same background load.
+ */
+export function ratiosTo(result: FanoutResult, baseline: ServerName, all: FanoutResult[]): Ratios {
+  const mine = result.rounds ?? [];
+  const theirs = counterpart(result, baseline, all);
+  const pairs = mine.slice(0, theirs.length).map((m, i): [FanoutMeasure, FanoutMeasure] => [m, theirs[i]]);
+  if (pairs.length === 0) return { throughput: undefined, cpu: undefined };
+  return {
+    throughput: median(pairs.map(([m, t]) => m.msgsPerSec / t.msgsPerSec)),
+    cpu: median(pairs.map(([m, t]) => t.serverCpuUsPerDelivery / m.serverCpuUsPerDelivery)),
+  };
+}
+
+function counterpart(result: FanoutResult, server: ServerName, all: FanoutResult[]): FanoutMeasure[] {
+  const { clients, size, rateMode } = result.row;
+  const match = all.find((r) => r.row.server === server && r.row.op !== 'set' && r.row.clients === clients && r.row.size === size && r.row.rateMode === rateMode);
+  return match?.rounds ?? [];
+}

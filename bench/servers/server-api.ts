@@ -1,0 +1,65 @@
+import type { StreamsAdapterOptions } from 'nest-realtime-streams';
+import type { HistogramSnapshot } from '../stats/histogram';
+
+/** How a server process is built (passed as its one argv argument, JSON). */
+export type ServerConfig =
+  | { kind: 'ws' }
+  | { kind: 'streams'; adapter: StreamsAdapterOptions }
+  | { kind: 'socketio'; redis: { url: string; key: string } | null };
+
+/**
+ * `send` and `set` go through StreamsService; `broadcast` is the comparison servers' one way to fan out
+ * (plain ws: one string to a set of sockets; socket.io: `io.to(room).emit`).
+ */
+export type PublishOp = 'send' | 'set' | 'broadcast';
+
+export interface PublishArgs {
+  op: PublishOp;
+  count: number;
+  /** Payload bytes (the JSON of `{bt, p}`). */
+  size: number;
+  /** Messages per second; null = back to back, yielding to the event loop between messages. */
+  rate: number | null;
+}
+
+/** Epoch ms of the first and last publish call. */
+export interface PublishResult {
+  firstAt: number;
+  lastAt: number;
+}
+
+export type WriteOp = 'set' | 'update';
+
+export interface WriteArgs {
+  op: WriteOp;
+  /** Writes in flight at once (each worker awaits its write before the next). */
+  concurrency: number;
+  maxWrites: number;
+  maxMs: number;
+  size: number;
+}
+
+export interface WriteResult {
+  writes: number;
+  ms: number;
+  latency: HistogramSnapshot;
+}
+
+export interface MemorySample {
+  rss: number;
+  /** V8 heap in use plus memory outside it held by JS objects (Buffers): what connections cost the process. */
+  heapAndExternal: number;
+}
+
+/** The commands of a server process (see server.main.ts). */
+export type ServerApi = {
+  start(): Promise<{ port: number }>;
+  /** Starts a CPU measurement window. */
+  mark(): void;
+  /** CPU used (user + system, µs) since `mark`. */
+  measure(): { cpuUs: number };
+  /** Memory after a full GC. */
+  memory(): MemorySample;
+  publish(args: PublishArgs): Promise<PublishResult>;
+  write(args: WriteArgs): Promise<WriteResult>;
+};
