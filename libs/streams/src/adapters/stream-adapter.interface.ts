@@ -1,5 +1,6 @@
 import type { StreamSummary } from '../interfaces/stream-payloads.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { WireFrame } from '../gateway/wire-frame';
 import type { UpdateOpError } from '../update-ops/update-ops.types';
 
 /**
@@ -13,8 +14,8 @@ export interface StreamEnvelope {
   epoch?: string;
   /** The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
   json?: string;
-  /** The wire bytes (frame plus position), filled once by the first socket that sends it. */
-  encoded?: Buffer;
+  /** The wire bytes (frame plus position, WebSocket-framed), filled once by the first socket that sends it. */
+  wire?: WireFrame;
 }
 
 /** A frame to publish, before the adapter stamps its timestamp. */

@@ -1,6 +1,8 @@
 import type { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
+import { rawSocket, type WireFrame } from './wire-frame';
 
 /** How often a backed-up socket is checked for room again. */
 const DRAIN_CHECK_MS = 20;
@@ -15,7 +17,8 @@ const CLOSE_GRACE_MS = 5000;
  * closed with 4008. Nothing here ever blocks the writer or other sockets.
  */
 export class OutboundQueue {
-  private waiting: Map<string, Buffer> | null = null;
+  private waiting: Map<string, WireFrame> | null = null;
+  private readonly raw: Socket | null;
   private waitingBytes = 0;
   private drainTimer: NodeJS.Timeout | null = null;
   private unique = 0;
@@ -24,17 +27,15 @@ export class OutboundQueue {
     private readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly metrics: StreamsMetrics,
-  ) {}
+  ) {
+    this.raw = rawSocket(socket);
+  }
 
-  /** Sends `data`; `itemKey` names the item it is about, so a newer frame about it may replace it. */
-  send(data: Buffer, itemKey: string | null): void {
+  /** Sends `frame`; `itemKey` names the item it is about, so a newer frame about it may replace it. */
+  send(frame: WireFrame, itemKey: string | null): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) {
-      this.metrics.framesOut++;
-      this.socket.send(data, { binary: false });
-      return;
-    }
-    this.hold(data, itemKey);
+    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame);
+    else this.hold(frame, itemKey);
   }
 
   /** Bytes waiting in this queue (not yet handed to the socket). */
@@ -42,7 +43,13 @@ export class OutboundQueue {
     return this.waitingBytes;
   }
 
-  private hold(data: Buffer, itemKey: string | null): void {
+  private write(frame: WireFrame): void {
+    this.metrics.framesOut++;
+    if (this.raw) this.raw.write(frame.framed);
+    else this.socket.send(frame.payload, { binary: false });
+  }
+
+  private hold(frame: WireFrame, itemKey: string | null): void {
     if (!this.waiting) {
       this.waiting = new Map();
       this.drainTimer = setInterval(() => this.drain(), DRAIN_CHECK_MS);
@@ -51,12 +58,12 @@ export class OutboundQueue {
     const key = itemKey ?? `\u0000${this.unique++}`;
     const replaced = this.waiting.get(key);
     if (replaced) {
-      this.waitingBytes -= replaced.length;
+      this.waitingBytes -= replaced.framed.length;
       // Re-inserted at the end: frames leave in the order of their latest version.
       this.waiting.delete(key);
     }
-    this.waiting.set(key, data);
-    this.waitingBytes += data.length;
+    this.waiting.set(key, frame);
+    this.waitingBytes += frame.framed.length;
     if (this.waitingBytes > this.maxBufferedBytes) this.evict();
   }
 
@@ -65,10 +72,7 @@ export class OutboundQueue {
     if (this.socket.bufferedAmount > this.maxBufferedBytes / 2) return;
     const waiting = this.waiting;
     this.reset();
-    for (const data of waiting?.values() ?? []) {
-      this.metrics.framesOut++;
-      this.socket.send(data, { binary: false });
-    }
+    for (const frame of waiting?.values() ?? []) this.write(frame);
   }
 
   private evict(): void {

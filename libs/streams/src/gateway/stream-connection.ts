@@ -8,6 +8,7 @@ import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
 import { OutboundQueue } from './outbound-queue';
+import { type WireFrame, wireFrame } from './wire-frame';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 
 interface Subscription extends SubscriptionRequest {
@@ -27,12 +28,12 @@ function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
   return sub.id === null || sub.id === envelope.frame.id;
 }
 
-/** Encodes a frame once, with its resume position; every socket then sends the same bytes. */
-export function encodeEnvelope(envelope: StreamEnvelope): Buffer {
-  if (envelope.encoded) return envelope.encoded;
+/** Encodes and frames an event once, with its resume position; every socket then writes the same bytes. */
+export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
+  if (envelope.wire) return envelope.wire;
   const json = envelope.json ?? JSON.stringify(envelope.frame);
-  const wire = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
-  return (envelope.encoded = Buffer.from(wire));
+  const text = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
+  return (envelope.wire = wireFrame(Buffer.from(text)));
 }
 
 /**
@@ -132,7 +133,7 @@ export class StreamConnection implements GroupMember {
   }
 
   sendFrame(frame: object): void {
-    this.out.send(Buffer.from(JSON.stringify(frame)), null);
+    this.out.send(wireFrame(Buffer.from(JSON.stringify(frame))), null);
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {

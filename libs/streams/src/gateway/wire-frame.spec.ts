@@ -1,0 +1,30 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { rawSocket, wireFrame } from './wire-frame';
+
+describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
+  it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server, perMessageDeflate: false });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const accepted = once(wss, 'connection') as Promise<[WebSocket]>;
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const received: string[] = [];
+    client.on('message', (data, isBinary) => received.push(`${isBinary ? 'binary' : 'text'}:${data.toString().length}:${data.toString().slice(0, 1)}`));
+    const [serverSide] = await accepted;
+    const raw = rawSocket(serverSide);
+    expect(raw).not.toBeNull();
+    // 7-bit, 16-bit and 64-bit payload lengths.
+    for (const [size, char] of [[10, 'a'], [300, 'b'], [70_000, 'c']] as const) raw!.write(wireFrame(Buffer.from(char.repeat(size))).framed);
+    serverSide.send('via-ws');
+    raw!.write(wireFrame(Buffer.from('é'.repeat(3))).framed);
+    const end = Date.now() + 3000;
+    while (received.length < 5 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(received).toEqual(['text:10:a', 'text:300:b', 'text:70000:c', 'text:6:v', 'text:3:é']);
+    client.close();
+    wss.close();
+    server.close();
+  });
+});
