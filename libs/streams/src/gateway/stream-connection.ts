@@ -20,8 +20,11 @@ interface Subscription extends SubscriptionRequest {
 interface GroupBinding {
   subs: Set<Subscription>;
   pending: number;
-  held: StreamEnvelope[];
+  /** Created only while a snapshot is pending, so an idle binding costs no array. */
+  held: StreamEnvelope[] | null;
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
 function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
@@ -48,7 +51,7 @@ export class StreamConnection implements GroupMember {
   /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
   alive = true;
   /** Client messages are handled strictly one after another, as in iii (a join finishes before the next). */
-  private inbound: Promise<void> = Promise.resolve();
+  private inbound = SETTLED;
 
   private readonly out: OutboundQueue;
 
@@ -76,7 +79,7 @@ export class StreamConnection implements GroupMember {
     const key = groupKey(sub.streamName, sub.groupId);
     let binding = this.groups.get(key);
     const first = !binding;
-    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: [] }));
+    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: null }));
     binding.subs.add(sub);
     binding.pending++;
     this.subscriptions.set(sub.subscriptionId, sub);
@@ -128,7 +131,7 @@ export class StreamConnection implements GroupMember {
   deliver(envelope: StreamEnvelope): void {
     const binding = this.groups.get(groupKey(envelope.frame.streamName, envelope.frame.groupId));
     if (!binding) return;
-    if (binding.pending > 0) binding.held.push(envelope);
+    if (binding.pending > 0) (binding.held ??= []).push(envelope);
     else this.route(binding, envelope);
   }
 
@@ -152,8 +155,8 @@ export class StreamConnection implements GroupMember {
   private release(binding: GroupBinding): void {
     if (--binding.pending > 0) return;
     const held = binding.held;
-    binding.held = [];
-    for (const envelope of held) this.route(binding, envelope);
+    binding.held = null;
+    for (const envelope of held ?? []) this.route(binding, envelope);
   }
 
   private route(binding: GroupBinding, envelope: StreamEnvelope): void {
