@@ -48,6 +48,14 @@ describe('abuse (bounded)', () => {
     await bystanderStillServed();
   });
 
+  it('query keys like __proto__ reach the auth function as data and crash nothing', async () => {
+    const c = await TestClient.connect(`${t.url}/?__proto__=1&constructor=2&token=ok`);
+    c.join('s', 'chat', 'room');
+    expect(await c.next()).toMatchObject({ event: { type: 'sync' } });
+    c.close();
+    await bystanderStillServed();
+  });
+
   it('deeply nested and oversized-but-allowed JSON gets an error frame, not a crash', async () => {
     const c = await TestClient.connect(`${t.url}/?token=ok`);
     c.send('['.repeat(200_000) + ']'.repeat(200_000));

@@ -74,7 +74,13 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       const known = parseStreamPath(req.url) !== null;
       res.writeHead(known ? 426 : 404, { 'content-type': 'text/plain' }).end(known ? 'WebSocket upgrade required\n' : 'Not found\n');
     });
-    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+    this.server.on('upgrade', (req, socket, head) =>
+      this.upgrade(req, socket, head).catch((error: unknown) => {
+        // Never let one bad request take the process down.
+        this.logger.error(`Streams upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
+        socket.destroy();
+      }),
+    );
   }
 
   /** Listens once every handler is discovered (module init), so no client can join before them. */

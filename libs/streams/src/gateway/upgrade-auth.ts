@@ -1,14 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { StreamAuthFunction, StreamAuthInput } from '../options/streams-options.interface';
 
-/** The `authFunction` input, built as iii builds it (lower-case header names, raw query values). */
+/**
+ * The `authFunction` input, built as iii builds it (lower-case header names, raw query values). Both maps
+ * have no prototype: names come from the client, and `?__proto__=x` must be data, not a prototype lookup.
+ */
 export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
   }
   const [path, query = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
-  const query_params: Record<string, string[]> = {};
+  const query_params: Record<string, string[]> = Object.create(null);
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');
     const key = eq === -1 ? pair : pair.slice(0, eq);
