@@ -7,8 +7,14 @@ export async function createStreamAdapter(options: ResolvedStreamsOptions): Prom
   const adapter = options.adapter;
   switch (adapter.type) {
     case 'memory':
-      return new MemoryStreamAdapter();
-    default:
-      throw new Error(`The ${adapter.type} adapter is not available in this build`);
+      return new MemoryStreamAdapter(options.history);
+    case 'file': {
+      const { FileStreamAdapter } = await import('./file/file.adapter');
+      return FileStreamAdapter.open(adapter, options.history);
+    }
+    case 'redis': {
+      const { RedisStreamAdapter } = await import('./redis/redis.adapter');
+      return RedisStreamAdapter.connect(adapter, options.history);
+    }
   }
 }

@@ -1,0 +1,268 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
+import type { UpdateOpError } from '../../update-ops/update-ops.types';
+import type { HistoryLimits } from '../history/group-log';
+import { DEFAULT_HISTORY } from '../history/history.defaults';
+import {
+  type AdapterDeleteOutcome,
+  type AdapterSetOutcome,
+  type AdapterUpdateOutcome,
+  StreamAdapter,
+  type StreamEnvelope,
+  type StreamListener,
+  type StreamMessage,
+  type StreamPosition,
+  type StreamReplay,
+  type StreamSnapshot,
+  type Unsubscribe,
+} from '../stream-adapter.interface';
+import type { RedisAdapterOptions } from './redis-adapter.options';
+import { connectRedis, createRedisClient, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
+import { RedisConnectionMonitor } from './redis-connection.monitor';
+import { decodeEventMessage } from './redis-event.message';
+import { RedisGroupIndex } from './redis-group.index';
+import { RedisAdapterError } from './redis.errors';
+import { RedisKeyspace } from './redis.keys';
+import {
+  DELETE_SCRIPT,
+  HISTORY_SCRIPT,
+  PUBLISH_SCRIPT,
+  REDIS_SCRIPTS,
+  type RedisScript,
+  SET_SCRIPT,
+  SNAPSHOT_SCRIPT,
+  UPDATE_SCRIPT,
+} from './redis.scripts';
+import { RedisSubscriber } from './redis.subscriber';
+
+type ScriptArg = string | number;
+type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;
+
+/** Redis 7 introduced sharded pub/sub (SPUBLISH/SSUBSCRIBE). */
+const MIN_REDIS_MAJOR = 7;
+
+/**
+ * Shared state, fan-out and resume history across app instances (docs/redis.md). Items of a group live in
+ * one HASH; every write is one Lua script that reads the old value, writes, advances the group's position,
+ * publishes the frame on the group's sharded channel and appends it to the group's log, atomically. Two
+ * connections: commands and subscriber.
+ */
+export class RedisStreamAdapter extends StreamAdapter {
+  private readonly logger = new Logger('Streams');
+  private readonly keys: RedisKeyspace;
+  private readonly index: RedisGroupIndex;
+  private readonly subscriber: RedisSubscriber;
+  private readonly monitors: RedisConnectionMonitor[];
+  /**
+   * The server's run id, read on every (re)connect; scripts wait for it. A group last written under another
+   * run id (restart, failover) starts a new history and moves `seq` past anything issued before.
+   */
+  private runId = '';
+  private serverInfo: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly settings: RedisConnectionSettings,
+    private readonly historyLimits: HistoryLimits,
+    private readonly commands: Redis,
+    private readonly subscriberClient: Redis,
+  ) {
+    super();
+    this.keys = new RedisKeyspace(settings.keyPrefix);
+    this.index = new RedisGroupIndex(commands, this.keys);
+    // Catching up after a reconnect reads the log through the command connection, which may come back later.
+    const replay = async (stream: string, group: string, epoch: string, seq: number) => {
+      await whenReady(commands, settings.connectTimeoutMs);
+      return this.history(stream, group, epoch, seq);
+    };
+    this.subscriber = new RedisSubscriber(subscriberClient, this.keys, replay, settings.target, this.logger);
+    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 3, lua });
+    this.monitors = [
+      new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false))),
+      new RedisConnectionMonitor(subscriberClient, 'subscriber', settings.target, this.logger, () => void this.subscriber.resubscribe()),
+    ];
+  }
+
+  /**
+   * Opens both connections, waiting up to `connectTimeoutMs` (default 5 s) for Redis, and checks the server
+   * is Redis 7 or later. Rejects with an error naming the URL (password hidden) when it cannot.
+   * `history` bounds the events kept per group for resume (the module's `history` option).
+   */
+  static async connect(options: RedisAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY): Promise<RedisStreamAdapter> {
+    const settings = resolveRedisSettings(options);
+    const adapter = new RedisStreamAdapter(settings, history, createRedisClient(settings), createRedisClient(settings));
+    try {
+      await Promise.all([connectRedis(adapter.commands, settings), connectRedis(adapter.subscriberClient, settings)]);
+      await adapter.readServerInfo(true);
+    } catch (error) {
+      adapter.commands.disconnect();
+      adapter.subscriberClient.disconnect();
+      throw error;
+    }
+    return adapter;
+  }
+
+  async get(stream: string, group: string, item: string): Promise<unknown> {
+    const value = await this.guard('get', () => this.commands.hget(this.keys.group(stream, group).items, item));
+    return parse(value);
+  }
+
+  async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
+    const value = JSON.stringify(data) ?? 'null';
+    const [message, old, created] = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, [item, value]));
+    if (created === 1) await this.reannounce(stream, group);
+    return { old_value: parse(old), new_value: JSON.parse(value), envelope: decodeEventMessage(message as string) };
+  }
+
+  async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
+    const [message, old, created, value, errors] = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, [item, encodeOps(ops)]));
+    if (created === 1) await this.reannounce(stream, group);
+    return {
+      old_value: parse(old),
+      new_value: JSON.parse(value as string),
+      errors: JSON.parse(errors as string) as UpdateOpError[],
+      envelope: decodeEventMessage(message as string),
+    };
+  }
+
+  async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
+    const [message, old, emptied] = await this.guard('delete', () => this.run(DELETE_SCRIPT, stream, group, item, [item]));
+    if (message === null) return { old_value: null, envelope: null };
+    if (emptied === 1) {
+      // The delete happened; an index entry left behind is cleaned up by the next listing, so only log.
+      await this.index.retract(stream, group).catch((error: unknown) => this.logger.warn(`Redis index cleanup of ${stream}/${group} failed: ${describe(error)}`));
+    }
+    return { old_value: parse(old), envelope: decodeEventMessage(message as string) };
+  }
+
+  async list(stream: string, group: string): Promise<unknown[]> {
+    const values = await this.guard('list', () => this.commands.hvals(this.keys.group(stream, group).items));
+    return values.map((v) => JSON.parse(v) as unknown);
+  }
+
+  async listGroups(stream: string): Promise<string[]> {
+    return this.guard('listGroups', () => this.index.listGroups(stream));
+  }
+
+  async listAll(): Promise<StreamSummary[]> {
+    return this.guard('listAll', () => this.index.listAll());
+  }
+
+  async publish(message: StreamMessage): Promise<StreamEnvelope> {
+    const args = [JSON.stringify(message.event)];
+    const [published] = await this.guard('publish', () => this.run(PUBLISH_SCRIPT, message.streamName, message.groupId, message.id, args));
+    return decodeEventMessage(published as string);
+  }
+
+  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+    const mode = item === null ? 'group' : 'item';
+    const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, [mode, item ?? '']));
+    return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
+  }
+
+  async position(stream: string, group: string): Promise<StreamPosition> {
+    const [seq, timestamp, epoch] = await this.guard('position', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, ['none', '']));
+    return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string };
+  }
+
+  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+    if (!Number.isSafeInteger(seq) || seq < 0) return null;
+    const reply = await this.guard('history', () => this.run(HISTORY_SCRIPT, stream, group, null, [epoch, seq]));
+    if (reply[0] === null) return null;
+    const [last, timestamp, current, ...messages] = reply;
+    return {
+      envelopes: messages.map((m) => decodeEventMessage(m as string)),
+      position: { seq: last as number, timestamp: timestamp as number, epoch: current as string },
+    };
+  }
+
+  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
+    return this.subscriber.subscribe(stream, group, listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.guard('ping', () => this.commands.ping());
+  }
+
+  async close(): Promise<void> {
+    for (const monitor of this.monitors) monitor.markClosing();
+    this.subscriber.clear();
+    await Promise.all([quit(this.commands), quit(this.subscriberClient)]);
+  }
+
+  /** A write that may create the group: the index announcement goes out first on the same connection. */
+  private async write(script: RedisScript, stream: string, group: string, item: string, args: ScriptArg[]): Promise<unknown[]> {
+    const [, reply] = await Promise.all([this.index.announce(stream, group), this.run(script, stream, group, item, args)]);
+    return reply;
+  }
+
+  /** After a write created the group: announce again, in case a concurrent retract removed it meanwhile. */
+  private async reannounce(stream: string, group: string): Promise<void> {
+    await this.index.announce(stream, group).catch((error: unknown) => this.logger.warn(`Redis index update of ${stream}/${group} failed: ${describe(error)}`));
+  }
+
+  /** Runs a script of the group with the common head arguments (see redis.scripts.ts). */
+  private async run(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
+    await this.serverInfo;
+    const g = this.keys.group(stream, group);
+    const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
+    const head = [this.runId, g.channel, names(stream, group, id), this.historyLimits.size, this.historyLimits.ttlMs];
+    return command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+  }
+
+  /** Reads the server's run id and version (after connect and after every reconnect). */
+  private async readServerInfo(onConnect: boolean): Promise<void> {
+    try {
+      const info = await this.commands.info('server');
+      const version = /^redis_version:(\S+)/m.exec(info)?.[1] ?? '?';
+      if (onConnect && !(Number.parseInt(version, 10) >= MIN_REDIS_MAJOR)) {
+        throw new Error(`The Redis adapter needs Redis ${MIN_REDIS_MAJOR}.0 or later (sharded pub/sub); ${this.settings.target} runs ${version}`);
+      }
+      this.runId = /^run_id:(\S+)/m.exec(info)?.[1] ?? '';
+    } catch (error) {
+      if (onConnect) throw error;
+      this.logger.warn(`Redis server info could not be read after reconnecting to ${this.settings.target}: ${describe(error)}`);
+    }
+  }
+
+  /** Every Redis failure reaches the caller as a rejection that names the operation and the server. */
+  private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new RedisAdapterError(operation, this.settings.target, this.commands, error);
+    }
+  }
+}
+
+/** The frame fragment between timestamp and event, JSON-encoded here so Lua never escapes names. */
+function names(stream: string, group: string, id: string | null): string {
+  return `,"streamName":${JSON.stringify(stream)},"groupId":${JSON.stringify(group)},"id":${JSON.stringify(id)}`;
+}
+
+/** The ops exactly as the engine copies them: each op through JSON, an unserialisable one as null. */
+function encodeOps(ops: readonly unknown[]): string {
+  if (!Array.isArray(ops)) return '[]';
+  return `[${Array.from({ length: ops.length }, (_, i) => jsonText(ops[i]) ?? 'null').join(',')}]`;
+}
+
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function parse(text: unknown): unknown {
+  return typeof text === 'string' ? (JSON.parse(text) as unknown) : null;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}

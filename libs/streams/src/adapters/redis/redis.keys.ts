@@ -1,0 +1,39 @@
+/** The Redis names of one group: everything a write touches shares one hash tag, hence one Cluster slot. */
+export interface RedisGroupKeys {
+  /** HASH item_id → value JSON. */
+  items: string;
+  /** HASH `seq`, `ts` (last frame timestamp), `hist` (history epoch), `run` (server run id that wrote it). */
+  meta: string;
+  /** LIST of the group's recent event messages, for resume (capped by count, expires when idle). */
+  log: string;
+  /** Sharded pub/sub channel carrying `<seq>|<frame JSON>`. */
+  channel: string;
+}
+
+/**
+ * Key layout (docs/redis.md). Names are never split on a separator: a group's tag is the base64url of
+ * `JSON.stringify([stream, group])`, which is unambiguous for any characters and holds no `{` or `}`; index
+ * members are the raw names.
+ */
+export class RedisKeyspace {
+  /** SET of stream names that hold (or are about to hold) at least one group. */
+  readonly streams: string;
+
+  constructor(readonly prefix: string) {
+    this.streams = `${prefix}:streams`;
+  }
+
+  group(stream: string, group: string): RedisGroupKeys {
+    const base = `${this.prefix}:{${encodeTag([stream, group])}}`;
+    return { items: `${base}:items`, meta: `${base}:meta`, log: `${base}:log`, channel: base };
+  }
+
+  /** SET of the group ids of one stream. */
+  groups(stream: string): string {
+    return `${this.prefix}:groups:${encodeTag(stream)}`;
+  }
+}
+
+function encodeTag(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}

@@ -1,0 +1,167 @@
+import { LUA_JSON } from './redis-json.lua';
+import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
+
+/**
+ * The adapter's Lua scripts. Each runs atomically on the server that owns the group's slot, so the read,
+ * the write, the group's position and the publish of one event are one indivisible step, in one order for
+ * every instance. All take KEYS = [items, meta, log] and a common ARGV head:
+ *
+ *   ARGV[1] run id of the server as the caller knows it, ARGV[2] channel, ARGV[3] the frame's name fragment
+ *   `,"streamName":..,"groupId":..,"id":..` (JSON-encoded in TypeScript, so any Unicode is escaped exactly
+ *   as JSON.stringify does), ARGV[4] history size, ARGV[5] history ttl in ms; script arguments follow.
+ *
+ * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`; the frame is
+ * concatenated around value JSON that is never re-encoded.
+ */
+
+/**
+ * Positions. `seq` +1 per event; the timestamp is max(now_ms, last + 1). When the meta was last written
+ * under another server run id (or is missing: new group, restart without persistence, failover, restore)
+ * the group's history starts over: a new history epoch, an empty log, and `seq` first jumps to at least
+ * now_ms * 1000, so it never falls back below what live subscribers have already seen.
+ */
+const LUA_POSITION = String.raw`
+local function int(n) return string.format('%.0f', n) end
+
+local function advance(step)
+  local m = redis.call('HMGET', KEYS[2], 'seq', 'ts', 'run', 'hist')
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local seq = tonumber(m[1]) or 0
+  local hist = m[4]
+  if m[3] ~= ARGV[1] then
+    if seq < now * 1000 then seq = now * 1000 end
+    hist = string.sub(ARGV[1], 1, 8) .. string.format('%x', seq)
+    redis.call('DEL', KEYS[3])
+  end
+  seq = seq + step
+  local ts = now
+  local last = tonumber(m[2]) or 0
+  if ts <= last then ts = last + 1 end
+  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', ARGV[1], 'hist', hist)
+  return seq, ts, hist
+end
+
+local function emit(event)
+  local seq, ts, hist = advance(1)
+  local frame = '{"type":"stream","timestamp":' .. int(ts) .. ARGV[3] .. ',"event":' .. event .. '}'
+  local message = int(seq) .. '|' .. hist .. '|' .. frame
+  redis.call('SPUBLISH', ARGV[2], message)
+  local size = tonumber(ARGV[4])
+  if size > 0 then
+    redis.call('RPUSH', KEYS[3], message)
+    redis.call('LTRIM', KEYS[3], -size, -1)
+    redis.call('PEXPIRE', KEYS[3], ARGV[5])
+  end
+  return message
+end
+
+local function change(kind, data)
+  return '{"type":"' .. kind .. '","data":' .. data .. '}'
+end
+`;
+
+export interface RedisScript {
+  name: string;
+  lua: string;
+}
+
+const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
+
+/** ARGV[6] item, ARGV[7] value JSON → [message, old | nil, groupCreated]. */
+export const SET_SCRIPT = script(
+  'streamsSet',
+  LUA_POSITION,
+  String.raw`
+local old = redis.call('HGET', KEYS[1], ARGV[6])
+local created = redis.call('EXISTS', KEYS[1]) == 0
+redis.call('HSET', KEYS[1], ARGV[6], ARGV[7])
+return { emit(change(old and 'update' or 'create', ARGV[7])), old, created and 1 or 0 }
+`,
+);
+
+/** ARGV[6] item, ARGV[7] ops JSON → [message, old | nil, groupCreated, new JSON, errors JSON]. */
+export const UPDATE_SCRIPT = script(
+  'streamsUpdate',
+  LUA_POSITION,
+  LUA_JSON,
+  LUA_UPDATE_OPS,
+  String.raw`
+local old = redis.call('HGET', KEYS[1], ARGV[6])
+local created = redis.call('EXISTS', KEYS[1]) == 0
+local current = nil
+if old then current = json_decode(old) end
+local value, errors = apply_update_ops(current, json_decode(ARGV[7]))
+local new = json_encode(value)
+redis.call('HSET', KEYS[1], ARGV[6], new)
+return { emit(change(old and 'update' or 'create', new)), old, created and 1 or 0, new, errors }
+`,
+);
+
+/** ARGV[6] item → [nil] when missing, else [message, old, groupEmptied]. */
+export const DELETE_SCRIPT = script(
+  'streamsDelete',
+  LUA_POSITION,
+  String.raw`
+local old = redis.call('HGET', KEYS[1], ARGV[6])
+if not old then return { false } end
+redis.call('HDEL', KEYS[1], ARGV[6])
+return { emit(change('delete', old)), old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
+`,
+);
+
+/** ARGV[6] event JSON → [message]. Stores nothing but the group's position and log. */
+export const PUBLISH_SCRIPT = script(
+  'streamsPublish',
+  LUA_POSITION,
+  String.raw`
+return { emit(ARGV[6]) }
+`,
+);
+
+/**
+ * ARGV[6] mode (`group`, `item` or `none`), ARGV[7] item → [seq, timestamp, history epoch, data JSON | nil].
+ * Takes a fresh timestamp, so every later event of the group is stamped after it.
+ */
+export const SNAPSHOT_SCRIPT = script(
+  'streamsSnapshot',
+  LUA_POSITION,
+  String.raw`
+local seq, ts, hist = advance(0)
+local data = false
+if ARGV[6] == 'group' then
+  data = '[' .. table.concat(redis.call('HVALS', KEYS[1]), ',') .. ']'
+elseif ARGV[6] == 'item' then
+  data = redis.call('HGET', KEYS[1], ARGV[7])
+end
+return { seq, ts, hist, data }
+`,
+);
+
+/**
+ * ARGV[6] history epoch, ARGV[7] seq → [nil] when the events after seq are not all kept (unknown group,
+ * another history, trimmed by size or age), else [seq, timestamp, history epoch, message...]. The log
+ * holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
+ */
+export const HISTORY_SCRIPT = script(
+  'streamsHistory',
+  LUA_POSITION,
+  String.raw`
+local m = redis.call('HMGET', KEYS[2], 'seq', 'run', 'hist')
+local asked = tonumber(ARGV[7])
+if not m[1] or m[2] ~= ARGV[1] or m[3] ~= ARGV[6] or asked > tonumber(m[1]) then return { false } end
+local seq, ts, hist = advance(0)
+local count = seq - asked
+local reply = { seq, ts, hist }
+if count == 0 then return reply end
+if count > tonumber(ARGV[4]) then return { false } end
+local entries = redis.call('LRANGE', KEYS[3], -count, -1)
+if #entries < count then return { false } end
+local first = tonumber(string.match(entries[1], '"timestamp":(%d+)'))
+if first < ts - tonumber(ARGV[5]) then return { false } end
+for i = 1, count do reply[3 + i] = entries[i] end
+return reply
+`,
+);
+
+export const REDIS_SCRIPTS: readonly RedisScript[] = [SET_SCRIPT, UPDATE_SCRIPT, DELETE_SCRIPT, PUBLISH_SCRIPT, SNAPSHOT_SCRIPT, HISTORY_SCRIPT];
