@@ -292,17 +292,25 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       // and the snapshot being read: those must be dropped, later ones delivered after the sync.
       const adapter = t.app.get<StreamAdapter>(STREAMS_ADAPTER);
       const read = adapter.snapshot.bind(adapter);
+      let snapshotRead!: () => void;
+      const afterSnapshot = new Promise<void>((r) => (snapshotRead = r));
       jest.spyOn(adapter, 'snapshot').mockImplementation(async (...args) => {
         await new Promise((r) => setTimeout(r, 30));
-        return read(...args);
+        const snapshot = await read(...args);
+        snapshotRead();
+        return snapshot;
       });
-      // Five writers run concurrently, 200 writes each, yielding to I/O so the join lands mid-stream.
+      // Five writers run concurrently, 200 writes each, yielding to I/O so the join lands mid-stream. Writer 0
+      // waits for the snapshot read, so writes on both sides of it exist however fast the others finish.
       const writer = async (w: number) => {
         for (let i = 0; i < 200; i++) {
           const item = `k${(w * 200 + i) % 50}`;
           if (i % 7 === 3) await t.service.delete({ ...chat, item_id: item });
           else await t.service.update({ ...chat, item_id: item, ops: [{ type: 'set', path: 'id', value: item }, { type: 'increment', path: 'n', by: 1 }] });
-          if (w === 0 && i === 60) c.join('s', 'chat', 'room-1');
+          if (w === 0 && i === 60) {
+            c.join('s', 'chat', 'room-1');
+            await afterSnapshot;
+          }
           if (i % 5 === 0) await new Promise((r) => setImmediate(r));
         }
       };
