@@ -6,6 +6,7 @@ import { ChatModule } from './chat/chat.module';
 import { demoConfig, type DemoConfig } from './config/demo.config';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OpsModule } from './ops/ops.module';
 import { WebModule } from './web/web.module';
 
 @Module({
@@ -18,6 +19,7 @@ import { WebModule } from './web/web.module';
     MetricsModule,
     ChatModule,
     NotificationsModule,
+    OpsModule,
     WebModule,
   ],
   providers: [

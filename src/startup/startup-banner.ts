@@ -25,6 +25,7 @@ export function startupBanner({ httpPort, streamsPort, adapter }: BannerInfo): s
     ['Dashboard', `${http}/`],
     ['Chat API', `${http}/chat/lobby/messages`],
     ['Streams', `ws://localhost:${streamsPort}/`],
+    ['Ops', `${http}/metrics  ${http}/health`],
     ['Storage', describeAdapter(adapter)],
   ];
   return ['', '  nest-realtime-streams demo is running', '', ...rows.map(([label, value]) => `  ${label.padEnd(10)} ${value}`), '', '  Press Ctrl+C to stop.', ''].join('\n');

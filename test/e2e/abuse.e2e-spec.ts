@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
@@ -19,9 +21,11 @@ describe('abuse (bounded)', () => {
     await t.app.close();
   });
 
-  /** Never answers for the token `hang`; accepts everything else. */
+  /** Never answers for the token `hang`, refuses `no`; accepts everything else. */
   function slowAuth({ query_params }: { query_params: Record<string, string[]> }) {
-    return query_params.token?.[0] === 'hang' ? new Promise<never>(() => undefined) : { context: null };
+    const token = query_params.token?.[0];
+    if (token === 'hang') return new Promise<never>(() => undefined);
+    return token === 'no' ? false : { context: null };
   }
 
   /** The bystander still gets a write made after the abuse. */
@@ -87,6 +91,52 @@ describe('abuse (bounded)', () => {
     expect(await c.next((f) => f.event?.type === 'create')).toMatchObject({ groupId: 'g5' });
     c.close();
     await bystanderStillServed();
+  });
+});
+
+describe('bad clients and the log (issue 9: no log flood)', () => {
+  it('write no log line at any level: refusals, bad frames and broken sockets are counted in metrics instead', async () => {
+    const t = await startStreamsApp({ handshakeTimeoutMs: 200, maxPayloadBytes: 1024, authFunction: ({ query_params }) => {
+      const token = query_params.token?.[0];
+      if (token === 'hang') return new Promise<never>(() => undefined);
+      return token === 'no' ? false : { context: null };
+    } });
+    const levels = ['log', 'warn', 'error', 'debug', 'verbose', 'fatal'] as const;
+    const spies = levels.map((level) => jest.spyOn(Logger.prototype, level));
+    try {
+      const refusals = [
+        ...Array.from({ length: 40 }, () => TestClient.refusal(`${t.url}/?token=no`)),
+        ...Array.from({ length: 10 }, () => TestClient.refusal(`${t.url}/?token=hang`)),
+        ...Array.from({ length: 20 }, () => TestClient.refusal(`${t.url}/nope`)),
+      ];
+      expect(new Set(await Promise.all(refusals))).toEqual(new Set([401, 404]));
+
+      const c = await TestClient.connect(t.url);
+      for (let i = 0; i < 200; i++) c.send(i % 2 ? '{oops' : '{"type":"nope"}');
+      await c.waitForCount(200, 10_000);
+      c.close();
+      const broken = async (send: (c: TestClient) => void) => {
+        const b = await TestClient.connect(t.url);
+        send(b);
+        return (await b.closedWith()).code;
+      };
+      const utf8 = Array.from({ length: 10 }, () => broken((b) => b.socket.send(Buffer.from([0x7b, 0xc3, 0x28]), { binary: false })));
+      const big = Array.from({ length: 5 }, () => broken((b) => b.send('x'.repeat(2048))));
+      expect(await Promise.all([...utf8, ...big])).toEqual([...Array(10).fill(1007), ...Array(5).fill(1009)]);
+
+      const text = await t.app.get(StreamsMetrics).text();
+      const count = (metric: string) => Number(text.split('\n').find((l) => l.startsWith(`${metric} `))?.split(' ').pop());
+      expect(count('streams_connections_refused_total{reason="unauthorized"}')).toBe(40);
+      expect(count('streams_connections_refused_total{reason="auth_error"}')).toBe(10);
+      expect(count('streams_connections_refused_total{reason="not_found"}')).toBe(20);
+      expect(count('streams_protocol_errors_total{code="invalid_json"}') + count('streams_protocol_errors_total{code="unknown_type"}')).toBe(200);
+      expect(count('streams_socket_errors_total{code="WS_ERR_INVALID_UTF8"}')).toBe(10);
+      expect(count('streams_socket_errors_total{code="WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"}')).toBe(5);
+      expect(spies.flatMap((spy, i) => spy.mock.calls.map((args) => `${levels[i]}: ${String(args[0])}`))).toEqual([]);
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+      await t.app.close();
+    }
   });
 });
 

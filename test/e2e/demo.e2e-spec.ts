@@ -147,6 +147,17 @@ describe('demo app (in-process, memory adapter)', () => {
     expect(await config.json()).toEqual({ streamsUrl: demo.streamsUrl });
   });
 
+  it('exposes Prometheus metrics on GET /metrics and a terminus health check on GET /health', async () => {
+    const c = await connect('stream/chat-messages/lobby');
+    await c.next(isSync);
+    const scrape = await fetch(`${demo.httpUrl}/metrics`);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(await scrape.text()).toMatch(/^streams_connections 1$/m);
+    const health = await fetch(`${demo.httpUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', info: { streams: { status: 'up' } } });
+  });
+
   it('STREAMS_PUBLIC_URL overrides the streams URL handed to the page', async () => {
     const own = await startDemoApp({ STREAMS_PUBLIC_URL: 'wss://demo.example/streams' });
     try {
@@ -199,6 +210,8 @@ describe('npm start (scripts/start.js in a child process)', () => {
     expect(output.stdout).toContain('Storage    memory');
     const config = (await (await fetch(`${dashboard.replace('localhost', '127.0.0.1')}/config.json`)).json()) as { streamsUrl: string };
     expect(config.streamsUrl.replace('127.0.0.1', 'localhost')).toBe(streams);
+    const health = /Ops\s+\S+\s+(http:\/\/localhost:\d+\/health)/.exec(output.stdout)![1];
+    expect((await fetch(health.replace('localhost', '127.0.0.1'))).status).toBe(200);
     child!.kill('SIGTERM');
     await exited;
   });

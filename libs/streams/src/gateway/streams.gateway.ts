@@ -141,8 +141,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     }
     const auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
     if (!auth.allowed) {
-      this.metrics.connectionRefused('unauthorized');
-      this.logger.debug(`Refused a streams connection from ${req.socket.remoteAddress}: ${auth.reason}`);
+      // Counted, not logged: a client must not be able to write to the server's log (see docs/security.md).
+      this.metrics.connectionRefused(auth.reason);
       return refuse(socket, 401);
     }
     if (socket.destroyed) return;
@@ -191,8 +191,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         gateway.metrics.framesIn++;
         connection.enqueue(() => gateway.handleMessage(connection, data), gateway.onTaskError);
       },
-      error(this: WebSocket, error: Error) {
-        gateway.logger.debug(`Streams socket error: ${error.message}`);
+      // ws has already closed the socket with the matching code (1007, 1009, 1002); counted, not logged.
+      error(this: WebSocket, error: Error & { code?: string }) {
+        gateway.metrics.socketError(error.code ?? 'unknown');
       },
       close(this: WebSocket) {
         const connection = connectionOf(this);

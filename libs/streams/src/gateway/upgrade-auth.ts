@@ -23,12 +23,15 @@ export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
   return { headers, path: path || '/', query_params, addr: `${host}:${socket.remotePort}` };
 }
 
-/** Runs the auth function: `{ allowed: false }` when it throws, returns false or takes longer than `timeoutMs` (→ HTTP 401). */
+/**
+ * Runs the auth function (→ HTTP 401 unless allowed): `unauthorized` when it returns false, `auth_error` when it
+ * throws or takes longer than `timeoutMs` — told apart so an operator sees a failing auth backend in the metrics.
+ */
 export async function authenticate(
   auth: StreamAuthFunction | null,
   request: IncomingMessage,
   timeoutMs: number,
-): Promise<{ allowed: true; context: unknown } | { allowed: false; reason: string }> {
+): Promise<{ allowed: true; context: unknown } | { allowed: false; reason: 'unauthorized' | 'auth_error' }> {
   if (!auth) return { allowed: true, context: null };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -36,10 +39,10 @@ export async function authenticate(
   });
   try {
     const result = await Promise.race([auth(buildAuthInput(request)), timeout]);
-    if (result === false) return { allowed: false, reason: 'authFunction returned false' };
+    if (result === false) return { allowed: false, reason: 'unauthorized' };
     return { allowed: true, context: result?.context ?? null };
-  } catch (error) {
-    return { allowed: false, reason: error instanceof Error ? error.message : String(error) };
+  } catch {
+    return { allowed: false, reason: 'auth_error' };
   } finally {
     clearTimeout(timer);
   }

@@ -4,7 +4,7 @@ import type { ResolvedStreamsOptions } from '../options/streams-options.interfac
 import { STREAMS_OPTIONS } from '../streams.constants';
 
 /** Why an upgrade was refused, as labelled on `streams_connections_refused_total`. */
-export type RefusalReason = 'not_found' | 'unauthorized' | 'limit' | 'shutdown';
+export type RefusalReason = 'not_found' | 'unauthorized' | 'auth_error' | 'limit' | 'shutdown';
 
 /**
  * The module's Prometheus metrics (prom-client). Hot-path figures are plain numbers bumped inline and read
@@ -21,6 +21,7 @@ export class StreamsMetrics {
   slowConsumerCloses = 0;
   private readonly refused: Counter<'reason'>;
   private readonly errors: Counter<'code'>;
+  private readonly socketErrors: Counter<'code'>;
   private readonly handlerErrors: Counter;
   private readonly accepted: Counter;
   private readonly adapterSeconds: Histogram<'operation' | 'outcome'>;
@@ -40,6 +41,12 @@ export class StreamsMetrics {
     this.accepted = new Counter({ name: 'streams_connections_total', help: 'Accepted WebSocket connections', registers });
     this.refused = new Counter({ name: 'streams_connections_refused_total', help: 'Refused upgrades by reason', labelNames: ['reason'], registers });
     this.errors = new Counter({ name: 'streams_protocol_errors_total', help: 'Error frames sent to clients, by code', labelNames: ['code'], registers });
+    this.socketErrors = new Counter({
+      name: 'streams_socket_errors_total',
+      help: 'Sockets closed by the WebSocket layer for a bad frame (invalid UTF-8, too big, bad framing), by ws error code',
+      labelNames: ['code'],
+      registers,
+    });
     this.handlerErrors = new Counter({ name: 'streams_handler_errors_total', help: 'Stream change/join/leave handlers that threw', registers });
     this.adapterSeconds = new Histogram({
       name: 'streams_adapter_duration_seconds',
@@ -60,6 +67,11 @@ export class StreamsMetrics {
 
   protocolError(code: string): void {
     this.errors.inc({ code });
+  }
+
+  /** `code` is ws's error code (`WS_ERR_INVALID_UTF8`, `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`, …). */
+  socketError(code: string): void {
+    this.socketErrors.inc({ code });
   }
 
   handlerFailed(): void {
