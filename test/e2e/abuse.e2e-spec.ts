@@ -3,6 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { StreamsMetrics } from 'nest-realtime-streams';
+import { metricValue } from '../support/metrics-text';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
@@ -125,7 +126,7 @@ describe('bad clients and the log (issue 9: no log flood)', () => {
       expect(await Promise.all([...utf8, ...big])).toEqual([...Array(10).fill(1007), ...Array(5).fill(1009)]);
 
       const text = await t.app.get(StreamsMetrics).text();
-      const count = (metric: string) => Number(text.split('\n').find((l) => l.startsWith(`${metric} `))?.split(' ').pop());
+      const count = (sample: string) => metricValue(text, sample) ?? 0;
       expect(count('streams_connections_refused_total{reason="unauthorized"}')).toBe(40);
       expect(count('streams_connections_refused_total{reason="auth_error"}')).toBe(10);
       expect(count('streams_connections_refused_total{reason="not_found"}')).toBe(20);

@@ -216,20 +216,15 @@ describe('npm start (scripts/start.js in a child process)', () => {
     await exited;
   });
 
-  it('a taken streams port fails with a message naming the port and STREAMS_PORT, exit code 1', async () => {
+  it.each([
+    ['streams', 'STREAMS_PORT', 'the streams listener'],
+    ['HTTP', 'PORT', 'the HTTP server'],
+  ])('a taken %s port fails with a message naming the port and %s, exit code 1', async (_, variable, what) => {
     const port = await takenPort();
-    const { output, exited } = start({ STREAMS_PORT: String(port) });
+    const { output, exited } = start({ [variable]: String(port) });
     expect(await exited).toBe(1);
-    expect(output.stderr).toContain(`Could not start the demo: Port ${port} is already in use, so the streams listener cannot start.`);
-    expect(output.stderr).toContain(`STREAMS_PORT=${port + 1} npm start`);
-  });
-
-  it('a taken HTTP port fails with a message naming the port and PORT, exit code 1', async () => {
-    const port = await takenPort();
-    const { output, exited } = start({ PORT: String(port) });
-    expect(await exited).toBe(1);
-    expect(output.stderr).toContain(`Could not start the demo: Port ${port} is already in use, so the HTTP server cannot start.`);
-    expect(output.stderr).toContain(`PORT=${port + 1} npm start`);
+    expect(output.stderr).toContain(`Could not start the demo: Port ${port} is already in use, so ${what} cannot start.`);
+    expect(output.stderr).toContain(`${variable}=${port + 1} npm start`);
   });
 
   it('bad environment variables fail with one message naming each of them', async () => {

@@ -1,15 +1,11 @@
 import { Registry } from 'prom-client';
 import { StreamsMetrics } from 'nest-realtime-streams';
+import { metricValue as value } from '../support/metrics-text';
 import { startStreamsApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
 /** SPEC §7.8: connection, subscription, message and error counters in Prometheus text format. */
 describe('metrics (SPEC §7.8)', () => {
-  const value = (text: string, metric: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${metric} `));
-    return line === undefined ? undefined : Number(line.split(' ').pop());
-  };
-
   it('counts connections, subscriptions, frames, errors, refusals and adapter calls', async () => {
     const t = await startStreamsApp();
     const metrics = t.app.get(StreamsMetrics);

@@ -3,7 +3,8 @@ import { groupKey } from '../adapters/local-fanout';
 
 /** Something that takes the frames of the groups it is bound to: a socket connection. */
 export interface GroupMember {
-  deliver(envelope: StreamEnvelope): void;
+  /** `key` is the group's key, computed once per event here rather than by every member. */
+  deliver(envelope: StreamEnvelope, key: string): void;
 }
 
 interface GroupEntry {
@@ -28,7 +29,7 @@ export class GroupFanoutHub {
     if (!entry) {
       const members = new Set<GroupMember>();
       const ready = this.adapter.subscribe(stream, group, (envelope) => {
-        for (const m of members) m.deliver(envelope);
+        for (const m of members) m.deliver(envelope, key);
       });
       entry = { members, ready };
       this.groups.set(key, entry);

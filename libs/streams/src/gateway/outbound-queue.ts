@@ -31,11 +31,11 @@ export class OutboundQueue {
     this.raw = rawSocket(socket);
   }
 
-  /** Sends `frame`; `itemKey` names the item it is about, so a newer frame about it may replace it. */
-  send(frame: WireFrame, itemKey: string | null): void {
+  /** Sends `frame`; while it waits, a newer frame about the same item (`frame.itemKey`) replaces it. */
+  send(frame: WireFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame);
-    else this.hold(frame, itemKey);
+    else this.hold(frame);
   }
 
   /** Bytes waiting in this queue (not yet handed to the socket). */
@@ -49,13 +49,13 @@ export class OutboundQueue {
     else this.socket.send(frame.payload, { binary: false });
   }
 
-  private hold(frame: WireFrame, itemKey: string | null): void {
+  private hold(frame: WireFrame): void {
     if (!this.waiting) {
       this.waiting = new Map();
       this.drainTimer = setInterval(() => this.drain(), DRAIN_CHECK_MS);
       this.drainTimer.unref();
     }
-    const key = itemKey ?? `\u0000${this.unique++}`;
+    const key = frame.itemKey ?? `\u0000${this.unique++}`;
     const replaced = this.waiting.get(key);
     if (replaced) {
       this.waitingBytes -= replaced.framed.length;

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { groupKey } from '../adapters/local-fanout';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
@@ -18,6 +19,9 @@ const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope =
   frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: group, id, event: { type: 'update', data: seq } },
 });
 
+/** What the group hub does for every member: hands it the event with the group's key. */
+const deliver = (c: StreamConnection, e: StreamEnvelope) => c.deliver(e, groupKey(e.frame.streamName, e.frame.groupId));
+
 const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
 const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: null, event: { type: 'sync' as const, data: [] } };
 
@@ -26,12 +30,12 @@ describe('StreamConnection routing', () => {
     const { socket, sent } = fakeSocket();
     const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('a'));
-    c.deliver(envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
-    c.deliver(envelope(5, 'y')); // published after: must follow the sync
+    deliver(c, envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
+    deliver(c, envelope(5, 'y')); // published after: must follow the sync
     expect(sent).toEqual([]);
     c.activate('a', 4, sync);
     expect(sent.map((f) => (f as { event: { type: string; data?: unknown } }).event)).toEqual([sync.event, { type: 'update', data: 5 }]);
-    c.deliver(envelope(6, 'z'));
+    deliver(c, envelope(6, 'z'));
     expect(sent).toHaveLength(3);
   });
 
@@ -40,10 +44,10 @@ describe('StreamConnection routing', () => {
     const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('group'));
     c.activate('group', 0, null);
-    c.deliver(envelope(1, 'x'));
+    deliver(c, envelope(1, 'x'));
     c.open(sub('item', 'x'));
-    c.deliver(envelope(2, 'x'));
-    c.deliver(envelope(3, 'y'));
+    deliver(c, envelope(2, 'x'));
+    deliver(c, envelope(3, 'y'));
     expect(sent).toHaveLength(1);
     c.activate('item', 2, null);
     // seq 2 and 3 still go out once each: the group subscription had not seen them.
@@ -57,8 +61,8 @@ describe('StreamConnection routing', () => {
       c.open(s);
       c.activate(s.subscriptionId, 0, null);
     }
-    c.deliver(envelope(1, 'x'));
-    c.deliver(envelope(2, null));
+    deliver(c, envelope(1, 'x'));
+    deliver(c, envelope(2, null));
     expect(sent).toHaveLength(2);
   });
 
@@ -78,11 +82,11 @@ describe('StreamConnection routing', () => {
     const c = new StreamConnection(socket, null, 1 << 20, metrics);
     c.open(sub('i', 'x'));
     c.activate('i', 0, null);
-    c.deliver(envelope(1, 'y'));
-    c.deliver(envelope(2, null));
+    deliver(c, envelope(1, 'y'));
+    deliver(c, envelope(2, null));
     expect(sent).toHaveLength(0);
     c.open(sub('g'));
-    c.deliver(envelope(3, 'x'));
+    deliver(c, envelope(3, 'x'));
     expect(c.close('g')).toEqual({ sub: expect.objectContaining({ subscriptionId: 'g' }), lastOfGroup: false });
     expect(sent.map((f) => (f as { id: string }).id)).toEqual(['x']);
     expect(c.close('i')).toMatchObject({ lastOfGroup: true });

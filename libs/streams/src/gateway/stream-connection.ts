@@ -31,12 +31,17 @@ function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
   return sub.id === null || sub.id === envelope.frame.id;
 }
 
-/** Encodes and frames an event once, with its resume position; every socket then writes the same bytes. */
+/**
+ * Encodes and frames an event once, with its resume position and the item it is about (custom events are
+ * about none: they are never coalesced); every socket then writes the same bytes.
+ */
 export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
   if (envelope.wire) return envelope.wire;
-  const json = envelope.json ?? JSON.stringify(envelope.frame);
+  const { frame } = envelope;
+  const json = envelope.json ?? JSON.stringify(frame);
   const text = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
-  return (envelope.wire = wireFrame(Buffer.from(text)));
+  const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${groupKey(frame.streamName, frame.groupId)}|${frame.id}`;
+  return (envelope.wire = wireFrame(Buffer.from(text), itemKey));
 }
 
 /**
@@ -128,15 +133,15 @@ export class StreamConnection implements GroupMember {
     return { sub, lastOfGroup: true };
   }
 
-  deliver(envelope: StreamEnvelope): void {
-    const binding = this.groups.get(groupKey(envelope.frame.streamName, envelope.frame.groupId));
+  deliver(envelope: StreamEnvelope, key: string): void {
+    const binding = this.groups.get(key);
     if (!binding) return;
     if (binding.pending > 0) (binding.held ??= []).push(envelope);
     else this.route(binding, envelope);
   }
 
   sendFrame(frame: object): void {
-    this.out.send(wireFrame(Buffer.from(JSON.stringify(frame))), null);
+    this.out.send(wireFrame(Buffer.from(JSON.stringify(frame))));
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
@@ -144,11 +149,8 @@ export class StreamConnection implements GroupMember {
     this.sendFrame({ type: 'error', error: { code, message, ...extra } });
   }
 
-  /** Item events may be coalesced by a backed-up socket; custom events never are. */
   private sendEnvelope(envelope: StreamEnvelope): void {
-    const { frame } = envelope;
-    const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${groupKey(frame.streamName, frame.groupId)}|${frame.id}`;
-    this.out.send(encodeEnvelope(envelope), itemKey);
+    this.out.send(encodeEnvelope(envelope));
   }
 
   /** One snapshot phase of the group is over; once none is left, the held frames flow in order. */

@@ -15,11 +15,13 @@ const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: Fra
 export interface WireFrame {
   payload: Buffer;
   framed: Buffer;
+  /** The item the frame is about (a backed-up socket keeps only the latest frame per item); null for others. */
+  itemKey: string | null;
 }
 
-export function wireFrame(payload: Buffer): WireFrame {
+export function wireFrame(payload: Buffer, itemKey: string | null = null): WireFrame {
   const parts = Sender.frame(payload, { fin: true, rsv1: false, opcode: 0x01, mask: false, readOnly: true });
-  return { payload, framed: Buffer.concat(parts) };
+  return { payload, framed: Buffer.concat(parts), itemKey };
 }
 
 /**
