@@ -40,7 +40,7 @@ export class DirectoryLock {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o644);
       try {
-        if (!tryLock(fd)) throw inUse(dir, file);
+        if (!lock(fd, dir, file)) throw inUse(dir, file);
         if (namesFile(file, fd)) {
           const me: LockOwner = { pid: process.pid, host: hostname() };
           ftruncateSync(fd, 0);
@@ -69,6 +69,16 @@ export class DirectoryLock {
       unlock(fd);
       closeSync(fd);
     }
+  }
+}
+
+/** Takes the OS lock without waiting; false when another descriptor holds it. */
+function lock(fd: number, dir: string, file: string): boolean {
+  try {
+    return tryLock(fd);
+  } catch (error) {
+    // For instance a filesystem without locks (ENOLCK), or a kernel without OFD locks (EINVAL, before 3.15).
+    throw new Error(`File stream store ${dir}: cannot lock ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
