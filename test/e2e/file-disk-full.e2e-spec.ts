@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { FileDurability } from 'nest-realtime-streams';
 import { FileStreamAdapter } from '../../libs/streams/src/adapters/file/file.adapter';
 import { DISK_GROUP, DISK_STREAM } from '../support/file-disk-full.app';
 import { describeTmpfs, fillUp, mountTmpfs, unmountTmpfs } from '../support/tmpfs';
@@ -39,8 +40,8 @@ class DiskFullApp {
     child.on('exit', () => this.wake?.());
   }
 
-  static async start(dir: string): Promise<DiskFullApp> {
-    const app = new DiskFullApp(spawn(process.execPath, ['-r', '@swc-node/register', APP, dir], { cwd: join(__dirname, '..', '..') }));
+  static async start(dir: string, durability: FileDurability): Promise<DiskFullApp> {
+    const app = new DiskFullApp(spawn(process.execPath, ['-r', '@swc-node/register', APP, dir, durability], { cwd: join(__dirname, '..', '..') }));
     await app.until(() => app.port > 0);
     return app;
   }
@@ -100,9 +101,9 @@ describeTmpfs('file store on a full disk', () => {
     unmountTmpfs(mount);
   });
 
-  it('rejects each write whose commit fails, publishes nothing for it, stays up, and writes again once space is back', async () => {
+  it.each<FileDurability>(['commit', 'flush'])('durability %s: rejects each write whose commit fails, publishes nothing for it, stays up, and writes again once space is back', async (durability) => {
     const dir = join(mount, 'store');
-    app = await DiskFullApp.start(dir);
+    app = await DiskFullApp.start(dir, durability);
     client = await TestClient.connect(`ws://127.0.0.1:${app.port}/`);
     client.join('s', DISK_STREAM, DISK_GROUP);
     expect((await client.next()).event).toEqual({ type: 'sync', data: [] });

@@ -2,7 +2,7 @@
  * The child process of test/e2e/file-disk-full.e2e-spec.ts: a Nest app on the file adapter whose store
  * lives on a small tmpfs, writing on command. It runs under Node's default `--unhandled-rejections=throw`,
  * so any rejection the store leaves unhandled ends it, which the test sees as an exit.
- *   node -r @swc-node/register test/support/file-disk-full.app.ts <store dir>
+ *   node -r @swc-node/register test/support/file-disk-full.app.ts <store dir> <durability>
  * Prints `port <n>` once listening, then reads one command a line from stdin, running each at once (so
  * several sent together share commits) and answering each when it settles:
  *   set <item> <bytes>   sets item <item> of stream `disk`, group `g`, to { item, pad } with a pad of
@@ -13,13 +13,13 @@ import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, StreamsOperationError, StreamsService } from 'nest-realtime-streams';
+import { type FileDurability, StreamsModule, StreamsOperationError, StreamsService } from 'nest-realtime-streams';
 
 export const DISK_STREAM = 'disk';
 export const DISK_GROUP = 'g';
 
-async function main(dir: string): Promise<void> {
-  @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: { type: 'file', path: dir } })] })
+async function main(dir: string, durability: FileDurability): Promise<void> {
+  @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: { type: 'file', path: dir, durability } })] })
   class DiskFullModule {}
 
   const app = await NestFactory.createApplicationContext(DiskFullModule, { logger: false });
@@ -52,4 +52,4 @@ async function main(dir: string): Promise<void> {
   process.stdout.write(`port ${streams.address().port}\n`);
 }
 
-if (require.main === module) void main(process.argv[2]);
+if (require.main === module) void main(process.argv[2], process.argv[3] as FileDurability);
