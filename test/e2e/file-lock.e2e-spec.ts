@@ -9,12 +9,14 @@ import { ChildLines } from '../support/child-lines';
 /*
  * The store lock across processes (issue 16): several processes opening one directory at the same moment
  * (each waits for a shared instant, then opens), over a fresh directory or over a lock file left by a dead
- * process; exactly one may get it, every time. Then a holder killed with SIGKILL, whose store must open
- * again at once.
+ * process; exactly one may get it, every time. Then processes opening and closing one store over and over,
+ * which must never hold it at the same time, and a holder killed with SIGKILL, whose store must open again
+ * at once.
  */
 
 const POOL = 4;
 const TRIES = 100;
+const CHURNS = 50;
 /** Far enough ahead for the command to reach every racer, even on a loaded machine. */
 const START_DELAY_MS = 40;
 
@@ -64,6 +66,18 @@ describe('file store lock across processes', () => {
     // One entry per try: how many racers got the store.
     expect(winners).toEqual(Array(TRIES).fill(1));
     expect(strayAnswers).toEqual([]);
+  }, 120_000);
+
+  it(`never lets two processes hold a store while ${POOL} of them open and close it until each got it ${CHURNS} times`, async () => {
+    // Closing removes the lock file while others are opening it: an opener that locked the removed file
+    // must start again rather than count as a holder.
+    const dir = join(root, 'churn');
+    const answers = await Promise.all(pool.map((opener) => ask(opener, 'churn', dir, String(CHURNS))));
+    const counts = answers.map((answer) => {
+      const [got, refused, overlaps] = /^churned (\d+) (\d+) (\d+)$/.exec(answer)!.slice(1).map(Number);
+      return { got, contended: refused > 0, overlaps };
+    });
+    expect(counts).toEqual(Array(POOL).fill({ got: CHURNS, contended: true, overlaps: 0 }));
   }, 120_000);
 
   it('lets the store open at once after its holder was killed with SIGKILL, and refuses it while the holder lives', async () => {

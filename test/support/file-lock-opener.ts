@@ -6,15 +6,47 @@
  *   open <dir> <at>  waits (spinning) until the wall clock reaches <at> ms, then opens the store in <dir>;
  *                    prints `got` or `refused <message>`
  *   close            closes the store it holds, if any; prints `closed`
+ *   churn <dir> <n>  opens the store until it got it n times (or a minute passed), each time creating
+ *                    `<dir>.holder` exclusively, then removing it and closing the store; prints
+ *                    `churned <got> <refused> <overlaps>`, where an overlap is a holder file already there
+ *                    (another process held the store at the same time)
  * It exits when stdin closes (the parent is done or gone).
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FileStreamAdapter } from '../../libs/streams/src/adapters/file/file.adapter';
 
 let held: FileStreamAdapter | null = null;
 
+/** Opens and closes the store `times` times, counting how often another process held it at the same time. */
+async function churn(dir: string, times: number): Promise<string> {
+  let got = 0;
+  let refused = 0;
+  let overlaps = 0;
+  const end = Date.now() + 60_000;
+  while (got < times && Date.now() < end) {
+    let store: FileStreamAdapter;
+    try {
+      store = await FileStreamAdapter.open({ type: 'file', path: dir });
+    } catch {
+      refused++;
+      continue;
+    }
+    got++;
+    try {
+      writeFileSync(`${dir}.holder`, String(process.pid), { flag: 'wx' });
+      rmSync(`${dir}.holder`);
+    } catch {
+      overlaps++;
+    }
+    await store.close();
+  }
+  return `churned ${got} ${refused} ${overlaps}`;
+}
+
 async function run(line: string): Promise<string> {
   const [command, dir, at] = line.split('\t');
+  if (command === 'churn') return churn(dir, Number(at));
   if (command === 'close') {
     await held?.close();
     held = null;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,27 @@ describe('DirectoryLock', () => {
     expect(() => DirectoryLock.acquire(dir)).toThrow('already open in this process');
     second.release();
     expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('an opener whose lock file was removed between its open and its lock starts again, and the new holder refuses it', () => {
+    const holder = DirectoryLock.acquire(dir);
+    let next: DirectoryLock | undefined;
+    const open = fs.openSync;
+    // The interleaving of a race, made certain: right after the opener opens the holder's file, the holder
+    // releases (removing the file) and another opener creates a new file and locks it.
+    const spy = jest.spyOn(fs, 'openSync').mockImplementationOnce((...args: Parameters<typeof fs.openSync>) => {
+      const fd = open(...args);
+      holder.release();
+      next = DirectoryLock.acquire(dir);
+      return fd;
+    });
+    try {
+      expect(() => DirectoryLock.acquire(dir)).toThrow('already open in this process');
+    } finally {
+      spy.mockRestore();
+      next?.release();
+    }
+    expect(next).toBeDefined();
   });
 
   it('a refused opener leaves the holder its lock and its record', () => {
