@@ -1,6 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { tryLock, unlock } from 'fs-native-extensions';
 
 export const LOCK_FILE = 'streams.lock';
 
@@ -9,81 +10,97 @@ interface LockOwner {
   host: string;
 }
 
-/**
- * Lock files held by this process. Process-wide (not per module instance), so two copies of the library,
- * or Jest's per-file module registries, still see each other. It also tells a lock left by an earlier
- * process that had the same pid (a container restarted after a crash runs as pid 1 again) from our own.
- */
-const HELD_KEY = Symbol.for('nest-realtime-streams.file-store-locks');
-const held: Set<string> = ((globalThis as Record<symbol, Set<string> | undefined>)[HELD_KEY] ??= new Set());
+/** Each retry needs a holder to have released between our open and our lock: a few always suffice. */
+const MAX_ATTEMPTS = 10;
 
 /**
  * One adapter per store directory, across processes and within one: the adapter keeps per-group positions
  * and fan-out in memory, so a second writer would publish events the first one's subscribers never see.
  * (LMDB itself stays consistent with several writers; the lock guards the semantics, not the bytes.)
  *
- * The lock is a file created exclusively, holding the owner's pid and host. A lock whose process is gone
- * (the owner was killed) is stale and taken over; one from another host cannot be checked and is refused.
+ * The lock is an exclusive OS lock on `streams.lock`, held through an open descriptor for the store's life:
+ * an open-file-description lock on Linux (`fcntl` F_OFD_SETLK), `flock` on macOS, `LockFileEx` on Windows.
+ * The kernel grants it to one descriptor at a time, so openers cannot race, a second open in the same
+ * process is refused like one from another process, and it dies with its process however that ends
+ * (`kill -9` included): there is no stale lock to detect or take over.
+ *
+ * The file is removed on release, and only by a holder, while it still holds the lock and only if the path
+ * still names the file it locked. An opener that locked a file just removed (it opened it before the
+ * removal) sees that the path no longer names it and starts again, so a lock on a removed file never counts.
+ * The file's content (owner pid and host) only serves error messages.
  */
 export class DirectoryLock {
-  private released = false;
-
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private fd: number | null,
+  ) {}
 
   static acquire(dir: string): DirectoryLock {
     const file = join(dir, LOCK_FILE);
-    if (held.has(file)) throw inUse(dir, file, 'this process');
-    const me: LockOwner = { pid: process.pid, host: hostname() };
-    // Two attempts: the second follows the removal of a stale lock.
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o644);
       try {
-        writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
-        held.add(file);
-        return new DirectoryLock(file);
+        if (!lock(fd, dir, file)) throw inUse(dir, file);
+        if (namesFile(file, fd)) {
+          const me: LockOwner = { pid: process.pid, host: hostname() };
+          ftruncateSync(fd, 0);
+          writeSync(fd, JSON.stringify(me), 0);
+          return new DirectoryLock(file, fd);
+        }
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        closeSync(fd);
+        throw error;
       }
-      const owner = readOwner(file);
-      if (owner && isAlive(owner)) throw inUse(dir, file, `process ${owner.pid} on ${owner.host}`);
-      rmSync(file, { force: true });
+      // Closing the descriptor drops our lock on the removed file.
+      closeSync(fd);
     }
-    throw new Error(`File stream store ${dir}: another process keeps taking the lock file ${file}`);
+    throw new Error(`File stream store ${dir}: the lock file ${file} kept being removed while opening; another process is opening and closing the store`);
   }
 
+  /** Removes the lock file if it is still ours, then drops the lock. Calling it again does nothing. */
   release(): void {
-    if (this.released) return;
-    this.released = true;
-    held.delete(this.file);
-    rmSync(this.file, { force: true });
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      // Only while we hold the lock: nobody else can be holding the file the path names.
+      if (namesFile(this.file, fd)) unlinkSync(this.file);
+    } finally {
+      unlock(fd);
+      closeSync(fd);
+    }
   }
 }
 
-function inUse(dir: string, file: string, who: string): Error {
-  return new Error(
-    `File stream store ${dir} is already open in ${who} (lock file ${file}); only one adapter may use a store at a time. ` +
-      'If no process uses it (the pid now belongs to another program), delete the lock file.',
-  );
+/** Takes the OS lock without waiting; false when another descriptor holds it. */
+function lock(fd: number, dir: string, file: string): boolean {
+  try {
+    return tryLock(fd);
+  } catch (error) {
+    // For instance a filesystem without locks (ENOLCK), or a kernel without OFD locks (EINVAL, before 3.15).
+    throw new Error(`File stream store ${dir}: cannot lock ${file}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
-/** The owner recorded in the lock, or null when the file is unreadable (its writer died creating it). */
+/** Whether `path` still names the file open as `fd`. */
+function namesFile(path: string, fd: number): boolean {
+  const current = statSync(path, { throwIfNoEntry: false });
+  const open = fstatSync(fd);
+  return current !== undefined && current.ino === open.ino && current.dev === open.dev;
+}
+
+function inUse(dir: string, file: string): Error {
+  const owner = readOwner(file);
+  const who = !owner ? 'another process' : owner.pid === process.pid && owner.host === hostname() ? 'this process' : `process ${owner.pid} on ${owner.host}`;
+  return new Error(`File stream store ${dir} is already open in ${who} (lock file ${file}); only one adapter may use a store at a time`);
+}
+
+/** The owner the holder recorded, or null before it has written it (it locks first, then writes). */
 function readOwner(file: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
     return Number.isInteger(owner.pid) && typeof owner.host === 'string' ? (owner as LockOwner) : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true;
-  // Our own pid but not in `held`: an earlier process with the same pid left it.
-  if (owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -21,6 +21,7 @@ import {
   type Unsubscribe,
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
+import { commitFailure } from './file-commit.failure';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
 import { groupKeyNames, storeKeys } from './file-store.keys';
@@ -252,10 +253,12 @@ export class FileStreamAdapter extends StreamAdapter {
     } catch (error) {
       committed = Promise.reject(error);
     }
-    // Handled below once the previous release settles; this only keeps Node from reporting it meanwhile.
-    committed.catch(() => undefined);
+    // A failed commit's cause must be taken at once (see commitFailure). The outcome is handled below once
+    // the previous release settles; the empty catch only keeps Node from reporting it meanwhile.
+    const outcome = committed.catch(async (error: unknown) => Promise.reject(await commitFailure(error)));
+    outcome.catch(() => undefined);
     const released = this.lastRelease.then(
-      () => committed.then(release, (error: unknown) => Promise.reject(this.failure(error))),
+      () => outcome.then(release, (error: unknown) => Promise.reject(this.failure(error))),
     );
     this.lastRelease = released.catch(() => undefined);
     return released;
@@ -342,6 +345,10 @@ function openStore(dir: string, options: FileAdapterOptions): Store {
       // With overlappingSync a commit resolves once written, its fsync running in the background; without
       // it, the commit resolves only after the fsync.
       overlappingSync: (options.durability ?? 'commit') === 'commit',
+      // Event-turn batching adds a write of its own to each batch whose commit promise nobody can reach: a
+      // failed commit (full disk, I/O error) then rejects it unhandled, which ends the process. Without it,
+      // the jobs pending at once still share one commit (measured: the same throughput).
+      eventTurnBatching: false,
     });
   } catch (error) {
     throw new Error(`File stream store ${dir} could not be opened: ${(error as Error).message}`, { cause: error });
