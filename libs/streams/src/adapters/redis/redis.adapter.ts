@@ -9,6 +9,7 @@ import {
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,
   StreamAdapter,
+  type ContinuityLostListener,
   type StreamEnvelope,
   type StreamListener,
   type StreamMessage,
@@ -75,7 +76,8 @@ export class RedisStreamAdapter extends StreamAdapter {
       await whenReady(commands, settings.connectTimeoutMs);
       return this.history(stream, group, epoch, seq);
     };
-    this.subscriber = new RedisSubscriber(subscriberClient, this.keys, replay, settings.target, this.logger);
+    const position = (stream: string, group: string) => this.position(stream, group);
+    this.subscriber = new RedisSubscriber(subscriberClient, this.keys, replay, position, settings.target, this.logger);
     for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 3, lua });
     this.monitors = [
       new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false))),
@@ -176,8 +178,8 @@ export class RedisStreamAdapter extends StreamAdapter {
     };
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
-    return this.subscriber.subscribe(stream, group, listener);
+  async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
+    return this.subscriber.subscribe(stream, group, listener, lost);
   }
 
   async ping(): Promise<void> {
