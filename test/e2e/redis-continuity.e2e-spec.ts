@@ -162,6 +162,22 @@ describeRedis(
       }
     });
 
+    it('re-syncs the clients when Redis is emptied under them (FLUSHALL: a new history epoch, no reconnect)', async () => {
+      redis = await ThrowawayRedis.start({ port: 7307 });
+      const [reader, writer] = await startApps(redis, 2);
+      const groups = ['a', 'b', 'c'];
+      for (const group of groups) {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => writer.service.set({ stream_name: 'flush', group_id: group, item_id: `old-${i}`, data: { id: `old-${i}`, n: i } })));
+      }
+      const watched = await Promise.all(groups.map((g) => watch(reader.url, 'flush', g, clients)));
+
+      await admin(redis).flushall();
+      for (const group of groups) await writer.service.set({ stream_name: 'flush', group_id: group, item_id: 'new', data: { id: 'new', n: 1 } });
+
+      expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
+      for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBe(1);
+    });
+
     it('re-syncs the clients of an instance frozen past the history window (Redis dropped its subscriber)', async () => {
       // A tiny pub/sub output buffer: Redis drops a subscriber that stops reading instead of buffering for it.
       redis = await ThrowawayRedis.start({ port: 7304, args: ['--client-output-buffer-limit', 'pubsub 64kb 32kb 1'] });
