@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { StreamsService } from 'nest-realtime-streams';
+import { StreamsMetrics, type StreamsService } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { groupView, keyedState } from '../support/group-view';
+import { metricValue } from '../support/metrics-text';
 import { describeRedis, ThrowawayRedis } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
@@ -176,6 +177,7 @@ describeRedis(
 
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBe(1);
+      expect(metricValue(await reader.app.get(StreamsMetrics).text(), 'streams_continuity_resyncs_total')).toBe(3);
     });
 
     it('re-syncs the clients of an instance frozen past the history window (Redis dropped its subscriber)', async () => {

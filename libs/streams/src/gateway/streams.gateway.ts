@@ -219,7 +219,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 
   /** Join: handlers authorize, the group binds (live frames start), then the snapshot and its `sync`. */
   private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
-    const { subscriptionId, streamName, groupId, id } = request;
+    const { subscriptionId, streamName, groupId } = request;
     const replacing = connection.subscriptions.has(subscriptionId);
     if (!replacing && connection.subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
       connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
@@ -279,6 +279,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     connection.enqueue(async () => {
       set.delete(key);
       for (const sub of connection.reopen(stream, group)) {
+        this.metrics.continuityResyncs++;
         await this.serve(connection, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
       }
     }, this.onTaskError);

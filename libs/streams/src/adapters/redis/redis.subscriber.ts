@@ -100,7 +100,11 @@ export class RedisSubscriber {
     try {
       await shared.live;
     } catch (error) {
-      if (this.channels.get(channel) === shared) this.channels.delete(channel);
+      if (this.channels.get(channel) === shared) {
+        this.channels.delete(channel);
+        // The SSUBSCRIBE may have gone through (it was the position read that failed): stop its messages.
+        this.client.sunsubscribe(channel).catch(() => undefined);
+      }
       await release();
       throw new RedisAdapterError('subscribe', this.target, this.client, error);
     }
