@@ -171,13 +171,17 @@ describeRedis(
         await Promise.all(Array.from({ length: 50 }, (_, i) => writer.service.set({ stream_name: 'flush', group_id: group, item_id: `old-${i}`, data: { id: `old-${i}`, n: i } })));
       }
       const watched = await Promise.all(groups.map((g) => watch(reader.url, 'flush', g, clients)));
+      // An item subscription beside the group one, on the same socket: it is re-synced too.
+      watched[0].client.join('item', 'flush', 'a', 'old-0');
+      expect(await watched[0].client.next((f) => isSync(f) && f.id === 'old-0')).toMatchObject({ event: { data: { id: 'old-0', n: 0 } } });
 
       await admin(redis).flushall();
       for (const group of groups) await writer.service.set({ stream_name: 'flush', group_id: group, item_id: 'new', data: { id: 'new', n: 1 } });
 
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBe(1);
-      expect(metricValue(await reader.app.get(StreamsMetrics).text(), 'streams_continuity_resyncs_total')).toBe(3);
+      expect(await watched[0].client.next((f) => isSync(f) && f.id === 'old-0')).toMatchObject({ event: { data: null, continuityLost: true } });
+      expect(metricValue(await reader.app.get(StreamsMetrics).text(), 'streams_continuity_resyncs_total')).toBe(4);
     });
 
     it('re-syncs the clients of an instance frozen past the history window (Redis dropped its subscriber)', async () => {

@@ -15,6 +15,8 @@ export function groupView(frames: readonly Frame[], stream: string, group: strin
   for (const frame of frames) {
     if (frame.type !== 'stream' || frame.streamName !== stream || frame.groupId !== group || !frame.event) continue;
     const { type, data } = frame.event;
+    // A sync with an item id answers an item subscription of the same socket: not the group's state.
+    if (type === 'sync' && frame.id !== null) continue;
     if (type === 'sync') {
       items.clear();
       for (const value of data as Keyed[]) items.set(value.id, value);
