@@ -8,8 +8,6 @@ import type { RedisKeyspace } from './redis.keys';
 
 /** Reads a group's events after a position from its log (the adapter's `history`). */
 export type RedisReplaySource = (stream: string, group: string, epoch: string, seq: number) => Promise<StreamReplay | null>;
-/** Reads a group's position now (the adapter's `position`). */
-export type RedisPositionSource = (stream: string, group: string) => Promise<StreamPosition>;
 
 /** A place in a group's history. */
 interface Mark {
@@ -27,9 +25,10 @@ interface ChannelEntry {
   /** Position of the last event handed to the listeners. */
   last: Mark | null;
   /**
-   * The group's position when delivery was last known complete (read once subscribed, and again after a
-   * loss): a catch-up starts there while no event has been handed over since, so quiet groups are caught up
-   * too. Never used to drop events: live ones may arrive after it was read yet be older.
+   * Where the group stood at the first snapshot read through this adapter while the channel was live and no
+   * event had been handed over (see `observe`): a catch-up starts there while no event has been handed over
+   * since, so quiet groups are caught up too. Never used to drop events: live ones may arrive after it was
+   * read yet be older.
    */
   origin: Mark | null;
   /** Events that arrived while the channel catches up after a reconnect, in arrival order. */
@@ -60,7 +59,6 @@ export class RedisSubscriber {
     private readonly client: Redis,
     private readonly keys: RedisKeyspace,
     private readonly replay: RedisReplaySource,
-    private readonly position: RedisPositionSource,
     private readonly target: string,
     private readonly logger: Logger,
   ) {
@@ -80,7 +78,7 @@ export class RedisSubscriber {
     let entry = this.channels.get(channel);
     if (!entry) {
       const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0, lost: new Set() };
-      created.live = this.ssubscribe(channel).then(() => this.baseline(created));
+      created.live = this.ssubscribe(channel);
       this.channels.set(channel, (entry = created));
     }
     entry.refs++;
@@ -102,7 +100,7 @@ export class RedisSubscriber {
     } catch (error) {
       if (this.channels.get(channel) === shared) {
         this.channels.delete(channel);
-        // The SSUBSCRIBE may have gone through (it was the position read that failed): stop its messages.
+        // The SSUBSCRIBE may have reached Redis after all: stop its messages.
         this.client.sunsubscribe(channel).catch(() => undefined);
       }
       await release();
@@ -149,32 +147,33 @@ export class RedisSubscriber {
     return this.client.ssubscribe(channel).then(() => undefined);
   }
 
-  /** Records where the group stands now that delivery is live, for a catch-up before any event arrives. */
-  private async baseline(entry: ChannelEntry): Promise<void> {
-    const { epoch = '', seq } = await this.position(entry.stream, entry.group);
-    entry.origin = { epoch, seq };
-  }
-
   /**
-   * Hands the listeners what the group's log holds after the last event they saw (or after the position
-   * known when they subscribed), then what arrived meanwhile; when the log cannot say, they are told.
+   * Hands the listeners what the group's log holds after the last event they saw (or after the snapshot
+   * their subscribers started from), then what arrived meanwhile; when the log cannot say, they are told.
    */
   private async catchUp(entry: ChannelEntry, generation: number): Promise<CatchUp> {
     const from = entry.last ?? entry.origin;
     const replay = from ? await this.replay(entry.stream, entry.group, from.epoch, from.seq).catch(() => null) : null;
     if (entry.generation !== generation) return 'none';
-    if (replay) {
-      for (const envelope of replay.envelopes) this.deliver(entry, envelope);
-    } else {
-      this.lose(entry);
-      // Where the group stands after the loss, so a later reconnect can be caught up from there.
-      this.baseline(entry).catch(() => undefined);
-    }
+    if (replay) for (const envelope of replay.envelopes) this.deliver(entry, envelope);
+    else this.lose(entry);
     this.flush(entry, generation);
     return replay ? 'replayed' : 'lost';
   }
 
-  /** Delivery of the group can no longer be proven complete: its listeners must read it again. */
+  /**
+   * A snapshot of the group was read at `position`. The first one while the channel is live and before any
+   * event was handed over becomes the catch-up origin: every subscriber of the group here started from it
+   * or from a later one, so nothing before it is owed to anyone. (Read at subscribe time instead, a position
+   * could be older than a subscriber's snapshot but not newer, and a group with no history yet has none.)
+   */
+  observe(stream: string, group: string, position: StreamPosition): void {
+    const entry = this.channels.get(this.keys.group(stream, group).channel);
+    if (!entry || entry.last || entry.origin || entry.held || !position.epoch) return;
+    entry.origin = { epoch: position.epoch, seq: position.seq };
+  }
+
+  /** Delivery of the group can no longer be proven complete: its listeners must read it again (their re-sync snapshots set a new origin). */
   private lose(entry: ChannelEntry): void {
     entry.last = null;
     entry.origin = null;
