@@ -23,8 +23,8 @@ import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
 import { StreamConnection } from './stream-connection';
-import { serveRetryDelay } from './serve-retry.delay';
 import { authenticate } from './upgrade-auth';
+import { serveRetryDelay } from './serve-retry.delay';
 
 /** Subscription id of the subscription a `/stream/...` URL opens on connect. */
 export const PATH_SUBSCRIPTION_ID = 'path';
