@@ -92,10 +92,14 @@ describe('StreamConnection routing', () => {
     expect(c.close('i')).toMatchObject({ lastOfGroup: true });
     expect(c.close('i')).toBeNull();
   });
+});
+
+describe('StreamConnection re-sync and detached subscriptions', () => {
+  const connection = (socket: WebSocket) => new StreamConnection(socket, null, 1 << 20, metrics);
 
   it('re-sync (SPEC §7.9): reopened subscriptions hold the group frames until their new sync, then send only newer ones', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = connection(socket);
     c.open(sub('a'));
     c.activate('a', 0, null);
     expect(c.reopen('s', 'g').map((s) => s.subscriptionId)).toEqual(['a']);
@@ -109,7 +113,7 @@ describe('StreamConnection routing', () => {
 
   it('a detached subscription is bound to nothing (frames of its siblings flow), still counts, and is ended by a leave', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = connection(socket);
     c.open(sub('live'));
     c.activate('live', 0, null);
     c.open(sub('failed', 'x'));
@@ -124,7 +128,7 @@ describe('StreamConnection routing', () => {
 
   it('reattach puts only the same detached subscription back in its snapshot phase, not one that replaced it', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = connection(socket);
     c.open(sub('a'));
     const detached = c.detach('a')!;
     expect(detached.lastOfGroup).toBe(true);
