@@ -82,9 +82,18 @@ export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<voi
   }
 }
 
+export interface ThrowawayRedisOptions {
+  /** A fixed port (fault tests use the range assigned to them); default: a free one. */
+  port?: number;
+  /** Every write on disk before it is acknowledged (`appendonly yes`, `appendfsync always`); default: none. */
+  persistent?: boolean;
+  /** More `redis-server` arguments, e.g. `['--client-output-buffer-limit', 'pubsub 64kb 32kb 1']`. */
+  args?: string[];
+}
+
 /**
- * A throwaway redis-server on a free loopback port, in a temporary directory, without persistence: for
- * tests that kill and restart Redis under a running app.
+ * A throwaway redis-server on a loopback port, in a temporary directory (without persistence unless asked):
+ * for tests that kill, freeze and restart Redis under a running app.
  */
 export class ThrowawayRedis {
   private process: ChildProcess | null = null;
@@ -92,22 +101,24 @@ export class ThrowawayRedis {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly options: ThrowawayRedisOptions,
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<ThrowawayRedis> {
-    const server = new ThrowawayRedis(await freePort(), mkdtempSync(join(tmpdir(), 'streams-redis-')));
+  static async start(options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
+    const server = new ThrowawayRedis(options.port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'streams-redis-')), options);
     await server.restart();
     return server;
   }
 
-  /** Starts the server (again, on the same port) and waits until it answers PING. */
+  /** Starts the server (again, on the same port and directory) and waits until it answers PING. */
   async restart(): Promise<void> {
     if (this.process) throw new Error('redis-server is already running');
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const persistence = this.options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir, ...(this.options.args ?? [])];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.process = child;
     child.once('exit', () => {
@@ -127,6 +138,11 @@ export class ThrowawayRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing is answered meanwhile. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.process?.kill(signal);
   }
 
   async dispose(): Promise<void> {

@@ -12,6 +12,7 @@ export type {
   StreamEnvelope,
   StreamMessage,
   StreamListener,
+  ContinuityLostListener,
   StreamPosition,
   StreamReplay,
   StreamSnapshot,

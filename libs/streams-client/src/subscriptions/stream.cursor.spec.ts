@@ -60,4 +60,14 @@ describe('StreamCursor: resume position and stale frames of one subscription', (
     cursor.admit(frame(3, 'sync'));
     expect(cursor.position).toBeNull();
   });
+
+  it('a re-sync the server sends on its own (continuityLost, SPEC §7.9) is heard whatever its clock, and moves the position', () => {
+    cursor.join();
+    cursor.admit(frame(100, 'sync', 'e:1'));
+    cursor.admit(frame(101, 'create', 'e:2'));
+    const resync = streamFrame({ streamName: 's', groupId: 'g', timestamp: 50, event: { type: 'sync', data: [], continuityLost: true }, position: 'f:1' });
+    expect(cursor.admit(resync)).toBe(true);
+    expect(cursor.position).toBe('f:1');
+    expect(cursor.admit(frame(51, 'create', 'f:2'))).toBe(true);
+  });
 });

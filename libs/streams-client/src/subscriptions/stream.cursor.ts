@@ -27,8 +27,10 @@ export class StreamCursor {
   admit(frame: StreamFrame): boolean {
     const type = frame.event.type;
     // The answer to a join is never stale: a resume the server could not serve is answered by a sync from
-    // what may be a new server, whose clock can be behind the old one.
-    const answer = this.awaitingAnswer && (type === 'sync' || type === 'unauthorized');
+    // what may be a new server, whose clock can be behind the old one. Neither is a re-sync the server sends
+    // on its own when it lost continuity (its backing store restarted): it always replaces the mirror.
+    const resync = type === 'sync' && frame.event.type === 'sync' && frame.event.continuityLost === true;
+    const answer = resync || (this.awaitingAnswer && (type === 'sync' || type === 'unauthorized'));
     // Otherwise, as iii clients do, a frame not newer than the last one is stale (e.g. replayed twice for
     // overlapping subscriptions) and dropped.
     if (!answer && frame.timestamp <= this.lastTimestamp) return false;

@@ -56,6 +56,12 @@ export interface StreamSnapshot extends StreamPosition {
 }
 
 export type StreamListener = (envelope: StreamEnvelope) => void;
+/**
+ * Called when the adapter can no longer prove that a listener received every event of its group since it
+ * subscribed (events published while its connection was down are no longer in history, or the group's
+ * history started over): whoever holds state built from those events must read the group again (SPEC §7.9).
+ */
+export type ContinuityLostListener = () => void;
 export type Unsubscribe = () => Promise<void>;
 
 /**
@@ -85,8 +91,12 @@ export abstract class StreamAdapter {
    * are no longer all kept or the epoch is not the group's current one (the client must re-sync).
    */
   history?(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null>;
-  /** Delivers every frame of one group published anywhere to `listener`; resolves once delivery is live. */
-  abstract subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe>;
+  /**
+   * Delivers every frame of one group published anywhere to `listener`; resolves once delivery is live.
+   * `lost` hears when the adapter cannot prove delivery was complete; adapters that deliver in-process never
+   * lose an event and never call it.
+   */
+  abstract subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe>;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

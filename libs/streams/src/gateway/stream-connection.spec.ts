@@ -93,3 +93,53 @@ describe('StreamConnection routing', () => {
     expect(c.close('i')).toBeNull();
   });
 });
+
+describe('StreamConnection re-sync and detached subscriptions', () => {
+  const connection = (socket: WebSocket) => new StreamConnection(socket, null, 1 << 20, metrics);
+
+  it('re-sync (SPEC §7.9): reopened subscriptions hold the group frames until their new sync, then send only newer ones', () => {
+    const { socket, sent } = fakeSocket();
+    const c = connection(socket);
+    c.open(sub('a'));
+    c.activate('a', 0, null);
+    expect(c.reopen('s', 'g').map((s) => s.subscriptionId)).toEqual(['a']);
+    expect(c.reopen('s', 'other')).toEqual([]);
+    deliver(c, envelope(7, 'x')); // in the new snapshot
+    deliver(c, envelope(9, 'y')); // after it
+    expect(sent).toEqual([]);
+    c.activate('a', 8, { ...sync, event: { type: 'sync', data: [], continuityLost: true } });
+    expect(sent.map((f) => (f as { event: { type: string } }).event.type)).toEqual(['sync', 'update']);
+  });
+
+  it('a detached subscription is bound to nothing (frames of its siblings flow), still counts, and is ended by a leave', () => {
+    const { socket, sent } = fakeSocket();
+    const c = connection(socket);
+    c.open(sub('live'));
+    c.activate('live', 0, null);
+    c.open(sub('failed', 'x'));
+    expect(c.detach('failed')).toMatchObject({ lastOfGroup: false });
+    expect(c.detach('failed')).toBeNull();
+    deliver(c, envelope(1, 'x')); // not held for the detached one
+    expect(sent).toHaveLength(1);
+    expect(c.subscriptions.has('failed')).toBe(true);
+    expect(c.close('failed')).toMatchObject({ lastOfGroup: false });
+    expect(c.close('live')).toMatchObject({ lastOfGroup: true });
+  });
+
+  it('reattach puts only the same detached subscription back in its snapshot phase, not one that replaced it', () => {
+    const { socket, sent } = fakeSocket();
+    const c = connection(socket);
+    c.open(sub('a'));
+    const detached = c.detach('a')!;
+    expect(detached.lastOfGroup).toBe(true);
+    expect(c.reattach(detached.sub)).toBe(true);
+    expect(c.reattach(detached.sub)).toBe(false);
+    deliver(c, envelope(3, 'x'));
+    c.activate('a', 2, sync);
+    expect(sent).toHaveLength(2);
+    const again = c.detach('a')!;
+    c.close('a');
+    c.open(sub('a'));
+    expect(c.reattach(again.sub)).toBe(false);
+  });
+});

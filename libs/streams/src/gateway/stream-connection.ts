@@ -14,6 +14,8 @@ import type { StreamsMetrics } from '../metrics/streams-metrics';
 interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
   since: number | null;
+  /** Out of its group's frames until its snapshot can be read (the adapter failed it); see `detach`. */
+  detached?: boolean;
 }
 
 /** This socket's subscriptions to one group, and the frames held back while one of them takes its snapshot. */
@@ -81,15 +83,50 @@ export class StreamConnection implements GroupMember {
   /** Registers a subscription in its snapshot phase; returns true when it is the socket's first on that group. */
   open(request: SubscriptionRequest): boolean {
     const sub: Subscription = { ...request, since: null };
-    const key = groupKey(sub.streamName, sub.groupId);
-    let binding = this.groups.get(key);
-    const first = !binding;
-    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: null }));
-    binding.subs.add(sub);
-    binding.pending++;
+    const first = !this.groups.has(groupKey(sub.streamName, sub.groupId));
+    this.enterSnapshot(sub);
     this.subscriptions.set(sub.subscriptionId, sub);
     this.metrics.subscriptions++;
     return first;
+  }
+
+  /**
+   * Takes a subscription whose snapshot could not be read out of its group's frames, keeping it on the
+   * socket (it still counts against the limits, a leave or a disconnect still ends it) until `reattach`.
+   * Returns it and whether nothing of the socket is left bound to the group; null when it is gone.
+   */
+  detach(subscriptionId: string): { sub: SubscriptionRequest; lastOfGroup: boolean } | null {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub || sub.detached) return null;
+    sub.detached = true;
+    const key = groupKey(sub.streamName, sub.groupId);
+    const binding = this.groups.get(key);
+    if (!binding?.subs.delete(sub)) return { sub, lastOfGroup: !binding };
+    if (sub.since === null) this.release(binding);
+    sub.since = null;
+    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    this.groups.delete(key);
+    return { sub, lastOfGroup: true };
+  }
+
+  /** Puts a detached subscription back in its snapshot phase; false when it was left or replaced meanwhile. */
+  reattach(request: SubscriptionRequest): boolean {
+    const sub = this.subscriptions.get(request.subscriptionId);
+    if (sub !== request || !sub.detached) return false;
+    sub.detached = false;
+    this.enterSnapshot(sub);
+    return true;
+  }
+
+  /** Puts the socket's live subscriptions of a group back in their snapshot phase for a re-sync; returns them. */
+  reopen(stream: string, group: string): SubscriptionRequest[] {
+    const binding = this.groups.get(groupKey(stream, group));
+    const live = [...(binding?.subs ?? [])].filter((sub) => sub.since !== null);
+    for (const sub of live) {
+      sub.since = null;
+      binding!.pending++;
+    }
+    return live;
   }
 
   /** Ends the snapshot phase: the sync frame goes out, then the held frames it does not already contain. */
@@ -124,6 +161,8 @@ export class StreamConnection implements GroupMember {
     this.subscriptions.delete(subscriptionId);
     this.metrics.subscriptions--;
     const key = groupKey(sub.streamName, sub.groupId);
+    // A detached subscription is bound to nothing: there is nothing to release or unbind.
+    if (sub.detached) return { sub, lastOfGroup: false };
     const binding = this.groups.get(key);
     if (!binding) return { sub, lastOfGroup: true };
     binding.subs.delete(sub);
@@ -151,6 +190,16 @@ export class StreamConnection implements GroupMember {
 
   private sendEnvelope(envelope: StreamEnvelope): void {
     this.out.send(encodeEnvelope(envelope));
+  }
+
+  /** Binds a subscription to its group's frames in its snapshot phase (they are held until it is answered). */
+  private enterSnapshot(sub: Subscription): void {
+    const key = groupKey(sub.streamName, sub.groupId);
+    let binding = this.groups.get(key);
+    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: null }));
+    sub.since = null;
+    binding.subs.add(sub);
+    binding.pending++;
   }
 
   /** One snapshot phase of the group is over; once none is left, the held frames flow in order. */

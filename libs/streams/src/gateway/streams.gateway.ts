@@ -9,6 +9,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { WebSocket, WebSocketServer } from 'ws';
+import { groupKey } from '../adapters/local-fanout';
 import type { StreamAdapter } from '../adapters/stream-adapter.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
@@ -23,6 +24,7 @@ import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
 import { StreamConnection } from './stream-connection';
 import { authenticate } from './upgrade-auth';
+import { serveRetryDelay } from './serve-retry.delay';
 
 /** Subscription id of the subscription a `/stream/...` URL opens on connect. */
 export const PATH_SUBSCRIPTION_ID = 'path';
@@ -44,6 +46,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private readonly hub: GroupFanoutHub;
   private readonly connections = new Set<StreamConnection>();
   private readonly bySocket = new WeakMap<WebSocket, StreamConnection>();
+  /** Groups whose re-sync is queued on a socket, so repeated losses of one group re-sync it once. */
+  private readonly resyncQueued = new WeakMap<StreamConnection, Set<string>>();
   private readonly listeners = this.socketListeners();
   private heartbeat: NodeJS.Timeout | null = null;
   private bound: { host: string; port: number } | null = null;
@@ -56,7 +60,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     private readonly handlers: StreamHandlersRegistry,
     private readonly metrics: StreamsMetrics,
   ) {
-    this.hub = new GroupFanoutHub(adapter);
+    this.hub = new GroupFanoutHub(adapter, (member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -215,7 +219,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 
   /** Join: handlers authorize, the group binds (live frames start), then the snapshot and its `sync`. */
   private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
-    const { subscriptionId, streamName, groupId, id } = request;
+    const { subscriptionId, streamName, groupId } = request;
     const replacing = connection.subscriptions.has(subscriptionId);
     if (!replacing && connection.subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
       connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
@@ -229,24 +233,56 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     }
     if (replacing) await this.drop(connection, subscriptionId);
     connection.open(request);
+    // A resume that cannot be served is answered by a sync the client must replace its state with.
+    await this.serve(connection, request, request.position !== undefined);
+  }
+
+  /**
+   * Binds the subscription's group (live frames start) and answers it: from history when it resumes, else
+   * with a snapshot `sync`, flagged `continuityLost` when the client is to replace its state rather than
+   * merge into it. When the adapter cannot serve it (Redis down or frozen), the subscription is not left
+   * bound to nothing: it is detached, the client gets `snapshot_failed` once, and it is served again after
+   * a backoff, for as long as the socket keeps it, until its sync goes out (docs/reliability.md).
+   */
+  private async serve(connection: StreamConnection, request: SubscriptionRequest, continuityLost: boolean, attempt = 0): Promise<void> {
+    const { subscriptionId, streamName, groupId, id } = request;
     try {
       await this.hub.bind(streamName, groupId, connection);
       if (request.position !== undefined && (await this.resume(connection, request, request.position))) return;
       const snapshot = await this.store.snapshot(streamName, groupId, id);
-      const sync = this.frame(request, snapshot.timestamp, {
-        type: 'sync',
-        data: snapshot.data,
-        // A resume that could not be served: the client must replace its state, not merge into it.
-        ...(request.position !== undefined ? { continuityLost: true } : {}),
-      });
+      const sync = this.frame(request, snapshot.timestamp, { type: 'sync', data: snapshot.data, ...(continuityLost ? { continuityLost: true } : {}) });
       if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
       connection.activate(subscriptionId, snapshot.seq, sync);
     } catch (error) {
-      // As in iii the subscription stays and live frames flow (all of them: there is no snapshot to dedupe
-      // against); unlike iii the client is told.
-      connection.activate(subscriptionId, 0, null);
-      connection.sendError(ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(error as Error).message}`, { subscriptionId });
+      const detached = connection.detach(subscriptionId);
+      if (!detached) return;
+      if (detached.lastOfGroup) await this.hub.unbind(streamName, groupId, connection);
+      if (attempt === 0) {
+        connection.sendError(ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(error as Error).message}; retrying`, { subscriptionId, retrying: true });
+      }
+      const retry = () => connection.reattach(detached.sub) && this.serve(connection, request, continuityLost, attempt + 1);
+      setTimeout(() => connection.enqueue(async () => void (await retry()), this.onTaskError), serveRetryDelay(attempt)).unref();
     }
+  }
+
+  /**
+   * The adapter cannot prove this socket got every frame of a group (SPEC §7.9): each of its subscriptions
+   * there gets a fresh `sync` flagged `continuityLost`, in turn with the socket's messages.
+   */
+  private continuityLost(connection: StreamConnection, stream: string, group: string): void {
+    const key = groupKey(stream, group);
+    let queued = this.resyncQueued.get(connection);
+    if (!queued) this.resyncQueued.set(connection, (queued = new Set()));
+    if (queued.has(key)) return;
+    queued.add(key);
+    const set = queued;
+    connection.enqueue(async () => {
+      set.delete(key);
+      for (const sub of connection.reopen(stream, group)) {
+        this.metrics.continuityResyncs++;
+        await this.serve(connection, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
+      }
+    }, this.onTaskError);
   }
 
   /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */

@@ -19,6 +19,7 @@ export class StreamsMetrics {
   framesIn = 0;
   framesOut = 0;
   slowConsumerCloses = 0;
+  continuityResyncs = 0;
   private readonly refused: Counter<'reason'>;
   private readonly errors: Counter<'code'>;
   private readonly socketErrors: Counter<'code'>;
@@ -38,6 +39,11 @@ export class StreamsMetrics {
     read('streams_frames_in_total', 'Client frames received', () => this.framesIn);
     read('streams_frames_out_total', 'Frames sent to clients', () => this.framesOut);
     read('streams_slow_consumer_closes_total', 'Connections closed with 4008 (slow consumer)', () => this.slowConsumerCloses);
+    read(
+      'streams_continuity_resyncs_total',
+      'Subscriptions re-synced with continuityLost because delivery could not be proven complete (Redis restart, emptied, subscriber dropped past the history window)',
+      () => this.continuityResyncs,
+    );
     this.accepted = new Counter({ name: 'streams_connections_total', help: 'Accepted WebSocket connections', registers });
     this.refused = new Counter({ name: 'streams_connections_refused_total', help: 'Refused upgrades by reason', labelNames: ['reason'], registers });
     this.errors = new Counter({ name: 'streams_protocol_errors_total', help: 'Error frames sent to clients, by code', labelNames: ['code'], registers });

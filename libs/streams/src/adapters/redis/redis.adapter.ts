@@ -9,6 +9,7 @@ import {
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,
   StreamAdapter,
+  type ContinuityLostListener,
   type StreamEnvelope,
   type StreamListener,
   type StreamMessage,
@@ -157,7 +158,10 @@ export class RedisStreamAdapter extends StreamAdapter {
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
     const mode = item === null ? 'group' : 'item';
     const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, [mode, item ?? '']));
-    return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
+    const snapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
+    // Where a quiet group's subscribers start from, for a catch-up after a reconnect.
+    this.subscriber.observe(stream, group, snapshot);
+    return snapshot;
   }
 
   async position(stream: string, group: string): Promise<StreamPosition> {
@@ -170,14 +174,14 @@ export class RedisStreamAdapter extends StreamAdapter {
     const reply = await this.guard('history', () => this.run(HISTORY_SCRIPT, stream, group, null, [epoch, seq]));
     if (reply[0] === null) return null;
     const [last, timestamp, current, ...messages] = reply;
-    return {
-      envelopes: messages.map((m) => decodeEventMessage(m as string)),
-      position: { seq: last as number, timestamp: timestamp as number, epoch: current as string },
-    };
+    const position = { seq: last as number, timestamp: timestamp as number, epoch: current as string };
+    // A resumed subscriber starts from here, as a joining one from its snapshot.
+    this.subscriber.observe(stream, group, position);
+    return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position };
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
-    return this.subscriber.subscribe(stream, group, listener);
+  async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
+    return this.subscriber.subscribe(stream, group, listener, lost);
   }
 
   async ping(): Promise<void> {

@@ -1,13 +1,19 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LocalFanout } from '../local-fanout';
-import type { StreamEnvelope, StreamListener, StreamReplay, Unsubscribe } from '../stream-adapter.interface';
+import type { ContinuityLostListener, StreamEnvelope, StreamListener, StreamPosition, StreamReplay, Unsubscribe } from '../stream-adapter.interface';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisAdapterError } from './redis.errors';
 import type { RedisKeyspace } from './redis.keys';
 
 /** Reads a group's events after a position from its log (the adapter's `history`). */
 export type RedisReplaySource = (stream: string, group: string, epoch: string, seq: number) => Promise<StreamReplay | null>;
+
+/** A place in a group's history. */
+interface Mark {
+  epoch: string;
+  seq: number;
+}
 
 interface ChannelEntry {
   stream: string;
@@ -17,11 +23,20 @@ interface ChannelEntry {
   /** Settles when Redis acknowledged the latest SSUBSCRIBE of the channel (and any catch-up is done). */
   live: Promise<void>;
   /** Position of the last event handed to the listeners. */
-  last: { epoch: string; seq: number } | null;
+  last: Mark | null;
+  /**
+   * Where the group stood at the first snapshot read through this adapter while the channel was live and no
+   * event had been handed over (see `observe`): a catch-up starts there while no event has been handed over
+   * since, so quiet groups are caught up too. Never used to drop events: live ones may arrive after it was
+   * read yet be older.
+   */
+  origin: Mark | null;
   /** Events that arrived while the channel catches up after a reconnect, in arrival order. */
   held: StreamEnvelope[] | null;
   /** Counts reconnects, so a catch-up overtaken by a newer one stands down. */
   generation: number;
+  /** Told when delivery can no longer be proven complete (SPEC §7.9). */
+  lost: Set<ContinuityLostListener>;
 }
 
 type CatchUp = 'none' | 'replayed' | 'lost';
@@ -32,8 +47,9 @@ type CatchUp = 'none' | 'replayed' | 'lost';
  * order, so the last call wins: a late unsubscribe can never cancel a newer subscribe of the same group.
  *
  * After a reconnect every channel in use is subscribed again and then caught up from the group's log, so
- * events published while this connection was down still reach the listeners, once and in order (as long as
- * the log still holds them).
+ * events published while this connection was down still reach the listeners, once and in order. When the
+ * log no longer holds them (trimmed, expired, Redis restarted or emptied), or a group's events move to a new
+ * history epoch, nothing proves the listeners saw everything: their `lost` callbacks are called instead.
  */
 export class RedisSubscriber {
   private readonly fanout = new LocalFanout();
@@ -49,7 +65,7 @@ export class RedisSubscriber {
     client.on('smessage', (channel: string, message: string) => this.receive(channel, message));
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
+  async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
     if (this.client.status !== 'ready') throw new RedisAdapterError('subscribe', this.target, this.client, 'not connected');
     const { channel } = this.keys.group(stream, group);
     const remove = this.fanout.subscribe(stream, group, (envelope) => {
@@ -61,15 +77,18 @@ export class RedisSubscriber {
     });
     let entry = this.channels.get(channel);
     if (!entry) {
-      entry = { stream, group, refs: 0, live: this.ssubscribe(channel), last: null, held: null, generation: 0 };
-      this.channels.set(channel, entry);
+      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0, lost: new Set() };
+      created.live = this.ssubscribe(channel);
+      this.channels.set(channel, (entry = created));
     }
     entry.refs++;
+    if (lost) entry.lost.add(lost);
     const shared = entry;
     let released = false;
     const release = async (): Promise<void> => {
       if (released) return;
       released = true;
+      if (lost) shared.lost.delete(lost);
       await remove();
       if (--shared.refs > 0 || this.channels.get(channel) !== shared) return;
       this.channels.delete(channel);
@@ -79,7 +98,11 @@ export class RedisSubscriber {
     try {
       await shared.live;
     } catch (error) {
-      if (this.channels.get(channel) === shared) this.channels.delete(channel);
+      if (this.channels.get(channel) === shared) {
+        this.channels.delete(channel);
+        // The SSUBSCRIBE may have reached Redis after all: stop its messages.
+        this.client.sunsubscribe(channel).catch(() => undefined);
+      }
       await release();
       throw new RedisAdapterError('subscribe', this.target, this.client, error);
     }
@@ -112,7 +135,7 @@ export class RedisSubscriber {
     }
     this.logger.log(`Redis resubscribed ${entries.length} group channel(s) on ${this.target}; ${count('replayed')} caught up from history`);
     const lost = count('lost');
-    if (lost > 0) this.logger.warn(`Redis: ${lost} group(s) on ${this.target} may have missed events published while disconnected (no longer in their history)`);
+    if (lost > 0) this.logger.warn(`Redis: ${lost} group(s) on ${this.target} could not be caught up from history; their subscribers are re-synced`);
   }
 
   clear(): void {
@@ -124,18 +147,43 @@ export class RedisSubscriber {
     return this.client.ssubscribe(channel).then(() => undefined);
   }
 
-  /** Hands the listeners what the group's log holds after the last event they saw, then what arrived meanwhile. */
+  /**
+   * Hands the listeners what the group's log holds after the last event they saw (or after the snapshot
+   * their subscribers started from), then what arrived meanwhile; when the log cannot say, they are told.
+   */
   private async catchUp(entry: ChannelEntry, generation: number): Promise<CatchUp> {
-    let replay: StreamReplay | null = null;
-    let outcome: CatchUp = 'none';
-    if (entry.last) {
-      replay = await this.replay(entry.stream, entry.group, entry.last.epoch, entry.last.seq).catch(() => null);
-      outcome = replay ? 'replayed' : 'lost';
-    }
+    const from = entry.last ?? entry.origin;
+    const replay = from ? await this.replay(entry.stream, entry.group, from.epoch, from.seq).catch(() => null) : null;
     if (entry.generation !== generation) return 'none';
-    for (const envelope of replay?.envelopes ?? []) this.deliver(entry, envelope);
+    if (replay) for (const envelope of replay.envelopes) this.deliver(entry, envelope);
+    else this.lose(entry);
     this.flush(entry, generation);
-    return outcome;
+    return replay ? 'replayed' : 'lost';
+  }
+
+  /**
+   * A snapshot of the group was read at `position`. The first one while the channel is live and before any
+   * event was handed over becomes the catch-up origin: every subscriber of the group here started from it
+   * or from a later one, so nothing before it is owed to anyone. (Read at subscribe time instead, a position
+   * could be older than a subscriber's snapshot but not newer, and a group with no history yet has none.)
+   */
+  observe(stream: string, group: string, position: StreamPosition): void {
+    const entry = this.channels.get(this.keys.group(stream, group).channel);
+    if (!entry || entry.last || entry.origin || entry.held || !position.epoch) return;
+    entry.origin = { epoch: position.epoch, seq: position.seq };
+  }
+
+  /** Delivery of the group can no longer be proven complete: its listeners must read it again (their re-sync snapshots set a new origin). */
+  private lose(entry: ChannelEntry): void {
+    entry.last = null;
+    entry.origin = null;
+    for (const listener of entry.lost) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error(`A continuity listener of ${entry.stream}/${entry.group} threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Ends a catch-up: what arrived meanwhile goes out, and later events go straight through again. */
@@ -160,11 +208,18 @@ export class RedisSubscriber {
     else this.deliver(entry, envelope);
   }
 
-  /** Each event once: a replayed event that also arrives live (or the reverse) is dropped the second time. */
+  /**
+   * Each event once: a replayed event that also arrives live (or the reverse) is dropped the second time.
+   * An event of another history epoch than the listeners' means the group's history started over (Redis
+   * restarted, emptied or failed over): what happened in between is unknown, so they are told first.
+   */
   private deliver(entry: ChannelEntry, envelope: StreamEnvelope): void {
+    const epoch = envelope.epoch ?? '';
     const last = entry.last;
-    if (last && last.epoch === envelope.epoch && envelope.seq <= last.seq) return;
-    entry.last = { epoch: envelope.epoch ?? '', seq: envelope.seq };
+    if (last && last.epoch === epoch && envelope.seq <= last.seq) return;
+    const known = last ?? entry.origin;
+    if (known && known.epoch !== epoch) this.lose(entry);
+    entry.last = { epoch, seq: envelope.seq };
     this.fanout.deliver(envelope);
   }
 }
