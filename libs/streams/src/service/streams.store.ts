@@ -53,7 +53,7 @@ export class StreamsStore {
     return this.customUpdates.run(JSON.stringify([stream_name, group_id, item_id]), async () => {
       const current = (await custom.get({ stream_name, group_id, item_id })) ?? null;
       const { value, errors } = applyUpdateOps(current, current !== null, ops);
-      const result = written(await custom.set({ stream_name, group_id, item_id, data: value }), 'update', stream_name);
+      const result = written(await custom.set({ stream_name, group_id, item_id, data: value }), 'set', stream_name);
       return { ...(await this.publishWrite(stream_name, group_id, item_id, result)), errors };
     });
   }
