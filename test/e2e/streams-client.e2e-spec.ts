@@ -120,7 +120,8 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const client = connect();
     const errors: StreamsErrorPayload[] = [];
     client.on('error', (e) => errors.push(e));
-    client.subscribeGroup('chat', '');
+    // An empty group is valid (as in iii); a name over the length limit is not.
+    client.subscribeGroup('chat', 'x'.repeat(257));
     await waitFor(() => errors.length === 1, 'an error frame');
     expect(errors[0]).toMatchObject({ code: 'invalid_field', field: 'data.groupId' });
   });

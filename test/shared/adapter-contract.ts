@@ -119,6 +119,39 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       ]);
     });
 
+    it('empty names (iii accepts them) are names like any other, distinct from every other name', async () => {
+      const frames: StreamEnvelope[] = [];
+      await adapter.subscribe('', '', (e) => frames.push(e));
+      await adapter.set('', '', '', 'all empty');
+      await adapter.set('', '', 'i', 'empty stream and group');
+      await adapter.set('', 'g', '', 'empty stream and item');
+      await adapter.set('s', '', '', 'empty group and item');
+      await adapter.set('s', 'g', '', 'empty item');
+      await adapter.set('s', 'g', 'i', 'no empty name');
+      await expect(adapter.get('', '', '')).resolves.toBe('all empty');
+      await expect(adapter.get('', 'g', '')).resolves.toBe('empty stream and item');
+      await expect(adapter.get('s', '', '')).resolves.toBe('empty group and item');
+      await expect(adapter.get('s', 'g', '')).resolves.toBe('empty item');
+      expect(sort(await adapter.list('', ''))).toEqual(sort(['all empty', 'empty stream and group']));
+      expect(sort(await adapter.list('s', 'g'))).toEqual(sort(['empty item', 'no empty name']));
+      expect((await adapter.listGroups('')).sort()).toEqual(['', 'g']);
+      expect((await adapter.listGroups('s')).sort()).toEqual(['', 'g']);
+      expect(await adapter.listAll()).toEqual([
+        { id: '', groups: ['', 'g'] },
+        { id: 's', groups: ['', 'g'] },
+      ]);
+      await expect(adapter.snapshot('', '', '')).resolves.toMatchObject({ data: 'all empty' });
+      await waitFor(() => frames.length === 2);
+      expect(frames.map((e) => [e.frame.streamName, e.frame.groupId, e.frame.id])).toEqual([
+        ['', '', ''],
+        ['', '', 'i'],
+      ]);
+      await expect(adapter.delete('', '', '')).resolves.toMatchObject({ old_value: 'all empty' });
+      await expect(adapter.delete('s', '', '')).resolves.toMatchObject({ old_value: 'empty group and item' });
+      expect(await adapter.listGroups('s')).toEqual(['g']);
+      await expect(adapter.get('', '', 'i')).resolves.toBe('empty stream and group');
+    });
+
     it('update applies ops atomically, creating a missing item and reporting failed ops', async () => {
       const created = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 2 }]);
       expect(created).toMatchObject({ old_value: null, new_value: { n: 2 }, errors: [] });

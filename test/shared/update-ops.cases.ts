@@ -2,7 +2,8 @@
  * The shared `stream::update` table (SPEC §3.2; iii reference §3.1 and §9.2 "Update-op tests").
  *
  * Pure JSON data: the in-process engine runs it, and so must every other implementation (the Redis Lua
- * script included), comparing `value` by JSON text (key order matters) and errors by `op_index` + `code`.
+ * script included), comparing `value` by JSON text (key order matters) and errors by `op_index`, `code` and
+ * `doc_url` (iii's one error-codes page, on every error of its engine and of its Redis script).
  * The helpers below only build large inputs; the exported array survives JSON.stringify/parse unchanged.
  *
  * Numbers stay within what every implementation prints the same way: small integers, dyadic floats
@@ -15,6 +16,7 @@
 export interface UpdateOpCaseError {
   op_index: number;
   code: string;
+  doc_url: string;
 }
 
 export interface UpdateOpCase {
@@ -53,7 +55,10 @@ const SEG_256 = 'x'.repeat(256);
 const SEG_257 = 'x'.repeat(257);
 const PROTO_SEGMENTS = ['__proto__', 'constructor', 'prototype'] as const;
 
-const E = (op_index: number, code: string): UpdateOpCaseError => ({ op_index, code });
+/** iii's `doc_url` (engine/src/update_ops.rs and its Redis script), written out here, not imported. */
+const DOC_URL = 'https://iii.dev/docs/workers/iii-state#error-codes';
+
+const E = (op_index: number, code: string): UpdateOpCaseError => ({ op_index, code, doc_url: DOC_URL });
 
 /** A case on a stored item. */
 const onItem = (name: string, current: unknown, ops: unknown[], value: unknown, errors: UpdateOpCaseError[] = []): UpdateOpCase => ({

@@ -23,7 +23,15 @@ export type {
 } from './adapters/stream-adapter.interface';
 export { MemoryStreamAdapter } from './adapters/memory/memory.adapter';
 export { STREAMS_ADAPTER } from './streams.constants';
-export { StreamsError, StreamsInputError, StreamsOperationError, StreamsOptionsError, STREAM_OPERATION_ERROR_CODES } from './errors/streams.errors';
+export {
+  StreamsCustomResultError,
+  StreamsCustomStreamError,
+  StreamsError,
+  StreamsInputError,
+  StreamsOperationError,
+  StreamsOptionsError,
+  STREAM_OPERATION_ERROR_CODES,
+} from './errors/streams.errors';
 export { CLOSE_CODES, ERROR_CODES } from './protocol/protocol.constants';
 export { PATH_SUBSCRIPTION_ID } from './gateway/streams.gateway';
 export type * from './interfaces/stream-frame.interface';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StreamsInputError } from '../errors/streams.errors';
+import { nameProblem } from '../service/streams-input.validator';
 import type { CustomStream } from './custom-stream.interface';
 
 const REQUIRED_METHODS = ['get', 'set', 'delete', 'list', 'listGroups'] as const;
@@ -10,7 +11,8 @@ export class CustomStreamsRegistry {
   private readonly streams = new Map<string, CustomStream>();
 
   register(streamName: string, impl: CustomStream, owner = 'custom stream'): void {
-    if (typeof streamName !== 'string' || streamName === '') throw new StreamsInputError('stream_name', 'must be a non-empty string');
+    const problem = nameProblem(streamName);
+    if (problem) throw new StreamsInputError('stream_name', problem);
     const missing = REQUIRED_METHODS.filter((m) => typeof (impl as unknown as Record<string, unknown>)?.[m] !== 'function');
     if (missing.length > 0) throw new StreamsInputError('stream', `${owner} for "${streamName}" lacks ${missing.join(', ')}`);
     if (this.streams.has(streamName)) throw new StreamsInputError('stream_name', `a custom stream "${streamName}" is already registered`);

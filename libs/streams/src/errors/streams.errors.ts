@@ -48,6 +48,39 @@ export class StreamsOperationError extends StreamsError {
   }
 }
 
+/**
+ * A custom stream's `get`, `list` or `listGroups` threw: passed through as iii passes a custom function's
+ * failure — its message unchanged and its code (the thrown value's string `code`, else `invocation_failed`,
+ * the code iii's SDK gives a throwing handler). The thrown value is `cause`. (A custom `set`, `update` or
+ * `delete` that throws fails with the operation's `STREAM_*_ERROR`, as in iii.)
+ */
+export class StreamsCustomStreamError extends StreamsError {
+  readonly code: string;
+
+  constructor(
+    readonly operation: StreamOperation,
+    readonly streamName: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' && code !== '' ? code : 'invocation_failed';
+  }
+}
+
+/** A custom stream's `set`, `update` or `delete` returned a value of the wrong shape (iii `JSON_ERROR`). */
+export class StreamsCustomResultError extends StreamsError {
+  readonly code = 'JSON_ERROR';
+
+  constructor(
+    readonly operation: StreamOperation,
+    readonly streamName: string,
+    expected: string,
+  ) {
+    super(`custom stream "${streamName}" ${operation} must return ${expected}`);
+  }
+}
+
 /** Module options failed validation; `issues` lists every bad field, the message joins them. */
 export class StreamsOptionsError extends StreamsError {
   readonly code = 'STREAMS_INVALID_OPTIONS';

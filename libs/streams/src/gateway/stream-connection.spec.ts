@@ -3,7 +3,7 @@ import { groupKey } from '../adapters/local-fanout';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
-import { StreamConnection } from './stream-connection';
+import { encodeEnvelope, StreamConnection } from './stream-connection';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
 function fakeSocket() {
@@ -141,5 +141,23 @@ describe('StreamConnection re-sync and detached subscriptions', () => {
     c.close('a');
     c.open(sub('a'));
     expect(c.reattach(again.sub)).toBe(false);
+  });
+});
+
+describe('encodeEnvelope item key (what slow-consumer coalescing replaces by)', () => {
+  const keyOf = (groupId: string, id: string) =>
+    encodeEnvelope({ seq: 1, frame: { type: 'stream', timestamp: 1, streamName: 's', groupId, id, event: { type: 'update', data: 1 } } }).itemKey;
+
+  it('is different for every (group, item) pair, whatever characters and empty names they hold', () => {
+    const pairs: Array<[string, string]> = [
+      ['a|b', 'c'],
+      ['a', 'b|c'],
+      ['', '|'],
+      ['|', ''],
+      ['', ''],
+      ['1:', ''],
+      ['', '1:'],
+    ];
+    expect(new Set(pairs.map(([g, i]) => keyOf(g, i))).size).toBe(pairs.length);
   });
 });

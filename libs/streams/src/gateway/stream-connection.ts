@@ -42,7 +42,9 @@ export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
   const { frame } = envelope;
   const json = envelope.json ?? JSON.stringify(frame);
   const text = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
-  const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${groupKey(frame.streamName, frame.groupId)}|${frame.id}`;
+  // The id goes first, length-prefixed: groupKey ends with a free-form group name, so `${groupKey}|${id}` would
+  // give group "a|b" + item "c" and group "a" + item "b|c" the same key (one could then replace the other's frame).
+  const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${frame.id.length}:${frame.id}|${groupKey(frame.streamName, frame.groupId)}`;
   return (envelope.wire = wireFrame(Buffer.from(text), itemKey));
 }
 

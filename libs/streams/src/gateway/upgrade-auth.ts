@@ -1,14 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import type { StreamAuthFunction, StreamAuthInput } from '../options/streams-options.interface';
 
+/** What iii's HTTP stack can read as text: visible ASCII and tab. Other values are dropped, as iii drops them. */
+const VISIBLE_ASCII = /^[\t\x20-\x7e]*$/;
+
 /**
- * The `authFunction` input, built as iii builds it (lower-case header names, raw query values). Both maps
- * have no prototype: names come from the client, and `?__proto__=x` must be data, not a prototype lookup.
+ * The `authFunction` input, built as iii builds it: lower-case header names, and a repeated header keeps its
+ * LAST value (iii collects the header list into a map, so a later value overwrites an earlier one) — read from
+ * `rawHeaders`, since Node's `headers` joins some repeats with `, ` and keeps only the first of others. Raw
+ * query values. Both maps have no prototype: names come from the client, and `?__proto__=x` must be data,
+ * not a prototype lookup.
  */
 export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
   const headers: Record<string, string> = Object.create(null);
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (VISIBLE_ASCII.test(raw[i + 1])) headers[raw[i].toLowerCase()] = raw[i + 1];
   }
   const [path, query = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
   const query_params: Record<string, string[]> = Object.create(null);

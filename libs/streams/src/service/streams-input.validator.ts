@@ -13,8 +13,10 @@ export function record(value: unknown, field = 'payload'): Input {
 }
 
 /**
- * A stream, group or item name: any characters (`:` included) as long as it is well-formed Unicode — a lone
- * surrogate would not survive the UTF-8 round-trip through Redis or the file store.
+ * A stream, group or item name (and a subscription id): any string iii accepts, the empty string and `:`
+ * included, as long as it is well-formed Unicode — a lone surrogate would not survive the UTF-8 round-trip
+ * through Redis or the file store (iii's JSON parser refuses one too) — and at most MAX_NAME_BYTES long, so
+ * a client cannot make the server hold or key on arbitrarily long names (iii sets no limit).
  */
 export function name(input: Input, field: string, label = field): string {
   const value = input[field];
@@ -25,7 +27,7 @@ export function name(input: Input, field: string, label = field): string {
 
 /** Why `value` is not a valid name, or null when it is one. */
 export function nameProblem(value: unknown): string | null {
-  if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
+  if (typeof value !== 'string') return 'must be a string';
   if (Buffer.byteLength(value, 'utf8') > MAX_NAME_BYTES) return `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`;
   if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
   return null;

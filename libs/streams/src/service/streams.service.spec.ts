@@ -4,6 +4,8 @@ import {
   CustomStreamProvider,
   OnStreamChange,
   type StreamChangeFrame,
+  StreamsCustomResultError,
+  StreamsCustomStreamError,
   StreamsInputError,
   StreamsOperationError,
 } from 'nest-realtime-streams';
@@ -154,7 +156,7 @@ describe('StreamsService (SPEC §3.1)', () => {
   describe('invalid input rejects (never throws synchronously) with a typed error naming the field', () => {
     it.each([
       ['missing stream_name', () => t.service.get({ group_id: 'g', item_id: 'i' } as never), 'stream_name'],
-      ['empty group_id', () => t.service.set({ stream_name: 's', group_id: '', item_id: 'i', data: 1 }), 'group_id'],
+      ['null group_id', () => t.service.set({ stream_name: 's', group_id: null, item_id: 'i', data: 1 } as never), 'group_id'],
       ['numeric item_id', () => t.service.delete({ stream_name: 's', group_id: 'g', item_id: 5 } as never), 'item_id'],
       ['name over the length limit', () => t.service.list({ stream_name: 'x'.repeat(257), group_id: 'g' }), 'stream_name'],
       ['lone surrogate in a name', () => t.service.list({ stream_name: '\ud800', group_id: 'g' }), 'stream_name'],
@@ -182,6 +184,18 @@ describe('StreamsService (SPEC §3.1)', () => {
   it('names may contain ":" and round-trip exactly', async () => {
     await t.service.set({ stream_name: 'iii:devtools:state', group_id: 'a:b', item_id: 'c:d', data: 1 });
     await expect(t.service.listAll()).resolves.toEqual({ stream: [{ id: 'iii:devtools:state', groups: ['a:b'] }], count: 1 });
+  });
+
+  it('empty names and an empty event type are accepted and round-trip, as iii accepts them', async () => {
+    const empty = { stream_name: '', group_id: '', item_id: '' };
+    await expect(t.service.set({ ...empty, data: 1 })).resolves.toEqual({ old_value: null, new_value: 1 });
+    await expect(t.service.update({ ...empty, ops: [{ type: 'increment', path: '', by: 1 }] })).resolves.toEqual({ old_value: 1, new_value: 2 });
+    await expect(t.service.get(empty)).resolves.toBe(2);
+    await expect(t.service.list(empty)).resolves.toEqual([2]);
+    await expect(t.service.listGroups({ stream_name: '' })).resolves.toEqual(['']);
+    await expect(t.service.listAll()).resolves.toEqual({ stream: [{ id: '', groups: [''] }], count: 1 });
+    await expect(t.service.send({ stream_name: '', group_id: '', id: '', type: '', data: null })).resolves.toBeUndefined();
+    await expect(t.service.delete(empty)).resolves.toEqual({ old_value: 2 });
   });
 
   it('data is stored as JSON: Dates become strings, undefined properties vanish', async () => {
@@ -289,9 +303,35 @@ describe('StreamsService (SPEC §3.1)', () => {
       await expect(t.service.get({ stream_name: 'rooms', group_id: 'g', item_id: 'x' })).resolves.toBeNull();
     });
 
-    it('a custom stream returning the wrong shape fails the write with the operation code', async () => {
-      t.service.createStream('bad', { get: () => null, set: () => 'nope' as never, delete: () => ({}), list: () => [], listGroups: () => [] });
-      await expect(t.service.set({ stream_name: 'bad', group_id: 'g', item_id: 'i', data: 1 })).rejects.toMatchObject({ code: 'STREAM_SET_ERROR' });
+    it('a custom write returning the wrong shape fails with JSON_ERROR, returning nothing with the operation code (as iii)', async () => {
+      t.service.createStream('bad', { get: () => null, set: () => 'nope' as never, delete: () => 7 as never, list: () => [], listGroups: () => [] });
+      const bad = { stream_name: 'bad', group_id: 'g', item_id: 'i' };
+      await expect(t.service.set({ ...bad, data: 1 })).rejects.toBeInstanceOf(StreamsCustomResultError);
+      await expect(t.service.set({ ...bad, data: 1 })).rejects.toMatchObject({ code: 'JSON_ERROR', operation: 'set', streamName: 'bad' });
+      // Without a custom update, the ops are applied and written with the custom set: it is the one named.
+      await expect(t.service.update({ ...bad, ops: [] })).rejects.toMatchObject({ code: 'JSON_ERROR', operation: 'set' });
+      await expect(t.service.delete(bad)).rejects.toMatchObject({ code: 'JSON_ERROR', operation: 'delete' });
+      t.service.createStream('silent', { get: () => null, set: () => undefined as never, delete: () => undefined as never, list: () => [], listGroups: () => [] });
+      const silent = { stream_name: 'silent', group_id: 'g', item_id: 'i' };
+      await expect(t.service.set({ ...silent, data: 1 })).rejects.toMatchObject({ code: 'STREAM_SET_ERROR', message: expect.stringContaining('returned no result') });
+      await expect(t.service.delete(silent)).rejects.toMatchObject({ code: 'STREAM_DELETE_ERROR', message: expect.stringContaining('returned no result') });
+    });
+
+    it('errors thrown by a custom read pass through with their code and message (iii), typed; a failing write keeps the iii code', async () => {
+      const failure = Object.assign(new Error('presence backend down'), { code: 'PRESENCE_DOWN' });
+      const fail = () => {
+        throw failure;
+      };
+      t.service.createStream('flaky', { get: fail, set: fail, delete: fail, list: () => Promise.reject(new Error('no list')), listGroups: () => Promise.reject('plain string') });
+      const ref = { stream_name: 'flaky', group_id: 'g', item_id: 'i' };
+      const get = t.service.get(ref);
+      await expect(get).rejects.toBeInstanceOf(StreamsCustomStreamError);
+      await expect(get).rejects.toMatchObject({ code: 'PRESENCE_DOWN', message: 'presence backend down', operation: 'get', streamName: 'flaky', cause: failure });
+      // What iii's SDK sends for a throwing handler without a code of its own.
+      await expect(t.service.list(ref)).rejects.toMatchObject({ code: 'invocation_failed', message: 'no list' });
+      await expect(t.service.listGroups(ref)).rejects.toMatchObject({ code: 'invocation_failed', message: 'plain string' });
+      await expect(t.service.set({ ...ref, data: 1 })).rejects.toMatchObject({ code: 'STREAM_SET_ERROR', cause: failure });
+      await expect(t.service.delete(ref)).rejects.toMatchObject({ code: 'STREAM_DELETE_ERROR', cause: failure });
     });
 
     it('registering an incomplete or duplicate custom stream is refused', () => {

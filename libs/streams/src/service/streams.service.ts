@@ -101,7 +101,7 @@ export class StreamsService {
     const p = record(input);
     const stream = name(p, 'stream_name');
     const group = name(p, 'group_id');
-    if (typeof p.type !== 'string' || p.type === '') throw new StreamsInputError('type', 'must be a non-empty string');
+    if (typeof p.type !== 'string') throw new StreamsInputError('type', 'must be a string');
     const type = p.type;
     const id = optionalName(p, 'id') ?? null;
     const data = json(p, 'data');

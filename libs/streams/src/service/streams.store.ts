@@ -8,8 +8,8 @@ import type {
   StreamReplay,
   StreamSnapshot,
 } from '../adapters/stream-adapter.interface';
-import type { CustomStream } from '../custom/custom-stream.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
+import { StreamsCustomResultError, StreamsCustomStreamError, StreamsError, type StreamOperation } from '../errors/streams.errors';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { applyUpdateOps } from '../update-ops/update-ops.engine';
 import type { UpdateOp } from '../update-ops/update-ops.types';
@@ -33,13 +33,13 @@ export class StreamsStore {
   async get(stream_name: string, group_id: string, item_id: string): Promise<unknown> {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.get(stream_name, group_id, item_id);
-    return (await custom.get({ stream_name, group_id, item_id })) ?? null;
+    return (await passThrough('get', stream_name, () => custom.get({ stream_name, group_id, item_id }))) ?? null;
   }
 
   async set(stream_name: string, group_id: string, item_id: string, data: unknown): Promise<AdapterSetOutcome> {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.set(stream_name, group_id, item_id, data);
-    const result = written(await custom.set({ stream_name, group_id, item_id, data }), 'set');
+    const result = written(await custom.set({ stream_name, group_id, item_id, data }), 'set', stream_name);
     return this.publishWrite(stream_name, group_id, item_id, result);
   }
 
@@ -47,13 +47,13 @@ export class StreamsStore {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.update(stream_name, group_id, item_id, ops);
     if (custom.update) {
-      const result = written(await custom.update({ stream_name, group_id, item_id, ops }), 'update');
+      const result = written(await custom.update({ stream_name, group_id, item_id, ops }), 'update', stream_name);
       return { ...(await this.publishWrite(stream_name, group_id, item_id, result)), errors: result.errors ?? [] };
     }
     return this.customUpdates.run(JSON.stringify([stream_name, group_id, item_id]), async () => {
       const current = (await custom.get({ stream_name, group_id, item_id })) ?? null;
       const { value, errors } = applyUpdateOps(current, current !== null, ops);
-      const result = written(await custom.set({ stream_name, group_id, item_id, data: value }), 'set');
+      const result = written(await custom.set({ stream_name, group_id, item_id, data: value }), 'set', stream_name);
       return { ...(await this.publishWrite(stream_name, group_id, item_id, result)), errors };
     });
   }
@@ -62,7 +62,9 @@ export class StreamsStore {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.delete(stream_name, group_id, item_id);
     const result = await custom.delete({ stream_name, group_id, item_id });
-    const old_value = (result as { old_value?: unknown } | undefined)?.old_value ?? null;
+    if (result === undefined || result === null) throw new Error(`custom stream "${stream_name}" delete returned no result`);
+    if (typeof result !== 'object' || Array.isArray(result)) throw new StreamsCustomResultError('delete', stream_name, '{ old_value? }');
+    const old_value = result.old_value ?? null;
     if (old_value === null) return { old_value, envelope: null };
     const envelope = await this.adapter.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type: 'delete', data: old_value } });
     return { old_value, envelope };
@@ -71,13 +73,13 @@ export class StreamsStore {
   async list(stream_name: string, group_id: string): Promise<unknown[]> {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.list(stream_name, group_id);
-    return (await custom.list({ stream_name, group_id })) ?? [];
+    return (await passThrough('list', stream_name, () => custom.list({ stream_name, group_id }))) ?? [];
   }
 
   async listGroups(stream_name: string): Promise<string[]> {
     const custom = this.custom.find(stream_name);
     if (!custom) return this.adapter.listGroups(stream_name);
-    return (await custom.listGroups({ stream_name })) ?? [];
+    return (await passThrough('listGroups', stream_name, () => custom.listGroups({ stream_name }))) ?? [];
   }
 
   /**
@@ -114,13 +116,28 @@ export class StreamsStore {
   }
 }
 
-/** Checks a custom stream's write result has the iii shape (a missing `old_value` means "created"). */
+/**
+ * Checks a custom stream's write result has the iii shape (a missing `old_value` means "created"). As in
+ * iii: no result fails with the operation's `STREAM_*_ERROR` (a plain error the service wraps), the wrong
+ * shape with `JSON_ERROR`.
+ */
 function written<R extends { old_value?: unknown; new_value?: unknown }>(
   result: R | undefined,
-  method: keyof CustomStream,
+  operation: StreamOperation,
+  stream_name: string,
 ): R & { old_value: unknown; new_value: unknown } {
-  if (typeof result !== 'object' || result === null || !('new_value' in result)) {
-    throw new TypeError(`custom stream ${method} must return { old_value?, new_value }`);
+  if (result === undefined || result === null) throw new Error(`custom stream "${stream_name}" ${operation} returned no result`);
+  if (typeof result !== 'object' || Array.isArray(result) || !('new_value' in result)) {
+    throw new StreamsCustomResultError(operation, stream_name, '{ old_value?, new_value }');
   }
   return { ...result, old_value: result.old_value ?? null, new_value: result.new_value };
+}
+
+/** Runs a custom read; what it throws reaches the caller with its own code and message, as in iii. */
+async function passThrough<T>(operation: StreamOperation, stream_name: string, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw error instanceof StreamsError ? error : new StreamsCustomStreamError(operation, stream_name, error);
+  }
 }

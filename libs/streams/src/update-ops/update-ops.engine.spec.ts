@@ -31,7 +31,7 @@ describe('applyUpdateOps: shared table', () => {
     expect(value).toEqual(c.expected.value);
     // Byte-identical JSON, so key order counts too (the Redis implementation is held to the same text).
     expect(JSON.stringify(value)).toBe(JSON.stringify(c.expected.value));
-    expect(errors.map(({ op_index, code }) => ({ op_index, code }))).toEqual(c.expected.errors);
+    expect(errors.map(({ op_index, code, doc_url }) => ({ op_index, code, doc_url }))).toEqual(c.expected.errors);
     for (const error of errors) {
       expect(typeof error.message).toBe('string');
       expect(error.message.length).toBeGreaterThan(0);
@@ -44,7 +44,7 @@ describe('applyUpdateOps: shared table', () => {
     for (const c of roundTripped) {
       const { value, errors } = run(c);
       expect({ name: c.name, value: JSON.stringify(value) }).toEqual({ name: c.name, value: JSON.stringify(c.expected.value) });
-      expect(errors.map(({ op_index, code }) => ({ op_index, code }))).toEqual(c.expected.errors);
+      expect(errors.map(({ op_index, code, doc_url }) => ({ op_index, code, doc_url }))).toEqual(c.expected.errors);
     }
   });
 

@@ -1,4 +1,4 @@
-import { UPDATE_OP_LIMITS, UPDATE_OP_TYPES, type UpdateOpError, type UpdateOpType, type UpdateOpsOutcome } from './update-ops.types';
+import { UPDATE_OP_DOC_URL, UPDATE_OP_LIMITS, UPDATE_OP_TYPES, type UpdateOpError, type UpdateOpType, type UpdateOpsOutcome } from './update-ops.types';
 
 /*
  * The pure `stream::update` engine (SPEC §3.2, iii `update_ops.rs`). Every adapter either calls this or, for
@@ -38,7 +38,7 @@ export function applyUpdateOps(current: unknown, exists: boolean, ops: readonly 
       root = step.value;
       missing = false;
     } else {
-      errors.push({ op_index: i, code: step.code, message: step.message });
+      errors.push({ op_index: i, code: step.code, message: step.message, doc_url: UPDATE_OP_DOC_URL });
     }
   }
   return { value: root, errors };

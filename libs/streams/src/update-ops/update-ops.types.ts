@@ -51,11 +51,18 @@ export interface RemoveOp {
 
 export type UpdateOp = SetOp | MergeOp | IncrementOp | DecrementOp | AppendOp | RemoveOp;
 
-/** One skipped op. `op_index` is its position in the submitted array. */
+/** Where every update-op error points, as in iii (its engine and its Redis script use this one page). */
+export const UPDATE_OP_DOC_URL = 'https://iii.dev/docs/workers/iii-state#error-codes';
+
+/**
+ * One skipped op. `op_index` is its position in the submitted array. The built-in engines always set
+ * `doc_url`; it is optional in the type, as in iii's, because a custom stream's `update` may omit it.
+ */
 export interface UpdateOpError {
   op_index: number;
   code: string;
   message: string;
+  doc_url?: string;
 }
 
 export interface UpdateOpsOutcome {

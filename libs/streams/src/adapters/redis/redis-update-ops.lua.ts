@@ -1,4 +1,4 @@
-import { UPDATE_OP_LIMITS, UPDATE_OP_TYPES } from '../../update-ops/update-ops.types';
+import { UPDATE_OP_DOC_URL, UPDATE_OP_LIMITS, UPDATE_OP_TYPES } from '../../update-ops/update-ops.types';
 
 /**
  * `stream::update` ops in Lua: a line-by-line port of update-ops.engine.ts over the LUA_JSON representation
@@ -15,6 +15,8 @@ local MAX_SEGMENTS = ${UPDATE_OP_LIMITS.maxPathSegments}
 local MAX_SEGMENT_BYTES = ${UPDATE_OP_LIMITS.maxSegmentBytes}
 local MAX_MERGE_KEYS = ${UPDATE_OP_LIMITS.maxMergeKeys}
 local MAX_MERGE_DEPTH = ${UPDATE_OP_LIMITS.maxMergeDepth}
+-- Already JSON text: every error ends with the same doc_url field, as the engine's does.
+local DOC_URL_FIELD = ',"doc_url":' .. ${JSON.stringify(JSON.stringify(UPDATE_OP_DOC_URL))}
 
 local function done(value) return { ok = true, value = value } end
 local function fail(code, message) return { ok = false, code = code, message = message } end
@@ -271,7 +273,7 @@ local function apply_update_ops(current, ops)
       root = step.value
       missing = false
     else
-      errors[#errors + 1] = '{"op_index":' .. (i - 1) .. ',"code":' .. json_quote(step.code) .. ',"message":' .. json_quote(step.message) .. '}'
+      errors[#errors + 1] = '{"op_index":' .. (i - 1) .. ',"code":' .. json_quote(step.code) .. ',"message":' .. json_quote(step.message) .. DOC_URL_FIELD .. '}'
     end
   end
   return root, '[' .. table.concat(errors, ',') .. ']'

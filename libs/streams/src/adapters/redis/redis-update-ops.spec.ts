@@ -55,7 +55,7 @@ describeRedis('Redis update ops are byte-identical to the in-process engine', ()
       const { redis, engine } = await both(c.current, c.exists, c.ops);
       expect(redis).toEqual(engine);
       expect(redis.stored).toBe(JSON.stringify(c.expected.value));
-      expect(redis.errors.map((e) => ({ op_index: e.op_index, code: e.code }))).toEqual(c.expected.errors);
+      expect(redis.errors.map((e) => ({ op_index: e.op_index, code: e.code, doc_url: e.doc_url }))).toEqual(c.expected.errors);
     });
   });
 
