@@ -25,6 +25,7 @@ import { RedisGroupIndex } from './redis-group.index';
 import { RedisAdapterError } from './redis.errors';
 import { RedisKeyspace } from './redis.keys';
 import {
+  CLOCK_WAIT_REPLY,
   DELETE_SCRIPT,
   HISTORY_SCRIPT,
   PUBLISH_SCRIPT,
@@ -160,9 +161,10 @@ export class RedisStreamAdapter extends StreamAdapter {
     return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
   }
 
+  /** Stores nothing for a group without meta (a rejected join leaves no key). */
   async position(stream: string, group: string): Promise<StreamPosition> {
     const [seq, timestamp, epoch] = await this.guard('position', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, ['none', '']));
-    return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string };
+    return { seq: seq as number, timestamp: timestamp as number, epoch: (epoch as string | null) ?? undefined };
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
@@ -201,13 +203,24 @@ export class RedisStreamAdapter extends StreamAdapter {
     await this.index.announce(stream, group).catch((error: unknown) => this.logger.warn(`Redis index update of ${stream}/${group} failed: ${describe(error)}`));
   }
 
-  /** Runs a script of the group with the common head arguments (see redis.scripts.ts). */
+  /**
+   * Runs a script of the group with the common head arguments (see redis.scripts.ts). While the group's
+   * clock is at its lead cap the script changes nothing and says how long to wait; it is then run again.
+   */
   private async run(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
     await this.serverInfo;
     const g = this.keys.group(stream, group);
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
     const head = [this.runId, g.channel, names(stream, group, id), this.historyLimits.size, this.historyLimits.ttlMs];
-    return command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+    for (;;) {
+      try {
+        return await command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+      } catch (error) {
+        const wait = clockWait(error);
+        if (wait === null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** Reads the server's run id and version (after connect and after every reconnect). */
@@ -233,6 +246,12 @@ export class RedisStreamAdapter extends StreamAdapter {
       throw new RedisAdapterError(operation, this.settings.target, this.commands, error);
     }
   }
+}
+
+/** The ms a script asked to wait for its group's clock, or null when the error is anything else. */
+function clockWait(error: unknown): number | null {
+  const match = error instanceof Error ? new RegExp(`${CLOCK_WAIT_REPLY} (\\d+)`).exec(error.message) : null;
+  return match ? Number(match[1]) : null;
 }
 
 /** The frame fragment between timestamp and event, JSON-encoded here so Lua never escapes names. */
