@@ -121,6 +121,7 @@ export class LocalEventLog {
   /** Stops sweeping and delivering; work still waiting for the clock runs now. */
   clear(): void {
     clearInterval(this.sweeper);
+    this.cursor = null;
     this.fanout.clear();
     for (const state of this.groups.values()) {
       if (!state.waiting) continue;
@@ -151,18 +152,27 @@ export class LocalEventLog {
     if (state.waiting) this.schedule(state);
   }
 
-  /** Checks the next batch of groups and frees the idle ones; a full pass takes size / SWEEP_BATCH ticks. */
+  /**
+   * One pass over every group, freeing the idle ones, in batches of SWEEP_BATCH with a turn of the event
+   * loop between them so a pass over a million groups never blocks it.
+   */
   private sweep(now: number): void {
-    this.cursor ??= this.groups.entries();
-    for (let i = 0; i < SWEEP_BATCH; i++) {
-      const next = this.cursor.next();
-      if (next.done) {
-        this.cursor = null;
-        return;
+    if (this.cursor) return;
+    const cursor = (this.cursor = this.groups.entries());
+    const batch = (): void => {
+      if (this.cursor !== cursor) return;
+      for (let i = 0; i < SWEEP_BATCH; i++) {
+        const next = cursor.next();
+        if (next.done) {
+          this.cursor = null;
+          return;
+        }
+        const [key, state] = next.value;
+        if (this.idle(state, now)) this.groups.delete(key);
       }
-      const [key, state] = next.value;
-      if (this.idle(state, now)) this.groups.delete(key);
-    }
+      setImmediate(batch);
+    };
+    batch();
   }
 
   private idle(state: GroupState, now: number): boolean {
