@@ -20,6 +20,8 @@ interface GroupState {
   /** Work waiting while the group's lead is at the cap, in call order; null when none. */
   waiting: Array<(timestamp: number) => void> | null;
   timer: NodeJS.Timeout | null;
+  /** Stamped work whose promise has not settled yet (a file job before its commit is released). */
+  busy: number;
 }
 
 /** Groups checked per sweep tick, so a sweep never stalls the event loop however many groups exist. */
@@ -65,11 +67,11 @@ export class LocalEventLog {
   stamp<T>(stream: string, group: string, work: (timestamp: number) => T): T | Promise<T> {
     const state = this.state(stream, group);
     const now = Date.now();
-    if (state.waiting === null && state.clock.waitMs(now) === 0) return work(this.tick(state, now));
+    if (state.waiting === null && state.clock.waitMs(now) === 0) return this.run(state, work, this.tick(state, now));
     return new Promise<T>((resolve, reject) => {
       const job = (timestamp: number) => {
         try {
-          resolve(work(timestamp));
+          resolve(this.run(state, work, timestamp));
         } catch (error) {
           reject(error);
         }
@@ -132,6 +134,19 @@ export class LocalEventLog {
     }
   }
 
+  /** Runs stamped work, counting it as in flight until a promise it returns settles (the sweep waits). */
+  private run<T>(state: GroupState, work: (timestamp: number) => T, timestamp: number): T {
+    const result = work(timestamp);
+    if (result instanceof Promise) {
+      state.busy++;
+      void result.then(
+        () => state.busy--,
+        () => state.busy--,
+      );
+    }
+    return result;
+  }
+
   private tick(state: GroupState, now: number): number {
     const timestamp = state.clock.next(now);
     if (timestamp > this.latest) this.latest = timestamp;
@@ -178,6 +193,7 @@ export class LocalEventLog {
   private idle(state: GroupState, now: number): boolean {
     return (
       state.waiting === null &&
+      state.busy === 0 &&
       state.clock.settled(now) &&
       state.log.expired(now) &&
       !this.fanout.hasListeners(state.stream, state.group) &&
@@ -189,7 +205,7 @@ export class LocalEventLog {
     const key = groupKey(stream, group);
     let state = this.groups.get(key);
     if (!state) {
-      state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null };
+      state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null, busy: 0 };
       this.groups.set(key, state);
     }
     return state;
