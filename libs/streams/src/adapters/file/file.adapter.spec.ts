@@ -17,7 +17,6 @@ const cleanup = async (): Promise<void> => {
 describeAdapterContract('file', {
   create: (history) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history),
   heldGroups: async (adapter) => (adapter as FileStreamAdapter).heldGroups(),
-  subscribersKeepPosition: true,
   cleanup,
   ordered: true,
 });

@@ -56,19 +56,19 @@ describe('LocalEventLog (per-group clocks and state of the in-process adapters)'
   });
 
   it('a position read of a group without state creates none and lies between its old and new timestamps', async () => {
-    const old = log.stamp('s', 'g', (ts) => log.emit(message('g'), ts)).frame.timestamp;
+    const old = (await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts))).frame.timestamp;
     await jest.advanceTimersByTimeAsync(2000);
     expect(log.has('s', 'g')).toBe(false);
     const read = log.idlePosition();
     expect(log.has('s', 'g')).toBe(false);
-    const next = log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
+    const next = await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
     expect(read.timestamp).toBeGreaterThan(old);
     expect(next.frame.timestamp).toBeGreaterThan(read.timestamp);
     expect(next.seq).toBe(1);
   });
 
-  it('keeps each event once, as its JSON, and replays parsed copies', () => {
-    const sent = log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
+  it('keeps each event once, as its JSON, and replays parsed copies', async () => {
+    const sent = await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
     const [replayed] = log.after('s', 'g', sent.epoch!, 0, T0)!;
     expect(replayed).toEqual({ frame: sent.frame, seq: 1, epoch: sent.epoch, json: JSON.stringify(sent.frame) });
     expect(replayed.frame).not.toBe(sent.frame);

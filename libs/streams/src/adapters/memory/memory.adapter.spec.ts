@@ -4,6 +4,5 @@ import { MemoryStreamAdapter } from './memory.adapter';
 describeAdapterContract('memory', {
   create: async (history) => new MemoryStreamAdapter(history),
   heldGroups: async (adapter) => (adapter as MemoryStreamAdapter).heldGroups(),
-  subscribersKeepPosition: true,
   ordered: true,
 });

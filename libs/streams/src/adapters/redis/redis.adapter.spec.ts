@@ -53,7 +53,6 @@ describeRedis('RedisStreamAdapter', () => {
     },
     peer: open,
     heldGroups: () => groupsWithKeys(prefix),
-    subscribersKeepPosition: false,
     cleanup: () => deletePrefix(prefix),
     ordered: false,
   });

@@ -22,6 +22,7 @@ import { connectRedis, createRedisClient, type RedisConnectionSettings, resolveR
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
+import { RedisMetaKeepAlive } from './redis-meta.keepalive';
 import { RedisAdapterError } from './redis.errors';
 import { RedisKeyspace } from './redis.keys';
 import {
@@ -55,6 +56,8 @@ export class RedisStreamAdapter extends StreamAdapter {
   private readonly index: RedisGroupIndex;
   private readonly subscriber: RedisSubscriber;
   private readonly monitors: RedisConnectionMonitor[];
+  /** Subscribed groups keep their position although a group without items lets it expire. */
+  private readonly keepAlive: RedisMetaKeepAlive;
   /**
    * The server's run id, read on every (re)connect; scripts wait for it. A group last written under another
    * run id (restart, failover) starts a new history and moves `seq` past anything issued before.
@@ -71,6 +74,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     super();
     this.keys = new RedisKeyspace(settings.keyPrefix);
     this.index = new RedisGroupIndex(commands, this.keys);
+    this.keepAlive = new RedisMetaKeepAlive(commands, this.keys, historyLimits.ttlMs);
     // Catching up after a reconnect reads the log through the command connection, which may come back later.
     const replay = async (stream: string, group: string, epoch: string, seq: number) => {
       await whenReady(commands, settings.connectTimeoutMs);
@@ -179,7 +183,12 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
-    return this.subscriber.subscribe(stream, group, listener);
+    const unsubscribe = await this.subscriber.subscribe(stream, group, listener);
+    const untrack = this.keepAlive.track(stream, group);
+    return async () => {
+      untrack();
+      await unsubscribe();
+    };
   }
 
   async ping(): Promise<void> {
@@ -188,6 +197,7 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   async close(): Promise<void> {
     for (const monitor of this.monitors) monitor.markClosing();
+    this.keepAlive.stop();
     this.subscriber.clear();
     await Promise.all([quit(this.commands), quit(this.subscriberClient)]);
   }
