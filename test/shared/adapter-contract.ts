@@ -1,9 +1,13 @@
 import type { StreamAdapter, StreamEnvelope } from 'nest-realtime-streams';
+import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
+import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
-  /** A fresh, empty adapter. */
-  create(): Promise<StreamAdapter>;
+  /** A fresh, empty adapter (keeping `history` per group for resume, else the default). */
+  create(history?: HistoryLimits): Promise<StreamAdapter>;
+  /** The groups the backend holds any state for (positions, history, items, keys), sorted. */
+  heldGroups(adapter: StreamAdapter): Promise<string[]>;
   /** A second adapter on the same backend as the last `create()` (another app instance), if the backend shares state. */
   peer?(): Promise<StreamAdapter>;
   /** Removes whatever the test left in the backend. */
@@ -12,9 +16,9 @@ export interface AdapterHarness {
   ordered: boolean;
 }
 
-const waitFor = async (check: () => boolean, ms = 2000): Promise<void> => {
+const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> => {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting for a condition');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -253,6 +257,69 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       expect(read).toEqual({ nested: { n: 1 } });
       read.nested.n = 97;
       await expect(adapter.get('s', 'g', 'i')).resolves.toEqual({ nested: { n: 1 } });
+    });
+
+    describe('per-group state is freed once idle', () => {
+      const event = (groupId: string) => ({ streamName: 's', groupId, id: null, event: { type: 'event' as const, event: { type: 'e', data: null } } });
+
+      it('a position read (what a rejected join asks for) stores nothing', async () => {
+        for (let i = 0; i < 20; i++) await adapter.position('s', `rejected-${i}`);
+        await expect(adapter.history!('s', 'rejected-0', 'any', 0)).resolves.toBeNull();
+        expect(await harness.heldGroups(adapter)).toEqual([]);
+      });
+
+      it('frees a group with no items, no subscriber and an expired history; keeps the others', async () => {
+        await adapter.close();
+        adapter = await harness.create({ size: 10, ttlMs: 1000 });
+        await adapter.set('s', 'kept', 'i', 1);
+        await adapter.subscribe('s', 'watched', () => undefined);
+        const joined = await adapter.snapshot('s', 'watched', null);
+        const before: StreamEnvelope[] = [];
+        for (let i = 0; i < 20; i++) {
+          await adapter.set('s', `emptied-${i}`, 'i', i);
+          before.push((await adapter.delete('s', `emptied-${i}`, 'i')).envelope!);
+          await adapter.publish(event(`sent-${i}`));
+          await adapter.snapshot('s', `joined-${i}`, null);
+        }
+        expect((await harness.heldGroups(adapter)).length).toBeGreaterThanOrEqual(41);
+        await waitFor(async () => (await harness.heldGroups(adapter)).join() === 'kept,watched', 8000);
+        const watched = await adapter.snapshot('s', 'watched', null);
+        expect(watched.epoch).toBe(joined.epoch);
+
+        // A freed group starts over: a new history (resumes re-sync) and timestamps past every old one.
+        const after = (await adapter.set('s', 'emptied-0', 'i', 'again')).envelope;
+        expect(after.epoch).not.toBe(before[0].epoch);
+        expect(after.frame.timestamp).toBeGreaterThan(before[0].frame.timestamp);
+        await expect(adapter.history!('s', 'emptied-0', before[0].epoch!, before[0].seq)).resolves.toBeNull();
+      });
+    });
+
+    describe('timestamps: strictly increasing per group, bounded lead over the wall clock', () => {
+      /** Largest `timestamp - Date.now()` seen as each write resolves (a lower bound of the true lead). */
+      const lead = (timestamps: Array<[number, number]>) => Math.max(...timestamps.map(([ts, now]) => ts - now));
+      const publish = async (groupId: string): Promise<[StreamEnvelope, number]> => {
+        const envelope = await adapter.publish({ streamName: 's', groupId, id: null, event: { type: 'event', event: { type: 'e', data: null } } });
+        return [envelope, Date.now()];
+      };
+
+      it('writes spread over many groups never run ahead: 5,000 at full speed over 1,000 groups lead by < 5 ms', async () => {
+        // Each group gets 5 events, so its own clock can run at most 4 ms ahead, however fast they come.
+        const results = await Promise.all(Array.from({ length: 5000 }, (_, i) => publish(`g${i % 1000}`)));
+        expect(lead(results.map(([e, now]) => [e.frame.timestamp, now]))).toBeLessThan(5);
+      });
+
+      it(`a burst to one group runs ahead at most MAX_CLOCK_LEAD_MS (${MAX_CLOCK_LEAD_MS} ms), then waits for the clock`, async () => {
+        const results = await Promise.all(Array.from({ length: MAX_CLOCK_LEAD_MS + 300 }, () => publish('hot')));
+        const bySeq = [...results].sort(([a], [b]) => a.seq - b.seq);
+        for (let i = 1; i < bySeq.length; i++) {
+          expect(bySeq[i][0].seq).toBe(bySeq[i - 1][0].seq + 1);
+          expect(bySeq[i][0].frame.timestamp).toBeGreaterThan(bySeq[i - 1][0].frame.timestamp);
+        }
+        expect(lead(results.map(([e, now]) => [e.frame.timestamp, now]))).toBeLessThanOrEqual(MAX_CLOCK_LEAD_MS);
+        // Another group is not held back by the hot one.
+        const [other, now] = await publish('cold');
+        expect(other.frame.timestamp - now).toBeLessThanOrEqual(1);
+      });
     });
 
     it('ping resolves while the backend is up', async () => {

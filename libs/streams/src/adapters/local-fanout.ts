@@ -34,18 +34,3 @@ export class LocalFanout {
     this.listeners.clear();
   }
 }
-
-/**
- * Timestamps that never repeat or go back within one process: iii clients drop a frame whose timestamp is
- * not greater than the last one they saw, so a burst inside one millisecond runs a little ahead of the clock.
- */
-export class MonotonicClock {
-  /** `last`: a timestamp already used (e.g. persisted before a restart) that every new one must pass. */
-  constructor(private last = 0) {}
-
-  next(): number {
-    const now = Date.now();
-    this.last = now > this.last ? now : this.last + 1;
-    return this.last;
-  }
-}

@@ -14,7 +14,12 @@ const cleanup = async (): Promise<void> => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 };
 
-describeAdapterContract('file', { create: () => FileStreamAdapter.open({ type: 'file', path: freshDir() }), cleanup, ordered: true });
+describeAdapterContract('file', {
+  create: (history) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history),
+  heldGroups: async (adapter) => (adapter as FileStreamAdapter).heldGroups(),
+  cleanup,
+  ordered: true,
+});
 
 describe('FileStreamAdapter', () => {
   afterEach(async () => {

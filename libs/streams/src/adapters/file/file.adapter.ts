@@ -6,7 +6,6 @@ import type { UpdateOpError, UpdateOpsOutcome } from '../../update-ops/update-op
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { LocalEventLog } from '../history/local-event-log';
-import { MonotonicClock } from '../local-fanout';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -43,7 +42,6 @@ interface ItemWrite {
   oldText: string | undefined;
   text: string;
   errors: UpdateOpError[];
-  timestamp: number;
 }
 
 /**
@@ -54,17 +52,17 @@ interface ItemWrite {
  * Every write, `publish`, `snapshot` and `position` is a job run inside an LMDB child transaction. LMDB
  * runs the jobs one after another in call order, batching all the jobs pending at once into one commit,
  * so a job reads the effect of every earlier job and a read-modify-write (`update`) is atomic. A job that
- * throws leaves nothing behind. A job stamps its timestamp inside the transaction and records it as the
- * clock's high-water mark in the same commit, so timestamps never go back across a restart.
+ * throws leaves nothing behind. A job's timestamp comes from its group's clock when the job is queued (in
+ * call order, so in transaction order per group); the job records the highest timestamp given so far as
+ * the clocks' high-water mark in its commit, so timestamps never go back across a restart.
  *
  * Only after the commit is a job released: its `seq` is taken, its frame delivered and its promise
  * resolved, in transaction order. A failed commit rejects its jobs and publishes nothing. A snapshot is
  * released in the same order, so its `seq` counts exactly the events its data contains.
  */
 export class FileStreamAdapter extends StreamAdapter {
-  /** Positions and recent events live in the process: a restart starts new epochs (clients re-sync). */
+  /** Positions, recent events and clocks live in the process: a restart starts new epochs (clients re-sync). */
   private readonly events: LocalEventLog;
-  private readonly clock: MonotonicClock;
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
@@ -78,8 +76,12 @@ export class FileStreamAdapter extends StreamAdapter {
     history: HistoryLimits,
   ) {
     super();
-    this.clock = new MonotonicClock(lastTimestamp);
-    this.events = new LocalEventLog(history);
+    this.events = new LocalEventLog({ history, floor: lastTimestamp, hasItems: (stream, group) => this.hasItems(stream, group) });
+  }
+
+  /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
+  heldGroups(): string[] {
+    return this.events.held();
   }
 
   /** Opens (or creates) the store in `options.path`; rejects with an error naming the path if it cannot be used. */
@@ -118,19 +120,21 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
-    return this.transact(
+    return this.stamped(
+      stream,
+      group,
       () => {
         const found = this.findItem(stream, group, item);
         if (!found) return null;
         this.removeFromGroup(stream, group, item, found.insertion);
-        return { oldText: found.text, timestamp: this.stamp() };
+        return found.text;
       },
-      (done) =>
-        done === null
+      (oldText, timestamp) =>
+        oldText === null
           ? { old_value: null, envelope: null }
           : {
-              old_value: JSON.parse(done.oldText) as unknown,
-              envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(done.oldText) } }, done.timestamp),
+              old_value: JSON.parse(oldText) as unknown,
+              envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(oldText) } }, timestamp),
             },
     );
   }
@@ -158,30 +162,42 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   async publish(message: StreamMessage): Promise<StreamEnvelope> {
-    return this.transact(
-      () => this.stamp(),
-      (timestamp) => this.emit(message, timestamp),
+    return this.stamped(
+      message.streamName,
+      message.groupId,
+      () => null,
+      (_, timestamp) => this.emit(message, timestamp),
     );
   }
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
-    return this.transact(
-      () => ({ data: item === null ? this.values(stream, group) : this.itemValue(stream, group, item), timestamp: this.stamp() }),
-      ({ data, timestamp }) => ({ data, timestamp, ...this.events.position(stream, group) }),
+    return this.stamped(
+      stream,
+      group,
+      () => (item === null ? this.values(stream, group) : this.itemValue(stream, group, item)),
+      (data, timestamp) => ({ data, timestamp, ...this.events.position(stream, group) }),
     );
   }
 
   async position(stream: string, group: string): Promise<StreamPosition> {
-    return this.transact(
-      () => this.stamp(),
-      (timestamp) => ({ ...this.events.position(stream, group), timestamp }),
+    // A group without state has had no event in this process: its position is read without creating any.
+    if (!this.events.has(stream, group)) return this.read(() => this.events.idlePosition());
+    return this.stamped(
+      stream,
+      group,
+      () => null,
+      (_, timestamp) => ({ ...this.events.position(stream, group), timestamp }),
     );
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
-    return this.transact(
-      () => this.stamp(),
-      (timestamp) => {
+    // Without state there is no history: the epoch cannot be current.
+    if (!this.events.has(stream, group)) return null;
+    return this.stamped(
+      stream,
+      group,
+      () => null,
+      (_, timestamp) => {
         const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
         return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
       },
@@ -219,24 +235,42 @@ export class FileStreamAdapter extends StreamAdapter {
     item: string,
     next: (current: unknown, exists: boolean) => UpdateOpsOutcome,
   ): Promise<AdapterUpdateOutcome> {
-    return this.transact(
+    return this.stamped(
+      stream,
+      group,
       (): ItemWrite => {
         const found = this.findItem(stream, group, item);
         const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
         const text = toJson(value);
         const insertion = found?.insertion ?? this.addToGroup(stream, group, item);
         this.db.putSync(storeKeys.value(stream, group, insertion), text);
-        return { oldText: found?.text, text, errors, timestamp: this.stamp() };
+        return { oldText: found?.text, text, errors };
       },
-      (done) => ({
+      (done, timestamp) => ({
         old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
         new_value: JSON.parse(done.text) as unknown,
         errors: done.errors,
         envelope: this.emit(
           { streamName: stream, groupId: group, id: item, event: { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) } },
-          done.timestamp,
+          timestamp,
         ),
       }),
+    );
+  }
+
+  /**
+   * A job of one group with the group's next timestamp (taken in call order, waiting while the group's
+   * clock is at its lead cap), its commit recording the clocks' high-water mark.
+   */
+  private async stamped<T, R>(stream: string, group: string, work: () => T, release: (done: T, timestamp: number) => R): Promise<R> {
+    return this.events.stamp(stream, group, (timestamp) =>
+      this.transact(
+        () => {
+          this.db.putSync(storeKeys.clock, String(this.events.latest));
+          return work();
+        },
+        (done) => release(done, timestamp),
+      ),
     );
   }
 
@@ -282,13 +316,6 @@ export class FileStreamAdapter extends StreamAdapter {
     return new Error(`File stream store ${this.dir}: ${message}`, { cause: error });
   }
 
-  /** A fresh timestamp, persisted as the high-water mark in the job's own commit. */
-  private stamp(): number {
-    const timestamp = this.clock.next();
-    this.db.putSync(storeKeys.clock, String(timestamp));
-    return timestamp;
-  }
-
   private emit(message: StreamMessage, timestamp: number): StreamEnvelope {
     return this.events.emit(message, timestamp);
   }
@@ -298,6 +325,15 @@ export class FileStreamAdapter extends StreamAdapter {
     if (insertion === undefined) return undefined;
     const text = this.db.get(storeKeys.value(stream, group, insertion));
     return text === undefined ? undefined : { insertion, text };
+  }
+
+  /** Whether the group holds items (the sweep keeps such groups' state); read failures count as yes. */
+  private hasItems(stream: string, group: string): boolean {
+    try {
+      return this.db.get(storeKeys.group(stream, group)) !== undefined;
+    } catch {
+      return true;
+    }
   }
 
   private itemValue(stream: string, group: string, item: string): unknown {

@@ -1,10 +1,6 @@
-import type { StreamEnvelope } from '../stream-adapter.interface';
-import { GroupLog } from './group-log';
+import { GroupLog, type LoggedEvent } from './group-log';
 
-const env = (seq: number, timestamp = 1000 + seq): StreamEnvelope => ({
-  seq,
-  frame: { type: 'stream', timestamp, streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 't', data: seq } } },
-});
+const env = (seq: number, timestamp = 1000 + seq): LoggedEvent => ({ seq, timestamp, json: `{"seq":${seq}}` });
 
 function fill(log: GroupLog, n: number, timestamp?: (seq: number) => number): void {
   for (let i = 0; i < n; i++) {
@@ -45,6 +41,17 @@ describe('GroupLog (history window for resume)', () => {
     fill(log, 3);
     expect(log.after(3, 2000)).toEqual([]);
     expect(log.after(2, 2000)).toBeNull();
+  });
+
+  it('expired: true once every kept event is older than ttlMs (and at once when nothing was kept)', () => {
+    const log = new GroupLog({ size: 100, ttlMs: 1000 });
+    expect(log.expired(0)).toBe(true);
+    fill(log, 3, (seq) => seq * 1000);
+    expect(log.expired(3500)).toBe(false);
+    expect(log.expired(4001)).toBe(true);
+    const none = new GroupLog({ size: 0, ttlMs: 1000 });
+    fill(none, 3, (seq) => seq * 1000);
+    expect(none.expired(3000)).toBe(true);
   });
 
   it('each log has its own epoch', () => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { StreamEnvelope } from '../stream-adapter.interface';
 
 export interface HistoryLimits {
   /** Most recent events kept per group; 0 keeps none (resume then always re-syncs). */
@@ -14,25 +13,41 @@ export function newEpoch(): string {
 }
 
 /**
+ * A kept event: its frame's JSON and nothing else of it (no parsed frame, no wire bytes), so history holds
+ * each event's bytes once; a resume parses the few it replays.
+ */
+export interface LoggedEvent {
+  seq: number;
+  timestamp: number;
+  json: string;
+}
+
+/**
  * One group's position (epoch + seq) and its recent events, bounded by count and age, for the in-process
  * adapters. Resume asks for everything after a seq; a gap (the window has passed) answers null.
  */
 export class GroupLog {
   readonly epoch = newEpoch();
   seq = 0;
-  private entries: StreamEnvelope[] = [];
+  private entries: LoggedEvent[] = [];
   private head = 0;
 
   constructor(private readonly limits: HistoryLimits) {}
 
-  append(envelope: StreamEnvelope): void {
+  append(event: LoggedEvent): void {
     if (this.limits.size === 0) return;
-    this.entries.push(envelope);
-    this.trim(envelope.frame.timestamp);
+    this.entries.push(event);
+    this.trim(event.timestamp);
+  }
+
+  /** Whether every kept event has expired by `now` (what lets an idle group's state be freed). */
+  expired(now: number): boolean {
+    this.trim(now);
+    return this.head === this.entries.length;
   }
 
   /** Events after `seq`, oldest first; null when some of them are no longer kept (or `seq` is not ours). */
-  after(seq: number, now: number): StreamEnvelope[] | null {
+  after(seq: number, now: number): LoggedEvent[] | null {
     if (!Number.isInteger(seq) || seq < 0 || seq > this.seq) return null;
     if (seq === this.seq) return [];
     this.trim(now);
@@ -43,11 +58,14 @@ export class GroupLog {
 
   private trim(now: number): void {
     const oldest = now - this.limits.ttlMs;
-    while (this.head < this.entries.length && (this.entries.length - this.head > this.limits.size || this.entries[this.head].frame.timestamp < oldest)) {
+    while (this.head < this.entries.length && (this.entries.length - this.head > this.limits.size || this.entries[this.head].timestamp < oldest)) {
       this.head++;
     }
-    // Compact now and then instead of shifting on every append.
-    if (this.head > 64 && this.head * 2 > this.entries.length) {
+    // Compact now and then instead of shifting on every append; at once when nothing is left.
+    if (this.head === this.entries.length) {
+      if (this.head > 0) this.entries = [];
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }

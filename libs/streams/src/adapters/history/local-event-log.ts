@@ -1,50 +1,213 @@
 import { groupKey, LocalFanout } from '../local-fanout';
 import type { StreamEnvelope, StreamListener, StreamMessage, Unsubscribe } from '../stream-adapter.interface';
+import { GroupClock } from './group-clock';
 import { GroupLog, type HistoryLimits } from './group-log';
 
+export interface LocalEventLogOptions {
+  history: HistoryLimits;
+  /** Whether the group holds items: its state is kept while it does. */
+  hasItems(stream: string, group: string): boolean;
+  /** A timestamp every group's clock starts past (the high-water mark persisted before a restart). */
+  floor?: number;
+}
+
+/** Everything the process holds for one group: position, recent events, clock, work waiting for the clock. */
+interface GroupState {
+  stream: string;
+  group: string;
+  log: GroupLog;
+  clock: GroupClock;
+  /** Work waiting while the group's lead is at the cap, in call order; null when none. */
+  waiting: Array<(timestamp: number) => void> | null;
+  timer: NodeJS.Timeout | null;
+  /** Stamped work whose promise has not settled yet (a file job before its commit is released). */
+  busy: number;
+}
+
+/** Groups checked per sweep tick, so a sweep never stalls the event loop however many groups exist. */
+const SWEEP_BATCH = 10_000;
+
 /**
- * The in-process event side of the memory and file adapters: each group's position (epoch + seq), its
- * recent events for resume, and delivery to this process's listeners. Positions outlive emptied groups
- * while the process lives; a new process starts new epochs, which tells resuming clients to re-sync.
+ * The in-process event side of the memory and file adapters: each group's position (epoch + seq), recent
+ * events for resume, timestamps, and delivery to this process's listeners.
+ *
+ * A group's state is created by its first event, snapshot or stamped read, and freed by a periodic sweep
+ * once the group holds no items, has no listener, has no event left in its history window and its clock
+ * has fallen behind the wall clock. A group created again later gets a new epoch (resuming clients
+ * re-sync) and a clock that starts from the wall clock, which is then past every timestamp the old one gave.
  */
 export class LocalEventLog {
-  private readonly logs = new Map<string, GroupLog>();
+  private readonly groups = new Map<string, GroupState>();
   private readonly fanout = new LocalFanout();
+  private readonly sweeper: NodeJS.Timeout;
+  private cursor: Iterator<[string, GroupState]> | null = null;
+  /** The highest timestamp given to any group (the file adapter persists it). */
+  latest: number;
 
-  constructor(private readonly limits: HistoryLimits) {}
+  constructor(private readonly options: LocalEventLogOptions) {
+    this.latest = options.floor ?? 0;
+    const interval = Math.min(1000, Math.max(10, options.history.ttlMs / 2));
+    this.sweeper = setInterval(() => this.sweep(Date.now()), interval).unref();
+  }
+
+  /** The groups the process holds state for, sorted (diagnostics and tests). */
+  held(): string[] {
+    return Array.from(this.groups.values(), (state) => state.group).sort();
+  }
+
+  has(stream: string, group: string): boolean {
+    return this.groups.has(groupKey(stream, group));
+  }
+
+  /**
+   * Runs `work` with the group's next timestamp: at once, or, while the group runs MAX_CLOCK_LEAD_MS ahead
+   * of the wall clock, after the group's earlier waiting work, once the clock allows. Work on one group
+   * therefore runs in call order; other groups never wait.
+   */
+  stamp<T>(stream: string, group: string, work: (timestamp: number) => T): T | Promise<T> {
+    const state = this.state(stream, group);
+    const now = Date.now();
+    if (state.waiting === null && state.clock.waitMs(now) === 0) return this.run(state, work, this.tick(state, now));
+    return new Promise<T>((resolve, reject) => {
+      const job = (timestamp: number) => {
+        try {
+          resolve(this.run(state, work, timestamp));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      if (state.waiting) state.waiting.push(job);
+      else {
+        state.waiting = [job];
+        this.schedule(state);
+      }
+    });
+  }
+
+  /** A position for a group with no state: nothing is created (a rejected join leaves nothing behind). */
+  idlePosition(): { seq: number; timestamp: number } {
+    // A freed clock's last stamp is at least 2 ms old and a new one starts at the wall clock, so `now - 1`
+    // is after every timestamp the group had and before every one it will get.
+    return { seq: 0, timestamp: Math.max(Date.now() - 1, this.options.floor ?? 0) };
+  }
 
   /** Gives the message the next seq of its group, keeps it, and delivers it to local listeners. */
   emit(message: StreamMessage, timestamp: number): StreamEnvelope {
-    const log = this.log(message.streamName, message.groupId);
-    const envelope: StreamEnvelope = { frame: { type: 'stream', timestamp, ...message }, seq: ++log.seq, epoch: log.epoch };
-    log.append(envelope);
+    const { log } = this.state(message.streamName, message.groupId);
+    const frame = { type: 'stream' as const, timestamp, ...message };
+    const envelope: StreamEnvelope = { frame, seq: ++log.seq, epoch: log.epoch };
+    if (this.options.history.size > 0) {
+      envelope.json = JSON.stringify(frame);
+      log.append({ seq: envelope.seq, timestamp, json: envelope.json });
+    }
     this.fanout.deliver(envelope);
     return envelope;
   }
 
   position(stream: string, group: string): { seq: number; epoch: string } {
-    const { seq, epoch } = this.log(stream, group);
+    const { seq, epoch } = this.state(stream, group).log;
     return { seq, epoch };
   }
 
   /** Events after `seq` of history `epoch`, or null when they are not all kept (or the epoch is another). */
   after(stream: string, group: string, epoch: string, seq: number, now: number): StreamEnvelope[] | null {
-    const log = this.logs.get(groupKey(stream, group));
-    return log && log.epoch === epoch ? log.after(seq, now) : null;
+    const log = this.groups.get(groupKey(stream, group))?.log;
+    const events = log && log.epoch === epoch ? log.after(seq, now) : null;
+    return events && events.map(({ seq, json }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json }));
   }
 
   subscribe(stream: string, group: string, listener: StreamListener): Unsubscribe {
     return this.fanout.subscribe(stream, group, listener);
   }
 
+  /** Stops sweeping and delivering; work still waiting for the clock runs now. */
   clear(): void {
+    clearInterval(this.sweeper);
+    this.cursor = null;
     this.fanout.clear();
+    for (const state of this.groups.values()) {
+      if (!state.waiting) continue;
+      clearTimeout(state.timer!);
+      const jobs = state.waiting;
+      state.waiting = state.timer = null;
+      for (const job of jobs) job(this.tick(state, Date.now()));
+    }
   }
 
-  private log(stream: string, group: string): GroupLog {
+  /** Runs stamped work, counting it as in flight until a promise it returns settles (the sweep waits). */
+  private run<T>(state: GroupState, work: (timestamp: number) => T, timestamp: number): T {
+    const result = work(timestamp);
+    if (result instanceof Promise) {
+      state.busy++;
+      void result.then(
+        () => state.busy--,
+        () => state.busy--,
+      );
+    }
+    return result;
+  }
+
+  private tick(state: GroupState, now: number): number {
+    const timestamp = state.clock.next(now);
+    if (timestamp > this.latest) this.latest = timestamp;
+    return timestamp;
+  }
+
+  private schedule(state: GroupState): void {
+    state.timer = setTimeout(() => this.drain(state), state.clock.waitMs(Date.now()));
+  }
+
+  private drain(state: GroupState): void {
+    const now = Date.now();
+    while (state.waiting && state.clock.waitMs(now) === 0) {
+      const job = state.waiting.shift()!;
+      if (state.waiting.length === 0) state.waiting = state.timer = null;
+      job(this.tick(state, now));
+    }
+    if (state.waiting) this.schedule(state);
+  }
+
+  /**
+   * One pass over every group, freeing the idle ones, in batches of SWEEP_BATCH with a turn of the event
+   * loop between them so a pass over a million groups never blocks it.
+   */
+  private sweep(now: number): void {
+    if (this.cursor) return;
+    const cursor = (this.cursor = this.groups.entries());
+    const batch = (): void => {
+      if (this.cursor !== cursor) return;
+      for (let i = 0; i < SWEEP_BATCH; i++) {
+        const next = cursor.next();
+        if (next.done) {
+          this.cursor = null;
+          return;
+        }
+        const [key, state] = next.value;
+        if (this.idle(state, now)) this.groups.delete(key);
+      }
+      setImmediate(batch);
+    };
+    batch();
+  }
+
+  private idle(state: GroupState, now: number): boolean {
+    return (
+      state.waiting === null &&
+      state.busy === 0 &&
+      state.clock.settled(now) &&
+      state.log.expired(now) &&
+      !this.fanout.hasListeners(state.stream, state.group) &&
+      !this.options.hasItems(state.stream, state.group)
+    );
+  }
+
+  private state(stream: string, group: string): GroupState {
     const key = groupKey(stream, group);
-    let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = new GroupLog(this.limits)));
-    return log;
+    let state = this.groups.get(key);
+    if (!state) {
+      state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null, busy: 0 };
+      this.groups.set(key, state);
+    }
+    return state;
   }
 }

@@ -3,7 +3,6 @@ import { applyUpdateOps } from '../../update-ops/update-ops.engine';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
 import { LocalEventLog } from '../history/local-event-log';
-import { MonotonicClock } from '../local-fanout';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -22,17 +21,22 @@ import {
 type GroupItems = Map<string, unknown>;
 
 /**
- * The default adapter: everything in this process, nothing survives a restart. Every method does its work
- * synchronously before its promise settles, which is what makes each write atomic and ordered.
+ * The default adapter: everything in this process, nothing survives a restart. Every write does its work
+ * in one synchronous block (at once, or, while its group's clock is at its lead cap, later in call order),
+ * which is what makes each write atomic and ordered.
  */
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
   private readonly events: LocalEventLog;
-  private readonly clock = new MonotonicClock();
 
   constructor(history: HistoryLimits = DEFAULT_HISTORY) {
     super();
-    this.events = new LocalEventLog(history);
+    this.events = new LocalEventLog({ history, hasItems: (stream, group) => this.streams.get(stream)?.has(group) ?? false });
+  }
+
+  /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
+  heldGroups(): string[] {
+    return this.events.held();
   }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
@@ -40,36 +44,44 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
-    const state = this.group(stream, group);
-    const existed = state.has(item);
-    const old = existed ? state.get(item) : null;
     const stored = clone(data);
-    state.set(item, stored);
-    const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(stored) } });
-    return { old_value: old, new_value: clone(stored), envelope };
+    return this.events.stamp(stream, group, (timestamp) => {
+      const state = this.group(stream, group);
+      const existed = state.has(item);
+      const old = existed ? state.get(item) : null;
+      state.set(item, stored);
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(stored) } }, timestamp);
+      return { old_value: old, new_value: clone(stored), envelope };
+    });
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
-    const state = this.group(stream, group);
-    const existed = state.has(item);
-    const old = existed ? state.get(item) : null;
-    const { value, errors } = applyUpdateOps(old, existed, ops);
-    state.set(item, value);
-    const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(value) } });
-    return { old_value: clone(old), new_value: clone(value), errors, envelope };
+    return this.events.stamp(stream, group, (timestamp) => {
+      const state = this.group(stream, group);
+      const existed = state.has(item);
+      const old = existed ? state.get(item) : null;
+      const { value, errors } = applyUpdateOps(old, existed, ops);
+      state.set(item, value);
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(value) } }, timestamp);
+      return { old_value: clone(old), new_value: clone(value), errors, envelope };
+    });
   }
 
   async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
-    const groups = this.streams.get(stream);
-    const state = groups?.get(group);
-    if (!groups || !state || !state.has(item)) return { old_value: null, envelope: null };
-    const old = state.get(item);
-    state.delete(item);
-    // Emptied groups disappear from listings, as they do on Redis.
-    if (state.size === 0) groups.delete(group);
-    if (groups.size === 0) this.streams.delete(stream);
-    const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old) } });
-    return { old_value: old, envelope };
+    // A group holding items always has state, so a group without state has nothing to delete (and gets none).
+    if (!this.events.has(stream, group)) return { old_value: null, envelope: null };
+    return this.events.stamp(stream, group, (timestamp) => {
+      const groups = this.streams.get(stream);
+      const state = groups?.get(group);
+      if (!groups || !state || !state.has(item)) return { old_value: null, envelope: null };
+      const old = state.get(item);
+      state.delete(item);
+      // Emptied groups disappear from listings, as they do on Redis.
+      if (state.size === 0) groups.delete(group);
+      if (groups.size === 0) this.streams.delete(stream);
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old) } }, timestamp);
+      return { old_value: old, envelope };
+    });
   }
 
   async list(stream: string, group: string): Promise<unknown[]> {
@@ -87,22 +99,27 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   async publish(message: StreamMessage): Promise<StreamEnvelope> {
-    return this.emit(message);
+    return this.events.stamp(message.streamName, message.groupId, (timestamp) => this.events.emit(message, timestamp));
   }
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
-    const data = item === null ? this.values(stream, group) : clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
-    return { data, ...this.positionNow(stream, group) };
+    return this.events.stamp(stream, group, (timestamp) => {
+      const data = item === null ? this.values(stream, group) : clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
+      return { data, ...this.events.position(stream, group), timestamp };
+    });
   }
 
   async position(stream: string, group: string): Promise<StreamPosition> {
-    return this.positionNow(stream, group);
+    if (!this.events.has(stream, group)) return this.events.idlePosition();
+    return this.events.stamp(stream, group, (timestamp) => ({ ...this.events.position(stream, group), timestamp }));
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
-    const timestamp = this.clock.next();
-    const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
-    return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+    if (!this.events.has(stream, group)) return null;
+    return this.events.stamp(stream, group, (timestamp) => {
+      const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
+      return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+    });
   }
 
   async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
@@ -113,10 +130,6 @@ export class MemoryStreamAdapter extends StreamAdapter {
 
   async close(): Promise<void> {
     this.events.clear();
-  }
-
-  private positionNow(stream: string, group: string): StreamPosition {
-    return { ...this.events.position(stream, group), timestamp: this.clock.next() };
   }
 
   private values(stream: string, group: string): unknown[] {
@@ -130,10 +143,6 @@ export class MemoryStreamAdapter extends StreamAdapter {
     let state = groups.get(group);
     if (!state) groups.set(group, (state = new Map()));
     return state;
-  }
-
-  private emit(message: StreamMessage): StreamEnvelope {
-    return this.events.emit(message, this.clock.next());
   }
 }
 

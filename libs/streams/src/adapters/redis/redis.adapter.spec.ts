@@ -14,6 +14,26 @@ const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000): Prom
   }
 };
 
+/** The groups that have any key (items, meta, log) under `prefix`, read back from their hash tags. */
+async function groupsWithKeys(prefix: string): Promise<string[]> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const groups = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:{*`, 'COUNT', 500);
+      for (const key of keys) {
+        const tag = key.slice(key.indexOf('{') + 1, key.indexOf('}'));
+        groups.add((JSON.parse(Buffer.from(tag, 'base64url').toString('utf8')) as [string, string])[1]);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return [...groups].sort();
+  } finally {
+    redis.disconnect();
+  }
+}
+
 describe('RedisStreamAdapter.connect', () => {
   it('fails within connectTimeoutMs with an error naming the URL (password hidden) when Redis is unreachable', async () => {
     await expect(RedisStreamAdapter.connect({ type: 'redis', url: 'redis://:hunter2@127.0.0.1:1', connectTimeoutMs: 300 })).rejects.toThrow(
@@ -27,11 +47,12 @@ describeRedis('RedisStreamAdapter', () => {
   const open = () => RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix });
 
   describeAdapterContract('redis', {
-    create: () => {
+    create: (history) => {
       prefix = uniquePrefix('contract');
-      return open();
+      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history);
     },
     peer: open,
+    heldGroups: () => groupsWithKeys(prefix),
     cleanup: () => deletePrefix(prefix),
     ordered: false,
   });
@@ -114,7 +135,7 @@ describeRedis('RedisStreamAdapter', () => {
 
       it('replays exactly the events after a position, on any instance, with a fresh position', async () => {
         const [a, b] = [await connect(), await connect()];
-        const start = await a.position('s', 'g');
+        const start = await a.snapshot('s', 'g', null);
         const written: StreamEnvelope[] = [];
         for (let i = 0; i < 6; i++) written.push(i % 2 ? await tick(b, i) : (await a.set('s', 'g', `i${i}`, i)).envelope);
         expect(written.every((e) => e.epoch === start.epoch)).toBe(true);
@@ -140,20 +161,21 @@ describeRedis('RedisStreamAdapter', () => {
 
       it('keeps at most `size` events and none older than `ttlMs`', async () => {
         const small = await openWith({ size: 3, ttlMs: 60_000 });
-        const start = await small.position('s', 'g');
+        const start = await small.snapshot('s', 'g', null);
         for (let i = 0; i < 5; i++) await tick(small, i);
         expect(await small.history('s', 'g', start.epoch!, start.seq + 1)).toBeNull();
         expect((await small.history('s', 'g', start.epoch!, start.seq + 2))!.envelopes.map((e) => e.frame.event)).toEqual(
           [2, 3, 4].map((n) => ({ type: 'event', event: { type: 'tick', data: n } })),
         );
         const brief = await openWith({ size: 100, ttlMs: 50 });
-        const from = await brief.position('s', 'brief');
-        await brief.publish({ streamName: 's', groupId: 'brief', id: null, event: { type: 'event', event: { type: 'tick', data: 0 } } });
+        const from = await brief.snapshot('s', 'brief', null);
+        // An item keeps the group's position once its history has expired (an item-less group's expires too).
+        await brief.set('s', 'brief', 'i', 0);
         await new Promise((r) => setTimeout(r, 120));
         expect(await brief.history('s', 'brief', from.epoch!, from.seq)).toBeNull();
         expect(await brief.history('s', 'brief', from.epoch!, from.seq + 1)).toMatchObject({ envelopes: [] });
         const none = await openWith({ size: 0, ttlMs: 60_000 });
-        const at = await none.position('s', 'none');
+        const at = await none.snapshot('s', 'none', null);
         await none.publish({ streamName: 's', groupId: 'none', id: null, event: { type: 'event', event: { type: 'tick', data: 0 } } });
         expect(await none.history('s', 'none', at.epoch!, at.seq)).toBeNull();
         expect(await none.history('s', 'none', at.epoch!, at.seq + 1)).toMatchObject({ envelopes: [] });

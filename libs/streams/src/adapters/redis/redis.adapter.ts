@@ -23,9 +23,11 @@ import { connectRedis, createRedisClient, type RedisConnectionSettings, resolveR
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
+import { RedisMetaKeepAlive } from './redis-meta.keepalive';
 import { RedisAdapterError } from './redis.errors';
 import { RedisKeyspace } from './redis.keys';
 import {
+  CLOCK_WAIT_REPLY,
   DELETE_SCRIPT,
   HISTORY_SCRIPT,
   PUBLISH_SCRIPT,
@@ -55,6 +57,8 @@ export class RedisStreamAdapter extends StreamAdapter {
   private readonly index: RedisGroupIndex;
   private readonly subscriber: RedisSubscriber;
   private readonly monitors: RedisConnectionMonitor[];
+  /** Subscribed groups keep their position although a group without items lets it expire. */
+  private readonly keepAlive: RedisMetaKeepAlive;
   /**
    * The server's run id, read on every (re)connect; scripts wait for it. A group last written under another
    * run id (restart, failover) starts a new history and moves `seq` past anything issued before.
@@ -71,6 +75,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     super();
     this.keys = new RedisKeyspace(settings.keyPrefix);
     this.index = new RedisGroupIndex(commands, this.keys);
+    this.keepAlive = new RedisMetaKeepAlive(commands, this.keys, historyLimits.ttlMs);
     // Catching up after a reconnect reads the log through the command connection, which may come back later.
     const replay = async (stream: string, group: string, epoch: string, seq: number) => {
       await whenReady(commands, settings.connectTimeoutMs);
@@ -164,9 +169,10 @@ export class RedisStreamAdapter extends StreamAdapter {
     return snapshot;
   }
 
+  /** Stores nothing for a group without meta (a rejected join leaves no key). */
   async position(stream: string, group: string): Promise<StreamPosition> {
     const [seq, timestamp, epoch] = await this.guard('position', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, ['none', '']));
-    return { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string };
+    return { seq: seq as number, timestamp: timestamp as number, epoch: (epoch as string | null) ?? undefined };
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
@@ -181,7 +187,12 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
-    return this.subscriber.subscribe(stream, group, listener, lost);
+    const unsubscribe = await this.subscriber.subscribe(stream, group, listener, lost);
+    const untrack = this.keepAlive.track(stream, group);
+    return async () => {
+      untrack();
+      await unsubscribe();
+    };
   }
 
   async ping(): Promise<void> {
@@ -190,6 +201,7 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   async close(): Promise<void> {
     for (const monitor of this.monitors) monitor.markClosing();
+    this.keepAlive.stop();
     this.subscriber.clear();
     await Promise.all([quit(this.commands), quit(this.subscriberClient)]);
   }
@@ -205,13 +217,24 @@ export class RedisStreamAdapter extends StreamAdapter {
     await this.index.announce(stream, group).catch((error: unknown) => this.logger.warn(`Redis index update of ${stream}/${group} failed: ${describe(error)}`));
   }
 
-  /** Runs a script of the group with the common head arguments (see redis.scripts.ts). */
+  /**
+   * Runs a script of the group with the common head arguments (see redis.scripts.ts). While the group's
+   * clock is at its lead cap the script changes nothing and says how long to wait; it is then run again.
+   */
   private async run(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
     await this.serverInfo;
     const g = this.keys.group(stream, group);
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
     const head = [this.runId, g.channel, names(stream, group, id), this.historyLimits.size, this.historyLimits.ttlMs];
-    return command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+    for (;;) {
+      try {
+        return await command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+      } catch (error) {
+        const wait = clockWait(error);
+        if (wait === null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** Reads the server's run id and version (after connect and after every reconnect). */
@@ -237,6 +260,12 @@ export class RedisStreamAdapter extends StreamAdapter {
       throw new RedisAdapterError(operation, this.settings.target, this.commands, error);
     }
   }
+}
+
+/** The ms a script asked to wait for its group's clock, or null when the error is anything else. */
+function clockWait(error: unknown): number | null {
+  const match = error instanceof Error ? new RegExp(`${CLOCK_WAIT_REPLY} (\\d+)`).exec(error.message) : null;
+  return match ? Number(match[1]) : null;
 }
 
 /** The frame fragment between timestamp and event, JSON-encoded here so Lua never escapes names. */

@@ -1,3 +1,4 @@
+import { MAX_CLOCK_LEAD_MS } from '../history/group-clock';
 import { LUA_JSON } from './redis-json.lua';
 import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 
@@ -14,19 +15,40 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
  * concatenated around value JSON that is never re-encoded.
  */
 
+/** The error a script answers instead of stamping while its group's clock is at the lead cap. */
+export const CLOCK_WAIT_REPLY = 'STREAMS_CLOCK_WAIT';
+
 /**
- * Positions. `seq` +1 per event; the timestamp is max(now_ms, last + 1). When the meta was last written
- * under another server run id (or is missing: new group, restart without persistence, failover, restore)
- * the group's history starts over: a new history epoch, an empty log, and `seq` first jumps to at least
- * now_ms * 1000, so it never falls back below what live subscribers have already seen.
+ * Positions. `seq` +1 per event; the timestamp is max(now_ms, last + 1), and never more than
+ * MAX_CLOCK_LEAD_MS ahead of the latest Redis clock reading the group has seen (`seen`): a script that
+ * would go past it changes nothing and answers CLOCK_WAIT_REPLY with the ms to wait (the adapter retries).
+ * When the meta was last written under another server run id (or is missing: new group, expired, restart
+ * without persistence, failover, restore) the group's history starts over: a new history epoch, an empty
+ * log, and `seq` first jumps to at least now_ms * 1000, so it never falls back below what live subscribers
+ * have already seen.
+ *
+ * The meta of a group without items expires (history ttl, and at least 2 ms past its last timestamp), so
+ * nothing a client can make the server create outlives it; a group holding items keeps it. A timestamp
+ * stamped after the expiry is the Redis clock, already past every one the old meta gave.
  */
 const LUA_POSITION = String.raw`
 local function int(n) return string.format('%.0f', n) end
 
-local function advance(step)
-  local m = redis.call('HMGET', KEYS[2], 'seq', 'ts', 'run', 'hist')
+local function now_ms()
   local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The ms to wait before the group may stamp again within its lead cap; 0 when it may stamp now.
+local function clock_wait()
+  local m = redis.call('HMGET', KEYS[2], 'ts', 'seen')
+  local seen = math.max(now_ms(), tonumber(m[2]) or 0)
+  return math.max(0, (tonumber(m[1]) or 0) + 1 - seen - ${MAX_CLOCK_LEAD_MS})
+end
+
+local function advance(step)
+  local m = redis.call('HMGET', KEYS[2], 'seq', 'ts', 'run', 'hist', 'seen')
+  local now = now_ms()
   local seq = tonumber(m[1]) or 0
   local hist = m[4]
   if m[3] ~= ARGV[1] then
@@ -38,7 +60,13 @@ local function advance(step)
   local ts = now
   local last = tonumber(m[2]) or 0
   if ts <= last then ts = last + 1 end
-  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', ARGV[1], 'hist', hist)
+  local seen = math.max(now, tonumber(m[5]) or 0)
+  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', ARGV[1], 'hist', hist, 'seen', int(seen))
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('PERSIST', KEYS[2])
+  else
+    redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ts - now + 2))
+  end
   return seq, ts, hist
 end
 
@@ -61,6 +89,12 @@ local function change(kind, data)
 end
 `;
 
+/** First statement of every script that stamps: nothing is read or written while the clock is at its cap. */
+const CLOCK_GATE = String.raw`
+local wait = clock_wait()
+if wait > 0 then return redis.error_reply('${CLOCK_WAIT_REPLY} ' .. wait) end
+`;
+
 export interface RedisScript {
   name: string;
   lua: string;
@@ -72,6 +106,7 @@ const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: 
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
+  CLOCK_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[6])
 local created = redis.call('EXISTS', KEYS[1]) == 0
@@ -86,6 +121,7 @@ export const UPDATE_SCRIPT = script(
   LUA_POSITION,
   LUA_JSON,
   LUA_UPDATE_OPS,
+  CLOCK_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[6])
 local created = redis.call('EXISTS', KEYS[1]) == 0
@@ -102,6 +138,7 @@ return { emit(change(old and 'update' or 'create', new)), old, created and 1 or 
 export const DELETE_SCRIPT = script(
   'streamsDelete',
   LUA_POSITION,
+  CLOCK_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[6])
 if not old then return { false } end
@@ -114,19 +151,24 @@ return { emit(change('delete', old)), old, redis.call('EXISTS', KEYS[1]) == 0 an
 export const PUBLISH_SCRIPT = script(
   'streamsPublish',
   LUA_POSITION,
+  CLOCK_GATE,
   String.raw`
 return { emit(ARGV[6]) }
 `,
 );
 
 /**
- * ARGV[6] mode (`group`, `item` or `none`), ARGV[7] item → [seq, timestamp, history epoch, data JSON | nil].
- * Takes a fresh timestamp, so every later event of the group is stamped after it.
+ * ARGV[6] mode (`group`, `item` or `none`), ARGV[7] item → [seq, timestamp, history epoch | nil, data JSON | nil].
+ * Takes a fresh timestamp, so every later event of the group is stamped after it. A `none` read of a group
+ * without meta (a rejected join) writes nothing: an expired meta's last timestamp is at least 2 ms old and
+ * the next one is the clock, so `now - 1` lies between them.
  */
 export const SNAPSHOT_SCRIPT = script(
   'streamsSnapshot',
   LUA_POSITION,
+  CLOCK_GATE,
   String.raw`
+if ARGV[6] == 'none' and redis.call('EXISTS', KEYS[2]) == 0 then return { 0, now_ms() - 1, false, false } end
 local seq, ts, hist = advance(0)
 local data = false
 if ARGV[6] == 'group' then
@@ -146,6 +188,7 @@ return { seq, ts, hist, data }
 export const HISTORY_SCRIPT = script(
   'streamsHistory',
   LUA_POSITION,
+  CLOCK_GATE,
   String.raw`
 local m = redis.call('HMGET', KEYS[2], 'seq', 'run', 'hist')
 local asked = tonumber(ARGV[7])

@@ -1,0 +1,76 @@
+import { MAX_CLOCK_LEAD_MS } from './group-clock';
+import { LocalEventLog } from './local-event-log';
+
+const T0 = 1_700_000_000_000;
+const message = (groupId: string) => ({ streamName: 's', groupId, id: null, event: { type: 'event' as const, event: { type: 'e', data: null } } });
+
+describe('LocalEventLog (per-group clocks and state of the in-process adapters)', () => {
+  let items: Set<string>;
+  let log: LocalEventLog;
+
+  beforeEach(() => {
+    // Fake timers also fix Date.now(), so the wall clock only moves when the test says so.
+    jest.useFakeTimers({ now: T0 });
+    items = new Set();
+    log = new LocalEventLog({ history: { size: 10, ttlMs: 1000 }, hasItems: (_, group) => items.has(group) });
+  });
+
+  afterEach(() => {
+    log.clear();
+    jest.useRealTimers();
+  });
+
+  it('past the lead cap, work on that group waits and runs in call order; other groups never wait', async () => {
+    const stamps: number[] = [];
+    for (let i = 0; i <= MAX_CLOCK_LEAD_MS; i++) expect(log.stamp('s', 'hot', (ts) => stamps.push(ts))).not.toBeInstanceOf(Promise);
+    const waiting = [1, 2, 3].map((n) => log.stamp('s', 'hot', (ts) => [n, ts]));
+    expect(waiting[0]).toBeInstanceOf(Promise);
+    expect(log.stamp('s', 'cold', (ts) => ts)).toBe(T0);
+
+    await jest.advanceTimersByTimeAsync(3);
+    await expect(Promise.all(waiting)).resolves.toEqual([
+      [1, T0 + MAX_CLOCK_LEAD_MS + 1],
+      [2, T0 + MAX_CLOCK_LEAD_MS + 2],
+      [3, T0 + MAX_CLOCK_LEAD_MS + 3],
+    ]);
+    expect(stamps).toEqual(Array.from({ length: MAX_CLOCK_LEAD_MS + 1 }, (_, i) => T0 + i));
+  });
+
+  it('frees a group once it has no items, no listener, no unexpired event and a clock behind the wall clock', async () => {
+    log.stamp('s', 'idle', (ts) => log.emit(message('idle'), ts));
+    log.stamp('s', 'stored', (ts) => log.emit(message('stored'), ts));
+    items.add('stored');
+    log.subscribe('s', 'watched', () => undefined);
+    log.stamp('s', 'watched', (ts) => log.emit(message('watched'), ts));
+    let commit!: () => void;
+    log.stamp('s', 'in-flight', () => new Promise<void>((resolve) => (commit = resolve)));
+    expect(log.held()).toEqual(['idle', 'in-flight', 'stored', 'watched']);
+
+    await jest.advanceTimersByTimeAsync(900);
+    expect(log.held()).toEqual(['idle', 'in-flight', 'stored', 'watched']);
+    await jest.advanceTimersByTimeAsync(700);
+    expect(log.held()).toEqual(['in-flight', 'stored', 'watched']);
+    commit();
+    await jest.advanceTimersByTimeAsync(600);
+    expect(log.held()).toEqual(['stored', 'watched']);
+  });
+
+  it('a position read of a group without state creates none and lies between its old and new timestamps', async () => {
+    const old = (await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts))).frame.timestamp;
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(log.has('s', 'g')).toBe(false);
+    const read = log.idlePosition();
+    expect(log.has('s', 'g')).toBe(false);
+    const next = await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
+    expect(read.timestamp).toBeGreaterThan(old);
+    expect(next.frame.timestamp).toBeGreaterThan(read.timestamp);
+    expect(next.seq).toBe(1);
+  });
+
+  it('keeps each event once, as its JSON, and replays parsed copies', async () => {
+    const sent = await log.stamp('s', 'g', (ts) => log.emit(message('g'), ts));
+    const [replayed] = log.after('s', 'g', sent.epoch!, 0, T0)!;
+    expect(replayed).toEqual({ frame: sent.frame, seq: 1, epoch: sent.epoch, json: JSON.stringify(sent.frame) });
+    expect(replayed.frame).not.toBe(sent.frame);
+  });
+});
