@@ -8,8 +8,11 @@ export interface StreamsClientOptions {
   url: string;
   /** WebSocket implementation; default `globalThis.WebSocket` (browsers, Node ≥ 22). In older Node pass `ws`. */
   WebSocket?: WebSocketConstructor;
-  /** Sub-protocols, e.g. `['Authorization', token]` for servers with an `authFunction`. */
-  protocols?: string | string[];
+  /**
+   * Sub-protocols, e.g. `['Authorization', token]` for servers with an `authFunction`; a function is called
+   * on every connection attempt, so a renewed token is used by the next one (see `retry()`).
+   */
+  protocols?: string | string[] | (() => string | string[]);
   /** Backoff between reconnect attempts (merged over the defaults), or `false` to never reconnect. */
   reconnect?: Partial<ReconnectOptions> | false;
   /**

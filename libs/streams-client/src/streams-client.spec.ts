@@ -216,6 +216,16 @@ describe('StreamsClient', () => {
       expect(states).toEqual(['refused', 'connecting', 'refused', 'connecting', 'open']);
     });
 
+    it('protocols given as a function are read on every attempt (a renewed token is used by the retry)', () => {
+      client.close();
+      let token = 'old';
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect, protocols: () => ['Authorization', token] });
+      fakes.last().refuse(401);
+      token = 'new';
+      client.retry();
+      expect(fakes.sockets.slice(-2).map((s) => s.protocols)).toEqual([['Authorization', 'old'], ['Authorization', 'new']]);
+    });
+
     it('any other pre-open failure (a 503, or a browser where the status is hidden) backs off and reports connectFailed', () => {
       const failures: unknown[] = [];
       client.on('connectFailed', (f) => failures.push(f));

@@ -110,7 +110,8 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private connect(): void {
     this.setState('connecting');
-    const socket = new this.WebSocketImpl(this.options.url, this.options.protocols);
+    const { protocols } = this.options;
+    const socket = new this.WebSocketImpl(this.options.url, typeof protocols === 'function' ? protocols() : protocols);
     this.socket = socket;
     // Events of a socket this client has already given up on are ignored.
     const live = () => this.socket === socket;
