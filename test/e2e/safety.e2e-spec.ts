@@ -69,11 +69,12 @@ describe.each<[string, () => StreamsAdapterOptions]>([
     const read = await counter(t, 'streams_frames_in_total');
     expect(read - joins.calls).toBeLessThan(64 + 1000);
     flood.terminate();
+    const atLeave = joins.calls;
     await until(async () => (await counter(t, 'streams_connections')) === 0);
-    const atClose = joins.calls;
     await new Promise((r) => setTimeout(r, 300));
-    // Without the drop every queued join would still run (2 ms each), long after the client left.
-    expect(joins.calls - atClose).toBe(0);
+    // The server sees the close at its next write or two (the socket is not being read); without the drop
+    // at least the 64 queued joins would still run after that, 2 ms each.
+    expect(joins.calls - atLeave).toBeLessThan(20);
     expect(joins.calls).toBeLessThan(20_000 / 4);
   });
 });
