@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { OnStreamJoin, StreamsMetrics, StreamsModule, type StreamsAdapterOptions, type StreamAuthFunction } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import { metricValue } from '../support/metrics-text';
+import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
@@ -42,40 +43,57 @@ async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promis
 
 const counter = async (t: StreamsTestApp, sample: string) => metricValue(await t.app.get(StreamsMetrics).text(), sample) ?? 0;
 
-describe.each<[string, () => StreamsAdapterOptions]>([
-  ['memory', () => ({ type: 'memory' })],
-  ['file', () => ({ type: 'file', path: mkdtempSync(join(tmpdir(), 'streams-safety-')) })],
-])('inbound back-pressure per socket (issue 15), %s adapter', (_name, adapter) => {
-  let t: StreamsTestApp;
-  let options: StreamsAdapterOptions;
-  beforeEach(async () => {
-    options = adapter();
-    t = await startStreamsApp({ adapter: options, maxJoinsPerSecond: 1_000_000 }, { providers: [SlowJoins] });
-  });
-  afterEach(async () => {
-    await t.app.close();
-    if (options.type === 'file') rmSync(options.path, { recursive: true, force: true });
-  });
+/** An adapter for one test and how to clean up after it. */
+interface AdapterCase {
+  adapter: StreamsAdapterOptions;
+  cleanup(): Promise<void> | void;
+}
 
-  it('a join flood is read only as fast as it is handled, and its queued joins are dropped when the client leaves', async () => {
-    const joins = t.app.get(SlowJoins);
-    const flood = new WebSocket(`${t.url}/`);
-    await new Promise((r) => flood.once('open', r));
-    const frame = JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'flood', groupId: 'g' } });
-    for (let i = 0; i < 20_000; i++) flood.send(frame);
-    await until(() => joins.calls >= 50);
-    // Read but not yet handled: the queue bound (64) plus what ws had already read when it paused (one
-    // socket read, at most 64 KiB ≈ 700 of these frames) — not the 20,000 sent.
-    const read = await counter(t, 'streams_frames_in_total');
-    expect(read - joins.calls).toBeLessThan(64 + 1000);
-    flood.terminate();
-    const atLeave = joins.calls;
-    await until(async () => (await counter(t, 'streams_connections')) === 0);
-    await new Promise((r) => setTimeout(r, 300));
-    // The server sees the close at its next write or two (the socket is not being read); without the drop
-    // at least the 64 queued joins would still run after that, 2 ms each.
-    expect(joins.calls - atLeave).toBeLessThan(20);
-    expect(joins.calls).toBeLessThan(20_000 / 4);
+function describeFlood(name: string, make: () => AdapterCase): void {
+  describe(`inbound back-pressure per socket (issue 15), ${name} adapter`, () => {
+    let t: StreamsTestApp;
+    let adapter: AdapterCase;
+    beforeEach(async () => {
+      adapter = make();
+      t = await startStreamsApp({ adapter: adapter.adapter, maxJoinsPerSecond: 1_000_000 }, { providers: [SlowJoins] });
+    });
+    afterEach(async () => {
+      await t.app.close();
+      await adapter.cleanup();
+    });
+
+    it('a join flood is read only as fast as it is handled, and its queued joins are dropped when the client leaves', async () => {
+      const joins = t.app.get(SlowJoins);
+      const flood = new WebSocket(`${t.url}/`);
+      await new Promise((r) => flood.once('open', r));
+      const frame = JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'flood', groupId: 'g' } });
+      for (let i = 0; i < 20_000; i++) flood.send(frame);
+      await until(() => joins.calls >= 50);
+      // Read but not yet handled: the queue bound (64) plus what ws had already read when it paused (one
+      // socket read, at most 64 KiB ≈ 700 of these frames) — not the 20,000 sent.
+      const read = await counter(t, 'streams_frames_in_total');
+      expect(read - joins.calls).toBeLessThan(64 + 1000);
+      flood.terminate();
+      const atLeave = joins.calls;
+      await until(async () => (await counter(t, 'streams_connections')) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      // The server sees the close at its next write or two (the socket is not being read); without the drop
+      // at least the 64 queued joins would still run after that, 2 ms each.
+      expect(joins.calls - atLeave).toBeLessThan(20);
+      expect(joins.calls).toBeLessThan(20_000 / 4);
+    });
+  });
+}
+
+describeFlood('memory', () => ({ adapter: { type: 'memory' }, cleanup: () => undefined }));
+describeFlood('file', () => {
+  const path = mkdtempSync(join(tmpdir(), 'streams-safety-'));
+  return { adapter: { type: 'file', path }, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+});
+describeRedis('inbound back-pressure on the shared Redis', () => {
+  describeFlood('redis', () => {
+    const keyPrefix = uniquePrefix('safety');
+    return { adapter: { type: 'redis', url: REDIS_URL, keyPrefix }, cleanup: () => deletePrefix(keyPrefix) };
   });
 });
 
