@@ -95,7 +95,7 @@ export class StreamConnection implements GroupMember {
   }
 
   /** The socket closed: queued work is dropped, `cleanup` runs once the task in flight is done. */
-  closed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
+  socketClosed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
     this.inbound.close(() => cleanup().catch(onError));
   }
 

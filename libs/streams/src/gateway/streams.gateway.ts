@@ -218,7 +218,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       close(this: WebSocket) {
         const connection = connectionOf(this);
         // Queued messages of a closed socket are dropped, not handled: a flood ends when its client leaves.
-        connection?.closed(() => gateway.cleanup(connection), gateway.onTaskError);
+        connection?.socketClosed(() => gateway.cleanup(connection), gateway.onTaskError);
       },
     };
   }
