@@ -203,12 +203,12 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect(await c.quiet()).toEqual([]);
     });
 
-    it('a ForbiddenException rejects the join too; any other handler error is logged and allows it (as iii)', async () => {
+    it('a ForbiddenException rejects the join too; so does any other handler error (fail closed, see safety.e2e-spec)', async () => {
       const c = await connect();
       c.join('s1', 'chat', 'forbidden');
       expect(await c.next()).toMatchObject({ groupId: 'forbidden', event: { type: 'unauthorized' } });
       c.join('s2', 'chat', 'buggy');
-      expect(await c.next()).toMatchObject({ groupId: 'buggy', event: { type: 'sync' } });
+      expect(await c.next()).toMatchObject({ groupId: 'buggy', event: { type: 'unauthorized' } });
     });
 
     it('join handlers filtered by stream_name run only for that stream', async () => {
@@ -413,12 +413,11 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
   });
 
   describe('limits, heartbeat and shutdown', () => {
-    it('past maxConnections a new socket is closed with 1013', async () => {
+    it('past maxConnections a new upgrade is refused with HTTP 503', async () => {
       const limited = await startStreamsApp({ maxConnections: 2 });
       const a = await TestClient.connect(limited.url);
       const b = await TestClient.connect(limited.url);
-      const c = await TestClient.connect(limited.url);
-      expect((await c.closedWith()).code).toBe(CLOSE_CODES.TRY_AGAIN_LATER);
+      expect(await TestClient.refusal(limited.url)).toBe(503);
       expect(a.closed).toBeNull();
       a.close();
       b.close();

@@ -8,10 +8,18 @@ export interface StreamsClientOptions {
   url: string;
   /** WebSocket implementation; default `globalThis.WebSocket` (browsers, Node ≥ 22). In older Node pass `ws`. */
   WebSocket?: WebSocketConstructor;
-  /** Sub-protocols, e.g. `['Authorization', token]` for servers with an `authFunction`. */
-  protocols?: string | string[];
+  /**
+   * Sub-protocols, e.g. `['Authorization', token]` for servers with an `authFunction`; a function is called
+   * on every connection attempt, so a renewed token is used by the next one (see `retry()`).
+   */
+  protocols?: string | string[] | (() => string | string[]);
   /** Backoff between reconnect attempts (merged over the defaults), or `false` to never reconnect. */
   reconnect?: Partial<ReconnectOptions> | false;
+  /**
+   * Keep reconnecting (with backoff) after the server refused the upgrade with HTTP 401, 403 or 404.
+   * Default false: the client stops in state `refused` and waits for `retry()` (e.g. with a new token).
+   */
+  retryRefused?: boolean;
 }
 
 export interface GroupSubscriptionOptions<T> {
@@ -24,12 +32,23 @@ export interface GroupSubscriptionOptions<T> {
 
 /**
  * `connecting` → `open`; on loss `reconnecting` (waiting out the backoff) → `connecting` → …;
- * `closed` after `close()`, or on loss when reconnecting is disabled.
+ * `refused` when the server answered the upgrade with HTTP 401/403/404 (until `retry()`; only where the
+ * status is visible, see `connectFailed`); `closed` after `close()`, or on loss when reconnecting is disabled.
  */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'closed';
+
+/** A connection attempt that ended before the socket opened. */
+export interface ConnectFailure {
+  /** The HTTP status the server answered the upgrade with; null where it is not visible (browsers, Node's global WebSocket). */
+  status: number | null;
+  /** Attempts that failed before opening since the last open, this one included. */
+  failures: number;
+}
 
 export interface StreamsClientEvents {
   state: ConnectionState;
   /** An error frame: the server refused a message (SPEC §7.2). */
   error: StreamsErrorPayload;
+  /** A connection attempt failed before opening (refused, unreachable, ...): act on it, e.g. renew the token. */
+  connectFailed: ConnectFailure;
 }

@@ -199,6 +199,54 @@ describe('StreamsClient', () => {
       expect(fakes.sockets).toHaveLength(2);
     });
 
+    it('a refused upgrade (HTTP 401/403/404) ends in `refused` with the status, and nothing is retried until retry()', () => {
+      const failures: unknown[] = [];
+      client.on('connectFailed', (f) => failures.push(f));
+      fakes.last().refuse(401);
+      expect(client.state).toBe('refused');
+      expect(failures).toEqual([{ status: 401, failures: 1 }]);
+      jest.advanceTimersByTime(60_000);
+      expect(fakes.sockets).toHaveLength(1);
+      client.retry();
+      expect(fakes.sockets).toHaveLength(2);
+      fakes.last().refuse(404);
+      expect(failures).toEqual([{ status: 401, failures: 1 }, { status: 404, failures: 2 }]);
+      client.retry();
+      fakes.last().open();
+      expect(states).toEqual(['refused', 'connecting', 'refused', 'connecting', 'open']);
+    });
+
+    it('protocols given as a function are read on every attempt (a renewed token is used by the retry)', () => {
+      client.close();
+      let token = 'old';
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect, protocols: () => ['Authorization', token] });
+      fakes.last().refuse(401);
+      token = 'new';
+      client.retry();
+      expect(fakes.sockets.slice(-2).map((s) => s.protocols)).toEqual([['Authorization', 'old'], ['Authorization', 'new']]);
+    });
+
+    it('any other pre-open failure (a 503, or a browser where the status is hidden) backs off and reports connectFailed', () => {
+      const failures: unknown[] = [];
+      client.on('connectFailed', (f) => failures.push(f));
+      fakes.last().refuse(503);
+      expect(client.state).toBe('reconnecting');
+      jest.advanceTimersByTime(100);
+      fakes.last().drop();
+      jest.advanceTimersByTime(200);
+      expect(failures).toEqual([{ status: 503, failures: 1 }, { status: null, failures: 2 }]);
+      expect(fakes.sockets).toHaveLength(3);
+    });
+
+    it('with retryRefused a refusal is retried with the backoff like any failure', () => {
+      client.close();
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect, retryRefused: true });
+      fakes.last().refuse(401);
+      expect(client.state).toBe('reconnecting');
+      jest.advanceTimersByTime(100);
+      expect(fakes.last().readyState).toBe(0);
+    });
+
     it('with reconnect: false a lost connection ends in `closed`', () => {
       client.close();
       client = new StreamsClient<TestStreams>({ url: 'ws://x/', WebSocket: fakes.WebSocket, reconnect: false });

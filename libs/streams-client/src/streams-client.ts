@@ -3,6 +3,7 @@ import type { ClientMessage, SubscriptionRequest } from './protocol/wire.types';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';
+import { REFUSAL_STATUSES, refusalStatus } from './runtime/refusal.status';
 import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './runtime/websocket.types';
 import type { ConnectionState, GroupSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
 import type { EventsOf, ItemOf, StreamName, StreamSchema, UntypedStreams } from './stream-schema.types';
@@ -32,6 +33,10 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private socket: WebSocketLike | null = null;
   private retryTimer: unknown = null;
   private attempt = 0;
+  /** Connection attempts that failed before opening since the last open. */
+  private failures = 0;
+  /** Status of the current attempt's refused upgrade, read from its error event (Node `ws` only). */
+  private refusal: number | null = null;
   private subscriptionCount = 0;
   private current: ConnectionState = 'connecting';
 
@@ -81,6 +86,17 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     return () => subscription.close();
   }
 
+  /**
+   * Connects again now: after a refusal (state `refused`, e.g. once the app has a new token) or instead of
+   * waiting out the backoff. Does nothing while connecting or open, or after `close()`.
+   */
+  retry(): void {
+    if (this.current !== 'refused' && this.current !== 'reconnecting') return;
+    if (this.retryTimer !== null) runtime.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
   /** Closes the socket for good: no more reconnects; every subscription is dropped. */
   close(): void {
     this.setState('closed');
@@ -94,7 +110,8 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private connect(): void {
     this.setState('connecting');
-    const socket = new this.WebSocketImpl(this.options.url, this.options.protocols);
+    const { protocols } = this.options;
+    const socket = new this.WebSocketImpl(this.options.url, typeof protocols === 'function' ? protocols() : protocols);
     this.socket = socket;
     // Events of a socket this client has already given up on are ignored.
     const live = () => this.socket === socket;
@@ -107,12 +124,17 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     socket.onclose = () => {
       if (live()) this.lost();
     };
-    // A failed connect or a broken socket always ends with a close event; retries start there.
-    socket.onerror = () => undefined;
+    // A failed connect or a broken socket always ends with a close event; retries start there. The error
+    // only tells (in Node's `ws`) the HTTP status of a refused upgrade.
+    this.refusal = null;
+    socket.onerror = (event) => {
+      if (live() && this.current === 'connecting') this.refusal = refusalStatus(event);
+    };
   }
 
   private opened(): void {
     this.attempt = 0;
+    this.failures = 0;
     this.setState('open');
     for (const channel of this.channels.all()) this.send('join', channel.joinRequest());
   }
@@ -126,6 +148,13 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private lost(): void {
     this.socket = null;
+    if (this.current === 'connecting') {
+      // Never opened: a refusal, an unreachable server, or (in browsers) either, indistinguishable.
+      const status = this.refusal;
+      this.emitter.emit('connectFailed', { status, failures: ++this.failures });
+      if (this.current !== 'connecting') return; // a listener called close()
+      if (status !== null && REFUSAL_STATUSES.includes(status) && !this.options.retryRefused) return this.setState('refused');
+    }
     if (!this.reconnect) return this.setState('closed');
     this.setState('reconnecting');
     this.retryTimer = runtime.setTimeout(() => {

@@ -45,5 +45,6 @@ export type {
   RedisAdapterOptions,
   StreamAuthFunction,
   StreamAuthInput,
+  StreamAuthResult,
 } from './options/streams-options.interface';
 export type { UpdateOp, UpdateOpError } from './update-ops/update-ops.types';

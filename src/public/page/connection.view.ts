@@ -5,6 +5,7 @@ const LABELS: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
   open: 'Live',
   reconnecting: 'Reconnecting…',
+  refused: 'Refused',
   closed: 'Offline',
 };
 

@@ -38,6 +38,13 @@ export class FakeWebSocket implements WebSocketLike {
     this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
   }
 
+  /** The server refuses the upgrade with an HTTP status, as Node's `ws` reports it: an error naming it, then a close. */
+  refuse(status: number): void {
+    this.readyState = 3;
+    this.onerror?.({ message: `Unexpected server response: ${status}` });
+    this.onclose?.({ code: 1006, reason: '' });
+  }
+
   /** The connection fails or breaks, as seen by the client: an error, then a close. */
   drop(code = 1006): void {
     this.readyState = 3;

@@ -13,6 +13,7 @@ function fakeSocket() {
 }
 
 const metrics = new StreamsMetrics(resolveStreamsOptions({}));
+const limits = { maxBufferedBytes: 1 << 20, maxQueuedMessages: 64, maxQueuedBytes: 1 << 20, joinBurst: 100, joinsPerSecond: 100 };
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,
@@ -28,7 +29,7 @@ const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 
 describe('StreamConnection routing', () => {
   it('snapshot seam (SPEC §7.5): frames racing a join are held, then only those after the snapshot are sent, after the sync', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = new StreamConnection(socket, null, metrics, limits);
     c.open(sub('a'));
     deliver(c, envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
     deliver(c, envelope(5, 'y')); // published after: must follow the sync
@@ -41,7 +42,7 @@ describe('StreamConnection routing', () => {
 
   it('a second join on a group already live holds frames until its snapshot, without losing them for the first', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = new StreamConnection(socket, null, metrics, limits);
     c.open(sub('group'));
     c.activate('group', 0, null);
     deliver(c, envelope(1, 'x'));
@@ -56,7 +57,7 @@ describe('StreamConnection routing', () => {
 
   it('overlapping subscriptions (SPEC §7.3): a frame goes out once however many subscriptions match', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = new StreamConnection(socket, null, metrics, limits);
     for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
       c.open(s);
       c.activate(s.subscriptionId, 0, null);
@@ -68,7 +69,7 @@ describe('StreamConnection routing', () => {
 
   it('a resume never re-sends what another subscription of the socket already covers (SPEC §7.3)', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = new StreamConnection(socket, null, metrics, limits);
     const missed = [envelope(5, 'x'), envelope(6, 'y'), envelope(7, 'x')];
     c.open(sub('group'));
     c.resume('group', missed, 7, { type: 'resumed' });
@@ -79,7 +80,7 @@ describe('StreamConnection routing', () => {
 
   it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, 1 << 20, metrics);
+    const c = new StreamConnection(socket, null, metrics, limits);
     c.open(sub('i', 'x'));
     c.activate('i', 0, null);
     deliver(c, envelope(1, 'y'));
@@ -95,7 +96,7 @@ describe('StreamConnection routing', () => {
 });
 
 describe('StreamConnection re-sync and detached subscriptions', () => {
-  const connection = (socket: WebSocket) => new StreamConnection(socket, null, 1 << 20, metrics);
+  const connection = (socket: WebSocket) => new StreamConnection(socket, null, metrics, limits);
 
   it('re-sync (SPEC §7.9): reopened subscriptions hold the group frames until their new sync, then send only newer ones', () => {
     const { socket, sent } = fakeSocket();

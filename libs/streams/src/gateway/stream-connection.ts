@@ -7,6 +7,8 @@ import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
+import { InboundQueue } from './inbound-queue';
+import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
 import { type WireFrame, wireFrame } from './wire-frame';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
@@ -26,7 +28,14 @@ interface GroupBinding {
   held: StreamEnvelope[] | null;
 }
 
-const SETTLED: Promise<void> = Promise.resolve();
+/** A socket's bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, `maxJoinsPerSecond`, ...). */
+export interface ConnectionLimits {
+  maxBufferedBytes: number;
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
+  joinBurst: number;
+  joinsPerSecond: number;
+}
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
 function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
@@ -59,23 +68,39 @@ export class StreamConnection implements GroupMember {
   private readonly groups = new Map<string, GroupBinding>();
   /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
   alive = true;
-  /** Client messages are handled strictly one after another, as in iii (a join finishes before the next). */
-  private inbound = SETTLED;
+  /** Client messages are handled strictly one after another, as in iii (a join finishes before the next), and bounded. */
+  private readonly inbound: InboundQueue;
 
   private readonly out: OutboundQueue;
+  private readonly joins: JoinRateLimiter;
 
   constructor(
     readonly socket: WebSocket,
     readonly context: unknown,
-    maxBufferedBytes: number,
     private readonly metrics: StreamsMetrics,
+    limits: ConnectionLimits,
   ) {
-    this.out = new OutboundQueue(socket, maxBufferedBytes, metrics);
+    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics);
+    this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
+    this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
   }
 
-  /** Queues work on this socket's inbound queue; `onError` sees what a task throws, the queue goes on. */
-  enqueue(task: () => Promise<void>, onError: (error: unknown) => void): void {
-    this.inbound = this.inbound.then(task).catch(onError);
+  /** Spends one join of this socket's budget; false when it is spent (see `maxJoinsPerSecond`). */
+  takeJoin(): boolean {
+    return this.joins.take();
+  }
+
+  /**
+   * Queues work on this socket's inbound queue (`bytes`: the client input it holds, counted against the
+   * bound); `onError` sees what a task throws, the queue goes on. Ignored once the socket has closed.
+   */
+  enqueue(task: () => Promise<void>, onError: (error: unknown) => void, bytes = 0): void {
+    this.inbound.push(() => task().catch(onError), bytes);
+  }
+
+  /** The socket closed: queued work is dropped, `cleanup` runs once the task in flight is done. */
+  socketClosed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
+    this.inbound.close(() => cleanup().catch(onError));
   }
 
   payload(sub: SubscriptionRequest): StreamSubscriptionPayload {

@@ -22,7 +22,7 @@ import { StreamsStore } from '../service/streams.store';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
-import { StreamConnection } from './stream-connection';
+import { type ConnectionLimits, StreamConnection } from './stream-connection';
 import { authenticate } from './upgrade-auth';
 import { serveRetryDelay } from './serve-retry.delay';
 
@@ -52,6 +52,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private heartbeat: NodeJS.Timeout | null = null;
   private bound: { host: string; port: number } | null = null;
   private closing = false;
+  /** Upgrades past the cap check and not yet accepted or refused: they count against `maxConnections`. */
+  private handshakes = 0;
+  private readonly limits: ConnectionLimits;
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -61,6 +64,15 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: StreamsMetrics,
   ) {
     this.hub = new GroupFanoutHub(adapter, (member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
+    // One object for every connection (built once, so an idle connection carries only a reference).
+    this.limits = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      maxQueuedMessages: options.maxQueuedMessagesPerSocket,
+      maxQueuedBytes: options.maxPayloadBytes,
+      // A fresh socket may open every subscription it is allowed and still re-join for a second.
+      joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
+      joinsPerSecond: options.maxJoinsPerSecond,
+    };
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -143,20 +155,28 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
       return refuse(socket, route ? 503 : 404);
     }
-    const auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
-    if (!auth.allowed) {
+    // The cap holds pending handshakes too and is checked before the auth function runs, so a flood of
+    // upgrades cannot make the server call it (or hold their sockets) past `maxConnections`.
+    if (this.connections.size + this.handshakes >= this.options.maxConnections) {
+      this.metrics.connectionRefused('limit');
+      return refuse(socket, 503);
+    }
+    this.handshakes++;
+    let auth: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
+    } finally {
+      this.handshakes--;
+    }
+    if (!auth.allowed || this.closing) {
       // Counted, not logged: a client must not be able to write to the server's log (see docs/security.md).
-      this.metrics.connectionRefused(auth.reason);
-      return refuse(socket, 401);
+      this.metrics.connectionRefused(auth.allowed ? 'shutdown' : auth.reason);
+      return refuse(socket, auth.allowed ? 503 : 401);
     }
     if (socket.destroyed) return;
+    // No await between the checks above and the accept: ws calls back synchronously (no verifyClient).
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (this.connections.size >= this.options.maxConnections || this.closing) {
-        this.metrics.connectionRefused(this.closing ? 'shutdown' : 'limit');
-        ws.close(this.closing ? CLOSE_CODES.GOING_AWAY : CLOSE_CODES.TRY_AGAIN_LATER, 'too many connections');
-        return;
-      }
-      const connection = new StreamConnection(ws, auth.context, this.options.maxBufferedBytes, this.metrics);
+      const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits);
       this.accept(connection);
       if (route.kind === 'stream') {
         const { streamName, groupId, itemId } = route;
@@ -193,7 +213,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         const connection = connectionOf(this);
         if (!connection) return;
         gateway.metrics.framesIn++;
-        connection.enqueue(() => gateway.handleMessage(connection, data), gateway.onTaskError);
+        connection.enqueue(() => gateway.handleMessage(connection, data), gateway.onTaskError, data.length);
       },
       // ws has already closed the socket with the matching code (1007, 1009, 1002); counted, not logged.
       error(this: WebSocket, error: Error & { code?: string }) {
@@ -201,7 +221,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       },
       close(this: WebSocket) {
         const connection = connectionOf(this);
-        connection?.enqueue(() => gateway.cleanup(connection), gateway.onTaskError);
+        // Queued messages of a closed socket are dropped, not handled: a flood ends when its client leaves.
+        connection?.socketClosed(() => gateway.cleanup(connection), gateway.onTaskError);
       },
     };
   }
@@ -225,9 +246,15 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
       return;
     }
+    if (!connection.takeJoin()) {
+      connection.sendError(ERROR_CODES.JOIN_RATE_LIMITED, `at most ${this.options.maxJoinsPerSecond} joins per second per socket`, { subscriptionId });
+      return;
+    }
     const allowed = await this.handlers.authorizeJoin(connection.payload(request));
     if (!allowed) {
-      const { timestamp } = await this.store.position(streamName, groupId);
+      // The group's clock keeps the frame in order for iii clients; with the store unreachable the wall
+      // clock will do: a refusal must still be answered, and it changes no client state.
+      const timestamp = await this.store.position(streamName, groupId).then((p) => p.timestamp, () => Date.now());
       connection.sendFrame(this.frame(request, timestamp, { type: 'unauthorized' }));
       return;
     }
@@ -345,7 +372,13 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   }
 }
 
+/**
+ * Answers a refused upgrade and destroys the socket once the answer is flushed (as ws's `abortHandshake`
+ * does): the server's sockets allow half-open connections, so a client that never closes its side would
+ * otherwise hold the socket for ever.
+ */
 function refuse(socket: Duplex, status: 401 | 404 | 503): void {
   const text = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status];
+  socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -30,9 +30,15 @@ export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
   return { headers, path: path || '/', query_params, addr: `${host}:${socket.remotePort}` };
 }
 
+/** Only an object with its own `context` property accepts (SPEC §4.2); `{ context: undefined }` counts. */
+function accepts(result: unknown): result is { context: unknown } {
+  return typeof result === 'object' && result !== null && Object.prototype.hasOwnProperty.call(result, 'context');
+}
+
 /**
- * Runs the auth function (→ HTTP 401 unless allowed): `unauthorized` when it returns false, `auth_error` when it
- * throws or takes longer than `timeoutMs` — told apart so an operator sees a failing auth backend in the metrics.
+ * Runs the auth function, failing closed (→ HTTP 401 unless it returns `{ context }`): `unauthorized` when
+ * it returns anything else (`false`, `null`, `undefined`, `{}`), `auth_error` when it throws or takes longer
+ * than `timeoutMs` — told apart so an operator sees a failing auth backend in the metrics.
  */
 export async function authenticate(
   auth: StreamAuthFunction | null,
@@ -46,8 +52,8 @@ export async function authenticate(
   });
   try {
     const result = await Promise.race([auth(buildAuthInput(request)), timeout]);
-    if (result === false) return { allowed: false, reason: 'unauthorized' };
-    return { allowed: true, context: result?.context ?? null };
+    if (!accepts(result)) return { allowed: false, reason: 'unauthorized' };
+    return { allowed: true, context: result.context ?? null };
   } catch {
     return { allowed: false, reason: 'auth_error' };
   } finally {

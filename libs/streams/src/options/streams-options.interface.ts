@@ -13,10 +13,15 @@ export interface StreamAuthInput {
   addr: string;
 }
 
-/** Return `{ context }` to accept (context is handed to join/leave handlers); throw or return `false` to refuse with 401. */
-export type StreamAuthFunction<C = unknown> = (
-  input: StreamAuthInput,
-) => { context?: C } | false | null | undefined | Promise<{ context?: C } | false | null | undefined>;
+/**
+ * Return `{ context }` to accept (the context, which may be `null` or `undefined`, is handed to join/leave
+ * handlers). Anything else — `false`, `null`, `undefined`, `{}`, a throw — refuses the upgrade with HTTP
+ * 401 (fail closed: `return user && { context: user }` with no user refuses).
+ */
+export type StreamAuthFunction<C = unknown> = (input: StreamAuthInput) => StreamAuthResult<C> | Promise<StreamAuthResult<C>>;
+
+/** What an auth function may return: only an object with an own `context` property accepts. */
+export type StreamAuthResult<C = unknown> = { context: C } | false | null | undefined;
 
 export interface MemoryAdapterOptions {
   type: 'memory';
@@ -39,7 +44,10 @@ export interface StreamsModuleOptions {
   maxPayloadBytes?: number;
   /** Subscriptions one socket may hold; a join past it gets an error frame. Default 1000. */
   maxSubscriptionsPerSocket?: number;
-  /** Open sockets the listener accepts; past it the upgrade gets HTTP 503. Default 100000. */
+  /**
+   * Open sockets plus handshakes in progress the listener accepts; past it an upgrade gets HTTP 503 before
+   * `authFunction` runs. Default 100000.
+   */
   maxConnections?: number;
   /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
   heartbeatIntervalMs?: number;
@@ -47,6 +55,23 @@ export interface StreamsModuleOptions {
   handshakeTimeoutMs?: number;
   /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed it too, the socket is closed with 4008. Default 4 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Client messages one socket may have waiting to be handled (they run one at a time). At this many, or
+   * once they hold `maxPayloadBytes`, the server stops reading the socket until they are handled, so a flood
+   * waits in the client's and kernel's buffers; a socket's waiting messages are dropped when it closes. Default 64.
+   */
+  maxQueuedMessagesPerSocket?: number;
+  /**
+   * Joins one socket may make per second once it has spent its burst (`maxSubscriptionsPerSocket` plus this);
+   * a join replacing a live subscription id counts too. A join past it gets a `join_rate_limited` error frame. Default 100.
+   */
+  maxJoinsPerSecond?: number;
+  /**
+   * When a join handler throws something other than `ForbiddenException`/`UnauthorizedException` (a
+   * database timing out, a TypeError), the join is denied (`unauthorized`) unless this is `true`, which
+   * restores iii's permissive behaviour (the error is logged and the join goes on). Default false.
+   */
+  allowJoinOnHandlerError?: boolean;
   /** Registry to put the `streams_*` Prometheus metrics in (e.g. prom-client's global `register`); default: the module's own. */
   metricsRegistry?: Registry;
   /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
@@ -65,6 +90,9 @@ export interface ResolvedStreamsOptions {
   heartbeatIntervalMs: number;
   handshakeTimeoutMs: number;
   maxBufferedBytes: number;
+  maxQueuedMessagesPerSocket: number;
+  maxJoinsPerSecond: number;
+  allowJoinOnHandlerError: boolean;
   history: { size: number; ttlMs: number };
   metricsRegistry: Registry | null;
 }

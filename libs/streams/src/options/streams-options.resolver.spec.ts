@@ -48,4 +48,33 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     expect(() => resolveStreamsOptions({ adapter: { type: 'mongo' } as never })).toThrow(/adapter.type must be one of memory, file, redis/);
     expect(() => resolveStreamsOptions({ adapter: { type: 'file' } as never })).toThrow(/adapter.path/);
   });
+
+  it('unknown keys are bad fields, listed with the rest: top level, adapter (per type) and history', () => {
+    let error: unknown;
+    try {
+      resolveStreamsOptions({
+        prot: 1,
+        port: -1,
+        adapter: { type: 'redis', urll: 'redis://10.0.0.1:6379', keyPrefix: 'app' },
+        history: { size: 10, ttl: 5 },
+      } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as StreamsOptionsError).issues).toEqual([
+      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, adapter, authFunction, history, metricsRegistry)',
+      'port must be an integer from 0 to 65535 (got -1)',
+      'adapter.urll is not a known option (known: type, url, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
+      'history.ttl is not a known option (known: size, ttlMs)',
+    ]);
+    expect(() => resolveStreamsOptions({ adapter: { type: 'memory', path: './x' } as never })).toThrow(/adapter\.path is not a known option \(known: type\)/);
+    expect(() => resolveStreamsOptions({ adapter: { type: 'file', path: './x', durabilty: 'flush' } as never })).toThrow(/adapter\.durabilty is not a known option/);
+  });
+
+  it('checks the bounds options: queue, join rate, and the boolean that restores permissive join handlers', () => {
+    expect(() => resolveStreamsOptions({ maxQueuedMessagesPerSocket: 0, maxJoinsPerSecond: 0.5, allowJoinOnHandlerError: 'yes' as never })).toThrow(
+      /maxQueuedMessagesPerSocket must be[\s\S]*maxJoinsPerSecond must be[\s\S]*allowJoinOnHandlerError must be true or false/,
+    );
+    expect(resolveStreamsOptions({ allowJoinOnHandlerError: true }).allowJoinOnHandlerError).toBe(true);
+  });
 });

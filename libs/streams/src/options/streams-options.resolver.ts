@@ -1,6 +1,6 @@
 import { DEFAULT_HISTORY } from '../adapters/history/history.defaults';
-import { validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
-import { validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
+import { FILE_ADAPTER_KEYS, validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
+import { REDIS_ADAPTER_KEYS, validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
 import type { Registry } from 'prom-client';
 import { StreamsOptionsError } from '../errors/streams.errors';
 import type { ResolvedStreamsOptions, StreamsAdapterOptions, StreamsModuleOptions } from './streams-options.interface';
@@ -14,9 +14,19 @@ export const STREAMS_DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxQueuedMessagesPerSocket: 64,
+  maxJoinsPerSecond: 100,
+  allowJoinOnHandlerError: false,
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];
+
+/** Every key each options object may have; any other key is a bad field (a typo must not pass silently). */
+const KNOWN_KEYS = {
+  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'metricsRegistry'],
+  history: ['size', 'ttlMs'],
+  adapter: { memory: ['type'], file: FILE_ADAPTER_KEYS, redis: REDIS_ADAPTER_KEYS } as Record<string, readonly string[]>,
+};
 
 type Issues = string[];
 
@@ -33,12 +43,25 @@ function int(issues: Issues, name: string, value: unknown, fallback: number, min
   return value;
 }
 
+function unknownKeys(issues: Issues, prefix: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) issues.push(`${prefix}${key} is not a known option (known: ${known.join(', ')})`);
+  }
+}
+
+function bool(issues: Issues, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') issues.push(`${name} must be true or false (got ${JSON.stringify(value)})`);
+  return value === true;
+}
+
 function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
   if (value === undefined) return { type: 'memory' };
   if (!isRecord(value) || !ADAPTER_TYPES.includes(value.type as string)) {
     issues.push(`adapter.type must be one of ${ADAPTER_TYPES.join(', ')} (got ${JSON.stringify(isRecord(value) ? value.type : value)})`);
     return { type: 'memory' };
   }
+  unknownKeys(issues, 'adapter.', value, KNOWN_KEYS.adapter[value.type as string]);
   if (value.type === 'file') validateFileAdapterOptions(value, issues);
   if (value.type === 'redis') validateRedisAdapterOptions(value, issues);
   return value as unknown as StreamsAdapterOptions;
@@ -55,6 +78,7 @@ function registry(issues: Issues, value: unknown): Registry | null {
 function history(issues: Issues, value: unknown): ResolvedStreamsOptions['history'] {
   if (value !== undefined && !isRecord(value)) issues.push('history must be an object { size?, ttlMs? }');
   const h = isRecord(value) ? value : {};
+  unknownKeys(issues, 'history.', h, KNOWN_KEYS.history);
   return {
     size: int(issues, 'history.size', h.size, DEFAULT_HISTORY.size, 0, 1_000_000),
     ttlMs: int(issues, 'history.ttlMs', h.ttlMs, DEFAULT_HISTORY.ttlMs, 1000, 7 * 24 * 3_600_000),
@@ -69,6 +93,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
   const input: Record<string, unknown> = isRecord(raw) ? raw : {};
   const issues: Issues = [];
   if (raw !== undefined && !isRecord(raw)) issues.push('options must be an object');
+  unknownKeys(issues, '', input, KNOWN_KEYS.options);
 
   const host = input.host ?? STREAMS_DEFAULTS.host;
   if (typeof host !== 'string' || host === '') issues.push(`host must be a non-empty string (got ${JSON.stringify(host)})`);
@@ -86,6 +111,9 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     heartbeatIntervalMs: int(issues, 'heartbeatIntervalMs', input.heartbeatIntervalMs, STREAMS_DEFAULTS.heartbeatIntervalMs, 0, 3_600_000),
     handshakeTimeoutMs: int(issues, 'handshakeTimeoutMs', input.handshakeTimeoutMs, STREAMS_DEFAULTS.handshakeTimeoutMs, 100, 600_000),
     maxBufferedBytes: int(issues, 'maxBufferedBytes', input.maxBufferedBytes, STREAMS_DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
+    maxQueuedMessagesPerSocket: int(issues, 'maxQueuedMessagesPerSocket', input.maxQueuedMessagesPerSocket, STREAMS_DEFAULTS.maxQueuedMessagesPerSocket, 1, 100_000),
+    maxJoinsPerSecond: int(issues, 'maxJoinsPerSecond', input.maxJoinsPerSecond, STREAMS_DEFAULTS.maxJoinsPerSecond, 1, 1_000_000),
+    allowJoinOnHandlerError: bool(issues, 'allowJoinOnHandlerError', input.allowJoinOnHandlerError, STREAMS_DEFAULTS.allowJoinOnHandlerError),
     history: history(issues, input.history),
     metricsRegistry: registry(issues, input.metricsRegistry),
   };

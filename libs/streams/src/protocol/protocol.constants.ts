@@ -4,8 +4,6 @@ export const CLOSE_CODES = {
   GOING_AWAY: 1001,
   /** A client frame larger than `maxPayloadBytes` (sent by `ws` itself). */
   MESSAGE_TOO_BIG: 1009,
-  /** The listener already holds `maxConnections` sockets. */
-  TRY_AGAIN_LATER: 1013,
   /** A socket that does not read fast enough even after coalescing (SPEC §7.6). */
   SLOW_CONSUMER: 4008,
 } as const;
@@ -17,6 +15,8 @@ export const ERROR_CODES = {
   UNKNOWN_TYPE: 'unknown_type',
   INVALID_FIELD: 'invalid_field',
   SUBSCRIPTION_LIMIT: 'subscription_limit',
+  /** A join past the socket's `maxJoinsPerSecond` budget (replacing joins count). */
+  JOIN_RATE_LIMITED: 'join_rate_limited',
   SNAPSHOT_FAILED: 'snapshot_failed',
 } as const;
 

@@ -1,6 +1,8 @@
-import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
+import { STREAMS_OPTIONS } from '../streams.constants';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { OnStreamChangeOptions } from './decorators/on-stream-change.decorator';
 import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscription.decorator';
@@ -30,7 +32,10 @@ export class StreamHandlersRegistry {
   private readonly join: Registered<OnStreamSubscriptionOptions>[] = [];
   private readonly leave: Registered<OnStreamSubscriptionOptions>[] = [];
 
-  constructor(private readonly metrics: StreamsMetrics) {}
+  constructor(
+    private readonly metrics: StreamsMetrics,
+    @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
+  ) {}
 
   addChange(filter: OnStreamChangeOptions, name: string, call: HandlerFn): void {
     this.change.push({ filter, name, call, tail: Promise.resolve() });
@@ -55,7 +60,11 @@ export class StreamHandlersRegistry {
     }
   }
 
-  /** Runs every matching join handler in turn; false when one rejected the subscription. */
+  /**
+   * Runs every matching join handler in turn; false when one rejected the subscription. A handler that
+   * fails (throws anything but Forbidden/Unauthorized) rejects it too — fail closed — unless
+   * `allowJoinOnHandlerError` restores iii's permissive behaviour; either way the failure is logged.
+   */
   async authorizeJoin(payload: StreamSubscriptionPayload): Promise<boolean> {
     let allowed = true;
     for (const handler of this.matching(this.join, payload)) {
@@ -65,7 +74,10 @@ export class StreamHandlersRegistry {
         if (typeof result === 'object' && result !== null && result.unauthorized === true) allowed = false;
       } catch (error) {
         if (error instanceof ForbiddenException || error instanceof UnauthorizedException) allowed = false;
-        else this.logFailure(handler, error);
+        else {
+          this.logFailure(handler, error);
+          if (!this.options.allowJoinOnHandlerError) allowed = false;
+        }
       }
     }
     return allowed;

@@ -18,6 +18,9 @@ export interface FileAdapterOptions {
   durability?: FileDurability;
 }
 
+/** The keys a file adapter's options may have (any other is refused at bootstrap). */
+export const FILE_ADAPTER_KEYS = ['type', 'path', 'durability'] as const;
+
 /** Checks the file adapter's options, pushing one message per bad field onto `issues`. */
 export function validateFileAdapterOptions(value: Record<string, unknown>, issues: string[]): void {
   if (typeof value.path !== 'string' || value.path.trim() === '') {

@@ -26,6 +26,9 @@ export const REDIS_ADAPTER_DEFAULTS = {
   commandTimeoutMs: 5000,
 } as const;
 
+/** The keys a Redis adapter's options may have (any other is refused at bootstrap: `urll` must not connect to the default). */
+export const REDIS_ADAPTER_KEYS = ['type', 'url', 'options', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs'] as const;
+
 /** Checks the Redis adapter's options, pushing one message per bad field onto `issues`. */
 export function validateRedisAdapterOptions(value: Record<string, unknown>, issues: string[]): void {
   if (value.url !== undefined && (typeof value.url !== 'string' || !/^rediss?:\/\//.test(value.url))) {
