@@ -1,4 +1,4 @@
-import type { StreamAdapter, StreamEnvelope } from 'nest-realtime-streams';
+import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
