@@ -5,6 +5,7 @@
  * node. Nest 12 is ESM-only and Jest cannot load it, so every app runs in a child process.
  */
 import { build } from 'esbuild';
+import { Redis } from 'ioredis';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -37,12 +38,13 @@ const pinned = (...names: string[]) => Object.fromEntries(names.map((name) => [n
 /** The app's side of every consumer: TypeScript, Node types, ws (and its types) for the client, the optional peers. */
 const appTooling = () => pinned('typescript', '@types/node', 'ws', '@types/ws', 'reflect-metadata', 'rxjs', 'lmdb', 'ioredis');
 const NEST_11 = () => pinned('@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/config', '@nestjs/terminus');
+/** Pinned, so the README's support table names what ran (Nest 12 is fetched once, then served from the cache). */
 const NEST_12 = {
-  '@nestjs/common': '^12.0.0',
-  '@nestjs/core': '^12.0.0',
-  '@nestjs/platform-express': '^12.0.0',
-  '@nestjs/config': '^12.0.0',
-  '@nestjs/terminus': '^12.0.0',
+  '@nestjs/common': '12.5.1',
+  '@nestjs/core': '12.5.1',
+  '@nestjs/platform-express': '12.5.1',
+  '@nestjs/config': '12.0.1',
+  '@nestjs/terminus': '12.1.0',
 };
 
 const apps = { nest11: join(WORK, 'nest11'), nest12: join(WORK, 'nest12'), bare: join(WORK, 'bare') };
@@ -245,6 +247,28 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
       ws?.close();
       await app.stop();
       if (prefix) await deletePrefix(prefix);
+    }
+  });
+});
+
+describe("the README's support table", () => {
+  const table = readFileSync(join(REPO, 'README.md'), 'utf8').split('Supported versions.')[1];
+  /** The "tested with" cell of the row whose first cell starts with `label`. */
+  const tested = (label: string) => new RegExp(`^\\| ${label}[^\\n]*\\| ([^|\\n]+) \\|$`, 'm').exec(table)?.[1] ?? `no row ${label}`;
+  const installed = (app: string, name: string) => (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('names the versions the consumer apps and this run actually use', async () => {
+    expect(tested('Node')).toBe(process.versions.node.split('.').slice(0, 2).join('.'));
+    expect(tested('NestJS')).toMatch(new RegExp(`^${installed(apps.nest11, '@nestjs/core')} and ${installed(apps.nest12, '@nestjs/core')} `));
+    expect(tested('`@nestjs/terminus`')).toBe(`${installed(apps.nest11, '@nestjs/terminus')} and ${installed(apps.nest12, '@nestjs/terminus')}`);
+    for (const [label, name] of [['TypeScript', 'typescript'], ['`ws`', 'ws'], ['`ioredis`', 'ioredis'], ['`lmdb`', 'lmdb']]) {
+      expect([label, tested(label)]).toEqual([label, installed(apps.nest12, name)]);
+      expect([label, installed(apps.nest11, name)]).toEqual([label, installed(REPO, name)]);
+    }
+    if (redisAvailable() || process.env.CI) {
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      const info = await redis.info('server').finally(() => redis.disconnect());
+      expect(tested('Redis server')).toBe(/redis_version:(\S+)/.exec(info)?.[1]);
     }
   });
 });
