@@ -217,26 +217,28 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
   it('compiles with plain tsc (skipLibCheck false), runs under node: forRootAsync + ConfigService, StreamsService, handlers, health, client package; a raw ws client sees sync then create', async () => {
     const dir = await compileFixture(apps[nest], kind);
     const { env, prefix } = adapterEnv(adapter, dir);
-    const app = await RunningApp.start(dir, env);
+    const app = await RunningApp.start(dir, env, /^READY (.+)$/m);
+    const ports = JSON.parse(app.ready[1]) as { http: number; streams: number };
+    const http = `http://127.0.0.1:${ports.http}`;
     let ws: TestClient | null = null;
     try {
-      ws = await TestClient.connect(`${app.streams}/`);
+      ws = await TestClient.connect(`ws://127.0.0.1:${ports.streams}/`);
       ws.join('s1', 'todos', 'list');
       const sync = await ws.next((f) => f.type === 'stream');
       expect(sync.event).toEqual({ type: 'sync', data: [] });
 
-      const posted = await fetch(`${app.http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 't1', title: 'Ship it' }) });
+      const posted = await fetch(`${http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 't1', title: 'Ship it' }) });
       expect(posted.status).toBe(201);
       const create = await ws.next((f) => f.type === 'stream');
       expect({ id: create.id, event: create.event }).toEqual({ id: 't1', event: { type: 'create', data: { id: 't1', title: 'Ship it' } } });
 
       const report = await waitFor(
-        async () => (await (await fetch(`${app.http}/report`)).json()) as { changes: string[]; joins: string[]; clientCreated: string[] },
+        async () => (await (await fetch(`${http}/report`)).json()) as { changes: string[]; joins: string[]; clientCreated: string[] },
         (r) => r.clientCreated.length > 0 && r.changes.length > 0,
       );
       expect(report).toEqual({ changes: ['create list/t1'], joins: ['todos/list', 'todos/list'], clientCreated: ['Ship it'] });
 
-      const health = await fetch(`${app.http}/health`);
+      const health = await fetch(`${http}/health`);
       expect({ status: health.status, body: await health.json() }).toMatchObject({ status: 200, body: { status: 'ok', info: { streams: { status: 'up' } } } });
 
       // enableShutdownHooks: Nest closes the app (clients get 1001), then re-raises the signal.
@@ -247,6 +249,34 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
       ws?.close();
       await app.stop();
       if (prefix) await deletePrefix(prefix);
+    }
+  });
+});
+
+describe('the README install section', () => {
+  const QUICKSTART = 'test/consumer/quickstart/app.module.ts';
+
+  it('shows exactly the quick-start module the next test runs', () => {
+    const block = /<!-- example: test\/consumer\/quickstart\/app\.module\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'));
+    expect(block?.[1]).toBe(readFileSync(join(REPO, QUICKSTART), 'utf8'));
+  });
+
+  it('the quick-start app (Nest 12, as `nest new` makes it) pushes a POSTed item to a subscribed WebSocket', async () => {
+    // As the README example test does: the listener moves to a free loopback port, everything else as written.
+    const edit = { file: 'app.module.ts', from: 'forRoot({ port: 3112 })', to: "forRoot({ port: 0, host: '127.0.0.1' })" };
+    const dir = await compileFixture(apps.nest12, 'commonjs', 'quickstart', 'quickstart', edit);
+    const app = await RunningApp.start(dir, {}, /Streams listening on ws:\/\/127\.0\.0\.1:(\d+)[\s\S]*^READY (\d+)$/m);
+    const [, streams, http] = app.ready;
+    let ws: TestClient | null = null;
+    try {
+      ws = await TestClient.connect(`ws://127.0.0.1:${streams}/stream/todos/list`);
+      expect((await ws.next()).event).toEqual({ type: 'sync', data: [] });
+      const posted = await fetch(`http://127.0.0.1:${http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1","title":"Ship it"}' });
+      expect(posted.status).toBe(201);
+      expect((await ws.next()).event).toEqual({ type: 'create', data: { id: '1', title: 'Ship it' } });
+    } finally {
+      ws?.close();
+      await app.stop();
     }
   });
 });

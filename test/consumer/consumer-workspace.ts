@@ -57,14 +57,27 @@ export async function installApp(dir: string, dependencies: Record<string, strin
 
 export type ModuleKind = 'commonjs' | 'nodenext';
 
+/** One exact text replacement in a fixture file before it is compiled. */
+export interface SourceEdit {
+  file: string;
+  from: string;
+  to: string;
+}
+
 /**
- * Copies the fixture app (test/consumer/app) into `<appDir>/<kind>` and compiles it with the app's own plain
- * `tsc`, every declaration checked. commonjs: a CommonJS package under node10 resolution; nodenext: an ES
- * module package, so the packages are loaded through `import`.
+ * Copies a fixture app (a folder of test/consumer) into `<appDir>/<name>` and compiles it with the app's own
+ * plain `tsc`, every declaration checked. commonjs: a CommonJS package under node10 resolution; nodenext: an
+ * ES module package, so the packages are loaded through `import`.
  */
-export async function compileFixture(appDir: string, kind: ModuleKind): Promise<string> {
-  const dir = join(appDir, kind);
-  cpSync(join(__dirname, 'app'), join(dir, 'src'), { recursive: true });
+export async function compileFixture(appDir: string, kind: ModuleKind, fixture = 'app', name: string = kind, edit?: SourceEdit): Promise<string> {
+  const dir = join(appDir, name);
+  cpSync(join(__dirname, fixture), join(dir, 'src'), { recursive: true });
+  if (edit) {
+    const file = join(dir, 'src', edit.file);
+    const source = readFileSync(file, 'utf8');
+    if (source.split(edit.from).length !== 2) throw new Error(`${edit.file} does not contain exactly one ${edit.from}`);
+    writeFileSync(file, source.replace(edit.from, edit.to));
+  }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: kind === 'commonjs' ? 'commonjs' : 'module' }));
   const compilerOptions = {
     ...(kind === 'commonjs' ? { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } : { module: 'nodenext', moduleResolution: 'nodenext' }),
@@ -82,38 +95,37 @@ export async function compileFixture(appDir: string, kind: ModuleKind): Promise<
   return dir;
 }
 
-/** A compiled fixture app running under plain `node`, once it printed its ports. */
+/** A compiled fixture app running under plain `node`, once its output matched the `ready` pattern. */
 export class RunningApp {
   output = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
     private readonly child: ChildProcess,
-    readonly http: string,
-    readonly streams: string,
+    /** The match of the `ready` pattern. */
+    readonly ready: RegExpExecArray,
   ) {
     this.exited = new Promise((resolvePromise) => child.once('exit', (code, signal) => resolvePromise({ code, signal })));
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  static start(dir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningApp> {
+  static start(dir: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<RunningApp> {
     const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`no READY line within ${timeoutMs} ms:\n${output}`));
+        reject(new Error(`output did not match ${ready} within ${timeoutMs} ms:\n${output}`));
       }, timeoutMs);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        const ready = /^READY (.+)$/m.exec(output);
-        if (!ready) return;
+        const match = ready.exec(output);
+        if (!match) return;
         clearTimeout(timer);
-        const ports = JSON.parse(ready[1]) as { http: number; streams: number };
-        const app = new RunningApp(child, `http://127.0.0.1:${ports.http}`, `ws://127.0.0.1:${ports.streams}`);
         child.stdout.off('data', onData);
         child.stderr.off('data', onData);
-        child.stdout.on('data', (more: Buffer) => (app.output += more.toString()));
-        child.stderr.on('data', (more: Buffer) => (app.output += more.toString()));
+        const app = new RunningApp(child, match);
         app.output = output;
         resolvePromise(app);
       };
@@ -121,7 +133,7 @@ export class RunningApp {
       child.stderr.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`exited with ${code} before READY:\n${output}`));
+        reject(new Error(`exited with ${code} before ${ready} matched:\n${output}`));
       });
     });
   }
