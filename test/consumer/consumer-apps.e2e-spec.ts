@@ -49,16 +49,22 @@ const NEST_12 = {
 
 const apps = { nest11: join(WORK, 'nest11'), nest12: join(WORK, 'nest12'), bare: join(WORK, 'bare') };
 
-beforeAll(async () => {
+beforeAll(() => {
   [streamsTarball, clientTarball] = packPackages(join(WORK, 'packages'));
+}, 120_000);
+
+/** The three apps, installed once for every test that needs them (in parallel: mostly waiting on npm). */
+let installed: Promise<unknown> | null = null;
+function installApps(): Promise<unknown> {
   const ours = { 'nest-realtime-streams': `file:${streamsTarball}`, 'nest-realtime-streams-client': `file:${clientTarball}` };
-  await Promise.all([
+  installed ??= Promise.all([
     installApp(apps.nest11, { ...ours, ...NEST_11(), ...appTooling() }),
     installApp(apps.nest12, { ...ours, ...NEST_12, ...appTooling() }),
     // Only the library and the peers npm installs by itself: no optional peer, no @types/ws.
     installApp(apps.bare, { 'nest-realtime-streams': `file:${streamsTarball}`, ...pinned('@nestjs/common', '@nestjs/core', 'typescript', '@types/node') }),
   ]);
-}, 360_000);
+  return installed;
+}
 
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
@@ -150,6 +156,8 @@ describe('published packages', () => {
 });
 
 describe('an app with only the library installed (no optional peer)', () => {
+  beforeAll(installApps, 360_000);
+
   it('compiles against the published declarations without @types/ws, lmdb or ioredis (skipLibCheck false)', async () => {
     expect(existsSync(join(apps.bare, 'node_modules/@types/ws'))).toBe(false);
     const dir = join(apps.bare, 'types');
@@ -214,6 +222,8 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, m
 }
 
 describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ nest, kind, adapter }) => {
+  beforeAll(installApps, 360_000);
+
   it('compiles with plain tsc (skipLibCheck false), runs under node: forRootAsync + ConfigService, StreamsService, handlers, health, client package; a raw ws client sees sync then create', async () => {
     const dir = await compileFixture(apps[nest], kind);
     const { env, prefix } = adapterEnv(adapter, dir);
@@ -254,6 +264,8 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
 });
 
 describe('the README install section', () => {
+  beforeAll(installApps, 360_000);
+
   const QUICKSTART = 'test/consumer/quickstart/app.module.ts';
 
   it('shows exactly the quick-start module the next test runs', () => {
@@ -282,6 +294,8 @@ describe('the README install section', () => {
 });
 
 describe("the README's support table", () => {
+  beforeAll(installApps, 360_000);
+
   const table = readFileSync(join(REPO, 'README.md'), 'utf8').split('Supported versions.')[1];
   /** The "tested with" cell of the row whose first cell starts with `label`. */
   const tested = (label: string) => new RegExp(`^\\| ${label}[^\\n]*\\| ([^|\\n]+) \\|$`, 'm').exec(table)?.[1] ?? `no row ${label}`;
@@ -304,6 +318,8 @@ describe("the README's support table", () => {
 });
 
 describe('the client package from Node and from a bundler', () => {
+  beforeAll(installApps, 360_000);
+
   it('require() loads the CommonJS build, import the ESM build, both with the same API', async () => {
     const dir = apps.nest11;
     const cjs = await succeed(process.execPath, ['-e', "const c = require('nest-realtime-streams-client'); console.log(require.resolve('nest-realtime-streams-client'), typeof c.StreamsClient, typeof c.backoffDelay)"], dir, 30_000);
