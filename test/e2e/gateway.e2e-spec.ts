@@ -6,11 +6,11 @@ import {
   OnStreamJoin,
   OnStreamLeave,
   PATH_SUBSCRIPTION_ID,
-  STREAMS_ADAPTER,
-  type StreamAdapter,
   type StreamAuthInput,
   type StreamSubscriptionPayload,
 } from 'nest-realtime-streams';
+import type { StreamAdapter } from '../../libs/streams/src/adapters/stream-adapter.interface';
+import { STREAMS_ADAPTER } from '../../libs/streams/src/streams.constants';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 

@@ -1,4 +1,4 @@
-import type { StreamAdapter, StreamEnvelope } from 'nest-realtime-streams';
+import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
 

@@ -6,7 +6,8 @@
  * been acknowledged. stdout is a pipe, which Node writes synchronously on Linux, so when write k+1 starts,
  * the line for k is already out.
  */
-import type { StreamAdapter, UpdateOp } from 'nest-realtime-streams';
+import type { UpdateOp } from 'nest-realtime-streams';
+import type { StreamAdapter } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { FileStreamAdapter } from '../../libs/streams/src/adapters/file/file.adapter';
 
 export const CRASH_STREAM = 'crash';

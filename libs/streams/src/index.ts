@@ -1,5 +1,6 @@
 /** Public API of nest-realtime-streams. Everything not exported here is internal. */
 export { StreamsModule } from './streams.module';
+export type { StreamsModuleAsyncOptions, StreamsOptionsFactory } from './streams.module-definition';
 export { StreamsService } from './service/streams.service';
 export { StreamsMetrics } from './metrics/streams-metrics';
 export { MAX_NAME_BYTES } from './service/streams-input.validator';
@@ -7,22 +8,6 @@ export { OnStreamChange, type OnStreamChangeOptions } from './triggers/decorator
 export { OnStreamJoin, OnStreamLeave, type OnStreamSubscriptionOptions } from './triggers/decorators/on-stream-subscription.decorator';
 export { CustomStreamProvider } from './custom/custom-stream.decorator';
 export type { CustomStream } from './custom/custom-stream.interface';
-export { StreamAdapter } from './adapters/stream-adapter.interface';
-export type {
-  StreamEnvelope,
-  StreamMessage,
-  StreamListener,
-  ContinuityLostListener,
-  StreamPosition,
-  StreamReplay,
-  StreamSnapshot,
-  Unsubscribe,
-  AdapterSetOutcome,
-  AdapterUpdateOutcome,
-  AdapterDeleteOutcome,
-} from './adapters/stream-adapter.interface';
-export { MemoryStreamAdapter } from './adapters/memory/memory.adapter';
-export { STREAMS_ADAPTER } from './streams.constants';
 export {
   StreamsCustomResultError,
   StreamsCustomStreamError,

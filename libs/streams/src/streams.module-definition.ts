@@ -12,3 +12,11 @@ export const {
   .setFactoryMethodName('createStreamsOptions')
   .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/** What `forRootAsync({ useClass | useExisting })` expects: a provider whose `createStreamsOptions()` returns the options. */
+export interface StreamsOptionsFactory {
+  createStreamsOptions(): StreamsModuleOptions | Promise<StreamsModuleOptions>;
+}
+
+/** The argument of `StreamsModule.forRootAsync`: `useFactory` + `inject`, `useClass` or `useExisting`, plus `imports` and `isGlobal`. */
+export type StreamsModuleAsyncOptions = typeof STREAMS_ASYNC_OPTIONS_TYPE;

@@ -1,3 +1,4 @@
+import { assertPeerInstalled } from '../errors/missing-peer.error';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { MemoryStreamAdapter } from './memory/memory.adapter';
 import type { StreamAdapter } from './stream-adapter.interface';
@@ -9,10 +10,12 @@ export async function createStreamAdapter(options: ResolvedStreamsOptions): Prom
     case 'memory':
       return new MemoryStreamAdapter(options.history);
     case 'file': {
+      assertPeerInstalled('lmdb', 'The file adapter');
       const { FileStreamAdapter } = await import('./file/file.adapter');
       return FileStreamAdapter.open(adapter, options.history);
     }
     case 'redis': {
+      assertPeerInstalled('ioredis', 'The redis adapter');
       const { RedisStreamAdapter } = await import('./redis/redis.adapter');
       return RedisStreamAdapter.connect(adapter, options.history);
     }

@@ -12,9 +12,9 @@ export interface StreamEnvelope {
   frame: StreamFrame;
   seq: number;
   epoch?: string;
-  /** The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
+  /** @internal The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
   json?: string;
-  /** The wire bytes (frame plus position, WebSocket-framed), filled once by the first socket that sends it. */
+  /** @internal The wire bytes (frame plus position, WebSocket-framed), filled once by the first socket that sends it. */
   wire?: WireFrame;
 }
 

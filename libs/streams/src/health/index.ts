@@ -1,2 +1,3 @@
 /** `nest-realtime-streams/health`: the terminus indicator, kept apart so @nestjs/terminus stays optional. */
+import './terminus-peer.check';
 export { StreamsHealthIndicator } from './streams-health.indicator';

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
 
-/** Why an upgrade was refused, as labelled on `streams_connections_refused_total`. */
+/** @internal Why an upgrade was refused, as labelled on `streams_connections_refused_total`. */
 export type RefusalReason = 'not_found' | 'unauthorized' | 'auth_error' | 'limit' | 'shutdown';
 
 /**
@@ -14,12 +14,13 @@ export type RefusalReason = 'not_found' | 'unauthorized' | 'auth_error' | 'limit
 export class StreamsMetrics {
   /** The registry holding every `streams_*` metric: the module's own unless `metricsRegistry` was given. */
   readonly registry: Registry;
-  connections = 0;
-  subscriptions = 0;
-  framesIn = 0;
-  framesOut = 0;
-  slowConsumerCloses = 0;
-  continuityResyncs = 0;
+  // Bumped by the gateway; internal (stripped from the published .d.ts), read through the registry.
+  /** @internal */ connections = 0;
+  /** @internal */ subscriptions = 0;
+  /** @internal */ framesIn = 0;
+  /** @internal */ framesOut = 0;
+  /** @internal */ slowConsumerCloses = 0;
+  /** @internal */ continuityResyncs = 0;
   private readonly refused: Counter<'reason'>;
   private readonly errors: Counter<'code'>;
   private readonly socketErrors: Counter<'code'>;
@@ -63,28 +64,32 @@ export class StreamsMetrics {
     });
   }
 
+  /** @internal */
   connectionAccepted(): void {
     this.accepted.inc();
   }
 
+  /** @internal */
   connectionRefused(reason: RefusalReason): void {
     this.refused.inc({ reason });
   }
 
+  /** @internal */
   protocolError(code: string): void {
     this.errors.inc({ code });
   }
 
-  /** `code` is ws's error code (`WS_ERR_INVALID_UTF8`, `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`, …). */
+  /** @internal `code` is ws's error code (`WS_ERR_INVALID_UTF8`, `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`, …). */
   socketError(code: string): void {
     this.socketErrors.inc({ code });
   }
 
+  /** @internal */
   handlerFailed(): void {
     this.handlerErrors.inc();
   }
 
-  /** Times one adapter call; `operation` is the service method. */
+  /** @internal Times one adapter call; `operation` is the service method. */
   async timeAdapter<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const end = this.adapterSeconds.startTimer({ operation });
     try {

@@ -1,0 +1,350 @@
+/*
+ * The published packages as a user gets them: both are built and packed, then installed from their tarballs
+ * into throwaway apps OUTSIDE the repo (Nest 11 and Nest 12), compiled with the app's own plain tsc
+ * (skipLibCheck false) as CommonJS (node10 resolution) and as ES modules (nodenext), and run under plain
+ * node. Nest 12 is ESM-only and Jest cannot load it, so every app runs in a child process.
+ */
+import { build } from 'esbuild';
+import { Redis } from 'ioredis';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { PACKAGES, packPackages } from '../../scripts/packages';
+import { deletePrefix, REDIS_URL, redisAvailable, uniquePrefix } from '../support/redis';
+import { TestClient } from '../support/ws-client';
+import { compileFixture, installApp, type ModuleKind, REPO, repoVersion, run, RunningApp, succeed } from './consumer-workspace';
+
+jest.setTimeout(120_000);
+
+const WORK = mkdtempSync(join(tmpdir(), 'streams-consumer-'));
+let streamsTarball = '';
+let clientTarball = '';
+
+interface Manifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  exports: Record<string, unknown>;
+  typesVersions?: Record<string, Record<string, string[]>>;
+  main: string;
+  types: string;
+}
+
+const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as Manifest;
+const pinned = (...names: string[]) => Object.fromEntries(names.map((name) => [name, repoVersion(name)]));
+
+/** The app's side of every consumer: TypeScript, Node types, ws (and its types) for the client, the optional peers. */
+const appTooling = () => pinned('typescript', '@types/node', 'ws', '@types/ws', 'reflect-metadata', 'rxjs', 'lmdb', 'ioredis');
+const NEST_11 = () => pinned('@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/config', '@nestjs/terminus');
+/** Pinned, so the README's support table names what ran (Nest 12 is fetched once, then served from the cache). */
+const NEST_12 = {
+  '@nestjs/common': '12.5.1',
+  '@nestjs/core': '12.5.1',
+  '@nestjs/platform-express': '12.5.1',
+  '@nestjs/config': '12.0.1',
+  '@nestjs/terminus': '12.1.0',
+};
+
+const apps = { nest11: join(WORK, 'nest11'), nest12: join(WORK, 'nest12'), bare: join(WORK, 'bare') };
+
+beforeAll(() => {
+  [streamsTarball, clientTarball] = packPackages(join(WORK, 'packages'));
+}, 120_000);
+
+/** The three apps, installed once for every test that needs them (in parallel: mostly waiting on npm). */
+let installed: Promise<unknown> | null = null;
+function installApps(): Promise<unknown> {
+  const ours = { 'nest-realtime-streams': `file:${streamsTarball}`, 'nest-realtime-streams-client': `file:${clientTarball}` };
+  installed ??= Promise.all([
+    installApp(apps.nest11, { ...ours, ...NEST_11(), ...appTooling() }),
+    installApp(apps.nest12, { ...ours, ...NEST_12, ...appTooling() }),
+    // Only the library and the peers npm installs by itself: no optional peer, no @types/ws.
+    installApp(apps.bare, { 'nest-realtime-streams': `file:${streamsTarball}`, ...pinned('@nestjs/common', '@nestjs/core', 'typescript', '@types/node') }),
+  ]);
+  return installed;
+}
+
+afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+
+/** Bare package names a built file loads, split into loaded at once and loaded lazily (`await import()`). */
+function requiresOf(file: string): { eager: string[]; lazy: string[] } {
+  const code = readFileSync(file, 'utf8');
+  const lazy = [...code.matchAll(/Promise\.resolve\(\)\.then\(\(\) => __importStar\(require\("([^"]+)"\)\)\)/g)].map((m) => m[1]);
+  const all = [...code.matchAll(/\brequire\("([^"]+)"\)|\bfrom\s*"([^"]+)"|\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  return { eager: all.filter((s) => !lazy.includes(s)), lazy };
+}
+
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
+
+/** Every package the files reachable from `entry` load at once (following relative requires). */
+function eagerPackages(entry: string, seen = new Set<string>(), found = new Set<string>()): Set<string> {
+  if (seen.has(entry)) return found;
+  seen.add(entry);
+  for (const specifier of requiresOf(entry).eager) {
+    if (!specifier.startsWith('.')) {
+      if (!isBuiltin(specifier)) found.add(packageOf(specifier));
+      continue;
+    }
+    const target = resolve(dirname(entry), specifier);
+    eagerPackages(existsSync(`${target}.js`) ? `${target}.js` : join(target, 'index.js'), seen, found);
+  }
+  return found;
+}
+
+const builtFiles = (dir: string): string[] =>
+  readdirSync(join(REPO, dir, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.(m?js)$/.test(file))
+    .map((file) => join(REPO, dir, 'dist', file));
+
+describe('published packages', () => {
+  it.each(PACKAGES.map((pkg) => [pkg.name, pkg.dir]))('%s: every package its built code loads is declared, and every dependency is used', (_name, dir) => {
+    const { dependencies = {}, peerDependencies = {} } = manifest(dir);
+    const loaded = new Set(
+      builtFiles(dir)
+        .flatMap((file) => [...requiresOf(file).eager, ...requiresOf(file).lazy])
+        .filter((specifier) => !specifier.startsWith('.') && !isBuiltin(specifier))
+        .map(packageOf),
+    );
+    const declared = new Set([...Object.keys(dependencies), ...Object.keys(peerDependencies)]);
+    expect([...loaded].filter((name) => !declared.has(name))).toEqual([]);
+    expect(Object.keys(dependencies).filter((name) => !loaded.has(name))).toEqual([]);
+  });
+
+  it('nest-realtime-streams: optional peers (lmdb, ioredis, @nestjs/terminus) load only with the feature that needs them', () => {
+    const { peerDependencies = {}, peerDependenciesMeta = {} } = manifest('libs/streams');
+    const optional = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional);
+    expect(optional.sort()).toEqual(['@nestjs/terminus', 'ioredis', 'lmdb']);
+    const main = eagerPackages(join(REPO, 'libs/streams/dist/index.js'));
+    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'prom-client', 'ws']);
+    expect([...eagerPackages(join(REPO, 'libs/streams/dist/health/index.js'))]).toContain('@nestjs/terminus');
+    expect(peerDependencies['@nestjs/core']).toBe('^11.1.7 || ^12.0.0');
+  });
+
+  it.each(PACKAGES.map((pkg) => [pkg.name, pkg.dir]))('%s: every exports / typesVersions target exists and ./package.json is exported', (_name, dir) => {
+    const { exports, typesVersions = {}, main, types } = manifest(dir);
+    expect(exports['./package.json']).toBe('./package.json');
+    const targets = JSON.stringify({ exports, typesVersions, main, types }).match(/"(\.\/)?dist\/[^"]+"/g) ?? [];
+    expect(targets.length).toBeGreaterThan(2);
+    for (const target of targets) expect(existsSync(join(REPO, dir, JSON.parse(target) as string))).toBe(true);
+  });
+
+  it.each(PACKAGES.map((pkg) => [pkg.name, pkg.dir]))('%s: npm publish would ship exactly dist, README.md, LICENSE and package.json', async (_name, dir) => {
+    const output = await succeed('npm', ['pack', '--dry-run', '--json'], join(REPO, dir), 60_000);
+    const [{ files }] = JSON.parse(output.slice(output.indexOf('['))) as [{ files: { path: string }[] }];
+    const paths = files.map((file) => file.path);
+    expect(paths.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(paths.filter((path) => /\.spec\.|testing\/|tsbuildinfo/.test(path))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts']));
+    expect(readFileSync(join(REPO, dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(REPO, 'LICENSE'), 'utf8'));
+  });
+
+  it('the published types hide internals: no wire/json caches on StreamEnvelope, no mutable counters on StreamsMetrics', () => {
+    const dist = join(REPO, 'libs/streams/dist');
+    const envelope = /export interface StreamEnvelope \{[^}]*\}/.exec(readFileSync(join(dist, 'adapters/stream-adapter.interface.d.ts'), 'utf8'))?.[0];
+    expect(envelope).toContain('seq: number');
+    expect(envelope).not.toMatch(/\bwire\b|\bjson\b/);
+    const metrics = readFileSync(join(dist, 'metrics/streams-metrics.d.ts'), 'utf8');
+    expect(metrics).toContain('readonly registry: Registry');
+    expect(metrics).not.toMatch(/\b(connections|subscriptions|framesIn|framesOut|slowConsumerCloses|timeAdapter|connectionRefused)\b/);
+    const index = readFileSync(join(dist, 'index.d.ts'), 'utf8');
+    expect(index).not.toMatch(/\b(StreamAdapter|MemoryStreamAdapter|STREAMS_ADAPTER|StreamEnvelope)\b/);
+    expect(index).toMatch(/StreamsModuleAsyncOptions, StreamsOptionsFactory/);
+  });
+});
+
+describe('an app with only the library installed (no optional peer)', () => {
+  beforeAll(installApps, 360_000);
+
+  it('compiles against the published declarations without @types/ws, lmdb or ioredis (skipLibCheck false)', async () => {
+    expect(existsSync(join(apps.bare, 'node_modules/@types/ws'))).toBe(false);
+    const dir = join(apps.bare, 'types');
+    await succeed('mkdir', ['-p', dir], apps.bare, 5_000);
+    await succeed('cp', [join(__dirname, 'bare/api-surface.ts'), dir], apps.bare, 5_000);
+    const options = ['--strict', '--skipLibCheck', 'false', '--experimentalDecorators', '--module', 'commonjs', '--moduleResolution', 'node10', '--types', 'node', '--noEmit'];
+    await succeed(process.execPath, [join(apps.bare, 'node_modules/typescript/bin/tsc'), ...options, join(dir, 'api-surface.ts')], apps.bare, 60_000);
+  });
+
+  it('boots the memory adapter (ws and prom-client come with the package)', async () => {
+    await succeed('cp', [join(__dirname, 'bare/boot.js'), apps.bare], apps.bare, 5_000);
+    const { code, output } = await run(process.execPath, ['boot.js', 'memory'], apps.bare, 30_000);
+    expect({ code, booted: output.includes('BOOTED') }).toEqual({ code: 0, booted: true });
+  });
+
+  it.each([
+    ['file', 'lmdb', 'The file adapter needs the "lmdb" package: npm install lmdb'],
+    ['redis', 'ioredis', 'The redis adapter needs the "ioredis" package: npm install ioredis'],
+  ])('the %s adapter without %s fails bootstrap with one line saying what to install', async (adapter, _peer, line) => {
+    await succeed('cp', [join(__dirname, 'bare/boot.js'), apps.bare], apps.bare, 5_000);
+    const { code, output } = await run(process.execPath, ['boot.js', adapter, join(apps.bare, 'data')], apps.bare, 30_000);
+    expect(code).not.toBe(0);
+    expect(output).toContain(line);
+    expect(output).not.toMatch(/MODULE_NOT_FOUND|Cannot find module|Require stack/);
+  });
+
+  it('nest-realtime-streams/health without @nestjs/terminus fails with one line saying what to install', async () => {
+    const { code, output } = await run(process.execPath, ['-e', "require('nest-realtime-streams/health')"], apps.bare, 30_000);
+    expect(code).not.toBe(0);
+    expect(output).toContain('nest-realtime-streams/health needs the "@nestjs/terminus" package: npm install @nestjs/terminus');
+    expect(output).not.toMatch(/MODULE_NOT_FOUND|Cannot find module|Require stack/);
+  });
+});
+
+/** Each run picks another adapter, so both optional peers are used on both Nest majors. */
+const RUNS: Array<{ nest: 'nest11' | 'nest12'; kind: ModuleKind; adapter: 'file' | 'redis' }> = [
+  { nest: 'nest11', kind: 'commonjs', adapter: 'file' },
+  { nest: 'nest11', kind: 'nodenext', adapter: 'redis' },
+  { nest: 'nest12', kind: 'commonjs', adapter: 'redis' },
+  { nest: 'nest12', kind: 'nodenext', adapter: 'file' },
+];
+
+/** Redis runs need the shared server; locally they fall back to memory with a loud warning, in CI they fail. */
+function adapterEnv(adapter: 'file' | 'redis', dir: string): { env: Record<string, string>; prefix: string | null } {
+  if (adapter === 'file') return { env: { STREAMS_ADAPTER: 'file', STREAMS_DATA_DIR: join(dir, 'data') }, prefix: null };
+  if (!redisAvailable()) {
+    if (process.env.CI) throw new Error(`no Redis answers at ${REDIS_URL}: the consumer app's Redis run must run in CI`);
+    console.warn(`\n!!! consumer app: no Redis at ${REDIS_URL}, running the memory adapter instead of redis !!!\n`);
+    return { env: { STREAMS_ADAPTER: 'memory' }, prefix: null };
+  }
+  const prefix = uniquePrefix('consumer');
+  return { env: { STREAMS_ADAPTER: 'redis', REDIS_URL, REDIS_PREFIX: prefix }, prefix };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ nest, kind, adapter }) => {
+  beforeAll(installApps, 360_000);
+
+  it('compiles with plain tsc (skipLibCheck false), runs under node: forRootAsync + ConfigService, StreamsService, handlers, health, client package; a raw ws client sees sync then create', async () => {
+    const dir = await compileFixture(apps[nest], kind);
+    const { env, prefix } = adapterEnv(adapter, dir);
+    const app = await RunningApp.start(dir, env, /^READY (.+)$/m);
+    const ports = JSON.parse(app.ready[1]) as { http: number; streams: number };
+    const http = `http://127.0.0.1:${ports.http}`;
+    let ws: TestClient | null = null;
+    try {
+      ws = await TestClient.connect(`ws://127.0.0.1:${ports.streams}/`);
+      ws.join('s1', 'todos', 'list');
+      const sync = await ws.next((f) => f.type === 'stream');
+      expect(sync.event).toEqual({ type: 'sync', data: [] });
+
+      const posted = await fetch(`${http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 't1', title: 'Ship it' }) });
+      expect(posted.status).toBe(201);
+      const create = await ws.next((f) => f.type === 'stream');
+      expect({ id: create.id, event: create.event }).toEqual({ id: 't1', event: { type: 'create', data: { id: 't1', title: 'Ship it' } } });
+
+      const report = await waitFor(
+        async () => (await (await fetch(`${http}/report`)).json()) as { changes: string[]; joins: string[]; clientCreated: string[] },
+        (r) => r.clientCreated.length > 0 && r.changes.length > 0,
+      );
+      expect(report).toEqual({ changes: ['create list/t1'], joins: ['todos/list', 'todos/list'], clientCreated: ['Ship it'] });
+
+      const health = await fetch(`${http}/health`);
+      expect({ status: health.status, body: await health.json() }).toMatchObject({ status: 200, body: { status: 'ok', info: { streams: { status: 'up' } } } });
+
+      // enableShutdownHooks: Nest closes the app (clients get 1001), then re-raises the signal.
+      expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+      expect((await ws.closedWith()).code).toBe(1001);
+      expect(app.output).not.toMatch(/ERROR|Error:/);
+    } finally {
+      ws?.close();
+      await app.stop();
+      if (prefix) await deletePrefix(prefix);
+    }
+  });
+});
+
+describe('the README install section', () => {
+  beforeAll(installApps, 360_000);
+
+  const QUICKSTART = 'test/consumer/quickstart/app.module.ts';
+
+  it('shows exactly the quick-start module the next test runs', () => {
+    const block = /<!-- example: test\/consumer\/quickstart\/app\.module\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'));
+    expect(block?.[1]).toBe(readFileSync(join(REPO, QUICKSTART), 'utf8'));
+  });
+
+  it('the quick-start app (Nest 12, as `nest new` makes it) pushes a POSTed item to a subscribed WebSocket', async () => {
+    // As the README example test does: the listener moves to a free loopback port, everything else as written.
+    const edit = { file: 'app.module.ts', from: 'forRoot({ port: 3112 })', to: "forRoot({ port: 0, host: '127.0.0.1' })" };
+    const dir = await compileFixture(apps.nest12, 'commonjs', 'quickstart', 'quickstart', edit);
+    const app = await RunningApp.start(dir, {}, /Streams listening on ws:\/\/127\.0\.0\.1:(\d+)[\s\S]*^READY (\d+)$/m);
+    const [, streams, http] = app.ready;
+    let ws: TestClient | null = null;
+    try {
+      ws = await TestClient.connect(`ws://127.0.0.1:${streams}/stream/todos/list`);
+      expect((await ws.next()).event).toEqual({ type: 'sync', data: [] });
+      const posted = await fetch(`http://127.0.0.1:${http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1","title":"Ship it"}' });
+      expect(posted.status).toBe(201);
+      expect((await ws.next()).event).toEqual({ type: 'create', data: { id: '1', title: 'Ship it' } });
+    } finally {
+      ws?.close();
+      await app.stop();
+    }
+  });
+});
+
+describe("the README's support table", () => {
+  beforeAll(installApps, 360_000);
+
+  const table = readFileSync(join(REPO, 'README.md'), 'utf8').split('Supported versions.')[1];
+  /** The "tested with" cell of the row whose first cell starts with `label`. */
+  const tested = (label: string) => new RegExp(`^\\| ${label}[^\\n]*\\| ([^|\\n]+) \\|$`, 'm').exec(table)?.[1] ?? `no row ${label}`;
+  const installed = (app: string, name: string) => (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('names the versions the consumer apps and this run actually use', async () => {
+    expect(tested('Node')).toBe(process.versions.node.split('.').slice(0, 2).join('.'));
+    expect(tested('NestJS')).toMatch(new RegExp(`^${installed(apps.nest11, '@nestjs/core')} and ${installed(apps.nest12, '@nestjs/core')} `));
+    expect(tested('`@nestjs/terminus`')).toBe(`${installed(apps.nest11, '@nestjs/terminus')} and ${installed(apps.nest12, '@nestjs/terminus')}`);
+    for (const [label, name] of [['TypeScript', 'typescript'], ['`ws`', 'ws'], ['`ioredis`', 'ioredis'], ['`lmdb`', 'lmdb']]) {
+      expect([label, tested(label)]).toEqual([label, installed(apps.nest12, name)]);
+      expect([label, installed(apps.nest11, name)]).toEqual([label, installed(REPO, name)]);
+    }
+    if (redisAvailable() || process.env.CI) {
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      const info = await redis.info('server').finally(() => redis.disconnect());
+      expect(tested('Redis server')).toBe(/redis_version:(\S+)/.exec(info)?.[1]);
+    }
+  });
+});
+
+describe('the client package from Node and from a bundler', () => {
+  beforeAll(installApps, 360_000);
+
+  it('require() loads the CommonJS build, import the ESM build, both with the same API', async () => {
+    const dir = apps.nest11;
+    const cjs = await succeed(process.execPath, ['-e', "const c = require('nest-realtime-streams-client'); console.log(require.resolve('nest-realtime-streams-client'), typeof c.StreamsClient, typeof c.backoffDelay)"], dir, 30_000);
+    expect(cjs.trim()).toBe(`${join(dir, 'node_modules/nest-realtime-streams-client/dist/index.js')} function function`);
+    const esm = await succeed(
+      process.execPath,
+      ['--input-type=module', '-e', "import { StreamsClient, backoffDelay } from 'nest-realtime-streams-client'; console.log(import.meta.resolve('nest-realtime-streams-client'), typeof StreamsClient, typeof backoffDelay)"],
+      dir,
+      30_000,
+    );
+    expect(esm.trim()).toBe(`file://${join(dir, 'node_modules/nest-realtime-streams-client/dist/index.mjs')} function function`);
+  });
+
+  it('a browser bundle takes the ESM build and needs nothing else', async () => {
+    const result = await build({
+      stdin: { contents: "import { StreamsClient } from 'nest-realtime-streams-client'; new StreamsClient({ url: 'ws://localhost:3112/' });", resolveDir: apps.nest11 },
+      absWorkingDir: apps.nest11,
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).filter((input) => input !== '<stdin>');
+    expect(inputs).toEqual(['node_modules/nest-realtime-streams-client/dist/index.mjs']);
+  });
+});
