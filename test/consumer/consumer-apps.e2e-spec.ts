@@ -24,6 +24,7 @@ let clientTarball = '';
 interface Manifest {
   name: string;
   dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   exports: Record<string, unknown>;
@@ -101,14 +102,14 @@ const builtFiles = (dir: string): string[] =>
 
 describe('published packages', () => {
   it.each(PACKAGES.map((pkg) => [pkg.name, pkg.dir]))('%s: every package its built code loads is declared, and every dependency is used', (_name, dir) => {
-    const { dependencies = {}, peerDependencies = {} } = manifest(dir);
+    const { dependencies = {}, optionalDependencies = {}, peerDependencies = {} } = manifest(dir);
     const loaded = new Set(
       builtFiles(dir)
         .flatMap((file) => [...requiresOf(file).eager, ...requiresOf(file).lazy])
         .filter((specifier) => !specifier.startsWith('.') && !isBuiltin(specifier))
         .map(packageOf),
     );
-    const declared = new Set([...Object.keys(dependencies), ...Object.keys(peerDependencies)]);
+    const declared = new Set([...Object.keys(dependencies), ...Object.keys(optionalDependencies), ...Object.keys(peerDependencies)]);
     expect([...loaded].filter((name) => !declared.has(name))).toEqual([]);
     expect(Object.keys(dependencies).filter((name) => !loaded.has(name))).toEqual([]);
   });

@@ -11,6 +11,8 @@ export async function createStreamAdapter(options: ResolvedStreamsOptions): Prom
       return new MemoryStreamAdapter(options.history);
     case 'file': {
       assertPeerInstalled('lmdb', 'The file adapter');
+      // Installed with the library (an optional dependency: prebuilt for the common platforms only).
+      assertPeerInstalled('fs-native-extensions', 'The file adapter');
       const { FileStreamAdapter } = await import('./file/file.adapter');
       return FileStreamAdapter.open(adapter, options.history);
     }
