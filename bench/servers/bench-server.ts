@@ -8,5 +8,5 @@ export interface BenchServer {
   /** Fans one message out to every client in the bench group. */
   publish(op: PublishOp, payload: BenchPayload): void | Promise<void>;
   /** One write through the module's service (write-throughput rows; only this module has them). */
-  write?(op: WriteOp, item: string, payload: BenchPayload): Promise<unknown>;
+  write?(op: WriteOp, group: string, item: string, payload: BenchPayload): Promise<unknown>;
 }

@@ -44,6 +44,6 @@ serve<ServerApi>({
   write: (args) => {
     const write = server.write?.bind(server);
     if (!write) throw new Error(`${config.kind} has no write path`);
-    return runWrites(args, (item, payload) => write(args.op, item, payload));
+    return runWrites(args, (group, item, payload) => write(args.op, group, item, payload));
   },
 });

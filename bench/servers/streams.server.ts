@@ -7,8 +7,6 @@ import type { PublishOp, WriteOp } from './server-api';
 
 /** Item the fan-out `set` rows overwrite: one item, so every write publishes an `update` of the same size. */
 const FANOUT_ITEM = 'item';
-/** Group of the write-throughput rows; nobody subscribes to it, so they measure the write path alone. */
-const WRITE_GROUP = 'writes';
 
 /**
  * This module in a plain Nest application context with default options (heartbeat included), except a
@@ -34,8 +32,9 @@ export class StreamsBenchServer implements BenchServer {
     else await service.send({ stream_name: BENCH_STREAM, group_id: BENCH_GROUP, type: BENCH_EVENT, data: payload });
   }
 
-  write(op: WriteOp, item: string, payload: BenchPayload): Promise<unknown> {
-    const ref = { stream_name: BENCH_STREAM, group_id: WRITE_GROUP, item_id: item };
+  /** Write-throughput rows: nobody subscribes to these groups, so they measure the write path alone. */
+  write(op: WriteOp, group: string, item: string, payload: BenchPayload): Promise<unknown> {
+    const ref = { stream_name: BENCH_STREAM, group_id: group, item_id: item };
     if (op === 'set') return this.ready().set({ ...ref, data: payload });
     return this.ready().update({
       ...ref,

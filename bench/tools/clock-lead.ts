@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         const { adapter, cleanup } = await open(kind);
         let lead = -Infinity;
         let n = 0;
-        const result = await runWrites({ op: 'set', size: 256, concurrency, maxWrites: 200_000, maxMs: 2000 }, async (item, payload) => {
+        const result = await runWrites({ op: 'set', size: 256, concurrency, maxWrites: 200_000, maxMs: 2000 }, async (_group, item, payload) => {
           const { envelope } = await adapter.set('bench', `w${n++ % groups}`, item, payload);
           lead = Math.max(lead, envelope.frame.timestamp - Date.now());
         });
