@@ -60,6 +60,8 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
         const result = parseClientMessage(raw);
         if (result.kind === 'error') return codes.has(result.code) && result.message.length > 0;
         if (result.kind === 'ignore') return true;
+        if (result.kind === 'presence') return typeof result.subscriptionId === 'string';
+        if (result.kind === 'refresh') return typeof result.token === 'string' && result.token !== '';
         const d = result.data;
         return [d.subscriptionId, d.streamName, d.groupId].every((s) => typeof s === 'string') && (d.id === null || typeof d.id === 'string');
       }),
