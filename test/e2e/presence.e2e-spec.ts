@@ -76,7 +76,7 @@ describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %
       expect(listedKeys(lister.sync)).toEqual(['counter', 'lister']);
       await enterRoom(t.url, 'third', 'r3', clients);
       // Past the bound the lister's view is replaced by counts only.
-      expect(await lister.client.next((f) => f.type === 'presence')).toEqual(expect.objectContaining({ event: { type: 'sync', count: 3 }, count: 3 }));
+      expect(await lister.client.next((f) => f.type === 'presence')).toEqual(expect.objectContaining({ event: { type: 'list', count: 3 }, count: 3 }));
       expect(await counter.client.next((f) => f.type === 'presence')).toMatchObject({ event: { type: 'count' }, count: 3 });
     });
 

@@ -66,13 +66,13 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     })();
     await new Promise((r) => setTimeout(r, 300));
     client.send({ type: 'refresh', data: { token: token('ann', ['a'], 1200) } });
-    const refreshed = await client.next((f) => f.type === 'refreshed');
+    const refreshed = await client.next((f) => f.type === 'auth' && (f as { refreshed?: boolean }).refreshed === true);
     expect((refreshed as { expiresAt?: number }).expiresAt).toBeGreaterThan(Date.now() + 800);
     await new Promise((r) => setTimeout(r, 700)); // past the first expiry
     writing = false;
     await writer;
     expect(client.closed).toBeNull();
-    const creates = await client.waitForCount(written + 2).then((frames) => frames.filter((f) => f.event?.type === 'create'));
+    const creates = await client.waitForCount(written + 3).then((frames) => frames.filter((f) => f.event?.type === 'create'));
     expect(creates.map((f) => f.id)).toEqual(Array.from({ length: written }, (_, n) => `i${n}`));
     expect(written).toBeGreaterThan(50);
     await expect(client.closedWith(3000)).resolves.toEqual({ code: CLOSE_CODES.AUTH_EXPIRED, reason: 'authentication expired' });
@@ -86,7 +86,7 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     client.join('sb', 'docs', 'b');
     await client.next(isSync);
     client.send({ type: 'refresh', data: { token: token('bob', ['a'], 5000) } });
-    await client.next((f) => f.type === 'refreshed');
+    await client.next((f) => f.type === 'auth' && (f as { refreshed?: boolean }).refreshed === true);
     expect(await client.next((f) => f.event?.type === 'unauthorized')).toMatchObject({ streamName: 'docs', groupId: 'b', id: null });
     expect(access.reauths.sort()).toEqual(['a', 'b']);
     await t.service.set({ stream_name: 'docs', group_id: 'b', item_id: 'x', data: 1 });
@@ -105,8 +105,9 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
   it('bounds refreshes per socket; refuses an expiry already past at upgrade (401); a socket without expiry needs none', async () => {
     const client = await connect(token('eve', ['a'], 60_000));
     for (let i = 0; i < 5; i++) client.send({ type: 'refresh', data: { token: token('eve', ['a'], 60_000) } });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => client.next((f) => f.type === 'refreshed' || f.type === 'error')));
-    expect(answers.map((f) => f.error?.code ?? f.type)).toEqual(['refreshed', 'refreshed', 'refreshed', 'refresh_rate_limited', 'refresh_rate_limited']);
+    expect(await client.next()).toMatchObject({ type: 'auth', expiresAt: expect.any(Number) }); // sent on connect
+    const answers = await Promise.all(Array.from({ length: 5 }, () => client.next((f) => f.type === 'auth' || f.type === 'error')));
+    expect(answers.map((f) => f.error?.code ?? f.type)).toEqual(['auth', 'auth', 'auth', 'refresh_rate_limited', 'refresh_rate_limited']);
 
     await expect(TestClient.refusal(`${t.url}/?token=${token('old', ['a'], -1)}`)).resolves.toBe(401);
 

@@ -187,6 +187,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         );
       }
       this.accept(connection);
+      // Tells a client that asked for expiring auth when to refresh (clients that never refresh ignore it).
+      if (connection.auth) connection.sendFrame({ type: 'auth', expiresAt: connection.auth.expiresAt });
       if (route.kind === 'stream') {
         const { streamName, groupId, itemId } = route;
         connection.enqueue(() => this.join(connection, { subscriptionId: PATH_SUBSCRIPTION_ID, streamName, groupId, id: itemId }), this.onTaskError);
@@ -264,7 +266,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Live re-authentication: the auth function runs again with the new token (and the socket's current
-   * context); accepted, the socket gets the new context and expiry, `refreshed`, and each subscription goes
+   * context); accepted, the socket gets the new context and expiry, an `auth` frame, and each subscription goes
    * through the join handlers again (one they now reject gets `unauthorized` and is removed); refused, the
    * socket is closed with 4403. Frames keep flowing meanwhile: nothing is re-joined.
    */
@@ -286,7 +288,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       auth.stop();
       connection.auth = null;
     } else auth.extend(outcome.expiresAt);
-    connection.sendFrame({ type: 'refreshed', expiresAt: outcome.expiresAt });
+    connection.sendFrame({ type: 'auth', expiresAt: outcome.expiresAt, refreshed: true });
     for (const sub of [...connection.subscriptions.values()]) {
       const decision = await this.handlers.authorizeJoin({ ...connection.payload(sub), reauth: true });
       if (decision.allowed || connection.subscriptions.get(sub.subscriptionId) !== sub) continue;

@@ -209,7 +209,7 @@ export class PresenceHub {
       const head = { type: 'presence', subscriptionId: w.subscriptionId, streamName: g.stream, groupId: g.group };
       if (w.mode === 'members' && listedBefore !== listedAfter) {
         // Crossing `maxListedMembers` either way: the whole view is replaced.
-        w.socket.sendFrame({ ...head, event: { type: 'sync', ...this.view(g, w.mode) }, count: after.size });
+        w.socket.sendFrame({ ...head, event: { type: 'list', ...this.view(g, w.mode) }, count: after.size });
       } else if (w.mode === 'members' && listedAfter) {
         for (const event of events) w.socket.sendFrame({ ...head, event, count: after.size });
       } else if (before.size !== after.size) {
