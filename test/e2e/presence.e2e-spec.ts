@@ -29,7 +29,7 @@ describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %
     it('join, state update, leave and disconnect reach the other members; the sync lists who is there; the service reads it', async () => {
       await start();
       const alice = await enterRoom(t.url, 'alice', 'r1', clients);
-      expect((alice.sync.event as { presence: unknown }).presence).toEqual({ count: 1, members: [{ key: 'alice', data: { name: 'alice' }, state: null }] });
+      expect(alice.sync.event!.presence).toEqual({ count: 1, members: [{ key: 'alice', data: { name: 'alice' }, state: null }] });
 
       const bob = await enterRoom(t.url, 'bob', 'r1', clients);
       expect(listedKeys(bob.sync)).toEqual(['alice', 'bob']);
@@ -70,7 +70,7 @@ describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %
     it('counts-only: asked with presence "count", or past maxListedMembers, the sync and events carry the count, no members', async () => {
       await start({ maxListedMembers: 2 });
       const counter = await enterRoom(t.url, 'counter', 'r3', clients, 'count');
-      expect((counter.sync.event as { presence: unknown }).presence).toEqual({ count: 1 });
+      expect(counter.sync.event!.presence).toEqual({ count: 1 });
       const lister = await enterRoom(t.url, 'lister', 'r3', clients);
       expect(await counter.client.next((f) => f.type === 'presence')).toMatchObject({ event: { type: 'count' }, count: 2 });
       expect(listedKeys(lister.sync)).toEqual(['counter', 'lister']);

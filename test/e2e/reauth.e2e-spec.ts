@@ -66,8 +66,8 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     })();
     await new Promise((r) => setTimeout(r, 300));
     client.send({ type: 'refresh', data: { token: token('ann', ['a'], 1200) } });
-    const refreshed = await client.next((f) => f.type === 'auth' && (f as { refreshed?: boolean }).refreshed === true);
-    expect((refreshed as { expiresAt?: number }).expiresAt).toBeGreaterThan(Date.now() + 800);
+    const refreshed = await client.next((f) => f.type === 'auth' && f.refreshed === true);
+    expect(refreshed.expiresAt).toBeGreaterThan(Date.now() + 800);
     await new Promise((r) => setTimeout(r, 700)); // past the first expiry
     writing = false;
     await writer;
@@ -86,7 +86,7 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     client.join('sb', 'docs', 'b');
     await client.next(isSync);
     client.send({ type: 'refresh', data: { token: token('bob', ['a'], 5000) } });
-    await client.next((f) => f.type === 'auth' && (f as { refreshed?: boolean }).refreshed === true);
+    await client.next((f) => f.type === 'auth' && f.refreshed === true);
     expect(await client.next((f) => f.event?.type === 'unauthorized')).toMatchObject({ streamName: 'docs', groupId: 'b', id: null });
     expect(access.reauths.sort()).toEqual(['a', 'b']);
     await t.service.set({ stream_name: 'docs', group_id: 'b', item_id: 'x', data: 1 });

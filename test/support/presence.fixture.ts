@@ -31,9 +31,9 @@ export async function enterRoom(url: string, user: string, group: string, client
   return { client, sync: await client.next((f) => f.event?.type === 'sync') };
 }
 
+/** Matches a presence frame of one event type (and member key). */
 export const presenceFrame = (type: string, key?: string) => (f: Frame) =>
-  f.type === 'presence' && (f.event as { type: string; member?: { key: string } }).type === type && (key === undefined || (f.event as { member?: { key: string } }).member?.key === key);
+  f.type === 'presence' && f.event?.type === type && (key === undefined || f.event.member?.key === key);
 
 /** Member keys of a sync's presence list, sorted. */
-export const listedKeys = (sync: Frame) =>
-  ((sync.event as { presence?: { members?: { key: string }[] } }).presence?.members ?? []).map((m) => m.key).sort();
+export const listedKeys = (sync: Frame) => ((sync.event?.presence as { members?: { key: string }[] } | undefined)?.members ?? []).map((m) => m.key).sort();

@@ -1,3 +1,4 @@
+import type { SubscriptionRequest } from './protocol/wire.types';
 import type { ConnectionState } from './streams-client.options';
 import { StreamsClient } from './streams-client';
 import { fakeWebSockets, streamFrame } from './testing/fake-websocket';
@@ -321,7 +322,7 @@ describe('StreamsClient', () => {
       const chat = client.subscribeGroup('chat', 'room-1');
       fakes.last().push(streamFrame({ ...room, timestamp: 9e12, position: 'e:1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
       const socket = reconnected();
-      expect(socket.sent[0].data.position).toBe('e:1');
+      expect((socket.sent[0].data as SubscriptionRequest).position).toBe('e:1');
       socket.push(streamFrame({ ...room, timestamp: 5, position: 'f:2', event: { type: 'sync', data: [{ id: 'c', text: 'C' }], continuityLost: true } }));
       expect(chat.values).toEqual([{ id: 'c', text: 'C' }]);
       expect([chat.synced, chat.resumed, chat.continuityLost, chat.position]).toEqual([true, false, true, 'f:2']);
