@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CLOSE_CODES, OnStreamJoin, type StreamAuthFunction, type StreamJoinResult, type StreamSubscriptionPayload } from 'nest-realtime-streams';
-import { type ConnectionState, type GroupSubscription, StreamsClient, type WebSocketConstructor } from 'nest-realtime-streams-client';
+import { type ConnectionState, StreamsClient, type WebSocketConstructor } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 
@@ -60,7 +60,7 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
     const c = client('ann', () => `ann.${++n}`);
     const states: ConnectionState[] = [];
     c.on('state', (s) => states.push(s));
-    const room: GroupSubscription<{ id: string }> = c.subscribeGroup('room', 'a');
+    const room = c.subscribeGroup('room', 'a');
     await waitFor(() => room.synced, 'sync');
     for (let i = 0; i < 40; i++) {
       await t.service.set({ stream_name: 'room', group_id: 'a', item_id: `i${i}`, data: { id: `i${i}` } });

@@ -108,6 +108,15 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.connect();
   }
 
+  /**
+   * Sends a fresh token from `getToken` on the open socket now (e.g. the user signed in as someone else); the
+   * server re-runs its auth function and re-checks every subscription. When not open, the next connection
+   * attempt asks `getToken` anyway.
+   */
+  reauthenticate(): void {
+    if (this.current === 'open' && this.options.getToken) this.refreshNow();
+  }
+
   /** Closes the socket for good: no more reconnects; every subscription is dropped. */
   close(): void {
     this.setState('closed');
@@ -187,19 +196,24 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.stopRefresh();
     const { getToken } = this.options;
     if (frame.expiresAt === null || !getToken) return;
-    const socket = this.socket;
     this.refreshTimer = runtime.setTimeout(() => {
       this.refreshTimer = null;
-      Promise.resolve()
-        .then(getToken)
-        .then(
-          (token) => {
-            if (this.socket === socket) this.send({ type: 'refresh', data: { token } });
-          },
-          // The socket then closes at expiry (4401) and the reconnect asks for a token again.
-          (error: unknown) => this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) }),
-        );
+      this.refreshNow();
     }, refreshDelay(frame.expiresAt, Date.now()));
+  }
+
+  /** Asks `getToken` for a token and sends it as a `refresh` on the socket that is open now. */
+  private refreshNow(): void {
+    const socket = this.socket;
+    Promise.resolve()
+      .then(this.options.getToken)
+      .then(
+        (token) => {
+          if (token !== undefined && this.socket === socket) this.send({ type: 'refresh', data: { token } });
+        },
+        // The socket then closes at expiry (4401) and the reconnect asks for a token again.
+        (error: unknown) => this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   private stopRefresh(): void {

@@ -267,8 +267,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   /**
    * Live re-authentication: the auth function runs again with the new token (and the socket's current
    * context); accepted, the socket gets the new context and expiry, an `auth` frame, and each subscription goes
-   * through the join handlers again (one they now reject gets `unauthorized` and is removed); refused, the
-   * socket is closed with 4403. Frames keep flowing meanwhile: nothing is re-joined.
+   * through the join handlers again (one they now reject gets `unauthorized` and is removed; a presence
+   * subscription they give another member key holds that member instead); refused, the socket is closed with 4403. Frames keep flowing meanwhile: nothing is re-joined.
    */
   private async refresh(connection: StreamConnection, token: string): Promise<void> {
     const auth = connection.auth;
@@ -291,7 +291,11 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     connection.sendFrame({ type: 'auth', expiresAt: outcome.expiresAt, refreshed: true });
     for (const sub of [...connection.subscriptions.values()]) {
       const decision = await this.handlers.authorizeJoin({ ...connection.payload(sub), reauth: true });
-      if (decision.allowed || connection.subscriptions.get(sub.subscriptionId) !== sub) continue;
+      if (connection.subscriptions.get(sub.subscriptionId) !== sub) continue;
+      if (decision.allowed) {
+        if (sub.presence) await this.presence.reseat(connection, sub.subscriptionId, decision.presence);
+        continue;
+      }
       await this.reject(connection, sub);
       await this.drop(connection, sub.subscriptionId);
       await this.handlers.notifyLeave(connection.payload(sub));

@@ -128,6 +128,21 @@ export class PresenceHub {
     this.release(g);
   }
 
+  /**
+   * After a refresh: the join handlers may name another member for the subscription (the user changed): it
+   * lets go of the old one and holds the new one, still watching (the others see a leave and a join).
+   */
+  async reseat(socket: PresenceSocket, subscriptionId: string, member: { key: string; data: unknown } | null): Promise<void> {
+    const seat = this.seats.get(socket)?.get(subscriptionId);
+    if (!seat || seat.key === (member?.key ?? null)) return;
+    const { group: g, watcher } = seat;
+    await this.exit(socket, subscriptionId);
+    // Seated again with the same watcher: it stays live, so the change reaches it as events like everyone else's.
+    await this.enter(socket, subscriptionId, g.stream, g.group, watcher.mode, member);
+    const again = this.seats.get(socket)?.get(subscriptionId);
+    if (again) again.watcher.live = true;
+  }
+
   /** A client's own state for its member (e.g. `{ typing: true }`): bounded in size and rate per socket. */
   async update(socket: PresenceSocket, subscriptionId: string, state: unknown): Promise<PresenceUpdateResult> {
     const seat = this.seats.get(socket)?.get(subscriptionId);
