@@ -312,7 +312,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 
   /** Join: handlers authorize, the group binds (live frames start), then the snapshot and its `sync`. */
   private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
-    const { subscriptionId, streamName, groupId } = request;
+    const { subscriptionId } = request;
     const replacing = connection.subscriptions.has(subscriptionId);
     if (!replacing && connection.subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
       connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
