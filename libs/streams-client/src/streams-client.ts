@@ -49,6 +49,8 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private current: ConnectionState = 'connecting';
   /** The pending refresh of the socket's authentication (see `getToken`). */
   private refreshTimer: unknown = null;
+  /** Connection attempts started (a stale `getToken` answer is dropped). */
+  private attempts = 0;
 
   constructor(private readonly options: StreamsClientOptions) {
     const impl = options.WebSocket ?? runtime.WebSocket;
@@ -150,9 +152,6 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
       );
   }
 
-  /** Connection attempts started (a stale `getToken` answer is dropped). */
-  private attempts = 0;
-
   private open(protocols: string | string[] | undefined): void {
     const socket = new this.WebSocketImpl(this.options.url, protocols);
     this.socket = socket;
@@ -209,7 +208,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
       .then(this.options.getToken)
       .then(
         (token) => {
-          if (token !== undefined && this.socket === socket) this.send({ type: 'refresh', data: { token } });
+          if (this.socket === socket) this.send({ type: 'refresh', data: { token } });
         },
         // The socket then closes at expiry (4401) and the reconnect asks for a token again.
         (error: unknown) => this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) }),
