@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CLOSE_CODES, OnStreamJoin, type StreamAuthFunction, type StreamJoinResult, type StreamSubscriptionPayload } from 'nest-realtime-streams';
+import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 
@@ -114,5 +115,20 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     const forever = await connect(token('fay', ['a'], 'never' as unknown as number));
     forever.send({ type: 'refresh', data: { token: 'x' } });
     expect((await forever.next((f) => f.type === 'error')).error?.code).toBe('refresh_unsupported');
+  });
+
+  it('a Motia client on an expiring authentication ignores the auth frame and works until the expiry', async () => {
+    const motia = nodeDriver(await loadNodeClient(), `${t.url}/?token=${token('moe', ['a'], 60_000)}`);
+    try {
+      const handle = await motia.group('docs', 'a', []);
+      await t.service.set({ stream_name: 'docs', group_id: 'a', item_id: 'x', data: { id: 'x' } });
+      const end = Date.now() + 3000;
+      while (JSON.stringify(await motia.state(handle)) !== '[{"id":"x"}]') {
+        if (Date.now() > end) throw new Error(`Motia client state: ${JSON.stringify(await motia.state(handle))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await motia.close();
+    }
   });
 });
