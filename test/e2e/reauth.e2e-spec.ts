@@ -27,7 +27,8 @@ class DocsAccess {
   @OnStreamJoin({ stream_name: 'docs' })
   join(payload: StreamSubscriptionPayload<Grant>): StreamJoinResult {
     if (payload.reauth) this.reauths.push(payload.group_id);
-    return { unauthorized: !payload.context!.groups.includes(payload.group_id) };
+    // Joins that ask for presence are seated as their user.
+    return { unauthorized: !payload.context!.groups.includes(payload.group_id), presence: { key: payload.context!.user } };
   }
 }
 
@@ -93,6 +94,20 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     await t.service.set({ stream_name: 'docs', group_id: 'b', item_id: 'x', data: 1 });
     await t.service.set({ stream_name: 'docs', group_id: 'a', item_id: 'y', data: 2 });
     expect(await client.next((f) => f.event?.type === 'create')).toMatchObject({ groupId: 'a', id: 'y' });
+  });
+
+  it('a refresh that names another user moves the socket’s presence member to that user, on the same subscription', async () => {
+    const watcher = await connect(token('wat', ['p'], 5000));
+    watcher.send({ type: 'join', data: { subscriptionId: 'w', streamName: 'docs', groupId: 'p', presence: true } });
+    await watcher.next(isSync);
+    const client = await connect(token('ann', ['p'], 5000));
+    client.send({ type: 'join', data: { subscriptionId: 'p', streamName: 'docs', groupId: 'p', presence: true } });
+    await client.next(isSync);
+    expect((await watcher.next((f) => f.type === 'presence')).event).toMatchObject({ type: 'join', member: { key: 'ann' } });
+    client.send({ type: 'refresh', data: { token: token('zed', ['p'], 5000) } });
+    const moved = [await watcher.next((f) => f.type === 'presence'), await watcher.next((f) => f.type === 'presence')].map((f) => `${f.event?.type} ${f.event?.member?.key}`);
+    expect(moved.sort()).toEqual(['join zed', 'leave ann']);
+    await expect(t.service.presence({ stream_name: 'docs', group_id: 'p' })).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ key: 'zed' })]));
   });
 
   it('a refused refresh closes the socket with 4403; an expiry without refresh with 4401', async () => {
