@@ -2,6 +2,7 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_PIPE } from '@nestjs/core';
 import { StreamsModule } from 'nest-realtime-streams';
+import { demoAuth } from './chat/chat.auth';
 import { ChatModule } from './chat/chat.module';
 import { demoConfig, type DemoConfig } from './config/demo.config';
 import { MetricsModule } from './metrics/metrics.module';
@@ -14,7 +15,7 @@ import { WebModule } from './web/web.module';
     ConfigModule.forRoot({ isGlobal: true, load: [demoConfig] }),
     StreamsModule.forRootAsync({
       inject: [demoConfig.KEY],
-      useFactory: ({ streams }: DemoConfig) => ({ port: streams.port, host: streams.host, adapter: streams.adapter }),
+      useFactory: ({ streams }: DemoConfig) => ({ port: streams.port, host: streams.host, adapter: streams.adapter, authFunction: demoAuth }),
     }),
     MetricsModule,
     ChatModule,

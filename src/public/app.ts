@@ -12,16 +12,20 @@ import { fetchPageConfig } from './page/page.api';
 /** The demo page: one StreamsClient (one WebSocket) feeding every panel. */
 async function main(): Promise<void> {
   const { streamsUrl } = await fetchPageConfig();
-  const client = new StreamsClient<DemoStreams>({ url: streamsUrl });
   const identity = new IdentityStore(localStorage, location.search);
+  // The demo's "token" is the name (see src/chat/chat.auth.ts): asked for on every connect and before it
+  // expires, and sent again at once when the name changes, so presence follows the new name on the same socket.
+  const client = new StreamsClient<DemoStreams>({ url: streamsUrl, getToken: () => identity.current });
+  identity.onChange(() => client.reauthenticate());
 
   mountConnectionStatus(client, byId('connection'));
-  mountIdentity(identity, byId<HTMLInputElement>('user-name'));
-  mountMetrics(client, byId('metrics'));
+  mountIdentity(identity, byId<HTMLInputElement>('user-name'), byId('user-name-error'));
+  mountMetrics(client, byId('metrics'), byId('metrics-stale'));
   new ChatView(client, identity, {
     rooms: byId('rooms'),
     messages: byId<HTMLOListElement>('messages'),
     typing: byId('typing'),
+    online: byId('online'),
     form: byId<HTMLFormElement>('composer'),
     input: byId<HTMLInputElement>('message-text'),
     error: byId('composer-error'),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DemoTestApp, startDemoApp } from '../support/demo-app';
+import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 
 /** Debian's chromium (apt), never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,14 +25,14 @@ describeInBrowser('demo page in Chromium', () => {
   let profile: string;
   const pageErrors: string[] = [];
 
-  const open = async (user: string): Promise<Page> => {
+  const open = async (user: string, on: DemoTestApp = demo): Promise<Page> => {
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
     // Refused posts (400) are part of the test; a missing asset or a server error is not.
     page.on('response', (response) => {
       if (response.status() === 404 || response.status() >= 500) pageErrors.push(`${user}: ${response.status()} ${response.url()}`);
     });
-    await page.goto(`${demo.httpUrl}/?user=${user}`);
+    await page.goto(`${on.httpUrl}/?user=${user}`);
     await page.locator('#connection[data-state="open"]').waitFor();
     return page;
   };
@@ -53,7 +54,7 @@ describeInBrowser('demo page in Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    await demo?.app.close();
+    await demo?.app.close(); // again after the test closed it: a no-op
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
@@ -77,8 +78,11 @@ describeInBrowser('demo page in Chromium', () => {
     const first = await ticks.textContent();
     await ticks.filter({ hasNotText: new RegExp(`^${first}$`) }).waitFor();
 
-    // Chat from a second page, through the UI: typing indicator, then the message, then the mention.
+    // Chat from a second page, through the UI: presence (who is online), typing, then the message, then the mention.
     const bob = await open('bob');
+    await ann.locator('#online [data-user="bob"]').waitFor();
+    await bob.locator('#online [data-user="ann"]').waitFor();
+    await expect(ann.locator('#online').textContent()).resolves.toBe('2 onlineannbob');
     await bob.locator('#message-text').fill('Hi @ann, the streams demo works end to end!');
     await ann.locator('#typing', { hasText: 'bob is typing' }).waitFor();
     await bob.locator('#composer button[type="submit"]').click();
@@ -87,14 +91,73 @@ describeInBrowser('demo page in Chromium', () => {
     await expect(ann.locator('#typing').textContent()).resolves.toBe('');
     await expect(bob.locator('#message-text').inputValue()).resolves.toBe('');
 
+    // Captured with both people online.
+    await ann.locator('svg[data-sparkline="heapUsedMb"] polyline').waitFor();
+    await ann.screenshot({ path: SCREENSHOT });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+
     // Validation errors from the API are shown under the composer.
     await bob.locator('#message-text').fill('   ');
     await bob.locator('#composer button[type="submit"]').click();
     await bob.locator('#composer-error', { hasText: 'text must not be empty' }).waitFor();
 
-    await ann.locator('svg[data-sparkline="heapUsedMb"] polyline').waitFor();
-    await ann.screenshot({ path: SCREENSHOT });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    // A refused name is spelled out, and nothing goes out under the previous name.
+    await bob.locator('#user-name').fill('Bob Smith!');
+    await bob.locator('#user-name').press('Tab');
+    await bob.locator('#user-name-error', { hasText: 'Not a valid name' }).waitFor();
+    await bob.locator('#message-text').fill('sent under the wrong name?');
+    await bob.locator('#composer button[type="submit"]').click();
+    await bob.locator('#composer-error', { hasText: '“Bob Smith!” is not a valid name' }).waitFor();
+    const lobby = (await (await fetch(`${demo.httpUrl}/chat/lobby/messages`)).json()) as { text: string }[];
+    expect(lobby.map((m) => m.text)).not.toContain('sent under the wrong name?');
+
+    // A valid new name: the same socket re-authenticates, and presence follows the new name.
+    await bob.locator('#user-name').fill('bobby');
+    await bob.locator('#user-name').press('Tab');
+    await ann.locator('#online [data-user="bobby"]').waitFor();
+    await ann.locator('#online [data-user="bob"]').waitFor({ state: 'detached' });
+    await bob.close();
+    await ann.locator('#online [data-user="bobby"]').waitFor({ state: 'detached' });
+
+
+    // Server gone: the metrics card stops looking live.
+    await expect(ann.locator('.card-metrics[data-stale]').count()).resolves.toBe(0);
+    await demo.app.close();
+    await ann.locator('.card-metrics[data-stale] #metrics-stale', { hasText: 'offline' }).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describeRedis('demo page in Chromium on two instances sharing Redis', () => {
+  const keyPrefix = uniquePrefix('demo-presence');
+  const instances: DemoTestApp[] = [];
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) instances.push(await startDemoApp({ METRICS_INTERVAL_MS: '60000' }, { type: 'redis', url: REDIS_URL, keyPrefix }));
+    profile = await mkdtemp(join(tmpdir(), 'demo-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 15_000 });
+  }, 25_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await Promise.all(instances.map((i) => i.app.close()));
+    await deletePrefix(keyPrefix);
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('two people on two instances see each other online and typing', async () => {
+    const [a, b] = instances;
+    const ann = await context.newPage();
+    await ann.goto(`${a.httpUrl}/?user=ann`);
+    const bob = await context.newPage();
+    await bob.goto(`${b.httpUrl}/?user=bob`);
+    await ann.locator('#online [data-user="bob"]').waitFor();
+    await bob.locator('#online [data-user="ann"]').waitFor();
+    await bob.locator('#message-text').fill('typing on the other instance');
+    await ann.locator('#typing', { hasText: 'bob is typing' }).waitFor();
+    await bob.close();
+    await ann.locator('#online [data-user="bob"]').waitFor({ state: 'detached' });
   });
 });

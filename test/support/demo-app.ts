@@ -15,10 +15,13 @@ export interface DemoTestApp {
 
 /**
  * Boots the whole demo in-process for tests: memory adapter, both listeners on free loopback ports, and
- * any other environment variable as given (e.g. a short METRICS_INTERVAL_MS). Close it with `app.close()`.
+ * any other environment variable as given (e.g. a short METRICS_INTERVAL_MS), or the adapter options given.
+ * Close it with `app.close()`.
  */
-export async function startDemoApp(env: Record<string, string> = {}): Promise<DemoTestApp> {
+export async function startDemoApp(env: Record<string, string> = {}, adapter?: DemoConfig['streams']['adapter']): Promise<DemoTestApp> {
   const config = loadDemoConfig({ STREAMS_ADAPTER: 'memory', STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1', ...env });
+  // Tests on the shared Redis need their own key prefix, which the demo's environment does not set.
+  if (adapter) config.streams.adapter = adapter;
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(demoConfig.KEY).useValue(config).compile();
   const app = configureDemoApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: false }));
   await app.listen(0, '127.0.0.1');

@@ -6,12 +6,17 @@ export interface Frame {
   streamName?: string;
   groupId?: string;
   id?: string | null;
-  event?: { type: string; data?: unknown; event?: { type: string; data: unknown }; continuityLost?: boolean };
+  event?: { type: string; data?: unknown; event?: { type: string; data: unknown }; continuityLost?: boolean; presence?: unknown; member?: { key: string; state?: unknown } };
   position?: string;
   /** `resumed` frames. */
   subscriptionId?: string;
   replayed?: number;
   error?: { code: string; message: string; field?: string; subscriptionId?: string };
+  /** `presence` frames: the group's member count. */
+  count?: number;
+  /** `auth` frames: when the socket's authentication ends; `refreshed` after a refresh. */
+  expiresAt?: number | null;
+  refreshed?: boolean;
 }
 
 /** A real `ws` client for end-to-end tests: collects every frame and waits for the ones a test expects. */

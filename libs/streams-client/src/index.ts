@@ -11,4 +11,16 @@ export type { ItemChange } from './subscriptions/item.channel';
 export type { ChannelEvents, CustomEventMeta, ReadyEvent } from './subscriptions/subscription.channel';
 export type { Listener, Unsubscribe } from './runtime/emitter';
 export type { WebSocketLike, WebSocketConstructor, SocketMessageEvent, SocketCloseEvent } from './runtime/websocket.types';
-export type { StreamFrame, StreamEvent, ResumedFrame, StreamsErrorPayload, SubscriptionRequest } from './protocol/wire.types';
+export type {
+  StreamFrame,
+  StreamEvent,
+  ResumedFrame,
+  StreamsErrorPayload,
+  SubscriptionRequest,
+  PresenceMember,
+  PresenceSnapshot,
+  PresenceEvent,
+  PresenceFrame,
+  AuthFrame,
+} from './protocol/wire.types';
+export type { PresenceChange } from './subscriptions/presence.mirror';

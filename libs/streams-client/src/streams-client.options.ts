@@ -13,6 +13,13 @@ export interface StreamsClientOptions {
    * on every connection attempt, so a renewed token is used by the next one (see `retry()`).
    */
   protocols?: string | string[] | (() => string | string[]);
+  /**
+   * Returns a current token (e.g. from your auth library, renewing it when needed). Called before every
+   * connection attempt — the token goes as the sub-protocols `['Authorization', token]`, replacing `protocols`
+   * — and, when the server says the socket's authentication expires, again before it does: the new token is
+   * sent as a `refresh` on the same socket, so subscriptions go on undisturbed. A token is never reused.
+   */
+  getToken?: () => string | Promise<string>;
   /** Backoff between reconnect attempts (merged over the defaults), or `false` to never reconnect. */
   reconnect?: Partial<ReconnectOptions> | false;
   /**
@@ -28,6 +35,11 @@ export interface GroupSubscriptionOptions<T> {
    * because the group sync carries bare values: store the item id in the value under this field.
    */
   idField?: string | IdExtractor<T>;
+  /**
+   * Receive the group's presence (`subscription.presence`, `on('presence')`): `true` for the members, `'count'`
+   * for counts only. Whether this client is listed itself is the server's choice (its join handler).
+   */
+  presence?: true | 'count';
 }
 
 /**

@@ -1,5 +1,6 @@
+import type { SubscriptionRequest } from './protocol/wire.types';
 import type { ConnectionState } from './streams-client.options';
-import { StreamsClient } from './streams-client';
+import { refreshDelay, StreamsClient } from './streams-client';
 import { fakeWebSockets, streamFrame } from './testing/fake-websocket';
 
 interface Msg {
@@ -321,7 +322,7 @@ describe('StreamsClient', () => {
       const chat = client.subscribeGroup('chat', 'room-1');
       fakes.last().push(streamFrame({ ...room, timestamp: 9e12, position: 'e:1', event: { type: 'sync', data: [{ id: 'a', text: 'A' }] } }));
       const socket = reconnected();
-      expect(socket.sent[0].data.position).toBe('e:1');
+      expect((socket.sent[0].data as SubscriptionRequest).position).toBe('e:1');
       socket.push(streamFrame({ ...room, timestamp: 5, position: 'f:2', event: { type: 'sync', data: [{ id: 'c', text: 'C' }], continuityLost: true } }));
       expect(chat.values).toEqual([{ id: 'c', text: 'C' }]);
       expect([chat.synced, chat.resumed, chat.continuityLost, chat.position]).toEqual([true, false, true, 'f:2']);
@@ -355,6 +356,39 @@ describe('StreamsClient', () => {
       expect(fakes.last().url).toBe('ws://global/');
       host.WebSocket = undefined;
       expect(() => new StreamsClient({ url: 'ws://x/' })).toThrow(/pass one as the `WebSocket` option/);
+    });
+  });
+
+  describe('getToken and expiring authentication', () => {
+    const flush = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+
+    it('refreshes when a quarter of the time is left, at most 30 s before the end', () => {
+      expect(refreshDelay(10_000, 0)).toBe(7_500);
+      expect(refreshDelay(3_600_000, 0)).toBe(3_570_000);
+      expect(refreshDelay(100, 200)).toBe(0);
+    });
+
+    it('asks for a token before every attempt and sends a fresh one as a refresh before the expiry', async () => {
+      client.close();
+      let n = 0;
+      const auth = new StreamsClient<TestStreams>({ url: 'ws://streams.test/', WebSocket: fakes.WebSocket, getToken: () => `tok-${++n}`, reconnect });
+      await flush();
+      expect(fakes.last().protocols).toEqual(['Authorization', 'tok-1']);
+      fakes.last().open();
+      fakes.last().push({ type: 'auth', expiresAt: Date.now() + 8000 });
+      jest.advanceTimersByTime(5999);
+      await flush();
+      expect(fakes.last().sent).toEqual([]);
+      jest.advanceTimersByTime(1);
+      await flush();
+      expect(fakes.last().sent).toEqual([{ type: 'refresh', data: { token: 'tok-2' } }]);
+      fakes.last().drop(4401);
+      jest.advanceTimersByTime(reconnect.initialDelayMs);
+      await flush();
+      expect(fakes.last().protocols).toEqual(['Authorization', 'tok-3']);
+      auth.close();
     });
   });
 });

@@ -1,5 +1,5 @@
 import { parseServerFrame } from './protocol/server-frame.parser';
-import type { ClientMessage, SubscriptionRequest } from './protocol/wire.types';
+import type { AuthFrame, ClientMessage } from './protocol/wire.types';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';
@@ -17,6 +17,14 @@ import type { CustomEventHandler } from './subscriptions/subscription.handle';
 
 /** Close code of a deliberate `close()` (RFC 6455 normal closure). */
 const NORMAL_CLOSURE = 1000;
+/** A refresh goes out when a quarter of the authentication's time is left, at most this long before it ends. */
+const REFRESH_LEAD_MAX_MS = 30_000;
+
+/** When to refresh an authentication ending at `expiresAt`: a quarter of its time left, or 30 s before. */
+export function refreshDelay(expiresAt: number, now: number): number {
+  const left = Math.max(0, expiresAt - now);
+  return left - Math.min(REFRESH_LEAD_MAX_MS, left / 4);
+}
 
 /**
  * A client of the nest-realtime-streams (iii) WebSocket protocol for browsers and Node. It connects at once,
@@ -39,6 +47,10 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private refusal: number | null = null;
   private subscriptionCount = 0;
   private current: ConnectionState = 'connecting';
+  /** The pending refresh of the socket's authentication (see `getToken`). */
+  private refreshTimer: unknown = null;
+  /** Connection attempts started (a stale `getToken` answer is dropped). */
+  private attempts = 0;
 
   constructor(private readonly options: StreamsClientOptions) {
     const impl = options.WebSocket ?? runtime.WebSocket;
@@ -62,7 +74,8 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     groupId: string,
     options: GroupSubscriptionOptions<ItemOf<S, N>> = {},
   ): GroupSubscription<ItemOf<S, N>, EventsOf<S, N>> {
-    const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'));
+    const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'), options.presence);
+    channel.outbox = (message) => this.send(message);
     this.attach(channel);
     return new GroupSubscription(channel, (c) => this.detach(c));
   }
@@ -97,11 +110,21 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.connect();
   }
 
+  /**
+   * Sends a fresh token from `getToken` on the open socket now (e.g. the user signed in as someone else); the
+   * server re-runs its auth function and re-checks every subscription. When not open, the next connection
+   * attempt asks `getToken` anyway.
+   */
+  reauthenticate(): void {
+    if (this.current === 'open' && this.options.getToken) this.refreshNow();
+  }
+
   /** Closes the socket for good: no more reconnects; every subscription is dropped. */
   close(): void {
     this.setState('closed');
     if (this.retryTimer !== null) runtime.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.stopRefresh();
     const socket = this.socket;
     this.socket = null;
     socket?.close(NORMAL_CLOSURE, 'client closed');
@@ -110,8 +133,27 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private connect(): void {
     this.setState('connecting');
-    const { protocols } = this.options;
-    const socket = new this.WebSocketImpl(this.options.url, typeof protocols === 'function' ? protocols() : protocols);
+    const { protocols, getToken } = this.options;
+    if (!getToken) return this.open(typeof protocols === 'function' ? protocols() : protocols);
+    // A fresh token for every attempt: a reconnect never reuses one that may have expired meanwhile.
+    const attempt = ++this.attempts;
+    Promise.resolve()
+      .then(getToken)
+      .then(
+        (token) => {
+          if (attempt === this.attempts && this.current === 'connecting') this.open(['Authorization', token]);
+        },
+        (error: unknown) => {
+          if (attempt !== this.attempts || this.current !== 'connecting') return;
+          this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) });
+          this.refusal = null;
+          this.lost();
+        },
+      );
+  }
+
+  private open(protocols: string | string[] | undefined): void {
+    const socket = new this.WebSocketImpl(this.options.url, protocols);
     this.socket = socket;
     // Events of a socket this client has already given up on are ignored.
     const live = () => this.socket === socket;
@@ -136,18 +178,51 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.attempt = 0;
     this.failures = 0;
     this.setState('open');
-    for (const channel of this.channels.all()) this.send('join', channel.joinRequest());
+    for (const channel of this.channels.all()) this.send({ type: 'join', data: channel.joinRequest() });
   }
 
   private received(data: unknown): void {
     const frame = parseServerFrame(data);
     if (frame?.type === 'error') this.emitter.emit('error', frame.error);
     else if (frame?.type === 'resumed') this.channels.routeResumed(frame);
+    else if (frame?.type === 'presence') this.channels.routePresence(frame);
+    else if (frame?.type === 'auth') this.scheduleRefresh(frame);
     else if (frame) this.channels.route(frame);
+  }
+
+  /** The socket's authentication ends at `expiresAt`: a fresh token from `getToken` goes out before it does. */
+  private scheduleRefresh(frame: AuthFrame): void {
+    this.stopRefresh();
+    const { getToken } = this.options;
+    if (frame.expiresAt === null || !getToken) return;
+    this.refreshTimer = runtime.setTimeout(() => {
+      this.refreshTimer = null;
+      this.refreshNow();
+    }, refreshDelay(frame.expiresAt, Date.now()));
+  }
+
+  /** Asks `getToken` for a token and sends it as a `refresh` on the socket that is open now. */
+  private refreshNow(): void {
+    const socket = this.socket;
+    Promise.resolve()
+      .then(this.options.getToken)
+      .then(
+        (token) => {
+          if (this.socket === socket) this.send({ type: 'refresh', data: { token } });
+        },
+        // The socket then closes at expiry (4401) and the reconnect asks for a token again.
+        (error: unknown) => this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) }),
+      );
+  }
+
+  private stopRefresh(): void {
+    if (this.refreshTimer !== null) runtime.clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
   }
 
   private lost(): void {
     this.socket = null;
+    this.stopRefresh();
     if (this.current === 'connecting') {
       // Never opened: a refusal, an unreachable server, or (in browsers) either, indistinguishable.
       const status = this.refusal;
@@ -166,16 +241,16 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private attach(channel: Channel): void {
     if (this.current === 'closed') throw new Error('StreamsClient: cannot subscribe after close()');
     this.channels.add(channel);
-    if (this.current === 'open') this.send('join', channel.joinRequest());
+    if (this.current === 'open') this.send({ type: 'join', data: channel.joinRequest() });
   }
 
   private detach(channel: Channel): void {
-    if (this.channels.remove(channel) && this.current === 'open') this.send('leave', channel.leaveRequest());
+    if (this.channels.remove(channel) && this.current === 'open') this.send({ type: 'leave', data: channel.leaveRequest() });
     channel.dispose();
   }
 
-  private send(type: ClientMessage['type'], data: SubscriptionRequest): void {
-    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify({ type, data } satisfies ClientMessage));
+  private send(message: ClientMessage): void {
+    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private nextSubscriptionId(): string {

@@ -31,5 +31,7 @@ export type {
   StreamAuthFunction,
   StreamAuthInput,
   StreamAuthResult,
+  StreamsPresenceOptions,
 } from './options/streams-options.interface';
+export type { PresenceMember } from './presence/presence.types';
 export type { UpdateOp, UpdateOpError } from './update-ops/update-ops.types';

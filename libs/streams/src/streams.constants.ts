@@ -4,6 +4,8 @@
 export const STREAMS_OPTIONS = Symbol('STREAMS_OPTIONS');
 /** The active StreamAdapter instance. */
 export const STREAMS_ADAPTER = Symbol('STREAMS_ADAPTER');
+/** The PresenceHub (presence of this instance's sockets, over the adapter's presence store). */
+export const STREAMS_PRESENCE = Symbol('STREAMS_PRESENCE');
 
 export const ON_STREAM_CHANGE_METADATA = 'nest-realtime-streams:on_change';
 export const ON_STREAM_JOIN_METADATA = 'nest-realtime-streams:on_join';

@@ -9,7 +9,9 @@ import { resolveStreamsOptions } from './options/streams-options.resolver';
 import { StreamsMetrics } from './metrics/streams-metrics';
 import { StreamsService } from './service/streams.service';
 import { StreamsStore } from './service/streams.store';
-import { STREAMS_ADAPTER, STREAMS_OPTIONS } from './streams.constants';
+import { STREAMS_ADAPTER, STREAMS_OPTIONS, STREAMS_PRESENCE } from './streams.constants';
+import { LocalPresenceStore } from './presence/local-presence.store';
+import { PresenceHub } from './presence/presence.hub';
 import { ConfigurableStreamsModule, STREAMS_MODULE_OPTIONS } from './streams.module-definition';
 import { StreamHandlersRegistry } from './triggers/stream-handlers.registry';
 import { StreamsExplorer } from './triggers/streams.explorer';
@@ -23,6 +25,12 @@ import { StreamsExplorer } from './triggers/streams.explorer';
   providers: [
     { provide: STREAMS_OPTIONS, useFactory: (raw: StreamsModuleOptions) => resolveStreamsOptions(raw), inject: [STREAMS_MODULE_OPTIONS] },
     { provide: STREAMS_ADAPTER, useFactory: (options: ResolvedStreamsOptions) => createStreamAdapter(options), inject: [STREAMS_OPTIONS] },
+    {
+      provide: STREAMS_PRESENCE,
+      useFactory: (options: ResolvedStreamsOptions, adapter: StreamAdapter) =>
+        new PresenceHub(adapter.presenceStore?.(options.presence) ?? new LocalPresenceStore(), options.presence),
+      inject: [STREAMS_OPTIONS, STREAMS_ADAPTER],
+    },
     StreamsMetrics,
     CustomStreamsRegistry,
     StreamHandlersRegistry,

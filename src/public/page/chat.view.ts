@@ -1,40 +1,44 @@
 import { CHAT_ROOMS, STREAMS } from '../../shared/demo-streams';
 import type { DemoClient, DemoGroup } from './demo-client';
 import { h } from './dom.helpers';
-import type { IdentityStore } from './identity.store';
+import { type IdentityStore, NAME_RULE } from './identity.store';
 import { renderMessage } from './message.render';
-import { ApiError, postMessage, postTyping } from './page.api';
-import { TypingTracker } from './typing.tracker';
+import { ApiError, postMessage } from './page.api';
 
-/** At most one typing event per this interval while someone types. */
-const TYPING_THROTTLE_MS = 1500;
+/** "Typing" ends this long after the last keystroke (or when the message is sent). */
+const TYPING_IDLE_MS = 3000;
+
+/** What each member's client puts in its presence state. */
+interface ChatPresenceState {
+  typing?: boolean;
+}
 
 export interface ChatElements {
   rooms: HTMLElement;
   messages: HTMLOListElement;
   typing: HTMLElement;
+  online: HTMLElement;
   form: HTMLFormElement;
   input: HTMLInputElement;
   error: HTMLElement;
 }
 
 /**
- * The chat card: one group subscription per open room (messages are its mirror, `typing` its custom
- * event); posting goes through the REST API, and the message comes back over the stream like everyone's.
+ * The chat card: one group subscription per open room, with presence: messages are its mirror, who is
+ * online its presence members, and who is typing their presence state (`{ typing }`, set by each page).
+ * Posting goes through the REST API, and the message comes back over the stream like everyone's.
  */
 export class ChatView {
   private room: string = CHAT_ROOMS[0];
   private subscription: DemoGroup<'chat-messages'> | null = null;
-  private readonly typing: TypingTracker;
-  private lastTypingSent = 0;
+  /** Set while this page says it is typing; the timer ends it after TYPING_IDLE_MS without a keystroke. */
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: DemoClient,
     private readonly identity: IdentityStore,
     private readonly el: ChatElements,
-  ) {
-    this.typing = new TypingTracker((authors) => this.renderTyping(authors));
-  }
+  ) {}
 
   mount(): void {
     this.el.rooms.replaceChildren(
@@ -49,26 +53,25 @@ export class ChatView {
       void this.send();
     });
     this.el.input.addEventListener('input', () => this.announceTyping());
-    this.identity.onChange(() => this.renderMessages());
+    this.identity.onChange(() => {
+      this.renderMessages();
+      this.renderPresence();
+    });
     this.open(this.room);
   }
 
   private open(room: string): void {
     this.subscription?.close();
-    this.typing.clear();
+    this.stopTyping();
     this.room = room;
     for (const tab of this.el.rooms.querySelectorAll<HTMLElement>('[data-room]')) tab.setAttribute('aria-selected', String(tab.dataset.room === room));
     this.el.input.placeholder = `Message #${room} (mention someone with @name)`;
-    const subscription = this.client.subscribeGroup(STREAMS.chat, room);
-    subscription.on('change', (change) => {
-      if (change.type === 'create') this.typing.stopped(change.value.author);
-      this.renderMessages();
-    });
-    subscription.onEvent('typing', ({ author }) => {
-      if (author !== this.identity.current) this.typing.typing(author);
-    });
+    const subscription = this.client.subscribeGroup(STREAMS.chat, room, { presence: true });
+    subscription.on('change', () => this.renderMessages());
+    subscription.on('presence', () => this.renderPresence());
     this.subscription = subscription;
     this.renderMessages();
+    this.renderPresence();
   }
 
   private renderMessages(): void {
@@ -80,6 +83,19 @@ export class ChatView {
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
+  /** Who is online (this page's own name first) and who of the others is typing. */
+  private renderPresence(): void {
+    const members = [...(this.subscription?.presence?.members?.values() ?? [])];
+    const me = this.identity.current;
+    const names = members.map((m) => m.key).sort((a, b) => Number(b === me) - Number(a === me) || a.localeCompare(b));
+    this.el.online.replaceChildren(
+      h('span', { className: 'online-label', text: `${names.length} online` }),
+      ...names.map((name) => h('span', { className: name === me ? 'online-name me' : 'online-name', text: name, attrs: { 'data-user': name } })),
+    );
+    const typing = members.filter((m) => m.key !== me && (m.state as ChatPresenceState | null)?.typing === true).map((m) => m.key);
+    this.renderTyping(typing.sort());
+  }
+
   private renderTyping(authors: string[]): void {
     this.el.typing.textContent =
       authors.length === 0 ? '' : authors.length === 1 ? `${authors[0]} is typing…` : `${authors.slice(0, -1).join(', ')} and ${authors.at(-1)} are typing…`;
@@ -88,20 +104,32 @@ export class ChatView {
   private async send(): Promise<void> {
     const text = this.el.input.value;
     this.el.error.textContent = '';
+    // A name the page refused must not be replaced silently by the previous one.
+    if (this.identity.rejected !== null) {
+      this.el.error.textContent = `“${this.identity.rejected}” is not a valid name (${NAME_RULE}); fix it before sending.`;
+      return;
+    }
     try {
       await postMessage(this.room, this.identity.current, text);
       this.el.input.value = '';
-      this.lastTypingSent = 0;
+      this.stopTyping();
     } catch (error) {
       this.el.error.textContent = error instanceof ApiError ? error.messages.join(' · ') : 'Could not send the message; is the server running?';
     }
   }
 
+  /** Typing starts with a keystroke (one presence update) and ends after a pause, on send, or on an emptied field. */
   private announceTyping(): void {
-    const now = Date.now();
-    if (this.el.input.value.trim() === '' || now - this.lastTypingSent < TYPING_THROTTLE_MS) return;
-    this.lastTypingSent = now;
-    // Best effort: a lost typing indicator is not worth an error message.
-    postTyping(this.room, this.identity.current).catch(() => undefined);
+    if (this.el.input.value.trim() === '') return this.stopTyping();
+    if (this.typingTimer === null) this.subscription?.setPresence({ typing: true } satisfies ChatPresenceState);
+    else clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  private stopTyping(): void {
+    if (this.typingTimer === null) return;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = null;
+    this.subscription?.setPresence({ typing: false } satisfies ChatPresenceState);
   }
 }

@@ -20,7 +20,16 @@ const SPARKLINES = ['cpuPercent', 'heapUsedMb', 'rssMb', 'eventLoopDelayMs'] as 
  * The metrics tiles: one group subscription to `dashboard-metrics/server`, whose mirror holds the `current`
  * sample and the `history` used by the sparklines. Tiles are in index.html, found by `data-metric`.
  */
-export function mountMetrics(client: DemoClient, root: HTMLElement): void {
+export function mountMetrics(client: DemoClient, root: HTMLElement, staleNote: HTMLElement): void {
+  const card = root.closest<HTMLElement>('.card-metrics') ?? root;
+  // Off the socket, the tiles show the last values received: the card says so instead of looking live.
+  const renderState = () => {
+    const live = client.state === 'open';
+    card.toggleAttribute('data-stale', !live);
+    staleNote.hidden = live;
+  };
+  renderState();
+  client.on('state', renderState);
   const metrics = client.subscribeGroup(STREAMS.metrics, METRICS_GROUP);
   metrics.on('change', () => {
     const current = metrics.items.get(METRICS_ITEMS.current);

@@ -23,5 +23,3 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 export const fetchPageConfig = () => request<PageConfig>('GET', '/config.json');
 
 export const postMessage = (room: string, author: string, text: string) => request<ChatMessage>('POST', `/chat/${encodeURIComponent(room)}/messages`, { author, text });
-
-export const postTyping = (room: string, author: string) => request<void>('POST', `/chat/${encodeURIComponent(room)}/typing`, { author });

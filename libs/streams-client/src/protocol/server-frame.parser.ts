@@ -23,6 +23,10 @@ function isValid(frame: Json): boolean {
       return isObject(frame.error) && typeof frame.error.code === 'string';
     case 'resumed':
       return hasTarget(frame) && typeof frame.subscriptionId === 'string' && typeof frame.replayed === 'number' && typeof frame.position === 'string';
+    case 'presence':
+      return typeof frame.subscriptionId === 'string' && hasTarget({ ...frame, id: null }) && typeof frame.count === 'number' && isObject(frame.event) && typeof frame.event.type === 'string';
+    case 'auth':
+      return frame.expiresAt === null || typeof frame.expiresAt === 'number';
     case 'stream':
       return (
         hasTarget(frame) &&

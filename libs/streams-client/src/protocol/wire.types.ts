@@ -13,16 +13,55 @@ export interface SubscriptionRequest {
   id?: string;
   /** `join` only: the last position seen on the subscription, to resume instead of re-syncing. */
   position?: string;
+  /** `join` of a group only (extension): receive the group's presence (`'count'`: counts only). */
+  presence?: true | 'count';
 }
 
-export interface ClientMessage {
-  type: 'join' | 'leave';
-  data: SubscriptionRequest;
+export type ClientMessage =
+  | { type: 'join' | 'leave'; data: SubscriptionRequest }
+  /** Extension: this client's own state on the member its presence subscription holds. */
+  | { type: 'presence'; data: { subscriptionId: string; state: unknown } }
+  /** Extension: a new token for the live socket, before its authentication expires. */
+  | { type: 'refresh'; data: { token: string } };
+
+/** One presence member: `key` and `data` decided by the server, `state` sent by the member's client. */
+export interface PresenceMember<D = unknown, S = unknown> {
+  key: string;
+  data: D;
+  state: S;
+}
+
+/** The presence a sync (or `resumed`) carries; `members` absent in counts-only mode. */
+export interface PresenceSnapshot {
+  count: number;
+  members?: PresenceMember[];
+}
+
+export type PresenceEvent =
+  | { type: 'join' | 'leave' | 'update'; member: PresenceMember }
+  | { type: 'count' }
+  | ({ type: 'list' } & PresenceSnapshot);
+
+/** A change of a group's presence, sent to the subscriptions that asked for it. */
+export interface PresenceFrame {
+  type: 'presence';
+  subscriptionId: string;
+  streamName: string;
+  groupId: string;
+  event: PresenceEvent;
+  count: number;
+}
+
+/** When the socket's authentication ends (sent on connect and after each accepted refresh). */
+export interface AuthFrame {
+  type: 'auth';
+  expiresAt: number | null;
+  refreshed?: boolean;
 }
 
 export type StreamEvent =
   /** `continuityLost`: a resume the server could not serve; the sync replaces state, it does not merge. */
-  | { type: 'sync'; data: unknown; continuityLost?: boolean }
+  | { type: 'sync'; data: unknown; continuityLost?: boolean; presence?: PresenceSnapshot }
   | { type: 'create' | 'update' | 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
   | { type: 'unauthorized' };
@@ -50,6 +89,7 @@ export interface ResumedFrame {
   /** How many missed frames were replayed. */
   replayed: number;
   position: string;
+  presence?: PresenceSnapshot;
 }
 
 /** Additive error frame for bad client input (SPEC §7.2). */
@@ -65,4 +105,4 @@ export interface ErrorFrame {
   error: StreamsErrorPayload;
 }
 
-export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame;
+export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame | PresenceFrame | AuthFrame;

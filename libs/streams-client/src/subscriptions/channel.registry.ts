@@ -1,4 +1,4 @@
-import type { ResumedFrame, StreamFrame } from '../protocol/wire.types';
+import type { PresenceFrame, ResumedFrame, StreamFrame } from '../protocol/wire.types';
 import type { Channel } from './subscription.channel';
 
 const keyOf = (streamName: string, groupId: string, itemId?: string | null): string => JSON.stringify([streamName, groupId, itemId ?? null]);
@@ -43,6 +43,13 @@ export class ChannelRegistry {
   routeResumed(frame: ResumedFrame): void {
     for (const channel of this.byKey.get(keyOf(frame.streamName, frame.groupId, frame.id)) ?? []) {
       if (channel.subscriptionId === frame.subscriptionId) channel.receiveResumed(frame);
+    }
+  }
+
+  /** A presence frame names the group subscription it is for. */
+  routePresence(frame: PresenceFrame): void {
+    for (const channel of this.byKey.get(keyOf(frame.streamName, frame.groupId)) ?? []) {
+      if (channel.subscriptionId === frame.subscriptionId) channel.receivePresence?.(frame);
     }
   }
 

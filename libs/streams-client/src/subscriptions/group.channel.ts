@@ -1,3 +1,5 @@
+import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from '../protocol/wire.types';
+import { PresenceMirror } from './presence.mirror';
 import { SubscriptionChannel } from './subscription.channel';
 
 export type GroupChange<T> =
@@ -12,9 +14,47 @@ export type IdExtractor<T> = (value: T) => string | undefined;
 /** A group subscription's mirror: item id → value, in server order (sync order, then creation order). */
 export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
   readonly items = new Map<string, T>();
+  /** The group's presence, when the subscription asked for it. */
+  readonly presence: PresenceMirror | null;
+  /** This client's own presence state, sent again after every (re)join: the server starts each member at null. */
+  private ownState: { value: unknown } | null = null;
+  /** Sends a message on the client's live socket (set by the client). */
+  outbox: ((message: { type: 'presence'; data: { subscriptionId: string; state: unknown } }) => void) | null = null;
 
-  constructor(subscriptionId: string, streamName: string, groupId: string, private readonly idOf: IdExtractor<T>) {
+  constructor(
+    subscriptionId: string,
+    streamName: string,
+    groupId: string,
+    private readonly idOf: IdExtractor<T>,
+    private readonly presenceMode: true | 'count' | undefined = undefined,
+  ) {
     super(subscriptionId, streamName, groupId);
+    this.presence = presenceMode ? new PresenceMirror() : null;
+  }
+
+  protected override request(): SubscriptionRequest {
+    const request = super.request();
+    if (this.presenceMode) request.presence = this.presenceMode;
+    return request;
+  }
+
+  /** Sets this client's presence state (e.g. `{ typing: true }`); kept and sent again after a reconnect. */
+  setPresence(state: unknown): void {
+    this.ownState = { value: state };
+    if (this.synced) this.outbox?.({ type: 'presence', data: { subscriptionId: this.subscriptionId, state } });
+  }
+
+  receivePresence(frame: PresenceFrame): void {
+    if (!this.presence) return;
+    this.presence.apply(frame.event, frame.count);
+    this.changes.emit('presence', frame.event);
+  }
+
+  protected override presenceReset(snapshot: PresenceSnapshot): void {
+    if (!this.presence) return;
+    this.presence.reset(snapshot);
+    this.changes.emit('presence', { type: 'list', ...snapshot });
+    if (this.ownState) this.outbox?.({ type: 'presence', data: { subscriptionId: this.subscriptionId, state: this.ownState.value } });
   }
 
   protected apply(type: GroupChange<T>['type'], id: string | null, data: unknown, timestamp: number): void {
@@ -38,6 +78,7 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
 
   protected clear(): void {
     this.items.clear();
+    this.presence?.clear();
   }
 }
 

@@ -1,3 +1,4 @@
+import type { PresenceMember } from '../protocol/wire.types';
 import type { GroupChange, GroupChannel } from './group.channel';
 import { Subscription } from './subscription.handle';
 
@@ -10,5 +11,19 @@ export class GroupSubscription<T, E extends object = Record<never, never>> exten
   /** The item values in server order. */
   get values(): T[] {
     return [...this.channel.items.values()];
+  }
+
+  /**
+   * The group's presence (subscribed with `presence`; null otherwise): the member count and the members by
+   * key (null in counts-only mode). Listen with `on('presence', ...)`.
+   */
+  get presence(): { count: number; members: ReadonlyMap<string, PresenceMember> | null } | null {
+    const p = this.channel.presence;
+    return p && { count: p.count, members: p.members };
+  }
+
+  /** This client's presence state on the member the server seated it as (e.g. `{ typing: true }`). */
+  setPresence(state: unknown): void {
+    this.channel.setPresence(state);
   }
 }

@@ -1,5 +1,6 @@
 import { Emitter } from '../runtime/emitter';
-import type { ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import type { PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import type { PresenceChange } from './presence.mirror';
 import { StreamCursor } from './stream.cursor';
 
 /** A custom event (`send` on the server) as handed to `onEvent` handlers, beside its data. */
@@ -26,6 +27,8 @@ export interface ChannelEvents<C> {
   change: C;
   ready: ReadyEvent;
   unauthorized: undefined;
+  /** Group subscriptions with presence: the presence view changed (it is already updated). */
+  presence: PresenceChange;
 }
 
 type ChangeType = 'sync' | 'create' | 'update' | 'delete';
@@ -40,6 +43,8 @@ export interface Channel {
   leaveRequest(): SubscriptionRequest;
   receive(frame: StreamFrame): void;
   receiveResumed(frame: ResumedFrame): void;
+  /** Group channels that asked for presence only. */
+  receivePresence?(frame: PresenceFrame): void;
   dispose(): void;
 }
 
@@ -81,7 +86,7 @@ export abstract class SubscriptionChannel<C> implements Channel {
     return this.request();
   }
 
-  private request(): SubscriptionRequest {
+  protected request(): SubscriptionRequest {
     const request: SubscriptionRequest = { subscriptionId: this.subscriptionId, streamName: this.streamName, groupId: this.groupId };
     if (this.itemId !== undefined) request.id = this.itemId;
     return request;
@@ -105,6 +110,7 @@ export abstract class SubscriptionChannel<C> implements Channel {
         const ready: ReadyEvent = { type: 'sync', continuityLost: event.continuityLost === true, position: this.position };
         this.caughtUp(ready);
         this.apply(event.type, frame.id, event.data, frame.timestamp);
+        if (event.presence) this.presenceReset?.(event.presence);
         this.changes.emit('ready', ready);
         return;
       }
@@ -118,8 +124,12 @@ export abstract class SubscriptionChannel<C> implements Channel {
     this.cursor.resumed(frame.position);
     const ready: ReadyEvent = { type: 'resumed', replayed: frame.replayed, position: frame.position };
     this.caughtUp(ready);
+    if (frame.presence) this.presenceReset?.(frame.presence);
     this.changes.emit('ready', ready);
   }
+
+  /** The presence list of an answered join; group channels with presence keep it. */
+  protected presenceReset?(snapshot: PresenceSnapshot): void;
 
   dispose(): void {
     this.changes.clear();

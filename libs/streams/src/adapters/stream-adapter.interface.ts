@@ -2,6 +2,7 @@ import type { StreamSummary } from '../interfaces/stream-payloads.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { WireFrame } from '../gateway/wire-frame';
 import type { UpdateOpError } from '../update-ops/update-ops.types';
+import type { PresenceStore } from '../presence/presence.types';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
@@ -97,6 +98,8 @@ export abstract class StreamAdapter {
    * lose an event and never call it.
    */
   abstract subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe>;
+  /** Presence shared beyond this process (Redis); adapters without it keep presence in-process. */
+  presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

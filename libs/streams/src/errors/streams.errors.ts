@@ -31,6 +31,8 @@ export const STREAM_OPERATION_ERROR_CODES = {
   listGroups: 'STREAM_LIST_GROUPS_ERROR',
   listAll: 'STREAM_LIST_ALL_ERROR',
   send: 'STREAM_SEND_ERROR',
+  /** Not an iii function: reading a group's presence members. */
+  presence: 'STREAM_PRESENCE_ERROR',
 } as const;
 
 export type StreamOperation = keyof typeof STREAM_OPERATION_ERROR_CODES;

@@ -7,6 +7,7 @@ import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { formatPosition } from '../protocol/stream-position';
 import type { GroupMember } from './group-fanout.hub';
+import type { AuthExpiry } from './auth-expiry';
 import { InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
@@ -74,9 +75,13 @@ export class StreamConnection implements GroupMember {
   private readonly out: OutboundQueue;
   private readonly joins: JoinRateLimiter;
 
+  /** Set when the authentication expires (`expiresAt`); a successful refresh moves it. */
+  auth: AuthExpiry | null = null;
+
   constructor(
     readonly socket: WebSocket,
-    readonly context: unknown,
+    /** Replaced by a successful `refresh`. */
+    public context: unknown,
     private readonly metrics: StreamsMetrics,
     limits: ConnectionLimits,
   ) {
@@ -100,6 +105,7 @@ export class StreamConnection implements GroupMember {
 
   /** The socket closed: queued work is dropped, `cleanup` runs once the task in flight is done. */
   socketClosed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
+    this.auth?.stop();
     this.inbound.close(() => cleanup().catch(onError));
   }
 

@@ -19,11 +19,13 @@ import { parseStreamPath } from '../protocol/stream-path.parser';
 import { formatPosition, parsePosition } from '../protocol/stream-position';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { StreamsStore } from '../service/streams.store';
-import { STREAMS_ADAPTER, STREAMS_OPTIONS } from '../streams.constants';
+import { STREAMS_ADAPTER, STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
+import type { PresenceHub } from '../presence/presence.hub';
+import { AuthExpiry } from './auth-expiry';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
-import { authenticate } from './upgrade-auth';
+import { authenticate, runAuth } from './upgrade-auth';
 import { serveRetryDelay } from './serve-retry.delay';
 
 /** Subscription id of the subscription a `/stream/...` URL opens on connect. */
@@ -62,6 +64,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     private readonly store: StreamsStore,
     private readonly handlers: StreamHandlersRegistry,
     private readonly metrics: StreamsMetrics,
+    @Inject(STREAMS_PRESENCE) private readonly presence: PresenceHub,
   ) {
     this.hub = new GroupFanoutHub(adapter, (member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
     // One object for every connection (built once, so an idle connection carries only a reference).
@@ -139,6 +142,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     );
     await Promise.all(closed);
     await Promise.all([...this.connections].map((c) => this.cleanup(c)));
+    await this.presence.close();
     await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
     this.server.closeAllConnections();
   }
@@ -177,7 +181,14 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     // No await between the checks above and the accept: ws calls back synchronously (no verifyClient).
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits);
+      if (auth.expiresAt !== null && auth.input) {
+        connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, () =>
+          ws.close(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired'),
+        );
+      }
       this.accept(connection);
+      // Tells a client that asked for expiring auth when to refresh (clients that never refresh ignore it).
+      if (connection.auth) connection.sendFrame({ type: 'auth', expiresAt: connection.auth.expiresAt });
       if (route.kind === 'stream') {
         const { streamName, groupId, itemId } = route;
         connection.enqueue(() => this.join(connection, { subscriptionId: PATH_SUBSCRIPTION_ID, streamName, groupId, id: itemId }), this.onTaskError);
@@ -234,13 +245,74 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       connection.sendError(message.code, message.message, message.field ? { field: message.field } : {});
       return;
     }
-    if (message.kind === 'join') await this.join(connection, message.data);
+    if (message.kind === 'presence') await this.presenceUpdate(connection, message.subscriptionId, message.state);
+    else if (message.kind === 'refresh') await this.refresh(connection, message.token);
+    else if (message.kind === 'join') await this.join(connection, message.data);
     else await this.leave(connection, message.data);
+  }
+
+  /** A client's own presence state (e.g. typing) for the member one of its subscriptions holds. */
+  private async presenceUpdate(connection: StreamConnection, subscriptionId: string, state: unknown): Promise<void> {
+    const result = await this.presence.update(connection, subscriptionId, state);
+    const { maxStateBytes, maxUpdatesPerSecond } = this.options.presence;
+    const errors = {
+      not_member: [ERROR_CODES.PRESENCE_NOT_MEMBER, 'this subscription holds no presence member'],
+      too_large: [ERROR_CODES.PRESENCE_TOO_LARGE, `presence state is larger than ${maxStateBytes} bytes`],
+      rate_limited: [ERROR_CODES.PRESENCE_RATE_LIMITED, `at most ${maxUpdatesPerSecond} presence updates per second per socket`],
+      failed: [ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored'],
+    } as const;
+    if (result !== 'ok') connection.sendError(errors[result][0], errors[result][1], { subscriptionId });
+  }
+
+  /**
+   * Live re-authentication: the auth function runs again with the new token (and the socket's current
+   * context); accepted, the socket gets the new context and expiry, an `auth` frame, and each subscription goes
+   * through the join handlers again (one they now reject gets `unauthorized` and is removed; a presence
+   * subscription they give another member key holds that member instead); refused, the socket is closed with 4403. Frames keep flowing meanwhile: nothing is re-joined.
+   */
+  private async refresh(connection: StreamConnection, token: string): Promise<void> {
+    const auth = connection.auth;
+    if (!auth) return connection.sendError(ERROR_CODES.REFRESH_UNSUPPORTED, 'this connection’s authentication does not expire');
+    if (!auth.takeRefresh()) {
+      return connection.sendError(ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.maxRefreshesPerMinute} refreshes per minute per socket`);
+    }
+    const input = { ...auth.input, refresh: { token, context: connection.context } };
+    const outcome = await runAuth(this.options.authFunction, input, this.options.handshakeTimeoutMs);
+    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    if (!outcome.allowed) {
+      this.metrics.connectionRefused(outcome.reason);
+      return connection.socket.close(CLOSE_CODES.REFRESH_REFUSED, 'refresh refused');
+    }
+    connection.context = outcome.context;
+    if (outcome.expiresAt === null) {
+      auth.stop();
+      connection.auth = null;
+    } else auth.extend(outcome.expiresAt);
+    connection.sendFrame({ type: 'auth', expiresAt: outcome.expiresAt, refreshed: true });
+    for (const sub of [...connection.subscriptions.values()]) {
+      const decision = await this.handlers.authorizeJoin({ ...connection.payload(sub), reauth: true });
+      if (connection.subscriptions.get(sub.subscriptionId) !== sub) continue;
+      if (decision.allowed) {
+        if (sub.presence) await this.presence.reseat(connection, sub.subscriptionId, decision.presence);
+        continue;
+      }
+      await this.reject(connection, sub);
+      await this.drop(connection, sub.subscriptionId);
+      await this.handlers.notifyLeave(connection.payload(sub));
+    }
+  }
+
+  /** Answers a join the handlers refused with `unauthorized` (also sent for a subscription a refresh revoked). */
+  private async reject(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+    // The group's clock keeps the frame in order for iii clients; with the store unreachable the wall
+    // clock will do: a refusal must still be answered, and it changes no client state.
+    const timestamp = await this.store.position(request.streamName, request.groupId).then((p) => p.timestamp, () => Date.now());
+    connection.sendFrame(this.frame(request, timestamp, { type: 'unauthorized' }));
   }
 
   /** Join: handlers authorize, the group binds (live frames start), then the snapshot and its `sync`. */
   private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
-    const { subscriptionId, streamName, groupId } = request;
+    const { subscriptionId } = request;
     const replacing = connection.subscriptions.has(subscriptionId);
     if (!replacing && connection.subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
       connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
@@ -250,18 +322,22 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       connection.sendError(ERROR_CODES.JOIN_RATE_LIMITED, `at most ${this.options.maxJoinsPerSecond} joins per second per socket`, { subscriptionId });
       return;
     }
-    const allowed = await this.handlers.authorizeJoin(connection.payload(request));
-    if (!allowed) {
-      // The group's clock keeps the frame in order for iii clients; with the store unreachable the wall
-      // clock will do: a refusal must still be answered, and it changes no client state.
-      const timestamp = await this.store.position(streamName, groupId).then((p) => p.timestamp, () => Date.now());
-      connection.sendFrame(this.frame(request, timestamp, { type: 'unauthorized' }));
-      return;
-    }
+    const decision = await this.handlers.authorizeJoin(connection.payload(request));
+    if (!decision.allowed) return this.reject(connection, request);
     if (replacing) await this.drop(connection, subscriptionId);
     connection.open(request);
+    if (request.presence) await this.enterPresence(connection, request, decision.presence);
     // A resume that cannot be served is answered by a sync the client must replace its state with.
     await this.serve(connection, request, request.position !== undefined);
+  }
+
+  /** Seats a subscription that asked for presence (watching, and holding the member a join handler named). */
+  private async enterPresence(connection: StreamConnection, request: SubscriptionRequest, member: { key: string; data: unknown } | null): Promise<void> {
+    const { subscriptionId, streamName, groupId, presence } = request;
+    const result = await this.presence.enter(connection, subscriptionId, streamName, groupId, presence!, member);
+    if (result === 'full') {
+      connection.sendError(ERROR_CODES.PRESENCE_FULL, `the group holds ${this.options.presence.maxMembersPerGroup} members; this subscription only watches`, { subscriptionId });
+    } else if (result === 'failed') connection.sendError(ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored', { subscriptionId });
   }
 
   /**
@@ -277,7 +353,12 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       await this.hub.bind(streamName, groupId, connection);
       if (request.position !== undefined && (await this.resume(connection, request, request.position))) return;
       const snapshot = await this.store.snapshot(streamName, groupId, id);
-      const sync = this.frame(request, snapshot.timestamp, { type: 'sync', data: snapshot.data, ...(continuityLost ? { continuityLost: true } : {}) });
+      const sync = this.frame(request, snapshot.timestamp, {
+        type: 'sync',
+        data: snapshot.data,
+        ...(continuityLost ? { continuityLost: true } : {}),
+        ...this.presenceField(connection, request),
+      });
       if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
       connection.activate(subscriptionId, snapshot.seq, sync);
     } catch (error) {
@@ -327,6 +408,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       id: request.id,
       replayed: missed.length,
       position: formatPosition(epoch ?? from.epoch, seq),
+      ...this.presenceField(connection, request),
     });
     return true;
   }
@@ -337,7 +419,14 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     await this.drop(connection, request.subscriptionId);
   }
 
+  /** `{ presence }` for the sync or `resumed` of a subscription that asked for it; taken as the frame goes out. */
+  private presenceField(connection: StreamConnection, request: SubscriptionRequest): { presence?: object } {
+    const snapshot = request.presence ? this.presence.snapshot(connection, request.subscriptionId) : null;
+    return snapshot ? { presence: snapshot } : {};
+  }
+
   private async drop(connection: StreamConnection, subscriptionId: string): Promise<void> {
+    await this.presence.exit(connection, subscriptionId);
     const closed = connection.close(subscriptionId);
     if (closed?.lastOfGroup) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, connection);
   }

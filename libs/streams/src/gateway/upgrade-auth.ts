@@ -31,32 +31,49 @@ export function buildAuthInput(request: IncomingMessage): StreamAuthInput {
 }
 
 /** Only an object with its own `context` property accepts (SPEC §4.2); `{ context: undefined }` counts. */
-function accepts(result: unknown): result is { context: unknown } {
+function accepts(result: unknown): result is { context: unknown; expiresAt?: unknown } {
   return typeof result === 'object' && result !== null && Object.prototype.hasOwnProperty.call(result, 'context');
+}
+
+/** An accepted authentication: the context, and when it ends (epoch ms; null: never). */
+export type AuthGranted = { allowed: true; context: unknown; expiresAt: number | null };
+export type AuthOutcome = AuthGranted | { allowed: false; reason: 'unauthorized' | 'auth_error' };
+
+/** `expiresAt` as epoch ms; undefined when it is neither a finite number nor a valid Date (refused: fail closed). */
+function expiryOf(value: unknown): number | null | undefined {
+  if (value === undefined || value === null) return null;
+  const ms = value instanceof Date ? value.getTime() : value;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
  * Runs the auth function, failing closed (→ HTTP 401 unless it returns `{ context }`): `unauthorized` when
- * it returns anything else (`false`, `null`, `undefined`, `{}`), `auth_error` when it throws or takes longer
- * than `timeoutMs` — told apart so an operator sees a failing auth backend in the metrics.
+ * it returns anything else (`false`, `null`, `undefined`, `{}`, an `expiresAt` that is not a time or has
+ * passed), `auth_error` when it throws or takes longer than `timeoutMs` — told apart so an operator sees a
+ * failing auth backend in the metrics. Also what a `refresh` frame runs, with `input.refresh` set.
  */
-export async function authenticate(
-  auth: StreamAuthFunction | null,
-  request: IncomingMessage,
-  timeoutMs: number,
-): Promise<{ allowed: true; context: unknown } | { allowed: false; reason: 'unauthorized' | 'auth_error' }> {
-  if (!auth) return { allowed: true, context: null };
+export async function runAuth(auth: StreamAuthFunction | null, input: StreamAuthInput | (() => StreamAuthInput), timeoutMs: number): Promise<AuthOutcome> {
+  if (!auth) return { allowed: true, context: null, expiresAt: null };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`authFunction did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const result = await Promise.race([auth(buildAuthInput(request)), timeout]);
+    const result = await Promise.race([auth(typeof input === 'function' ? input() : input), timeout]);
     if (!accepts(result)) return { allowed: false, reason: 'unauthorized' };
-    return { allowed: true, context: result.context ?? null };
+    const expiresAt = expiryOf(result.expiresAt);
+    if (expiresAt === undefined || (expiresAt !== null && expiresAt <= Date.now())) return { allowed: false, reason: 'unauthorized' };
+    return { allowed: true, context: result.context ?? null, expiresAt };
   } catch {
     return { allowed: false, reason: 'auth_error' };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `runAuth` for an upgrade request; also returns the input built for it (a refresh reuses it). */
+export async function authenticate(auth: StreamAuthFunction | null, request: IncomingMessage, timeoutMs: number): Promise<AuthOutcome & { input?: StreamAuthInput }> {
+  if (!auth) return runAuth(auth, () => buildAuthInput(request), timeoutMs);
+  const input = buildAuthInput(request);
+  return { ...(await runAuth(auth, input, timeoutMs)), input };
 }

@@ -64,10 +64,17 @@ export interface StreamSubscriptionPayload<C = unknown> {
   group_id: string;
   id: string | null;
   context: C | null;
+  /** Set when the join handlers run again for a live subscription after a `refresh` (re-authentication). */
+  reauth?: true;
 }
 
 export interface StreamJoinResult {
   unauthorized?: boolean;
+  /**
+   * The member this subscription holds when it asked for presence (docs/protocol.md, "Presence"): one member
+   * per `key` in the group, however many sockets or instances hold it. Without it the subscription only watches.
+   */
+  presence?: { key: string; data?: unknown };
 }
 
 /** `StreamsService.trigger` request: iii function id plus its payload. */

@@ -11,6 +11,11 @@ export interface StreamAuthInput {
   query_params: Record<string, string[]>;
   /** Client address as `ip:port`. */
   addr: string;
+  /**
+   * Set only when the function runs again for a live socket's `refresh` frame (extension): the new token it
+   * sent, and the context the socket holds now. The other fields are those of the socket's upgrade.
+   */
+  refresh?: { token: string; context: unknown };
 }
 
 /**
@@ -20,8 +25,28 @@ export interface StreamAuthInput {
  */
 export type StreamAuthFunction<C = unknown> = (input: StreamAuthInput) => StreamAuthResult<C> | Promise<StreamAuthResult<C>>;
 
-/** What an auth function may return: only an object with an own `context` property accepts. */
-export type StreamAuthResult<C = unknown> = { context: C } | false | null | undefined;
+/**
+ * What an auth function may return: only an object with an own `context` property accepts. `expiresAt`
+ * (epoch ms or a Date) makes the authentication end then: before it, the client sends a `refresh` frame with
+ * a new token, or the socket is closed with 4401 (docs/protocol.md, "Live re-authentication").
+ */
+export type StreamAuthResult<C = unknown> = { context: C; expiresAt?: number | Date } | false | null | undefined;
+
+/** Presence bounds and timings (docs/protocol.md, "Presence"). */
+export interface StreamsPresenceOptions {
+  /** Members one group may hold (on Redis: entries, one per member and instance); a join past it is seated as a watcher only. Default 100000. */
+  maxMembersPerGroup?: number;
+  /** Past this many members a group's watchers get counts only (no list, no join/leave events). Default 1000. */
+  maxListedMembers?: number;
+  /** Presence `state` updates one socket may send per second (a burst of as many). Default 20. */
+  maxUpdatesPerSecond?: number;
+  /** Largest `state` of a member, in bytes of JSON. Default 4096. */
+  maxStateBytes?: number;
+  /** Redis: an instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
+  ttlMs?: number;
+  /** Redis: how often an instance re-reads the groups its sockets watch, for other instances' changes. Default 500. */
+  pollMs?: number;
+}
 
 export interface MemoryAdapterOptions {
   type: 'memory';
@@ -72,6 +97,10 @@ export interface StreamsModuleOptions {
    * restores iii's permissive behaviour (the error is logged and the join goes on). Default false.
    */
   allowJoinOnHandlerError?: boolean;
+  /** Presence bounds and timings; see StreamsPresenceOptions. */
+  presence?: StreamsPresenceOptions;
+  /** `refresh` frames one socket may send per minute (after a burst of 3); past it they get `refresh_rate_limited`. Default 10. */
+  maxRefreshesPerMinute?: number;
   /** Registry to put the `streams_*` Prometheus metrics in (e.g. prom-client's global `register`); default: the module's own. */
   metricsRegistry?: Registry;
   /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
@@ -93,6 +122,8 @@ export interface ResolvedStreamsOptions {
   maxQueuedMessagesPerSocket: number;
   maxJoinsPerSecond: number;
   allowJoinOnHandlerError: boolean;
+  maxRefreshesPerMinute: number;
+  presence: Required<StreamsPresenceOptions>;
   history: { size: number; ttlMs: number };
   metricsRegistry: Registry | null;
 }

@@ -8,6 +8,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       adapter: { type: 'memory' },
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
+      presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, ttlMs: 15_000, pollMs: 500 },
       metricsRegistry: null,
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);
@@ -57,15 +58,18 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
         port: -1,
         adapter: { type: 'redis', urll: 'redis://10.0.0.1:6379', keyPrefix: 'app' },
         history: { size: 10, ttl: 5 },
+        presence: { ttl: 5, pollMs: 1 },
       } as never);
     } catch (e) {
       error = e;
     }
     expect((error as StreamsOptionsError).issues).toEqual([
-      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, adapter, authFunction, history, metricsRegistry)',
+      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, adapter, authFunction, history, metricsRegistry, presence)',
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',
+      'presence.ttl is not a known option (known: maxMembersPerGroup, maxListedMembers, maxUpdatesPerSecond, maxStateBytes, ttlMs, pollMs)',
+      'presence.pollMs must be an integer from 10 to 600000 (got 1)',
     ]);
     expect(() => resolveStreamsOptions({ adapter: { type: 'memory', path: './x' } as never })).toThrow(/adapter\.path is not a known option \(known: type\)/);
     expect(() => resolveStreamsOptions({ adapter: { type: 'file', path: './x', durabilty: 'flush' } as never })).toThrow(/adapter\.durabilty is not a known option/);

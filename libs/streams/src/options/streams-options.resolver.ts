@@ -17,14 +17,25 @@ export const STREAMS_DEFAULTS = {
   maxQueuedMessagesPerSocket: 64,
   maxJoinsPerSecond: 100,
   allowJoinOnHandlerError: false,
+  maxRefreshesPerMinute: 10,
+} as const;
+
+export const PRESENCE_DEFAULTS = {
+  maxMembersPerGroup: 100_000,
+  maxListedMembers: 1000,
+  maxUpdatesPerSecond: 20,
+  maxStateBytes: 4096,
+  ttlMs: 15_000,
+  pollMs: 500,
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];
 
 /** Every key each options object may have; any other key is a bad field (a typo must not pass silently). */
 const KNOWN_KEYS = {
-  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'metricsRegistry'],
+  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'metricsRegistry', 'presence'],
   history: ['size', 'ttlMs'],
+  presence: Object.keys(PRESENCE_DEFAULTS),
   adapter: { memory: ['type'], file: FILE_ADAPTER_KEYS, redis: REDIS_ADAPTER_KEYS } as Record<string, readonly string[]>,
 };
 
@@ -85,6 +96,21 @@ function history(issues: Issues, value: unknown): ResolvedStreamsOptions['histor
   };
 }
 
+function presence(issues: Issues, value: unknown): ResolvedStreamsOptions['presence'] {
+  if (value !== undefined && !isRecord(value)) issues.push('presence must be an object');
+  const p = isRecord(value) ? value : {};
+  unknownKeys(issues, 'presence.', p, KNOWN_KEYS.presence);
+  const d = PRESENCE_DEFAULTS;
+  return {
+    maxMembersPerGroup: int(issues, 'presence.maxMembersPerGroup', p.maxMembersPerGroup, d.maxMembersPerGroup, 1, 10_000_000),
+    maxListedMembers: int(issues, 'presence.maxListedMembers', p.maxListedMembers, d.maxListedMembers, 0, 100_000),
+    maxUpdatesPerSecond: int(issues, 'presence.maxUpdatesPerSecond', p.maxUpdatesPerSecond, d.maxUpdatesPerSecond, 1, 10_000),
+    maxStateBytes: int(issues, 'presence.maxStateBytes', p.maxStateBytes, d.maxStateBytes, 2, 1024 * 1024),
+    ttlMs: int(issues, 'presence.ttlMs', p.ttlMs, d.ttlMs, 300, 3_600_000),
+    pollMs: int(issues, 'presence.pollMs', p.pollMs, d.pollMs, 10, 600_000),
+  };
+}
+
 /**
  * The one place options get their defaults and are checked. Throws a StreamsOptionsError naming every
  * bad field at once, so a misconfigured app fails bootstrap with one readable message.
@@ -114,7 +140,9 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     maxQueuedMessagesPerSocket: int(issues, 'maxQueuedMessagesPerSocket', input.maxQueuedMessagesPerSocket, STREAMS_DEFAULTS.maxQueuedMessagesPerSocket, 1, 100_000),
     maxJoinsPerSecond: int(issues, 'maxJoinsPerSecond', input.maxJoinsPerSecond, STREAMS_DEFAULTS.maxJoinsPerSecond, 1, 1_000_000),
     allowJoinOnHandlerError: bool(issues, 'allowJoinOnHandlerError', input.allowJoinOnHandlerError, STREAMS_DEFAULTS.allowJoinOnHandlerError),
+    maxRefreshesPerMinute: int(issues, 'maxRefreshesPerMinute', input.maxRefreshesPerMinute, STREAMS_DEFAULTS.maxRefreshesPerMinute, 1, 60_000),
     history: history(issues, input.history),
+    presence: presence(issues, input.presence),
     metricsRegistry: registry(issues, input.metricsRegistry),
   };
   if (issues.length > 0) throw new StreamsOptionsError(issues);

@@ -20,6 +20,25 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
     expect(parseClientMessage(JSON.stringify({ type: 'leave', data: { ...empty, id: '' } }))).toEqual({ kind: 'leave', data: { ...empty, id: '' } });
   });
 
+  it('parses the extensions: presence on a group join, presence state, refresh', () => {
+    expect(parseClientMessage(JSON.stringify({ ...join, data: { ...join.data, presence: true } }))).toMatchObject({ kind: 'join', data: { presence: 'members' } });
+    expect(parseClientMessage(JSON.stringify({ ...join, data: { ...join.data, presence: 'count' } }))).toMatchObject({ kind: 'join', data: { presence: 'count' } });
+    expect(parseClientMessage(JSON.stringify({ ...join, data: { ...join.data, presence: false } }))).toEqual({ kind: 'join', data: { ...join.data, id: null } });
+    expect(parseClientMessage('{"type":"presence","data":{"subscriptionId":"p","state":{"typing":true}}}')).toEqual({ kind: 'presence', subscriptionId: 'p', state: { typing: true } });
+    expect(parseClientMessage('{"type":"presence","data":{"subscriptionId":"p"}}')).toEqual({ kind: 'presence', subscriptionId: 'p', state: null });
+    expect(parseClientMessage('{"type":"refresh","data":{"token":"t"}}')).toEqual({ kind: 'refresh', token: 't' });
+  });
+
+  it.each([
+    [{ ...join, data: { ...join.data, presence: 'yes' } }, 'data.presence'],
+    [{ ...join, data: { ...join.data, id: 'item', presence: true } }, 'data.presence'],
+    [{ type: 'presence', data: { state: 1 } }, 'data.subscriptionId'],
+    [{ type: 'refresh', data: { token: '' } }, 'data.token'],
+    [{ type: 'refresh', data: { token: 'x'.repeat(16 * 1024 + 1) } }, 'data.token'],
+  ])('refuses a bad extension field: %j → %s', (message, field) => {
+    expect(parseClientMessage(JSON.stringify(message))).toMatchObject({ kind: 'error', code: ERROR_CODES.INVALID_FIELD, field });
+  });
+
   it('ignores empty and whitespace-only frames, as iii does', () => {
     expect(parseClientMessage('')).toEqual({ kind: 'ignore' });
     expect(parseClientMessage(' \n\t')).toEqual({ kind: 'ignore' });
@@ -60,6 +79,8 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
         const result = parseClientMessage(raw);
         if (result.kind === 'error') return codes.has(result.code) && result.message.length > 0;
         if (result.kind === 'ignore') return true;
+        if (result.kind === 'presence') return typeof result.subscriptionId === 'string';
+        if (result.kind === 'refresh') return typeof result.token === 'string' && result.token !== '';
         const d = result.data;
         return [d.subscriptionId, d.streamName, d.groupId].every((s) => typeof s === 'string') && (d.id === null || typeof d.id === 'string');
       }),

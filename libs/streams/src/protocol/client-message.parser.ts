@@ -10,10 +10,19 @@ export interface SubscriptionRequest {
   id: string | null;
   /** Join only: the last `position` the client saw, to resume instead of re-syncing. */
   position?: string;
+  /** Join only (extension): presence asked with `presence: true` (members) or `'count'` (counts only). */
+  presence?: 'members' | 'count';
 }
+
+/** Largest token a `refresh` frame may carry, in characters. */
+export const MAX_REFRESH_TOKEN_LENGTH = 16 * 1024;
 
 export type ClientMessage =
   | { kind: 'join' | 'leave'; data: SubscriptionRequest }
+  /** Extension: the client's own presence state on one of its presence subscriptions. */
+  | { kind: 'presence'; subscriptionId: string; state: unknown }
+  /** Extension: a new token for the live socket (re-authentication). */
+  | { kind: 'refresh'; token: string }
   | { kind: 'ignore' }
   | { kind: 'error'; code: ProtocolErrorCode; message: string; field?: string };
 
@@ -44,11 +53,18 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
     return fail(ERROR_CODES.INVALID_MESSAGE, 'frame must be a JSON object {type, data}');
   }
   const { type, data } = message as Record<string, unknown>;
-  if (type !== 'join' && type !== 'leave') {
-    return fail(ERROR_CODES.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type)}; expected "join" or "leave"`, 'type');
+  if (type !== 'join' && type !== 'leave' && type !== 'presence' && type !== 'refresh') {
+    return fail(ERROR_CODES.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type)}; expected "join", "leave", "presence" or "refresh"`, 'type');
   }
   try {
     const d = record(data, 'data');
+    if (type === 'presence') return { kind: 'presence', subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'), state: d.state ?? null };
+    if (type === 'refresh') {
+      if (typeof d.token !== 'string' || d.token === '' || d.token.length > MAX_REFRESH_TOKEN_LENGTH) {
+        return fail(ERROR_CODES.INVALID_FIELD, `data.token: must be a non-empty string of at most ${MAX_REFRESH_TOKEN_LENGTH} characters`, 'data.token');
+      }
+      return { kind: 'refresh', token: d.token };
+    }
     const id = d.id === undefined || d.id === null ? null : name(d, 'id', 'data.id');
     const request: SubscriptionRequest = {
       subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'),
@@ -61,6 +77,11 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
         return fail(ERROR_CODES.INVALID_FIELD, `data.position: must be a position string from a frame`, 'data.position');
       }
       request.position = d.position;
+    }
+    if (type === 'join' && d.presence !== undefined && d.presence !== false && d.presence !== null) {
+      if (d.presence !== true && d.presence !== 'count') return fail(ERROR_CODES.INVALID_FIELD, 'data.presence: must be true or "count"', 'data.presence');
+      if (id !== null) return fail(ERROR_CODES.INVALID_FIELD, 'data.presence: only a group subscription (no data.id) has presence', 'data.presence');
+      request.presence = d.presence === true ? 'members' : 'count';
     }
     return { kind: type, data: request };
   } catch (error) {

@@ -6,6 +6,10 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** A socket that does not read fast enough even after coalescing (SPEC §7.6). */
   SLOW_CONSUMER: 4008,
+  /** The authentication's `expiresAt` passed without a successful `refresh` (extension). */
+  AUTH_EXPIRED: 4401,
+  /** A `refresh` frame's token was refused by `authFunction` (extension). */
+  REFRESH_REFUSED: 4403,
 } as const;
 
 /** `error.code` values of the additive error frame `{type:'error', error:{code, message, field?}}`. */
@@ -18,6 +22,20 @@ export const ERROR_CODES = {
   /** A join past the socket's `maxJoinsPerSecond` budget (replacing joins count). */
   JOIN_RATE_LIMITED: 'join_rate_limited',
   SNAPSHOT_FAILED: 'snapshot_failed',
+  /** Presence: the group already holds `presence.maxMembersPerGroup` members; the subscription only watches. */
+  PRESENCE_FULL: 'presence_full',
+  /** Presence: a `presence` frame for a subscription that holds no member. */
+  PRESENCE_NOT_MEMBER: 'presence_not_member',
+  /** Presence: a `state` past `presence.maxStateBytes`. */
+  PRESENCE_TOO_LARGE: 'presence_too_large',
+  /** Presence: past the socket's `presence.maxUpdatesPerSecond`. */
+  PRESENCE_RATE_LIMITED: 'presence_rate_limited',
+  /** Presence: the store could not be written (Redis down); the subscription goes on. */
+  PRESENCE_FAILED: 'presence_failed',
+  /** A `refresh` past the socket's `maxRefreshesPerMinute`. */
+  REFRESH_RATE_LIMITED: 'refresh_rate_limited',
+  /** A `refresh` on a socket whose authentication has no expiry. */
+  REFRESH_UNSUPPORTED: 'refresh_unsupported',
 } as const;
 
 export type ProtocolErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -19,7 +19,9 @@ import type {
   StreamUpdateResult,
 } from '../interfaces/stream-payloads.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
-import { STREAMS_ADAPTER } from '../streams.constants';
+import { STREAMS_ADAPTER, STREAMS_PRESENCE } from '../streams.constants';
+import type { PresenceHub } from '../presence/presence.hub';
+import type { PresenceMember } from '../presence/presence.types';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { json, name, optionalName, record, updateOps } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
@@ -38,6 +40,7 @@ export class StreamsService {
     private readonly gateway: StreamsGateway,
     @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
     private readonly metrics: StreamsMetrics,
+    @Inject(STREAMS_PRESENCE) private readonly presenceHub: PresenceHub,
   ) {}
 
   /** Creates or replaces an item. Publishes `create` or `update`. */
@@ -88,6 +91,17 @@ export class StreamsService {
   async listGroups(input: StreamListGroupsInput): Promise<string[]> {
     const stream = name(record(input), 'stream_name');
     return this.guard('listGroups', () => this.store.listGroups(stream));
+  }
+
+  /**
+   * The group's presence members, one per member key, on every instance (extension, docs/protocol.md
+   * "Presence"). Read from the store, not from this instance's view, so it is exact at the instant it is read.
+   */
+  async presence<D = unknown, S = unknown>(input: StreamGroupRef): Promise<PresenceMember<D, S>[]> {
+    const p = record(input);
+    const stream = name(p, 'stream_name');
+    const group = name(p, 'group_id');
+    return (await this.guard('presence', () => this.presenceHub.members(stream, group))) as PresenceMember<D, S>[];
   }
 
   /** Every stream with its groups, sorted by id (adapter-backed streams only, as in iii). */

@@ -3,11 +3,30 @@ import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
+import { MAX_NAME_BYTES } from '../service/streams-input.validator';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { OnStreamChangeOptions } from './decorators/on-stream-change.decorator';
 import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscription.decorator';
 
 export type HandlerFn = (payload: unknown) => unknown;
+
+/** A join's verdict, and the presence member a handler named for it (the last one that did wins). */
+export interface JoinDecision {
+  allowed: boolean;
+  presence: { key: string; data: unknown } | null;
+}
+
+/** `{ presence: { key, data? } }` of a join handler's result; a malformed one is logged and ignored. */
+function memberOf(result: unknown, handler: string, logger: Logger): JoinDecision['presence'] | undefined {
+  if (typeof result !== 'object' || result === null || !('presence' in result)) return undefined;
+  const presence = (result as { presence: unknown }).presence;
+  const key = typeof presence === 'object' && presence !== null ? (presence as { key?: unknown }).key : undefined;
+  if (typeof key !== 'string' || key === '' || Buffer.byteLength(key) > MAX_NAME_BYTES) {
+    logger.error(`Stream handler ${handler} returned presence without a key of 1 to ${MAX_NAME_BYTES} bytes; ignored`);
+    return undefined;
+  }
+  return { key, data: (presence as { data?: unknown }).data ?? null };
+}
 
 interface Registered<F> {
   filter: F;
@@ -65,13 +84,15 @@ export class StreamHandlersRegistry {
    * fails (throws anything but Forbidden/Unauthorized) rejects it too — fail closed — unless
    * `allowJoinOnHandlerError` restores iii's permissive behaviour; either way the failure is logged.
    */
-  async authorizeJoin(payload: StreamSubscriptionPayload): Promise<boolean> {
+  async authorizeJoin(payload: StreamSubscriptionPayload): Promise<JoinDecision> {
     let allowed = true;
+    let presence: JoinDecision['presence'] = null;
     for (const handler of this.matching(this.join, payload)) {
       try {
-        const result = (await handler.call(payload)) as { unauthorized?: unknown } | undefined;
+        const result = (await handler.call(payload)) as { unauthorized?: unknown; presence?: unknown } | undefined;
         // Only a literal `true` rejects, as in iii; the rest still run (they may record the attempt).
         if (typeof result === 'object' && result !== null && result.unauthorized === true) allowed = false;
+        presence = memberOf(result, handler.name, this.logger) ?? presence;
       } catch (error) {
         if (error instanceof ForbiddenException || error instanceof UnauthorizedException) allowed = false;
         else {
@@ -80,7 +101,7 @@ export class StreamHandlersRegistry {
         }
       }
     }
-    return allowed;
+    return { allowed, presence };
   }
 
   async notifyLeave(payload: StreamSubscriptionPayload): Promise<void> {

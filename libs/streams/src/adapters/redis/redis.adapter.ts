@@ -24,6 +24,7 @@ import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
 import { RedisMetaKeepAlive } from './redis-meta.keepalive';
+import { RedisPresenceStore } from './redis-presence.store';
 import { RedisAdapterError } from './redis.errors';
 import { RedisKeyspace } from './redis.keys';
 import {
@@ -193,6 +194,10 @@ export class RedisStreamAdapter extends StreamAdapter {
       untrack();
       await unsubscribe();
     };
+  }
+
+  override presenceStore(timing: { ttlMs: number; pollMs: number }): RedisPresenceStore {
+    return new RedisPresenceStore(this.commands, this.keys, timing.ttlMs, timing.pollMs);
   }
 
   async ping(): Promise<void> {

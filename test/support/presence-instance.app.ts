@@ -1,0 +1,33 @@
+/**
+ * One app instance on the Redis adapter with presence, as its own process so a test can kill it (SIGKILL:
+ * its presence entries are never removed, they must expire). Args: <redis url> <key prefix> <port> <ttlMs>
+ * <pollMs>. Prints `port <n>` once listening.
+ */
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { RoomPresence, userFromQuery } from './presence.fixture';
+
+const [url, keyPrefix, port, ttlMs, pollMs] = process.argv.slice(2);
+
+@Module({
+  imports: [
+    StreamsModule.forRoot({
+      port: Number(port),
+      host: '127.0.0.1',
+      adapter: { type: 'redis', url, keyPrefix },
+      authFunction: userFromQuery,
+      presence: { ttlMs: Number(ttlMs), pollMs: Number(pollMs) },
+    }),
+  ],
+  providers: [RoomPresence],
+})
+class InstanceModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(InstanceModule, { logger: ['warn', 'error'] });
+  process.stdout.write(`port ${app.get(StreamsService).address().port}\n`);
+}
+
+void main();
