@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisKeyspace } from './redis.keys';
 
 /**
@@ -17,7 +17,7 @@ import type { RedisKeyspace } from './redis.keys';
  */
 export class RedisGroupIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keys: RedisKeyspace,
   ) {}
 

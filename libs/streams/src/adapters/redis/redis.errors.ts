@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-
 /** ioredis failures that mean "no usable connection", whatever the client status says at that instant. */
 const CONNECTION_FAILURE = /Stream isn't writeable|Connection is closed|max retries per request|Command timed out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|not connected/i;
 
@@ -8,7 +6,7 @@ const CONNECTION_FAILURE = /Stream isn't writeable|Connection is closed|max retr
  * unreachable, instead of surfacing an ioredis internal.
  */
 export class RedisAdapterError extends Error {
-  constructor(operation: string, target: string, client: Redis, cause: unknown) {
+  constructor(operation: string, target: string, client: { readonly status: string }, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const unavailable = client.status !== 'ready' || CONNECTION_FAILURE.test(reason);
     super(unavailable ? `Redis ${operation} failed: ${target} is unavailable (${reason})` : `Redis ${operation} failed on ${target}: ${reason}`, { cause });
