@@ -92,24 +92,41 @@ export class ThrowawayCluster {
 
   /** A Cluster client for test reads and cleanup. */
   client(): Cluster {
-    return new Cluster(this.nodes.map((url) => url), { lazyConnect: false });
+    return new Cluster(this.servers.filter((s) => s.running).map((s) => ({ host: '127.0.0.1', port: s.port })));
   }
 
-  /** Removes every key under `prefix` from every master (SCAN per node). */
-  async deletePrefix(prefix: string): Promise<void> {
+  /** Every key matching `pattern` on every master (SCAN per node). */
+  async keys(pattern: string): Promise<string[]> {
+    const found: string[] = [];
     for (const { port } of await this.masters()) {
       const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
       try {
         let cursor = '0';
         do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-          for (const key of keys) await redis.unlink(key);
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+          found.push(...keys);
           cursor = next;
         } while (cursor !== '0');
       } finally {
         redis.disconnect();
       }
     }
+    return found;
+  }
+
+  /** Removes every key under `prefix` from every master (one UNLINK per key: keys of one call span slots). */
+  async deletePrefix(prefix: string): Promise<void> {
+    const client = this.client();
+    try {
+      await Promise.all((await this.keys(`${prefix}:*`)).map((key) => client.unlink(key)));
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** Runs one command on the node at `port` (test inspection: CLIENT LIST, INFO). */
+  async on(port: number, ...command: string[]): Promise<unknown> {
+    return this.query(port, command);
   }
 
   async dispose(): Promise<void> {
