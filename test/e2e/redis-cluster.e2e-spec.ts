@@ -108,9 +108,10 @@ describeRedis(
         expect(acked).toBeGreaterThan(0);
         expect(writes.slowestMs).toBeLessThan(WRITE_BOUND_MS);
         expect(await settle(writer.service, watched, 20000)).toEqual(watched.map(() => 0));
-        // Every client is still joined and live: a write after the fault reaches it.
+        // Every client is still joined and live: a write after the fault reaches its view (live, or in a re-sync).
         await Promise.all(groups.map((g) => writer.service.set({ stream_name: 'busy', group_id: g, item_id: 'after', data: { id: 'after', n: -1 } })));
-        for (const w of watched) await w.client.next((f) => f.id === 'after' && f.groupId === w.group, 10000);
+        expect(await settle(writer.service, watched, 10000)).toEqual(watched.map(() => 0));
+        for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).items.get('after')).toEqual({ id: 'after', n: -1 });
 
         for (let i = 1; i <= 3; i++) await writer.service.set({ stream_name: 'feed', group_id: 'r', item_id: `e${i}`, data: i });
         const again = await TestClient.connect(`${writer.url}/`);

@@ -64,7 +64,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     expect((error as StreamsOptionsError).issues).toEqual([
       'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, adapter, authFunction, history, metricsRegistry)',
       'port must be an integer from 0 to 65535 (got -1)',
-      'adapter.urll is not a known option (known: type, url, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
+      'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',
     ]);
     expect(() => resolveStreamsOptions({ adapter: { type: 'memory', path: './x' } as never })).toThrow(/adapter\.path is not a known option \(known: type\)/);

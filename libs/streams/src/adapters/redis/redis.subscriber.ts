@@ -129,6 +129,8 @@ export class RedisSubscriber {
         },
       );
       entry.live = outcome.then(() => undefined);
+      // Subscribers arriving meanwhile wait for (and see) the outcome; nobody else has to.
+      entry.live.catch(() => undefined);
       return outcome;
     });
     const results = await Promise.allSettled(outcomes);
