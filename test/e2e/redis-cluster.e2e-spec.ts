@@ -87,6 +87,27 @@ describeRedis(
         }
       });
 
+      it('keeps the group index exact across masters under racing creates and deletes from two instances', async () => {
+        const [a, b] = [await RedisStreamAdapter.connect(options(keyPrefix)), await RedisStreamAdapter.connect(options(keyPrefix))];
+        const raw = cluster.client();
+        const keys = new RedisKeyspace(keyPrefix);
+        try {
+          for (let round = 0; round < 60; round++) {
+            const group = `g-${round % 3}`;
+            await Promise.all([a.set('race', group, 'i', round), b.delete('race', group, 'i'), b.set('race', 'other', 'i', round), a.listAll()]);
+            const exists = await Promise.all(['g-0', 'g-1', 'g-2', 'other'].map(async (g) => ((await a.get('race', g, 'i')) !== null ? g : null)));
+            const live = exists.filter((g): g is string => g !== null).sort();
+            // A group holding items is always indexed, and so is its stream; a listing clears what a race left.
+            for (const g of live) expect(await raw.sismember(keys.groups('race'), g)).toBe(1);
+            expect(await raw.sismember(keys.streams, 'race')).toBe(1);
+            expect((await b.listGroups('race')).sort()).toEqual(live);
+          }
+        } finally {
+          raw.disconnect();
+          await Promise.all([a.close(), b.close()]);
+        }
+      });
+
       /** A busy group's slot is disturbed under writes; afterwards every view equals the stored state (or was told), and resume works on the other instance. */
       async function survives(disturb: (slot: number) => Promise<void>): Promise<void> {
         const [reader, writer] = await startInstances(2, options(keyPrefix));

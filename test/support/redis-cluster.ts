@@ -17,7 +17,8 @@ export class ThrowawayCluster {
 
   static async start(basePort: number, nodeTimeoutMs = 1000): Promise<ThrowawayCluster> {
     if (basePort < 7400 || basePort + 5 > 7499) throw new Error('the test Cluster must stay on ports 7400-7499');
-    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs)];
+    // A replica may always take over (validity factor 0), however long its link was down: tests kill masters early.
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0'];
     const servers: ThrowawayRedis[] = [];
     const cluster = new ThrowawayCluster(servers);
     try {
@@ -36,13 +37,15 @@ export class ThrowawayCluster {
     return this.servers.map((s) => s.url);
   }
 
-  /** Until every live node reports `cluster_state:ok` and agrees on 3 masters covering all slots. */
+  /** Until every live node reports `cluster_state:ok`, 3 masters cover all slots, and every live replica's link to its master is up. */
   async waitHealthy(ms = 20000): Promise<void> {
     const end = Date.now() + ms;
     for (;;) {
       const states = await Promise.all(this.live().map((s) => this.query(s.port, ['CLUSTER', 'INFO']).catch(() => '')));
+      const roles = await Promise.all(this.live().map((s) => this.query(s.port, ['INFO', 'replication']).catch(() => '')));
+      const synced = roles.every((r) => !String(r).includes('role:slave') || String(r).includes('master_link_status:up'));
       const masters = await this.masters().catch(() => []);
-      if (states.every((s) => String(s).includes('cluster_state:ok')) && masters.length === 3) return;
+      if (states.every((s) => String(s).includes('cluster_state:ok')) && synced && masters.length === 3) return;
       if (Date.now() > end) throw new Error('the test Cluster did not become healthy');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -67,10 +70,16 @@ export class ThrowawayCluster {
     return owner;
   }
 
-  /** SIGKILLs the master serving `slot`; its replica takes over after the node timeout. */
-  async killMasterOf(slot: number): Promise<number> {
+  /** SIGKILLs the master serving `slot` and waits (bounded) until its replica has taken the slot over. */
+  async killMasterOf(slot: number, ms = 20000): Promise<number> {
     const { port } = await this.ownerOf(slot);
     await this.server(port).kill();
+    const end = Date.now() + ms;
+    while ((await this.ownerOf(slot).catch(() => ({ port }))).port === port) {
+      if (Date.now() > end) throw new Error(`no replica took slot ${slot} over from the killed master ${port}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.waitHealthy(ms);
     return port;
   }
 

@@ -232,7 +232,7 @@ export class RedisStreamAdapter extends StreamAdapter {
    */
   private async write(script: RedisScript, stream: string, group: string, item: string, args: ScriptArg[]): Promise<unknown[]> {
     if (this.settings.cluster) {
-      await this.index.announce(stream, group);
+      await this.index.announceInOrder(stream, group);
       return this.run(script, stream, group, item, args);
     }
     const [, reply] = await Promise.all([this.index.announce(stream, group), this.run(script, stream, group, item, args)]);
