@@ -16,6 +16,7 @@ describe('loadDemoConfig', () => {
       cluster: { nodes: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7001'] },
     });
     expect(() => loadDemoConfig({ REDIS_CLUSTER_NODES: 'redis://x:1' })).toThrow(/REDIS_CLUSTER_NODES must be host:port/);
+    expect(() => loadDemoConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://b:2' })).toThrow(/REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive/);
   });
 
   it('REDIS_URL alone switches to Redis; STREAMS_ADAPTER picks explicitly', () => {

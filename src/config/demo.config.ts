@@ -40,6 +40,7 @@ export function loadDemoConfig(vars: Record<string, string | undefined>): DemoCo
   const set = Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const env = plainToInstance(DemoEnvironment, set);
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive (one Redis server, or a Cluster)');
   if (problems.length > 0) throw new DemoConfigError(`Invalid environment: ${problems.join('; ')}`);
   return {
     httpPort: env.PORT ?? 3000,

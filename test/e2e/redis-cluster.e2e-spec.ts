@@ -6,6 +6,7 @@ import { describeAdapterContract } from '../shared/adapter-contract';
 import { describeInstancesSharing, isChange, joinedClient, startInstances, stopAll } from '../shared/redis-scaling.cases';
 import { settle, watch, type Watched, writeLoop } from '../support/continuity';
 import { groupView } from '../support/group-view';
+import { startDemoApp } from '../support/demo-app';
 import { describeRedis, uniquePrefix } from '../support/redis';
 import { redisCliInstalled, ThrowawayCluster } from '../support/redis-cluster';
 import type { StreamsTestApp } from '../support/streams-app';
@@ -105,6 +106,21 @@ describeRedis(
         } finally {
           raw.disconnect();
           await Promise.all([a.close(), b.close()]);
+        }
+      });
+
+      it('the demo runs on the Cluster with REDIS_CLUSTER_NODES as its one switch: two demo instances share the chat', async () => {
+        const nodes = cluster.nodes.slice(0, 3).map((url) => url.replace('redis://', '')).join(',');
+        const demos = [await startDemoApp({ STREAMS_ADAPTER: '', REDIS_CLUSTER_NODES: nodes }), await startDemoApp({ STREAMS_ADAPTER: '', REDIS_CLUSTER_NODES: nodes })];
+        try {
+          expect(demos[0].config.streams.adapter).toMatchObject({ type: 'redis', cluster: { nodes: cluster.nodes.slice(0, 3) } });
+          const posted = await fetch(`${demos[0].httpUrl}/chat/cluster-room/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'ann', text: 'hi' }) });
+          expect(posted.status).toBe(201);
+          const read = (await (await fetch(`${demos[1].httpUrl}/chat/cluster-room/messages`)).json()) as Array<{ text: string }>;
+          expect(read.map((m) => m.text)).toEqual(['hi']);
+        } finally {
+          await Promise.all(demos.map((d) => d.app.close()));
+          await cluster.deletePrefix('streams');
         }
       });
 
