@@ -41,8 +41,8 @@ interface Pending {
  */
 export class RedisClusterSubscribers implements SubscriberLink {
   private readonly links = new Map<string, NodeLink>();
-  /** Channel → the master it is live on, or null while it is (being) placed. */
-  private readonly placed = new Map<string, string | null>();
+  /** Channel → its slot and the master it is live on (null while it is being placed or displaced). */
+  private readonly placed = new Map<string, { slot: number; node: string | null }>();
   private readonly placing = new Set<string>();
   private readonly batches = new Map<string, Pending[]>();
   private handlers: SubscriberLinkHandlers | null = null;
@@ -73,9 +73,10 @@ export class RedisClusterSubscribers implements SubscriberLink {
   }
 
   ssubscribe(channel: string): Promise<void> {
-    const owner = this.owner(channel);
+    const slot = clusterSlot(channel);
+    const owner = this.owner(slot);
     if (!owner) return Promise.reject(new Error(`no master serves the slot of ${channel} (slot map not loaded)`));
-    this.placed.set(channel, null);
+    this.placed.set(channel, { slot, node: null });
     this.placing.add(channel);
     return new Promise<void>((resolve, reject) => {
       const batch = this.batches.get(owner);
@@ -85,7 +86,8 @@ export class RedisClusterSubscribers implements SubscriberLink {
     }).then(
       () => {
         this.placing.delete(channel);
-        if (this.placed.has(channel)) this.placed.set(channel, owner);
+        const placement = this.placed.get(channel);
+        if (placement) placement.node = owner;
       },
       (error: unknown) => {
         this.placing.delete(channel);
@@ -95,7 +97,7 @@ export class RedisClusterSubscribers implements SubscriberLink {
   }
 
   async sunsubscribe(channel: string): Promise<void> {
-    const node = this.placed.get(channel);
+    const node = this.placed.get(channel)?.node;
     this.placed.delete(channel);
     const link = node ? this.links.get(node) : undefined;
     if (link?.redis.status === 'ready') await link.redis.sunsubscribe(channel);
@@ -122,7 +124,12 @@ export class RedisClusterSubscribers implements SubscriberLink {
       return;
     }
     const bySlot = new Map<number, Pending[]>();
-    for (const p of batch) bySlot.set(clusterSlot(p.channel), [...(bySlot.get(clusterSlot(p.channel)) ?? []), p]);
+    for (const p of batch) {
+      const slot = clusterSlot(p.channel);
+      const same = bySlot.get(slot);
+      if (same) same.push(p);
+      else bySlot.set(slot, [p]);
+    }
     for (const group of bySlot.values()) {
       const done = new Promise<void>((resolve, reject) => {
         link.aborts.add(reject);
@@ -178,8 +185,8 @@ export class RedisClusterSubscribers implements SubscriberLink {
   private followSlotMap(): void {
     if (this.closed) return;
     const owners = new Set(this.cluster.slots.map((nodes) => nodes?.[0]).filter(Boolean));
-    this.displace((channel, at) => {
-      if (this.owner(channel) === at) return false;
+    this.displace((channel, at, slot) => {
+      if (this.owner(slot) === at) return false;
       const link = this.links.get(at);
       if (link?.redis.status === 'ready') link.redis.sunsubscribe(channel).catch(() => undefined);
       return true;
@@ -189,25 +196,27 @@ export class RedisClusterSubscribers implements SubscriberLink {
     this.retry();
   }
 
-  private displace(test: (channel: string, node: string) => boolean): void {
-    for (const [channel, node] of this.placed) if (node !== null && test(channel, node)) this.placed.set(channel, null);
+  private displace(test: (channel: string, node: string, slot: number) => boolean): void {
+    for (const [channel, placement] of this.placed) {
+      if (placement.node !== null && test(channel, placement.node, placement.slot)) placement.node = null;
+    }
     this.retry();
   }
 
   /** Reports the displaced channels whose master can take them now (others wait for its connection). */
   private retry(): void {
     if (this.closed || !this.handlers || this.cluster.status !== 'ready') return;
-    const due = [...this.placed].filter(([channel, node]) => {
+    const due = [...this.placed].filter(([channel, { node, slot }]) => {
       if (node !== null || this.placing.has(channel)) return false;
-      const owner = this.owner(channel);
+      const owner = this.owner(slot);
       const status = owner ? this.links.get(owner)?.redis.status : undefined;
       return owner !== undefined && (status === undefined || status === 'ready');
     });
     if (due.length > 0) this.handlers.displaced(due.map(([channel]) => channel));
   }
 
-  private owner(channel: string): string | undefined {
-    return this.cluster.slots[clusterSlot(channel)]?.[0];
+  private owner(slot: number): string | undefined {
+    return this.cluster.slots[slot]?.[0];
   }
 }
 

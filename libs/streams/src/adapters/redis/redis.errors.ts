@@ -1,5 +1,6 @@
 /** ioredis failures that mean "no usable connection", whatever the client status says at that instant. */
-const CONNECTION_FAILURE = /Stream isn't writeable|Connection is closed|max retries per request|Command timed out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|not connected/i;
+const CONNECTION_FAILURE =
+  /Stream isn't writeable|Connection is closed|max retries per request|Command timed out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|not connected|CLUSTERDOWN|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache/i;
 
 /**
  * A Redis command failed. The message names the operation and the server, and says plainly when Redis is
