@@ -145,6 +145,8 @@ describeRedis(
         expect(acked).toBeGreaterThan(0);
         expect(writes.slowestMs).toBeLessThan(WRITE_BOUND_MS);
         expect(await settle(writer.service, watched, 20000)).toEqual(watched.map(() => 0));
+        // Group `a` (the disturbed slot) restarted its history on its new master: its client was told.
+        expect(groupView(watched[0].client.frames, 'busy', 'a').continuityLost).toBeGreaterThanOrEqual(1);
         // Every client is still joined and live: a write after the fault reaches its view (live, or in a re-sync).
         await Promise.all(groups.map((g) => writer.service.set({ stream_name: 'busy', group_id: g, item_id: 'after', data: { id: 'after', n: -1 } })));
         expect(await settle(writer.service, watched, 10000)).toEqual(watched.map(() => 0));
