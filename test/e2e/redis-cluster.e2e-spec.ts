@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { RedisStreamAdapter } from '../../libs/streams/src/adapters/redis/redis.adapter';
+import { connectRedis, createRedisCluster, resolveRedisSettings } from '../../libs/streams/src/adapters/redis/redis-client.factory';
+import { RedisClusterSubscribers } from '../../libs/streams/src/adapters/redis/redis-cluster.subscribers';
 import type { RedisAdapterOptions } from '../../libs/streams/src/adapters/redis/redis-adapter.options';
 import { clusterSlot } from '../../libs/streams/src/adapters/redis/redis-cluster.slot';
 import { RedisKeyspace } from '../../libs/streams/src/adapters/redis/redis.keys';
@@ -85,6 +88,28 @@ describeRedis(
           for (const m of masters) expect(String(await cluster.on(m.port, 'INFO', 'commandstats'))).not.toMatch(/cmdstat_keys:/);
         } finally {
           await adapter.close();
+        }
+      });
+
+      it('an unsubscribe racing its own SSUBSCRIBE leaves no subscription on the master', async () => {
+        const settings = resolveRedisSettings(options(keyPrefix));
+        const client = createRedisCluster(settings);
+        await connectRedis(client, settings);
+        const link = new RedisClusterSubscribers(client, settings.options, settings.connectTimeoutMs, new Logger('test'));
+        link.attach({ message: () => undefined, displaced: () => undefined });
+        const channel = new RedisKeyspace(keyPrefix).group('s', 'racing').channel;
+        const { port } = await cluster.ownerOf(clusterSlot(channel));
+        const subscribers = async () => ((await cluster.on(port, 'PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1];
+        try {
+          const subscribing = link.ssubscribe(channel);
+          await link.sunsubscribe(channel);
+          await subscribing;
+          const end = Date.now() + 1000;
+          while ((await subscribers()) !== 0 && Date.now() < end) await sleep(20);
+          expect(await subscribers()).toBe(0);
+        } finally {
+          await link.close();
+          client.disconnect();
         }
       });
 

@@ -63,11 +63,6 @@ export class RedisClusterSubscribers implements SubscriberLink {
     return this.cluster.status;
   }
 
-  /** How many subscriber connections are open (one per master serving a subscribed channel). */
-  get connections(): number {
-    return this.links.size;
-  }
-
   attach(handlers: SubscriberLinkHandlers): void {
     this.handlers = handlers;
   }
@@ -76,7 +71,8 @@ export class RedisClusterSubscribers implements SubscriberLink {
     const slot = clusterSlot(channel);
     const owner = this.owner(slot);
     if (!owner) return Promise.reject(new Error(`no master serves the slot of ${channel} (slot map not loaded)`));
-    this.placed.set(channel, { slot, node: null });
+    const placement = { slot, node: null as string | null };
+    this.placed.set(channel, placement);
     this.placing.add(channel);
     return new Promise<void>((resolve, reject) => {
       const batch = this.batches.get(owner);
@@ -86,8 +82,9 @@ export class RedisClusterSubscribers implements SubscriberLink {
     }).then(
       () => {
         this.placing.delete(channel);
-        const placement = this.placed.get(channel);
-        if (placement) placement.node = owner;
+        if (this.placed.get(channel) === placement) placement.node = owner;
+        // Unsubscribed while this SSUBSCRIBE was on its way: undo it, or the master keeps sending.
+        else if (!this.placed.has(channel)) this.links.get(owner)?.redis.sunsubscribe(channel).catch(() => undefined);
       },
       (error: unknown) => {
         this.placing.delete(channel);
