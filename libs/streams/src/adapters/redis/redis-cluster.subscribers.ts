@@ -128,14 +128,18 @@ export class RedisClusterSubscribers implements SubscriberLink {
       else bySlot.set(slot, [p]);
     }
     for (const group of bySlot.values()) {
+      let abort: (error: Error) => void = () => undefined;
       const done = new Promise<void>((resolve, reject) => {
-        link.aborts.add(reject);
+        abort = reject;
+        link.aborts.add(abort);
         link.redis.ssubscribe(...group.map((p) => p.channel)).then(() => resolve(), reject);
       });
-      done.then(
-        () => group.forEach((p) => p.resolve()),
-        (error: Error) => group.forEach((p) => p.reject(error)),
-      );
+      done
+        .then(
+          () => group.forEach((p) => p.resolve()),
+          (error: Error) => group.forEach((p) => p.reject(error)),
+        )
+        .finally(() => link.aborts.delete(abort));
     }
   }
 
