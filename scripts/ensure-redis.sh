@@ -8,6 +8,11 @@ host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$hostport" ] && por
 
 ping() { timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'PING\r\n' >&3 && read -r line <&3 && [[ \$line == +PONG* ]]" 2>/dev/null; }
 
+# redis-cli (Debian's redis-tools, a dependency of redis-server) builds the test Redis Cluster.
+if [ "${1:-}" = "--install" ] && command -v redis-server >/dev/null 2>&1 && ! command -v redis-cli >/dev/null 2>&1; then
+  echo "redis: installing Debian redis-tools (redis-cli)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null) || { echo "redis: redis-tools install failed"; exit 1; }
+fi
 ping && { echo "redis: answering on $host:$port"; exit 0; }
 case "$host" in 127.*|localhost) ;; *) echo "redis: nothing answers on $url (not local, not starting one)"; exit 1;; esac
 if ! command -v redis-server >/dev/null 2>&1; then

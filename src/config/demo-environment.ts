@@ -18,7 +18,7 @@ export class DemoEnvironment {
   @IsOptional() @IsString()
   STREAMS_HOST?: string;
 
-  /** Storage backend; default `redis` when REDIS_URL is set, else `file`. */
+  /** Storage backend; default `redis` when REDIS_URL or REDIS_CLUSTER_NODES is set, else `file`. */
   @IsOptional() @IsIn(ADAPTER_NAMES)
   STREAMS_ADAPTER?: AdapterName;
 
@@ -28,6 +28,10 @@ export class DemoEnvironment {
 
   @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /** Seed nodes of a Redis Cluster, `host:port,host:port,...`: runs the Redis adapter on the Cluster (excludes REDIS_URL). */
+  @IsOptional() @Matches(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: 'REDIS_CLUSTER_NODES must be host:port[,host:port...]' })
+  REDIS_CLUSTER_NODES?: string;
 
   /** The streams URL the page connects to, when it differs from `ws://<page host>:<streams port>/` (e.g. behind a proxy). */
   @IsOptional() @Matches(/^wss?:\/\/\S+$/, { message: 'STREAMS_PUBLIC_URL must be a ws:// or wss:// URL' })

@@ -10,6 +10,15 @@ describe('loadDemoConfig', () => {
     });
   });
 
+  it('REDIS_CLUSTER_NODES alone switches to the Redis adapter on that Cluster', () => {
+    expect(loadDemoConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001' }).streams.adapter).toEqual({
+      type: 'redis',
+      cluster: { nodes: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7001'] },
+    });
+    expect(() => loadDemoConfig({ REDIS_CLUSTER_NODES: 'redis://x:1' })).toThrow(/REDIS_CLUSTER_NODES must be host:port/);
+    expect(() => loadDemoConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://b:2' })).toThrow(/REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive/);
+  });
+
   it('REDIS_URL alone switches to Redis; STREAMS_ADAPTER picks explicitly', () => {
     expect(loadDemoConfig({ REDIS_URL: 'redis://cache:6379/2' }).streams.adapter).toEqual({ type: 'redis', url: 'redis://cache:6379/2' });
     expect(loadDemoConfig({ REDIS_URL: 'redis://cache:6379', STREAMS_ADAPTER: 'memory' }).streams.adapter).toEqual({ type: 'memory' });

@@ -23,13 +23,14 @@ export class DemoConfigError extends Error {
 }
 
 function adapterOptions(env: DemoEnvironment): StreamsAdapterOptions {
-  const type: AdapterName = env.STREAMS_ADAPTER ?? (env.REDIS_URL ? 'redis' : 'file');
+  const type: AdapterName = env.STREAMS_ADAPTER ?? (env.REDIS_URL || env.REDIS_CLUSTER_NODES ? 'redis' : 'file');
   switch (type) {
     case 'memory':
       return { type };
     case 'file':
       return { type, path: env.STREAMS_DATA_DIR ?? './data/streams' };
     case 'redis':
+      if (env.REDIS_CLUSTER_NODES) return { type, cluster: { nodes: env.REDIS_CLUSTER_NODES.split(',').map((node) => `redis://${node.trim()}`) } };
       return { type, url: env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
   }
 }
@@ -39,6 +40,7 @@ export function loadDemoConfig(vars: Record<string, string | undefined>): DemoCo
   const set = Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const env = plainToInstance(DemoEnvironment, set);
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive (one Redis server, or a Cluster)');
   if (problems.length > 0) throw new DemoConfigError(`Invalid environment: ${problems.join('; ')}`);
   return {
     httpPort: env.PORT ?? 3000,

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { StreamsMetrics, type StreamsService } from 'nest-realtime-streams';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
+import { settle, watch, writeLoop } from '../support/continuity';
 import { groupView, keyedState } from '../support/group-view';
 import { metricValue } from '../support/metrics-text';
 import { describeRedis, ThrowawayRedis } from '../support/redis';
@@ -21,67 +22,6 @@ const KEY_PREFIX = 'continuity';
 const isSync = (f: Frame) => f.event?.type === 'sync';
 const redisAdapter = (redis: ThrowawayRedis) => ({ type: 'redis' as const, url: redis.url, keyPrefix: KEY_PREFIX });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Watched {
-  client: TestClient;
-  stream: string;
-  group: string;
-}
-
-/** Items of the client's view that differ from the stored state (missing, extra or stale), or 0. */
-function divergence(stored: Map<string, unknown>, w: Watched): number {
-  const { items } = groupView(w.client.frames, w.stream, w.group);
-  let differing = 0;
-  for (const [id, value] of stored) if (JSON.stringify(items.get(id)) !== JSON.stringify(value)) differing++;
-  for (const id of items.keys()) if (!stored.has(id)) differing++;
-  return differing;
-}
-
-/** Waits (bounded) until every client's view equals the stored state; returns what still differs per client. */
-async function settle(service: StreamsService, watched: Watched[], ms = 10000): Promise<number[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const stored = new Map<string, Map<string, unknown>>();
-    for (const { stream, group } of watched) {
-      const key = JSON.stringify([stream, group]);
-      if (!stored.has(key)) stored.set(key, keyedState(await service.list({ stream_name: stream, group_id: group })));
-    }
-    const left = watched.map((w) => divergence(stored.get(JSON.stringify([w.stream, w.group]))!, w));
-    if (left.every((n) => n === 0) || Date.now() > end) return left;
-    await sleep(100);
-  }
-}
-
-async function watch(url: string, stream: string, group: string, clients: TestClient[]): Promise<Watched> {
-  const client = await TestClient.connect(`${url}/`);
-  clients.push(client);
-  client.join('s1', stream, group);
-  await client.next(isSync, 10000);
-  return { client, stream, group };
-}
-
-/** Writes `{id, n}` items to the groups round-robin until stopped, tolerating an outage; counts acknowledgements. */
-function writeLoop(service: StreamsService, stream: string, groups: string[]): { stop: () => Promise<number> } {
-  let running = true;
-  let acked = 0;
-  const done = (async () => {
-    for (let n = 0; running; n++) {
-      const group = groups[n % groups.length];
-      const id = `w-${n % 40}`;
-      await service.set({ stream_name: stream, group_id: group, item_id: id, data: { id, n } }).then(
-        () => acked++,
-        () => sleep(20),
-      );
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await done;
-      return acked;
-    },
-  };
-}
 
 describeRedis(
   'Continuity under Redis faults (SPEC §7.9)',

@@ -108,6 +108,11 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Whether the server process is up (not killed). */
+  get running(): boolean {
+    return this.process !== null;
+  }
+
   static async start(options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
     const server = new ThrowawayRedis(options.port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'streams-redis-')), options);
     await server.restart();

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Logs a connection's state changes once per transition (lost, reconnected) instead of once per failed
@@ -13,7 +13,7 @@ export class RedisConnectionMonitor {
   private lastError: string | null = null;
 
   constructor(
-    client: Redis,
+    client: Redis | Cluster,
     private readonly role: string,
     private readonly target: string,
     private readonly logger: Logger,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisKeyspace } from './redis.keys';
 
 /**
@@ -7,7 +7,8 @@ import type { RedisKeyspace } from './redis.keys';
  * script; instead the protocol below keeps them right under concurrency:
  *
  * - every write that may create a group first `announce`s it (same connection, so it lands before the
- *   script), so a group is indexed before its first item exists, even if the process dies right after;
+ *   script; on a Cluster awaited, see `announceInOrder`), so a group is indexed before its first item
+ *   exists, even if the process dies right after;
  * - the write that did create the group announces it again afterwards (group, then stream), undoing a
  *   concurrent `retract` that ran between the first announcement and the creation;
  * - `retract` (after a delete emptied the group, or when a listing meets an empty indexed group) removes
@@ -17,12 +18,23 @@ import type { RedisKeyspace } from './redis.keys';
  */
 export class RedisGroupIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keys: RedisKeyspace,
   ) {}
 
   announce(stream: string, group: string): Promise<unknown> {
     return Promise.all([this.redis.sadd(this.keys.groups(stream), group), this.redis.sadd(this.keys.streams, stream)]);
+  }
+
+  /**
+   * The announcement on a Cluster, where the index sets live on other masters than the group and than each
+   * other, so nothing orders the commands but awaiting them: the group first, then the stream only when the
+   * group was new to its set. A group already in the set means the stream is indexed, or a `retract` of
+   * the stream has yet to re-check the set and will find the group there. So the one SET every write would
+   * touch (`streams`) sees only writes that add a group.
+   */
+  async announceInOrder(stream: string, group: string): Promise<void> {
+    if ((await this.redis.sadd(this.keys.groups(stream), group)) === 1) await this.redis.sadd(this.keys.streams, stream);
   }
 
   async retract(stream: string, group: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisKeyspace } from './redis.keys';
 
 /**
@@ -13,7 +13,7 @@ export class RedisMetaKeepAlive {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keys: RedisKeyspace,
     private readonly ttlMs: number,
   ) {
@@ -41,9 +41,14 @@ export class RedisMetaKeepAlive {
 
   private async refresh(): Promise<void> {
     if (this.tracked.size === 0 || this.redis.status !== 'ready') return;
+    // A failure (Redis away) is retried on the next tick; the connection monitor already reports outages.
+    if (this.redis instanceof Cluster) {
+      // A Cluster pipeline must stay in one slot: one command per group, sent together to their masters.
+      await Promise.all([...this.tracked.keys()].map((meta) => this.redis.pexpire(meta, this.ttlMs, 'GT').catch(() => undefined)));
+      return;
+    }
     const pipeline = this.redis.pipeline();
     for (const meta of this.tracked.keys()) pipeline.pexpire(meta, this.ttlMs, 'GT');
-    // A failure (Redis away) is retried on the next tick; the connection monitor already reports outages.
     await pipeline.exec().catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import type { UpdateOpError } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
@@ -19,7 +19,8 @@ import {
   type Unsubscribe,
 } from '../stream-adapter.interface';
 import type { RedisAdapterOptions } from './redis-adapter.options';
-import { connectRedis, createRedisClient, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
+import { connectRedis, createRedisClient, createRedisCluster, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
+import { RedisClusterSubscribers } from './redis-cluster.subscribers';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
@@ -39,6 +40,7 @@ import {
   UPDATE_SCRIPT,
 } from './redis.scripts';
 import { RedisSubscriber } from './redis.subscriber';
+import { SingleSubscriberLink, type SubscriberLink } from './redis-subscriber.link';
 
 type ScriptArg = string | number;
 type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;
@@ -49,8 +51,9 @@ const MIN_REDIS_MAJOR = 7;
 /**
  * Shared state, fan-out and resume history across app instances (docs/redis.md). Items of a group live in
  * one HASH; every write is one Lua script that reads the old value, writes, advances the group's position,
- * publishes the frame on the group's sharded channel and appends it to the group's log, atomically. Two
- * connections: commands and subscriber.
+ * publishes the frame on the group's sharded channel and appends it to the group's log, atomically. On one
+ * server: two connections, commands and subscriber. On a Cluster: the Cluster command client (a connection
+ * per master) and one subscriber connection per master serving a subscribed group (redis-cluster.subscribers.ts).
  */
 export class RedisStreamAdapter extends StreamAdapter {
   private readonly logger = new Logger('Streams');
@@ -62,7 +65,8 @@ export class RedisStreamAdapter extends StreamAdapter {
   private readonly keepAlive: RedisMetaKeepAlive;
   /**
    * The server's run id, read on every (re)connect; scripts wait for it. A group last written under another
-   * run id (restart, failover) starts a new history and moves `seq` past anything issued before.
+   * run id (restart, failover) starts a new history and moves `seq` past anything issued before. Empty on a
+   * Cluster, where each script reads the run id of the master it runs on (a slot can move to another master).
    */
   private runId = '';
   private serverInfo: Promise<void> = Promise.resolve();
@@ -70,8 +74,9 @@ export class RedisStreamAdapter extends StreamAdapter {
   private constructor(
     private readonly settings: RedisConnectionSettings,
     private readonly historyLimits: HistoryLimits,
-    private readonly commands: Redis,
-    private readonly subscriberClient: Redis,
+    private readonly commands: Redis | Cluster,
+    private readonly link: SubscriberLink,
+    subscriberClient: Redis | null,
   ) {
     super();
     this.keys = new RedisKeyspace(settings.keyPrefix);
@@ -82,12 +87,13 @@ export class RedisStreamAdapter extends StreamAdapter {
       await whenReady(commands, settings.connectTimeoutMs);
       return this.history(stream, group, epoch, seq);
     };
-    this.subscriber = new RedisSubscriber(subscriberClient, this.keys, replay, settings.target, this.logger);
+    this.subscriber = new RedisSubscriber(link, this.keys, replay, settings.target, this.logger);
     for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 3, lua });
-    this.monitors = [
-      new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false))),
-      new RedisConnectionMonitor(subscriberClient, 'subscriber', settings.target, this.logger, () => void this.subscriber.resubscribe()),
-    ];
+    this.monitors = [new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false)))];
+    // A Cluster's subscriber connections follow the slot map themselves and report what they displaced.
+    if (subscriberClient) {
+      this.monitors.push(new RedisConnectionMonitor(subscriberClient, 'subscriber', settings.target, this.logger, () => void this.subscriber.resubscribe()));
+    }
   }
 
   /**
@@ -97,16 +103,29 @@ export class RedisStreamAdapter extends StreamAdapter {
    */
   static async connect(options: RedisAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY): Promise<RedisStreamAdapter> {
     const settings = resolveRedisSettings(options);
-    const adapter = new RedisStreamAdapter(settings, history, createRedisClient(settings), createRedisClient(settings));
+    if (settings.cluster) {
+      const cluster = createRedisCluster(settings);
+      const link = new RedisClusterSubscribers(cluster, settings.options, settings.connectTimeoutMs, new Logger('Streams'));
+      const adapter = new RedisStreamAdapter(settings, history, cluster, link, null);
+      return adapter.start([connectRedis(cluster, settings)], () => void link.close());
+    }
+    const [commands, subscriberClient] = [createRedisClient(settings), createRedisClient(settings)];
+    const adapter = new RedisStreamAdapter(settings, history, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
+    return adapter.start([connectRedis(commands, settings), connectRedis(subscriberClient, settings)], () => subscriberClient.disconnect());
+  }
+
+  /** Waits for the connections and checks the server; on failure everything is stopped. */
+  private async start(connections: Array<Promise<void>>, stopSubscriber: () => void): Promise<RedisStreamAdapter> {
     try {
-      await Promise.all([connectRedis(adapter.commands, settings), connectRedis(adapter.subscriberClient, settings)]);
-      await adapter.readServerInfo(true);
+      await Promise.all(connections);
+      await this.readServerInfo(true);
     } catch (error) {
-      adapter.commands.disconnect();
-      adapter.subscriberClient.disconnect();
+      this.keepAlive.stop();
+      this.commands.disconnect();
+      stopSubscriber();
       throw error;
     }
-    return adapter;
+    return this;
   }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
@@ -208,11 +227,19 @@ export class RedisStreamAdapter extends StreamAdapter {
     for (const monitor of this.monitors) monitor.markClosing();
     this.keepAlive.stop();
     this.subscriber.clear();
-    await Promise.all([quit(this.commands), quit(this.subscriberClient)]);
+    await Promise.all([quit(this.commands), this.link.close()]);
   }
 
-  /** A write that may create the group: the index announcement goes out first on the same connection. */
+  /**
+   * A write that may create the group: the index announcement lands first. On one server it goes out first
+   * on the same connection; on a Cluster the index keys live on other masters, so it is awaited (one more
+   * round trip per write).
+   */
   private async write(script: RedisScript, stream: string, group: string, item: string, args: ScriptArg[]): Promise<unknown[]> {
+    if (this.settings.cluster) {
+      await this.index.announceInOrder(stream, group);
+      return this.run(script, stream, group, item, args);
+    }
     const [, reply] = await Promise.all([this.index.announce(stream, group), this.run(script, stream, group, item, args)]);
     return reply;
   }
@@ -250,7 +277,7 @@ export class RedisStreamAdapter extends StreamAdapter {
       if (onConnect && !(Number.parseInt(version, 10) >= MIN_REDIS_MAJOR)) {
         throw new Error(`The Redis adapter needs Redis ${MIN_REDIS_MAJOR}.0 or later (sharded pub/sub); ${this.settings.target} runs ${version}`);
       }
-      this.runId = /^run_id:(\S+)/m.exec(info)?.[1] ?? '';
+      if (!this.settings.cluster) this.runId = /^run_id:(\S+)/m.exec(info)?.[1] ?? '';
     } catch (error) {
       if (onConnect) throw error;
       this.logger.warn(`Redis server info could not be read after reconnecting to ${this.settings.target}: ${describe(error)}`);
@@ -300,7 +327,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
 }

@@ -7,7 +7,8 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
  * the write, the group's position and the publish of one event are one indivisible step, in one order for
  * every instance. All take KEYS = [items, meta, log] and a common ARGV head:
  *
- *   ARGV[1] run id of the server as the caller knows it, ARGV[2] channel, ARGV[3] the frame's name fragment
+ *   ARGV[1] run id of the server as the caller knows it (empty on a Cluster: the script reads the run id of
+ *   the master it runs on, since a slot may move between masters), ARGV[2] channel, ARGV[3] the frame's name fragment
  *   `,"streamName":..,"groupId":..,"id":..` (JSON-encoded in TypeScript, so any Unicode is escaped exactly
  *   as JSON.stringify does), ARGV[4] history size, ARGV[5] history ttl in ms; script arguments follow.
  *
@@ -34,6 +35,9 @@ export const CLOCK_WAIT_REPLY = 'STREAMS_CLOCK_WAIT';
 const LUA_POSITION = String.raw`
 local function int(n) return string.format('%.0f', n) end
 
+local RUN = ARGV[1]
+if RUN == '' then RUN = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') end
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -51,9 +55,9 @@ local function advance(step)
   local now = now_ms()
   local seq = tonumber(m[1]) or 0
   local hist = m[4]
-  if m[3] ~= ARGV[1] then
+  if m[3] ~= RUN then
     if seq < now * 1000 then seq = now * 1000 end
-    hist = string.sub(ARGV[1], 1, 8) .. string.format('%x', seq)
+    hist = string.sub(RUN, 1, 8) .. string.format('%x', seq)
     redis.call('DEL', KEYS[3])
   end
   seq = seq + step
@@ -61,7 +65,7 @@ local function advance(step)
   local last = tonumber(m[2]) or 0
   if ts <= last then ts = last + 1 end
   local seen = math.max(now, tonumber(m[5]) or 0)
-  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', ARGV[1], 'hist', hist, 'seen', int(seen))
+  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', RUN, 'hist', hist, 'seen', int(seen))
   if redis.call('EXISTS', KEYS[1]) == 1 then
     redis.call('PERSIST', KEYS[2])
   else
@@ -192,7 +196,7 @@ export const HISTORY_SCRIPT = script(
   String.raw`
 local m = redis.call('HMGET', KEYS[2], 'seq', 'run', 'hist')
 local asked = tonumber(ARGV[7])
-if not m[1] or m[2] ~= ARGV[1] or m[3] ~= ARGV[6] or asked > tonumber(m[1]) then return { false } end
+if not m[1] or m[2] ~= RUN or m[3] ~= ARGV[6] or asked > tonumber(m[1]) then return { false } end
 local seq, ts, hist = advance(0)
 local count = seq - asked
 local reply = { seq, ts, hist }

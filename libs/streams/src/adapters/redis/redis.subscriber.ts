@@ -1,10 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { LocalFanout } from '../local-fanout';
 import type { ContinuityLostListener, StreamEnvelope, StreamListener, StreamPosition, StreamReplay, Unsubscribe } from '../stream-adapter.interface';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisAdapterError } from './redis.errors';
 import type { RedisKeyspace } from './redis.keys';
+import type { SubscriberLink } from './redis-subscriber.link';
 
 /** Reads a group's events after a position from its log (the adapter's `history`). */
 export type RedisReplaySource = (stream: string, group: string, epoch: string, seq: number) => Promise<StreamReplay | null>;
@@ -42,11 +42,13 @@ interface ChannelEntry {
 type CatchUp = 'none' | 'replayed' | 'lost';
 
 /**
- * The subscriber connection: one sharded channel per group with local subscribers, reference-counted, so
- * an instance only receives the groups it serves. SSUBSCRIBE/SUNSUBSCRIBE go out on one connection in call
- * order, so the last call wins: a late unsubscribe can never cancel a newer subscribe of the same group.
+ * The subscriber side: one sharded channel per group with local subscribers, reference-counted, so an
+ * instance only receives the groups it serves. A channel's SSUBSCRIBE/SUNSUBSCRIBE go out on one connection
+ * (the one to the server serving its slot) in call order, so the last call wins: a late unsubscribe can
+ * never cancel a newer subscribe of the same group.
  *
- * After a reconnect every channel in use is subscribed again and then caught up from the group's log, so
+ * After a reconnect (or, on a Cluster, a slot move or failover: the link reports the displaced channels)
+ * every channel concerned is subscribed again and then caught up from the group's log, so
  * events published while this connection was down still reach the listeners, once and in order. When the
  * log no longer holds them (trimmed, expired, Redis restarted or emptied), or a group's events move to a new
  * history epoch, nothing proves the listeners saw everything: their `lost` callbacks are called instead.
@@ -56,17 +58,17 @@ export class RedisSubscriber {
   private readonly channels = new Map<string, ChannelEntry>();
 
   constructor(
-    private readonly client: Redis,
+    private readonly link: SubscriberLink,
     private readonly keys: RedisKeyspace,
     private readonly replay: RedisReplaySource,
     private readonly target: string,
     private readonly logger: Logger,
   ) {
-    client.on('smessage', (channel: string, message: string) => this.receive(channel, message));
+    link.attach({ message: (channel, message) => this.receive(channel, message), displaced: (channels) => void this.resubscribe(channels) });
   }
 
   async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
-    if (this.client.status !== 'ready') throw new RedisAdapterError('subscribe', this.target, this.client, 'not connected');
+    if (this.link.status !== 'ready') throw new RedisAdapterError('subscribe', this.target, this.link, 'not connected');
     const { channel } = this.keys.group(stream, group);
     const remove = this.fanout.subscribe(stream, group, (envelope) => {
       try {
@@ -93,7 +95,7 @@ export class RedisSubscriber {
       if (--shared.refs > 0 || this.channels.get(channel) !== shared) return;
       this.channels.delete(channel);
       // Best effort: after a reconnect only channels still in use are subscribed again anyway.
-      await this.client.sunsubscribe(channel).catch(() => undefined);
+      await this.link.sunsubscribe(channel).catch(() => undefined);
     };
     try {
       await shared.live;
@@ -101,17 +103,20 @@ export class RedisSubscriber {
       if (this.channels.get(channel) === shared) {
         this.channels.delete(channel);
         // The SSUBSCRIBE may have reached Redis after all: stop its messages.
-        this.client.sunsubscribe(channel).catch(() => undefined);
+        this.link.sunsubscribe(channel).catch(() => undefined);
       }
       await release();
-      throw new RedisAdapterError('subscribe', this.target, this.client, error);
+      throw new RedisAdapterError('subscribe', this.target, this.link, error);
     }
     return release;
   }
 
-  /** After a reconnect: subscribes every channel in use again and catches it up; new subscribers wait for it. */
-  async resubscribe(): Promise<void> {
-    const entries = [...this.channels.entries()];
+  /**
+   * After a reconnect: subscribes every channel in use (or the `only` ones) again and catches it up; new
+   * subscribers wait for it.
+   */
+  async resubscribe(only?: readonly string[]): Promise<void> {
+    const entries = only ? only.flatMap((c) => { const e = this.channels.get(c); return e ? [[c, e] as const] : []; }) : [...this.channels.entries()];
     if (entries.length === 0) return;
     const outcomes = entries.map(([channel, entry]) => {
       const generation = ++entry.generation;
@@ -124,13 +129,15 @@ export class RedisSubscriber {
         },
       );
       entry.live = outcome.then(() => undefined);
+      // Subscribers arriving meanwhile wait for (and see) the outcome; nobody else has to.
+      entry.live.catch(() => undefined);
       return outcome;
     });
     const results = await Promise.allSettled(outcomes);
     const failed = results.filter((r) => r.status === 'rejected').length;
     const count = (value: CatchUp) => results.filter((r) => r.status === 'fulfilled' && r.value === value).length;
     if (failed > 0) {
-      this.logger.warn(`Redis resubscribe failed for ${failed} of ${entries.length} group channel(s) on ${this.target}; retrying on the next reconnect`);
+      this.logger.warn(`Redis resubscribe failed for ${failed} of ${entries.length} group channel(s) on ${this.target}; retrying once the connection (or the slot's new master) is back`);
       return;
     }
     this.logger.log(`Redis resubscribed ${entries.length} group channel(s) on ${this.target}; ${count('replayed')} caught up from history`);
@@ -144,7 +151,7 @@ export class RedisSubscriber {
   }
 
   private ssubscribe(channel: string): Promise<void> {
-    return this.client.ssubscribe(channel).then(() => undefined);
+    return this.link.ssubscribe(channel);
   }
 
   /**
