@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { groupKey } from '../local-fanout';
 import type { PresenceRead, PresenceRecord, PresenceStore } from '../../presence/presence.types';
 import type { RedisKeyspace } from './redis.keys';
@@ -63,7 +63,7 @@ return out
 `;
 
 type ScriptCall = (zset: string, hash: string, version: string, ...args: (string | number)[]) => Promise<unknown>;
-type PresenceCommands = Redis & { streamsPresencePut: ScriptCall; streamsPresenceRemove: ScriptCall; streamsPresenceRead: ScriptCall };
+type PresenceCommands = (Redis | Cluster) & { streamsPresencePut: ScriptCall; streamsPresenceRemove: ScriptCall; streamsPresenceRead: ScriptCall };
 
 /**
  * Presence shared by every instance on one Redis (docs/protocol.md, "Presence"). Per group, under the group's
@@ -83,7 +83,7 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly commands: PresenceCommands;
 
   constructor(
-    commands: Redis,
+    commands: Redis | Cluster,
     private readonly keys: RedisKeyspace,
     private readonly ttlMs: number,
     pollMs: number,
