@@ -213,7 +213,12 @@ export class StreamConnection implements GroupMember {
   }
 
   sendFrame(frame: object): void {
-    this.out.send(wireFrame(Buffer.from(JSON.stringify(frame))));
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** A frame the caller already encoded (presence events, encoded once for every watcher). */
+  sendText(json: string): void {
+    this.out.send(wireFrame(Buffer.from(json)));
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {

@@ -10,9 +10,9 @@ export interface PresenceSnapshot {
   members?: PresenceMember[];
 }
 
-/** A socket as presence sees it: where frames go, and its update budget. */
+/** A socket as presence sees it: where frames go (JSON text), and its update budget. */
 export interface PresenceSocket {
-  sendFrame(frame: object): void;
+  sendText(json: string): void;
 }
 
 /** How a join asked for presence. */
@@ -219,16 +219,22 @@ export class PresenceHub {
     const { maxListedMembers } = this.limits;
     const listedBefore = before.size <= maxListedMembers;
     const listedAfter = after.size <= maxListedMembers;
+    // Each event is encoded once per change, not once per watcher: only the subscription id differs.
+    const count = after.size;
+    const body = (event: object) => JSON.stringify({ streamName: g.stream, groupId: g.group, event, count }).slice(1);
+    const bodies = listedAfter ? events.map(body) : [];
+    let countBody: string | null = null;
+    let listBody: string | null = null;
     for (const w of g.watchers) {
       if (!w.live) continue;
-      const head = { type: 'presence', subscriptionId: w.subscriptionId, streamName: g.stream, groupId: g.group };
+      const send = (rest: string) => w.socket.sendText(`{"type":"presence","subscriptionId":${JSON.stringify(w.subscriptionId)},${rest}`);
       if (w.mode === 'members' && listedBefore !== listedAfter) {
         // Crossing `maxListedMembers` either way: the whole view is replaced.
-        w.socket.sendFrame({ ...head, event: { type: 'list', ...this.view(g, w.mode) }, count: after.size });
+        send((listBody ??= body({ type: 'list', ...this.view(g, 'members') })));
       } else if (w.mode === 'members' && listedAfter) {
-        for (const event of events) w.socket.sendFrame({ ...head, event, count: after.size });
+        for (const rest of bodies) send(rest);
       } else if (before.size !== after.size) {
-        w.socket.sendFrame({ ...head, event: { type: 'count' }, count: after.size });
+        send((countBody ??= body({ type: 'count' })));
       }
     }
   }
