@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 import { rawSocket, type WireFrame } from './wire-frame';
+import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
 /** How often a backed-up socket is checked for room again. */
 const DRAIN_CHECK_MS = 20;
@@ -15,8 +16,15 @@ const CLOSE_GRACE_MS = 5000;
  * replaces the waiting frame about the same item (the client only needs the latest value), other frames
  * (custom events, syncs, errors) wait in order. If what waits still exceeds the bound, the socket is
  * closed with 4008. Nothing here ever blocks the writer or other sockets.
+ *
+ * With a `batcher`, frames that go out are gathered until the batcher flushes, then leave in order in one
+ * write (cork/uncork: one `writev`); a batch reaching `maxBufferedBytes` is written at once, so the policy
+ * sees the same socket buffer as without batching.
  */
-export class OutboundQueue {
+export class OutboundQueue implements BatchedWriter {
+  /** Framed bytes sent since the last flush, in order; null when none. */
+  private batch: Buffer[] | null = null;
+  private batchBytes = 0;
   private waiting: Map<string, WireFrame> | null = null;
   private readonly raw: Socket | null;
   private waitingBytes = 0;
@@ -27,6 +35,8 @@ export class OutboundQueue {
     private readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly metrics: StreamsMetrics,
+    /** Null: every frame is written at once (one write per frame). */
+    private readonly batcher: WriteBatcher | null = null,
   ) {
     this.raw = rawSocket(socket);
   }
@@ -34,6 +44,8 @@ export class OutboundQueue {
   /** Sends `frame`; while it waits, a newer frame about the same item (`frame.itemKey`) replaces it. */
   send(frame: WireFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    // A batch never grows past the bound: it is written now, and the socket's own buffer decides as without one.
+    if (this.batchBytes > 0 && this.socket.bufferedAmount + this.batchBytes > this.maxBufferedBytes) this.flush();
     if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame);
     else this.hold(frame);
   }
@@ -43,10 +55,29 @@ export class OutboundQueue {
     return this.waitingBytes;
   }
 
+  /** Writes the batched frames, in order, in one write; nothing once the socket is closing (its close frame went out). */
+  flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    this.batchBytes = 0;
+    if (!this.raw || this.socket.readyState !== this.socket.OPEN) return;
+    if (batch.length === 1) return void this.raw.write(batch[0]);
+    this.raw.cork();
+    for (const bytes of batch) this.raw.write(bytes);
+    this.raw.uncork();
+  }
+
   private write(frame: WireFrame): void {
     this.metrics.framesOut++;
-    if (this.raw) this.raw.write(frame.framed);
-    else this.socket.send(frame.payload, { binary: false });
+    if (!this.raw) return void this.socket.send(frame.payload, { binary: false });
+    if (!this.batcher) return void this.raw.write(frame.framed);
+    if (!this.batch) {
+      this.batch = [];
+      this.batcher.schedule(this);
+    }
+    this.batch.push(frame.framed);
+    this.batchBytes += frame.framed.length;
   }
 
   private hold(frame: WireFrame): void {
@@ -77,6 +108,8 @@ export class OutboundQueue {
 
   private evict(): void {
     this.reset();
+    // What was already sent goes out before the close frame, as it would have without the batch.
+    this.flush();
     this.metrics.slowConsumerCloses++;
     this.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
