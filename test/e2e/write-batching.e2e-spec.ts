@@ -81,8 +81,28 @@ describe('batched writes (writeDelayMs)', () => {
     expect(s.writes()).toBe(3);
   });
 
-  it('through the module: a burst of writes to a group reaches a subscriber in order with the window on', async () => {
-    const t = await startStreamsApp({ writeDelayMs: 5 });
+  it('fast path off (writeFastPath: false): every frame goes through ws send(), in order, one write each', async () => {
+    const s = await serverSocket();
+    const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0), false);
+    for (let i = 0; i < 20; i++) out.send(frame(i));
+    await s.client.waitForCount(20);
+    expect(indexes(s.client)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(s.writes()).toBe(20);
+  });
+
+  it('fallback: a frame ws could not pre-frame (no framing helper) is sent with send() and arrives', async () => {
+    const s = await serverSocket();
+    const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0));
+    out.send(wireFrame(Buffer.from(JSON.stringify({ i: 7 })), null, null));
+    await s.client.waitForCount(1);
+    expect(indexes(s.client)).toEqual([7]);
+  });
+
+  it.each([
+    ['the window on', { writeDelayMs: 5 }],
+    ['the fast path off', { writeFastPath: false }],
+  ])('through the module: a burst of writes to a group reaches a subscriber in order with %s', async (_name, options) => {
+    const t = await startStreamsApp(options);
     cleanups.push(() => t.app.close());
     const c = await TestClient.connect(`${t.url}/stream/dash/g`);
     cleanups.push(async () => c.close());

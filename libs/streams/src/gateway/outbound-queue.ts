@@ -10,6 +10,9 @@ const DRAIN_CHECK_MS = 20;
 /** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
 const CLOSE_GRACE_MS = 5000;
 
+/** Bytes a frame takes on the wire (its payload when ws frames it itself). */
+const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).length;
+
 /**
  * A socket's way out, with the slow-consumer policy (SPEC §7.6). While the socket's send buffer is under
  * `maxBufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
@@ -37,8 +40,10 @@ export class OutboundQueue implements BatchedWriter {
     private readonly metrics: StreamsMetrics,
     /** Null: every frame is written at once (one write per frame). */
     private readonly batcher: WriteBatcher | null = null,
+    /** False (option `writeFastPath`): every frame goes through ws's `send()`, never straight to the TCP socket. */
+    fastPath = true,
   ) {
-    this.raw = rawSocket(socket);
+    this.raw = fastPath ? rawSocket(socket) : null;
   }
 
   /** Sends `frame`; while it waits, a newer frame about the same item (`frame.itemKey`) replaces it. */
@@ -70,7 +75,8 @@ export class OutboundQueue implements BatchedWriter {
 
   private write(frame: WireFrame): void {
     this.metrics.framesOut++;
-    if (!this.raw) return void this.socket.send(frame.payload, { binary: false });
+    // The fallback (no private socket, no framing helper, or the fast path off): ws frames and writes each one.
+    if (!this.raw || !frame.framed) return void this.socket.send(frame.payload, { binary: false });
     if (!this.batcher) return void this.raw.write(frame.framed);
     if (!this.batch) {
       this.batch = [];
@@ -89,12 +95,12 @@ export class OutboundQueue implements BatchedWriter {
     const key = frame.itemKey ?? `\u0000${this.unique++}`;
     const replaced = this.waiting.get(key);
     if (replaced) {
-      this.waitingBytes -= replaced.framed.length;
+      this.waitingBytes -= size(replaced);
       // Re-inserted at the end: frames leave in the order of their latest version.
       this.waiting.delete(key);
     }
     this.waiting.set(key, frame);
-    this.waitingBytes += frame.framed.length;
+    this.waitingBytes += size(frame);
     if (this.waitingBytes > this.maxBufferedBytes) this.evict();
   }
 

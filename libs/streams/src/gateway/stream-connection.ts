@@ -37,6 +37,8 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
   joinBurst: number;
   joinsPerSecond: number;
+  /** Option `writeFastPath`: pre-framed bytes written straight to the TCP socket (batched), or ws's `send()`. */
+  writeFastPath: boolean;
 }
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
@@ -88,7 +90,7 @@ export class StreamConnection implements GroupMember {
     /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
     batcher: WriteBatcher | null = null,
   ) {
-    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher);
+    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
   }

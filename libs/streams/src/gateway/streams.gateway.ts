@@ -77,6 +77,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       // A fresh socket may open every subscription it is allowed and still re-join for a second.
       joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
       joinsPerSecond: options.maxJoinsPerSecond,
+      writeFastPath: options.writeFastPath,
     };
     this.batcher = new WriteBatcher(options.writeDelayMs);
     this.wss = new WebSocketServer({
