@@ -14,6 +14,10 @@ export type BenchMode = 'full' | 'quick' | 'smoke';
 const MAX_DELIVERIES: Record<number, number> = { 256: 100_000, 4096: 40_000 };
 const PACED_DELIVERIES_PER_S = 10_000;
 const PACED_SECONDS = 2;
+/** Bursty rows: a dashboard updating BURST items every 1000 / BURSTS_PER_S ms, for ~BURST_DELIVERIES deliveries (at least 2 bursts). */
+const BURST = 50;
+const BURSTS_PER_S = 10;
+const BURST_DELIVERIES = 250_000;
 const MIN_MESSAGES = 4;
 const MAX_MESSAGES = 4_000;
 
@@ -26,6 +30,8 @@ interface Matrix {
   servers: ServerName[];
   /** Scale of every row's message count (quick mode runs shorter rows). */
   scale: number;
+  /** Client counts that get a bursty row (256 B), next to their max-rate and paced rows. */
+  burstClients: number[];
   /** Extra `set` rows of this module (client count, size, rate). */
   setRows: Array<[clients: number, size: number, rate: RateMode]>;
   writes: Array<[adapter: WriteRow['adapter'], op: WriteOp, concurrency: number]>;
@@ -41,6 +47,7 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     rates: ['max', 'paced'],
     servers: ALL_SERVERS,
     scale: 1,
+    burstClients: [1_000, 5_000],
     setRows: [
       [1_000, 256, 'max'],
       [1_000, 4096, 'max'],
@@ -58,6 +65,7 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     rates: ['max'],
     servers: ALL_SERVERS,
     scale: 0.1,
+    burstClients: [],
     setRows: [[100, 256, 'max']],
     writes: [
       ['memory', 'set', 32],
@@ -81,7 +89,8 @@ export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
   // baseline first, so the rows a ratio compares run back to back.
   for (const clients of m.clients) {
     for (const size of m.sizes) {
-      for (const rate of m.rates) {
+      const rates = m.burstClients.includes(clients) && size === 256 ? [...m.rates, 'burst' as const] : m.rates;
+      for (const rate of rates) {
         const count = messages(clients, size, rate, m.scale);
         for (const server of m.servers) {
           fanout.push(fanoutRow(server, SERVERS[server].op, clients, size, rate, count));
@@ -107,21 +116,24 @@ export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
 }
 
 function fanoutRow(server: ServerName, op: PublishOp, clients: number, size: number, rateMode: RateMode, count: number): FanoutRow {
-  const rate = rateMode === 'paced' ? PACED_DELIVERIES_PER_S / clients : null;
+  const rate = rateMode === 'paced' ? PACED_DELIVERIES_PER_S / clients : rateMode === 'burst' ? BURSTS_PER_S : null;
+  const rateText = { max: 'max', paced: `paced ${rate}/s`, burst: `burst ${BURST}x${BURSTS_PER_S}/s` }[rateMode];
   return {
     kind: 'fanout',
-    label: `${server} ${op} ${clients}c ${sizeLabel(size)} ${rateMode === 'paced' ? `paced ${rate}/s` : 'max'}`,
+    label: `${server} ${op} ${clients}c ${sizeLabel(size)} ${rateText}`,
     server,
     op,
     clients,
     size,
     rateMode,
     rate,
+    burst: rateMode === 'burst' ? BURST : null,
     messages: count,
   };
 }
 
 function messages(clients: number, size: number, rate: RateMode, scale: number): number {
+  if (rate === 'burst') return BURST * Math.max(2, Math.round((BURST_DELIVERIES * scale) / clients / BURST));
   const wanted = rate === 'paced' ? (PACED_DELIVERIES_PER_S / clients) * PACED_SECONDS : MAX_DELIVERIES[size] / clients;
   return Math.round(Math.min(MAX_MESSAGES, Math.max(MIN_MESSAGES, wanted * scale)));
 }

@@ -1,9 +1,10 @@
 import type { WriteOp, PublishOp } from './servers/server-api';
 
 /** Servers under test. `-x2`: two server processes sharing Redis, clients split across them, the writer on the first. */
-export type ServerName = 'ws' | 'streams-memory' | 'streams-redis-x2' | 'socketio' | 'socketio-redis-x2';
+export type ServerName = 'ws' | 'streams-memory' | 'streams-memory-w5' | 'streams-redis-x2' | 'socketio' | 'socketio-redis-x2';
 export type AdapterType = 'memory' | 'file' | 'redis';
-export type RateMode = 'max' | 'paced';
+/** `burst`: BURST messages back to back, BURSTS_PER_S times a second (a dashboard updating many items at once). */
+export type RateMode = 'max' | 'paced' | 'burst';
 
 export interface FanoutRow {
   kind: 'fanout';
@@ -13,8 +14,10 @@ export interface FanoutRow {
   clients: number;
   size: number;
   rateMode: RateMode;
-  /** Messages per second when paced, null at max rate. */
+  /** Messages per second when paced, bursts per second when bursty, null at max rate. */
   rate: number | null;
+  /** Messages per burst (bursty rows), else null. */
+  burst: number | null;
   messages: number;
 }
 
@@ -63,6 +66,8 @@ export interface FanoutMeasure {
   msgsPerSec: number;
   latencyMs: Latency;
   serverCpuUsPerDelivery: number;
+  /** TCP writes (syscall attempts) of the server process(es) ÷ deliveries; absent in runs before it was counted. */
+  serverWritesPerDelivery?: number;
   clientCpuUsPerDelivery: number;
   memory: MemoryPerConnection;
 }

@@ -30,7 +30,7 @@ export async function runCapacity(row: CapacityRow, env: BenchEnv): Promise<Capa
     const memory = perConnection(before, await group.memory(), row.connections);
     await env.pool.arm(row.label, 1);
     const waiting = env.pool.wait(DELIVERY_TIMEOUT_MS / 6, DELIVERY_TIMEOUT_MS);
-    await group.writer.call('publish', { op: def.op, count: 1, size: 256, rate: null }, DELIVERY_TIMEOUT_MS);
+    await group.writer.call('publish', { op: def.op, count: 1, size: 256, rate: null, burst: null }, DELIVERY_TIMEOUT_MS);
     const seen = mergeReports(await waiting);
     env.log(`  ${row.label}: ${row.connections} held, ${memory.heapKiB.toFixed(1)} KiB heap/conn, ${seen.delivered} delivered`);
     return { row, status: 'ok', measure: { connected: row.connections, connectMs, memory, delivered: seen.delivered } };

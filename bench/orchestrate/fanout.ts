@@ -88,13 +88,13 @@ async function start(server: ServerName, clients: number, env: BenchEnv): Promis
 }
 
 async function runRow(row: FanoutRow, { group, memory }: Running, env: BenchEnv): Promise<FanoutMeasure> {
-  const timeout = (row.rate ? (row.messages / row.rate) * 1000 : 0) + ROW_SLACK_MS;
+  const timeout = (row.rate ? (row.messages / (row.burst ?? 1) / row.rate) * 1000 : 0) + ROW_SLACK_MS;
   await env.pool.arm(row.server, row.messages);
   await group.mark();
   const waiting = env.pool.wait(IDLE_MS, timeout);
-  const published = await group.writer.call('publish', { op: row.op, count: row.messages, size: row.size, rate: row.rate }, timeout);
+  const published = await group.writer.call('publish', { op: row.op, count: row.messages, size: row.size, rate: row.rate, burst: row.burst }, timeout);
   const seen = mergeReports(await waiting);
-  const serverCpuUs = await group.cpuUs();
+  const server = await group.usage();
   const wallMs = seen.lastAt - published.firstAt;
   const perDelivery = (us: number) => (seen.delivered > 0 ? us / seen.delivered : NaN);
   return {
@@ -104,7 +104,8 @@ async function runRow(row: FanoutRow, { group, memory }: Running, env: BenchEnv)
     publishMs: published.lastAt - published.firstAt,
     msgsPerSec: seen.delivered > 0 ? (seen.delivered / wallMs) * 1000 : 0,
     latencyMs: seen.latency,
-    serverCpuUsPerDelivery: perDelivery(serverCpuUs),
+    serverCpuUsPerDelivery: perDelivery(server.cpuUs),
+    serverWritesPerDelivery: perDelivery(server.writes),
     clientCpuUsPerDelivery: perDelivery(seen.cpuUs),
     memory,
   };
@@ -120,6 +121,7 @@ function medianOf(rounds: FanoutMeasure[]): FanoutMeasure {
     msgsPerSec: mid((m) => m.msgsPerSec),
     latencyMs: { p50: mid((m) => m.latencyMs.p50), p99: mid((m) => m.latencyMs.p99), max: mid((m) => m.latencyMs.max) },
     serverCpuUsPerDelivery: mid((m) => m.serverCpuUsPerDelivery),
+    serverWritesPerDelivery: mid((m) => m.serverWritesPerDelivery ?? NaN),
     clientCpuUsPerDelivery: mid((m) => m.clientCpuUsPerDelivery),
     memory: rounds[0].memory,
   };
@@ -127,5 +129,5 @@ function medianOf(rounds: FanoutMeasure[]): FanoutMeasure {
 
 function describe(row: FanoutRow, m: FanoutMeasure): string {
   const lost = m.expected - m.delivered;
-  return `${row.label}: ${lost === 0 ? 'all' : `${lost} LOST of`} ${m.expected} delivered, ${Math.round(m.msgsPerSec)} msgs/s, ${m.serverCpuUsPerDelivery.toFixed(1)} µs/del, p99 ${m.latencyMs.p99.toFixed(1)} ms`;
+  return `${row.label}: ${lost === 0 ? 'all' : `${lost} LOST of`} ${m.expected} delivered, ${Math.round(m.msgsPerSec)} msgs/s, ${m.serverCpuUsPerDelivery.toFixed(1)} µs/del, ${(m.serverWritesPerDelivery ?? NaN).toFixed(3)} writes/del, p99 ${m.latencyMs.p99.toFixed(1)} ms`;
 }

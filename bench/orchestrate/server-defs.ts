@@ -16,6 +16,14 @@ export const SERVERS: Record<ServerName, ServerDef> = {
   ws: { instances: 1, client: 'ws', op: 'broadcast', usesRedis: false, config: () => ({ kind: 'ws' }) },
   // `send` is the pure fan-out path (a custom event: nothing stored); `set` rows add the store on top.
   'streams-memory': { instances: 1, client: 'streams', op: 'send', usesRedis: false, config: (env) => ({ kind: 'streams', adapter: streamsAdapter('memory', env) }) },
+  // The same with a 5 ms write window (`writeDelayMs`): fewer, larger writes for a few ms of latency.
+  'streams-memory-w5': {
+    instances: 1,
+    client: 'streams',
+    op: 'send',
+    usesRedis: false,
+    config: (env) => ({ kind: 'streams', adapter: streamsAdapter('memory', env), writeDelayMs: 5 }),
+  },
   'streams-redis-x2': { instances: 2, client: 'streams', op: 'send', usesRedis: true, config: (env) => ({ kind: 'streams', adapter: streamsAdapter('redis', env) }) },
   socketio: { instances: 1, client: 'socketio', op: 'broadcast', usesRedis: false, config: () => ({ kind: 'socketio', redis: null }) },
   'socketio-redis-x2': {

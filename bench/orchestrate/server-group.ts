@@ -43,8 +43,13 @@ export class ServerGroup {
 
   /** CPU µs of every process of the group since `mark`. */
   async cpuUs(): Promise<number> {
+    return (await this.usage()).cpuUs;
+  }
+
+  /** CPU µs and TCP writes of every process of the group since `mark`. */
+  async usage(): Promise<{ cpuUs: number; writes: number }> {
     const samples = await Promise.all(this.procs.map((proc) => proc.call('measure', undefined, CALL_TIMEOUT_MS)));
-    return samples.reduce((sum, { cpuUs }) => sum + cpuUs, 0);
+    return samples.reduce((sum, s) => ({ cpuUs: sum.cpuUs + s.cpuUs, writes: sum.writes + s.writes }), { cpuUs: 0, writes: 0 });
   }
 
   /** Memory of every process of the group, summed. */

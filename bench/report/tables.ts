@@ -1,5 +1,5 @@
 import { sizeLabel } from '../matrix';
-import type { BenchReport, Outcome } from '../model';
+import type { BenchReport, FanoutRow, Outcome } from '../model';
 import { ms, num, ratio } from './format';
 import { ratiosTo } from './ratios';
 import { checkTargets } from './targets';
@@ -21,10 +21,10 @@ export function renderReport(report: BenchReport, style: TableStyle): string {
 
 function fanoutTable(report: BenchReport, style: TableStyle): string {
   if (report.fanout.length === 0) return '';
-  const header = ['server', 'op', 'clients', 'payload', 'rate', 'delivered', 'msgs/s', '×ws', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/del', '×ws', 'KiB/conn'];
+  const header = ['server', 'op', 'clients', 'payload', 'rate', 'delivered', 'msgs/s', '×ws', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/del', '×ws', 'writes/del', 'KiB/conn'];
   const rows = report.fanout.map((r) => {
-    const { server, op, clients, size, rate } = r.row;
-    const shape = [server, op, num(clients), sizeLabel(size), rate === null ? 'max' : `${num(rate)}/s`];
+    const { server, op, clients, size } = r.row;
+    const shape = [server, op, num(clients), sizeLabel(size), rateLabel(r.row)];
     const m = r.measure;
     if (!m) return [...shape, why(r), ...Array<string>(header.length - shape.length - 1).fill('')];
     const vsWs = ratiosTo(r, 'ws', report.fanout);
@@ -39,6 +39,7 @@ function fanoutTable(report: BenchReport, style: TableStyle): string {
       ms(m.latencyMs.max),
       num(m.serverCpuUsPerDelivery, 2),
       server === 'ws' ? '' : ratio(vsWs.cpu),
+      m.serverWritesPerDelivery === undefined ? '' : num(m.serverWritesPerDelivery, 3),
       num(m.memory.heapKiB, 1),
     ];
   });
@@ -71,6 +72,11 @@ function capacityTable(report: BenchReport, style: TableStyle): string {
 function targetsTable(report: BenchReport, style: TableStyle): string {
   const rows = checkTargets(report).map((t) => [t.target, t.met === null ? 'not run' : t.met ? 'met' : 'MISSED', t.figures]);
   return renderTable(['target', 'result', 'figures'], rows, style);
+}
+
+function rateLabel(row: FanoutRow): string {
+  if (row.rate === null) return 'max';
+  return row.burst ? `${num(row.burst)} × ${num(row.rate)}/s` : `${num(row.rate)}/s`;
 }
 
 function why(result: Outcome): string {

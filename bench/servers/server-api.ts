@@ -4,7 +4,7 @@ import type { HistogramSnapshot } from '../stats/histogram';
 /** How a server process is built (passed as its one argv argument, JSON). */
 export type ServerConfig =
   | { kind: 'ws' }
-  | { kind: 'streams'; adapter: StreamsAdapterOptions }
+  | { kind: 'streams'; adapter: StreamsAdapterOptions; writeDelayMs?: number }
   | { kind: 'socketio'; redis: { url: string; key: string } | null };
 
 /**
@@ -18,8 +18,10 @@ export interface PublishArgs {
   count: number;
   /** Payload bytes (the JSON of `{bt, p}`). */
   size: number;
-  /** Messages per second; null = back to back, yielding to the event loop between messages. */
+  /** Messages (or bursts, see `burst`) per second; null = back to back, yielding to the event loop between messages. */
   rate: number | null;
+  /** Messages published back to back, without yielding, at each tick of `rate`; null = one message per tick. */
+  burst: number | null;
 }
 
 /** Epoch ms of the first and last publish call. */
@@ -56,8 +58,8 @@ export type ServerApi = {
   start(): Promise<{ port: number }>;
   /** Starts a CPU measurement window. */
   mark(): void;
-  /** CPU used (user + system, µs) since `mark`. */
-  measure(): { cpuUs: number };
+  /** CPU used (user + system, µs) and TCP writes made since `mark`. */
+  measure(): { cpuUs: number; writes: number };
   /** Memory after a full GC. */
   memory(): MemorySample;
   publish(args: PublishArgs): Promise<PublishResult>;

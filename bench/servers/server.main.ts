@@ -5,6 +5,7 @@ import type { ServerApi, ServerConfig } from './server-api';
 import { SocketIoServer } from './socketio.server';
 import { StreamsBenchServer } from './streams.server';
 import { PlainWsServer } from './ws.server';
+import { socketWrites } from './socket-writes';
 import { runWrites } from './write-load';
 
 /** Entry of one server process: argv[2] is its ServerConfig as JSON; the harness drives it over IPC. */
@@ -15,7 +16,7 @@ function build(config: ServerConfig): BenchServer {
     case 'ws':
       return new PlainWsServer();
     case 'streams':
-      return new StreamsBenchServer(config.adapter);
+      return new StreamsBenchServer(config.adapter, config.writeDelayMs);
     case 'socketio':
       return new SocketIoServer(config.redis);
   }
@@ -23,15 +24,17 @@ function build(config: ServerConfig): BenchServer {
 
 const server = build(config);
 let cpuMark = process.cpuUsage();
+let writesMark = socketWrites();
 
 serve<ServerApi>({
   start: async () => ({ port: await server.listen() }),
   mark: () => {
     cpuMark = process.cpuUsage();
+    writesMark = socketWrites();
   },
   measure: () => {
     const used = process.cpuUsage(cpuMark);
-    return { cpuUs: used.user + used.system };
+    return { cpuUs: used.user + used.system, writes: socketWrites() - writesMark };
   },
   memory: () => {
     // Twice: the first pass may only finalize what the second frees.

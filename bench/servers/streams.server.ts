@@ -10,15 +10,19 @@ const FANOUT_ITEM = 'item';
 
 /**
  * This module in a plain Nest application context with default options (heartbeat included), except a
- * loopback ephemeral port and the adapter under test. Everything goes through the public StreamsService.
+ * loopback ephemeral port, the adapter under test and, for the window rows, `writeDelayMs`. Everything goes through the public StreamsService.
  */
 export class StreamsBenchServer implements BenchServer {
   private service: StreamsService | null = null;
 
-  constructor(private readonly adapter: StreamsAdapterOptions) {}
+  constructor(
+    private readonly adapter: StreamsAdapterOptions,
+    /** Undefined: the module's default. */
+    private readonly writeDelayMs?: number,
+  ) {}
 
   async listen(): Promise<number> {
-    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter })] })
+    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter, writeDelayMs: this.writeDelayMs })] })
     class BenchAppModule {}
     const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error', 'warn'], abortOnError: false });
     const service = app.get(StreamsService);

@@ -210,6 +210,19 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       expect(seen).toHaveLength(21);
     });
 
+    it('listener isolation: a throwing listener neither fails the write (the value is stored) nor keeps the next listener from its frame', async () => {
+      const seen: StreamEnvelope[] = [];
+      await adapter.subscribe('s', 'g', () => {
+        throw new Error('listener failed');
+      });
+      await adapter.subscribe('s', 'g', (e) => seen.push(e));
+      await expect(adapter.set('s', 'g', 'i', 1)).resolves.toMatchObject({ new_value: 1 });
+      await adapter.set('s', 'g', 'i', 2);
+      await waitFor(() => seen.length >= 2);
+      expect(seen.map((e) => e.frame.event)).toEqual([{ type: 'create', data: 1 }, { type: 'update', data: 2 }]);
+      await expect(adapter.get('s', 'g', 'i')).resolves.toBe(2);
+    });
+
     it('snapshot reads a group or an item together with its position; later events have a higher seq and timestamp', async () => {
       await adapter.set('s', 'g', 'a', 1);
       const last = (await adapter.set('s', 'g', 'b', 2)).envelope;

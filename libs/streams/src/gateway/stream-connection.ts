@@ -12,6 +12,7 @@ import { InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
 import { type WireFrame, wireFrame } from './wire-frame';
+import type { WriteBatcher } from './write-batcher';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 
 interface Subscription extends SubscriptionRequest {
@@ -36,6 +37,8 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
   joinBurst: number;
   joinsPerSecond: number;
+  /** Option `writeFastPath`: pre-framed bytes written straight to the TCP socket (batched), or ws's `send()`. */
+  writeFastPath: boolean;
 }
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
@@ -84,8 +87,10 @@ export class StreamConnection implements GroupMember {
     public context: unknown,
     private readonly metrics: StreamsMetrics,
     limits: ConnectionLimits,
+    /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
+    batcher: WriteBatcher | null = null,
   ) {
-    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics);
+    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
   }
@@ -107,6 +112,12 @@ export class StreamConnection implements GroupMember {
   socketClosed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
     this.auth?.stop();
     this.inbound.close(() => cleanup().catch(onError));
+  }
+
+  /** Closes the socket after the frames already sent to it (a batched frame must not follow the close frame). */
+  end(code: number, reason: string): void {
+    this.out.flush();
+    this.socket.close(code, reason);
   }
 
   payload(sub: SubscriptionRequest): StreamSubscriptionPayload {

@@ -25,6 +25,7 @@ import { AuthExpiry } from './auth-expiry';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
+import { WriteBatcher } from './write-batcher';
 import { authenticate, runAuth } from './upgrade-auth';
 import { serveRetryDelay } from './serve-retry.delay';
 
@@ -57,6 +58,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   /** Upgrades past the cap check and not yet accepted or refused: they count against `maxConnections`. */
   private handshakes = 0;
   private readonly limits: ConnectionLimits;
+  private readonly batcher: WriteBatcher;
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -75,7 +77,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       // A fresh socket may open every subscription it is allowed and still re-join for a second.
       joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
       joinsPerSecond: options.maxJoinsPerSecond,
+      writeFastPath: options.writeFastPath,
     };
+    this.batcher = new WriteBatcher(options.writeDelayMs);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -133,7 +137,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         new Promise<void>((resolve) => {
           if (c.socket.readyState === WebSocket.CLOSED) return resolve();
           c.socket.once('close', () => resolve());
-          c.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+          c.end(CLOSE_CODES.GOING_AWAY, 'server shutting down');
           setTimeout(() => {
             c.socket.terminate();
             resolve();
@@ -180,10 +184,10 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     if (socket.destroyed) return;
     // No await between the checks above and the accept: ws calls back synchronously (no verifyClient).
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits);
+      const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits, this.batcher);
       if (auth.expiresAt !== null && auth.input) {
         connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, () =>
-          ws.close(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired'),
+          connection.end(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired'),
         );
       }
       this.accept(connection);
@@ -281,7 +285,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     if (!outcome.allowed) {
       this.metrics.connectionRefused(outcome.reason);
-      return connection.socket.close(CLOSE_CODES.REFRESH_REFUSED, 'refresh refused');
+      return connection.end(CLOSE_CODES.REFRESH_REFUSED, 'refresh refused');
     }
     connection.context = outcome.context;
     if (outcome.expiresAt === null) {

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { rawSocket, wireFrame } from './wire-frame';
+import * as wsModule from 'ws';
+import { probeFramer, rawSocket, wireFrame } from './wire-frame';
 
 describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
   it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {
@@ -17,14 +18,22 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     const raw = rawSocket(serverSide);
     expect(raw).not.toBeNull();
     // 7-bit, 16-bit and 64-bit payload lengths.
-    for (const [size, char] of [[10, 'a'], [300, 'b'], [70_000, 'c']] as const) raw!.write(wireFrame(Buffer.from(char.repeat(size))).framed);
+    for (const [size, char] of [[10, 'a'], [300, 'b'], [70_000, 'c']] as const) raw!.write(wireFrame(Buffer.from(char.repeat(size))).framed!);
     serverSide.send('via-ws');
-    raw!.write(wireFrame(Buffer.from('é'.repeat(3))).framed);
+    raw!.write(wireFrame(Buffer.from('é'.repeat(3))).framed!);
     const end = Date.now() + 3000;
     while (received.length < 5 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(received).toEqual(['text:10:a', 'text:300:b', 'text:70000:c', 'text:6:v', 'text:3:é']);
     client.close();
     wss.close();
     server.close();
+  });
+
+  it('capability probe: a ws without its framing helper degrades to send() (framed is null) instead of throwing', () => {
+    expect(probeFramer(wsModule)).not.toBeNull();
+    expect(probeFramer({})).toBeNull();
+    expect(probeFramer({ Sender: {} })).toBeNull();
+    const frame = wireFrame(Buffer.from('{}'), 'k', probeFramer({}));
+    expect(frame).toEqual({ payload: Buffer.from('{}'), framed: null, itemKey: 'k' });
   });
 });

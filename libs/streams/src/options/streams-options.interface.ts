@@ -97,6 +97,19 @@ export interface StreamsModuleOptions {
    * restores iii's permissive behaviour (the error is logged and the join goes on). Default false.
    */
   allowJoinOnHandlerError?: boolean;
+  /**
+   * Write window per socket, in ms: the frames a socket gets within it leave in one write (one syscall)
+   * instead of one write each. 0 gathers only the frames of one event-loop turn (no added latency); a few
+   * ms lets a busy server trade that much latency for far fewer syscalls. Default 0.
+   */
+  writeDelayMs?: number;
+  /**
+   * Fan-out frames are framed once per event and written straight to each TCP socket (batched, see
+   * `writeDelayMs`). `false` sends every frame through ws's own `send()` (ws frames it per socket, one
+   * write per frame, no batching): a switch for a ws version whose internals changed. It also degrades to
+   * that by itself when the start-up probe finds no framing helper or no TCP socket. Default true.
+   */
+  writeFastPath?: boolean;
   /** Presence bounds and timings; see StreamsPresenceOptions. */
   presence?: StreamsPresenceOptions;
   /** `refresh` frames one socket may send per minute (after a burst of 3); past it they get `refresh_rate_limited`. Default 10. */
@@ -123,6 +136,8 @@ export interface ResolvedStreamsOptions {
   maxJoinsPerSecond: number;
   allowJoinOnHandlerError: boolean;
   maxRefreshesPerMinute: number;
+  writeDelayMs: number;
+  writeFastPath: boolean;
   presence: Required<StreamsPresenceOptions>;
   history: { size: number; ttlMs: number };
   metricsRegistry: Registry | null;

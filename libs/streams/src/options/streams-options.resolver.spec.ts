@@ -64,7 +64,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       error = e;
     }
     expect((error as StreamsOptionsError).issues).toEqual([
-      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, adapter, authFunction, history, metricsRegistry, presence)',
+      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, writeDelayMs, writeFastPath, adapter, authFunction, history, metricsRegistry, presence)',
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',

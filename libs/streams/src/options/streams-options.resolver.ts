@@ -18,6 +18,8 @@ export const STREAMS_DEFAULTS = {
   maxJoinsPerSecond: 100,
   allowJoinOnHandlerError: false,
   maxRefreshesPerMinute: 10,
+  writeDelayMs: 0,
+  writeFastPath: true,
 } as const;
 
 export const PRESENCE_DEFAULTS = {
@@ -141,6 +143,8 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     maxJoinsPerSecond: int(issues, 'maxJoinsPerSecond', input.maxJoinsPerSecond, STREAMS_DEFAULTS.maxJoinsPerSecond, 1, 1_000_000),
     allowJoinOnHandlerError: bool(issues, 'allowJoinOnHandlerError', input.allowJoinOnHandlerError, STREAMS_DEFAULTS.allowJoinOnHandlerError),
     maxRefreshesPerMinute: int(issues, 'maxRefreshesPerMinute', input.maxRefreshesPerMinute, STREAMS_DEFAULTS.maxRefreshesPerMinute, 1, 60_000),
+    writeFastPath: bool(issues, 'writeFastPath', input.writeFastPath, STREAMS_DEFAULTS.writeFastPath),
+    writeDelayMs: int(issues, 'writeDelayMs', input.writeDelayMs, STREAMS_DEFAULTS.writeDelayMs, 0, 1000),
     history: history(issues, input.history),
     presence: presence(issues, input.presence),
     metricsRegistry: registry(issues, input.metricsRegistry),
