@@ -2,13 +2,15 @@ import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
-import { rawSocket, type WireFrame } from './wire-frame';
+import { rawSocket, senderIdle, type WireFrame } from './wire-frame';
 import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
-/** How often a backed-up socket is checked for room again. */
-const DRAIN_CHECK_MS = 20;
+/** How often a backed-up socket is checked for room when nothing else can say so (see `awaitRoom`). */
+const ROOM_POLL_MS = 20;
 /** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
 const CLOSE_GRACE_MS = 5000;
+/** A write of no bytes: its callback runs once everything written before it has reached the kernel. */
+const NOTHING = Buffer.alloc(0);
 
 /** Bytes a frame takes on the wire (its payload when ws frames it itself). */
 const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).length;
@@ -18,21 +20,28 @@ const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).lengt
  * `maxBufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
  * replaces the waiting frame about the same item (the client only needs the latest value), other frames
  * (custom events, syncs, errors) wait in order. If what waits still exceeds the bound, the socket is
- * closed with 4008. Nothing here ever blocks the writer or other sockets.
+ * closed with 4008. Nothing here ever blocks the writer or other sockets. Waiting frames leave, together,
+ * once the buffer is down to half the bound; the socket says when (its `'drain'`, or a write callback), so
+ * a backed-up socket costs no timer.
  *
  * With a `batcher`, frames that go out are gathered until the batcher flushes, then leave in order in one
  * write (cork/uncork: one `writev`); a batch reaching `maxBufferedBytes` is written at once, so the policy
  * sees the same socket buffer as without batching.
  */
 export class OutboundQueue implements BatchedWriter {
-  /** Framed bytes sent since the last flush, in order; null when none. */
-  private batch: Buffer[] | null = null;
+  /** Frames sent since the last flush, in order; null when none. */
+  private batch: WireFrame[] | null = null;
   private batchBytes = 0;
   private waiting: Map<string, WireFrame> | null = null;
-  private readonly raw: Socket | null;
   private waitingBytes = 0;
-  private drainTimer: NodeJS.Timeout | null = null;
+  /** A wake-up for the waiting frames is pending. */
+  private awaiting = false;
+  /** Frames handed to ws's `send()` whose write has not completed yet. */
+  private unsent = 0;
+  /** `send()`'s completion callback, made on first use (fast-path sockets rarely need it). */
+  private sent: (() => void) | null = null;
   private unique = 0;
+  private readonly raw: Socket | null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -51,7 +60,7 @@ export class OutboundQueue implements BatchedWriter {
     if (this.socket.readyState !== this.socket.OPEN) return;
     // A batch never grows past the bound: it is written now, and the socket's own buffer decides as without one.
     if (this.batchBytes > 0 && this.socket.bufferedAmount + this.batchBytes > this.maxBufferedBytes) this.flush();
-    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame);
+    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame, this.batcher !== null);
     else this.hold(frame);
   }
 
@@ -66,31 +75,45 @@ export class OutboundQueue implements BatchedWriter {
     if (!batch) return;
     this.batch = null;
     this.batchBytes = 0;
-    if (!this.raw || this.socket.readyState !== this.socket.OPEN) return;
-    if (batch.length === 1) return void this.raw.write(batch[0]);
-    this.raw.cork();
-    for (const bytes of batch) this.raw.write(bytes);
-    this.raw.uncork();
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.raw!.cork();
+    for (const frame of batch) this.writeRaw(this.raw!, frame.framed!, frame);
+    this.raw!.uncork();
   }
 
-  private write(frame: WireFrame): void {
+  private write(frame: WireFrame, batched: boolean): void {
     this.metrics.framesOut++;
-    // The fallback (no private socket, no framing helper, or the fast path off): ws frames and writes each one.
-    if (!this.raw || !frame.framed) return void this.socket.send(frame.payload, { binary: false });
-    if (!this.batcher) return void this.raw.write(frame.framed);
+    // The fallback (no usable TCP socket, no framing helper, or the fast path off): ws frames and writes each one.
+    if (!this.raw || !frame.framed) return this.sendThroughWs(frame);
+    if (!batched) return this.writeRaw(this.raw, frame.framed, frame);
     if (!this.batch) {
       this.batch = [];
-      this.batcher.schedule(this);
+      this.batcher!.schedule(this);
     }
-    this.batch.push(frame.framed);
+    this.batch.push(frame);
     this.batchBytes += frame.framed.length;
+  }
+
+  /** A raw write lands after ws's own frames only while ws's sender holds none back (`rawSocket`); else ws queues it. */
+  private writeRaw(raw: Socket, framed: Buffer, frame: WireFrame): void {
+    if (senderIdle(this.socket)) raw.write(framed);
+    else this.sendThroughWs(frame);
+  }
+
+  private sendThroughWs(frame: WireFrame): void {
+    this.metrics.framesViaSend++;
+    this.unsent++;
+    this.socket.send(frame.payload, { binary: false }, (this.sent ??= () => this.sendDone()));
+  }
+
+  private sendDone(): void {
+    if (--this.unsent === 0) this.room();
   }
 
   private hold(frame: WireFrame): void {
     if (!this.waiting) {
       this.waiting = new Map();
-      this.drainTimer = setInterval(() => this.drain(), DRAIN_CHECK_MS);
-      this.drainTimer.unref();
+      this.awaitRoom();
     }
     const key = frame.itemKey ?? `\u0000${this.unique++}`;
     const replaced = this.waiting.get(key);
@@ -104,12 +127,39 @@ export class OutboundQueue implements BatchedWriter {
     if (this.waitingBytes > this.maxBufferedBytes) this.evict();
   }
 
+  /**
+   * Arranges one wake-up once the socket's buffer has emptied. Frames still inside ws's `send()`: the last
+   * one's callback. The TCP socket: its `'drain'`, which Node emits only after a write found the buffer past
+   * the socket's high-water mark (16 KiB); under it (a smaller `maxBufferedBytes`), a write of no bytes
+   * queued behind the buffered ones calls back once they reached the kernel. Without either (no TCP socket
+   * exposed, nothing of ours in flight: only ws's own frames fill the buffer) the socket is polled.
+   */
+  private awaitRoom(): void {
+    this.awaiting = true;
+    if (this.unsent > 0) return;
+    const raw = this.raw;
+    if (!raw) setTimeout(() => this.room(), ROOM_POLL_MS).unref();
+    else if (raw.writableNeedDrain) raw.once('drain', () => this.room());
+    else raw.write(NOTHING, () => this.room());
+  }
+
+  private room(): void {
+    if (!this.awaiting) return;
+    this.awaiting = false;
+    this.drain();
+  }
+
   private drain(): void {
-    if (this.socket.readyState !== this.socket.OPEN) return this.reset();
-    if (this.socket.bufferedAmount > this.maxBufferedBytes / 2) return;
     const waiting = this.waiting;
+    if (!waiting) return;
+    if (this.socket.readyState !== this.socket.OPEN) return this.reset();
+    if (this.socket.bufferedAmount > this.maxBufferedBytes / 2) return this.awaitRoom();
     this.reset();
-    for (const frame of waiting?.values() ?? []) this.write(frame);
+    // The batch first (it was sent before them), then the waiting frames: all in one write on the fast path.
+    this.raw?.cork();
+    this.flush();
+    for (const frame of waiting.values()) this.write(frame, false);
+    this.raw?.uncork();
   }
 
   private evict(): void {
@@ -122,9 +172,8 @@ export class OutboundQueue implements BatchedWriter {
   }
 
   private reset(): void {
-    if (this.drainTimer) clearInterval(this.drainTimer);
-    this.drainTimer = null;
     this.waiting = null;
     this.waitingBytes = 0;
+    this.awaiting = false;
   }
 }

@@ -25,6 +25,7 @@ import { AuthExpiry } from './auth-expiry';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupFanoutHub } from './group-fanout.hub';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
+import { writePath } from './wire-frame';
 import { WriteBatcher } from './write-batcher';
 import { authenticate, runAuth } from './upgrade-auth';
 import { serveRetryDelay } from './serve-retry.delay';
@@ -121,7 +122,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     });
     const address = this.server.address() as AddressInfo;
     this.bound = { host: address.address, port: address.port };
-    this.logger.log(`Streams listening on ws://${host}:${address.port}`);
+    this.logger.log(`Streams listening on ws://${host}:${address.port} (fan-out writes: ${writePath(this.options.writeFastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'})`);
     if (this.options.heartbeatIntervalMs > 0) {
       this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
       this.heartbeat.unref();

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as wsModule from 'ws';
-import { probeFramer, rawSocket, wireFrame } from './wire-frame';
+import { probeFramer, rawSocket, wireFrame, writePath } from './wire-frame';
 
 describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
   it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {
@@ -35,5 +35,23 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     expect(probeFramer({ Sender: {} })).toBeNull();
     const frame = wireFrame(Buffer.from('{}'), 'k', probeFramer({}));
     expect(frame).toEqual({ payload: Buffer.from('{}'), framed: null, itemKey: 'k' });
+  });
+
+  it('capability probe per socket: raw writes only with a writable TCP socket, no extension and an observable sender', () => {
+    const tcp = { write: () => true };
+    const sender = { _state: 0, _queue: [] };
+    const socket = (fields: object) => rawSocket({ extensions: '', ...fields } as unknown as WebSocket);
+    expect(socket({ _socket: tcp, _sender: sender })).toBe(tcp);
+    expect(socket({ _sender: sender })).toBeNull();
+    expect(socket({ _socket: {}, _sender: sender })).toBeNull();
+    expect(socket({ _socket: tcp, _sender: sender, extensions: 'permessage-deflate' })).toBeNull();
+    expect(socket({ _socket: tcp, _sender: { _queue: [] } })).toBeNull();
+    expect(socket({ _socket: tcp })).toBeNull();
+  });
+
+  it('the write path follows the option and the probe', () => {
+    expect(writePath(true)).toBe('fast');
+    expect(writePath(false)).toBe('send');
+    expect(writePath(true, probeFramer({}))).toBe('send');
   });
 });

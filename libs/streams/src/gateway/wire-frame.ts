@@ -19,6 +19,15 @@ export function probeFramer(wsModule: unknown): Framer | null {
 const FRAMER = probeFramer(ws);
 
 /**
+ * Which way fan-out frames leave, decided once at start from the option and the probe (logged and
+ * exported as the `streams_write_fast_path` gauge): pre-framed and written to each TCP socket, or ws's
+ * `send()`. A socket whose internals fail `rawSocket()` still uses `send()` on its own.
+ */
+export function writePath(fastPathOption: boolean, framer: Framer | null = FRAMER): 'fast' | 'send' {
+  return fastPathOption && framer ? 'fast' : 'send';
+}
+
+/**
  * A text message ready for the wire: its payload, and the same bytes already framed as one unmasked,
  * final WebSocket text frame (ws's own `Sender.frame`). Fan-out frames each event once, so a delivery is
  * one `write` of shared bytes instead of per-socket framing (the largest per-delivery cost after the
@@ -37,13 +46,31 @@ export function wireFrame(payload: Buffer, itemKey: string | null = null, framer
   return { payload, framed, itemKey };
 }
 
+/** The parts of ws's private state the fast path reads (ws 8.18–8.23: `lib/websocket.js`, `lib/sender.js`). */
+interface WsInternals {
+  _socket?: Socket;
+  _sender?: { _state?: unknown; _queue?: unknown };
+}
+
+/** ws's sender state while it writes straight through (not deflating, not reading a Blob). */
+const SENDER_DEFAULT = 0;
+
 /**
- * The TCP socket under a server-side `ws` WebSocket, when writing framed bytes to it directly is safe:
- * the listener never compresses and never sends Blobs, so ws's sender never queues and frames written
- * here stay in order with ws's own (pings, close). `bufferedAmount` still counts them. Null when this ws
- * version does not expose the socket that way (capability probe); callers then use `send()`.
+ * The TCP socket under a server-side `ws` WebSocket, when writing framed bytes to it directly keeps them
+ * in order with ws's own frames (pings, close): ws writes a frame at once while its sender is idle, and
+ * queues it while the sender compresses or reads a Blob, which a raw write would overtake. So the socket
+ * is returned only when it negotiated no extension (nothing is ever compressed) and the sender's state is
+ * observable, so `senderIdle()` can be checked before each raw write. `bufferedAmount` still counts raw
+ * bytes. Null otherwise (another ws version, permessage-deflate): callers then use `send()`.
  */
 export function rawSocket(websocket: WebSocket): Socket | null {
-  const socket = (websocket as unknown as { _socket?: Socket })._socket;
-  return socket && typeof socket.write === 'function' ? socket : null;
+  const { _socket: socket, _sender: sender } = websocket as unknown as WsInternals;
+  if (!socket || typeof socket.write !== 'function' || websocket.extensions !== '') return null;
+  return typeof sender?._state === 'number' && Array.isArray(sender._queue) ? socket : null;
+}
+
+/** True when ws's sender holds nothing back, so a raw write lands after every frame ws has sent (see `rawSocket`). */
+export function senderIdle(websocket: WebSocket): boolean {
+  const sender = (websocket as unknown as Required<WsInternals>)._sender as { _state: number; _queue: unknown[] };
+  return sender._state === SENDER_DEFAULT && sender._queue.length === 0;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { writePath } from '../gateway/wire-frame';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
 
@@ -19,6 +20,7 @@ export class StreamsMetrics {
   /** @internal */ subscriptions = 0;
   /** @internal */ framesIn = 0;
   /** @internal */ framesOut = 0;
+  /** @internal */ framesViaSend = 0;
   /** @internal */ slowConsumerCloses = 0;
   /** @internal */ continuityResyncs = 0;
   private readonly refused: Counter<'reason'>;
@@ -39,6 +41,13 @@ export class StreamsMetrics {
     gauge('streams_subscriptions', 'Open subscriptions across all connections', () => this.subscriptions);
     read('streams_frames_in_total', 'Client frames received', () => this.framesIn);
     read('streams_frames_out_total', 'Frames sent to clients', () => this.framesOut);
+    read(
+      'streams_frames_out_via_send_total',
+      "Frames sent through ws's send() instead of the fast path (writeFastPath off, unsupported ws, or ws's sender busy)",
+      () => this.framesViaSend,
+    );
+    const fastPath = writePath(options.writeFastPath) === 'fast' ? 1 : 0;
+    gauge('streams_write_fast_path', '1 when fan-out frames are pre-framed and written to the TCP socket, 0 when they go through ws send()', () => fastPath);
     read('streams_slow_consumer_closes_total', 'Connections closed with 4008 (slow consumer)', () => this.slowConsumerCloses);
     read(
       'streams_continuity_resyncs_total',
