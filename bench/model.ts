@@ -1,7 +1,7 @@
 import type { WriteOp, PublishOp } from './servers/server-api';
 
 /** Servers under test. `-x2`: two server processes sharing Redis, clients split across them, the writer on the first. */
-export type ServerName = 'ws' | 'streams-memory' | 'streams-memory-w5' | 'streams-redis-x2' | 'socketio' | 'socketio-redis-x2';
+export type ServerName = 'ws' | 'streams-memory' | 'streams-memory-w10' | 'streams-redis-x2' | 'socketio' | 'socketio-redis-x2';
 export type AdapterType = 'memory' | 'file' | 'redis';
 /** `burst`: BURST messages back to back, BURSTS_PER_S times a second (a dashboard updating many items at once). */
 export type RateMode = 'max' | 'paced' | 'burst';

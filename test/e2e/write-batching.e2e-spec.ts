@@ -57,18 +57,22 @@ describe('batched writes (writeDelayMs)', () => {
     expect(s.writes()).toBe(50);
   });
 
-  it('a write window joins frames of several turns into one write', async () => {
+  it('a write window joins the frames of several turns that follow a flush into one write; a frame after a quiet spell does not wait', async () => {
     const s = await serverSocket();
-    // Long enough that the three turns below always fall inside it; the test counts writes, not time.
+    // Long enough that the turns below always fall inside it; the test counts writes, not time.
     const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(500));
-    for (let i = 0; i < 3; i++) {
+    out.send(frame(0));
+    await turn();
+    // Quiet until then: the first frame left at the end of its turn.
+    expect(s.writes()).toBe(1);
+    for (let i = 1; i <= 3; i++) {
       out.send(frame(i));
       await turn();
     }
-    expect(s.writes()).toBe(0);
-    await s.client.waitForCount(3);
-    expect(indexes(s.client)).toEqual([0, 1, 2]);
     expect(s.writes()).toBe(1);
+    await s.client.waitForCount(4);
+    expect(indexes(s.client)).toEqual([0, 1, 2, 3]);
+    expect(s.writes()).toBe(2);
   });
 
   it('a batch never holds more than maxBufferedBytes: a burst past it leaves in bounded writes, all of it, in order', async () => {
@@ -79,6 +83,33 @@ describe('batched writes (writeDelayMs)', () => {
     await s.client.waitForCount(10);
     expect(indexes(s.client)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(s.writes()).toBe(3);
+  });
+
+  it('with the window waiting, a batch reaching maxBufferedBytes is still written at once (slow-consumer policy)', async () => {
+    const s = await serverSocket();
+    const out = new OutboundQueue(s.server, 1024, metrics, new WriteBatcher(500));
+    out.send(frame(0));
+    await turn();
+    // Busy now (a flush just ended): the next frames wait for the window, except what would pass the bound.
+    for (let i = 1; i <= 10; i++) out.send(frame(i, null, 280));
+    expect(s.writes()).toBe(3);
+    await s.client.waitForCount(11);
+    expect(indexes(s.client)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+    expect(s.writes()).toBe(4);
+  });
+
+  it('the close frame follows the frames a window holds: shutting down with the window on delivers them, then 1001', async () => {
+    const t = await startStreamsApp({ writeDelayMs: 1000 });
+    const c = await TestClient.connect(`${t.url}/stream/dash/g`);
+    cleanups.push(async () => c.close());
+    await c.next();
+    // The first set leaves at the end of its turn; the next ones follow that flush, so the window holds them.
+    await t.service.set({ stream_name: 'dash', group_id: 'g', item_id: 'i0', data: { i: 0 } });
+    await turn();
+    for (let i = 1; i < 5; i++) await t.service.set({ stream_name: 'dash', group_id: 'g', item_id: `i${i}`, data: { i } });
+    await t.app.close();
+    expect(await c.closedWith()).toMatchObject({ code: 1001 });
+    expect(c.frames.slice(1).map((f) => (f.event!.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('fast path off (writeFastPath: false): every frame goes through ws send(), in order, one write each', async () => {

@@ -4,15 +4,26 @@ export interface BatchedWriter {
 }
 
 /**
- * One timer for every socket's batched frames (option `writeDelayMs`): frames a socket gets before the
- * flush leave in one write, so a socket pays the kernel write once per flush instead of once per frame.
- * 0 flushes at the end of the current event-loop turn (`setImmediate`): frames published in one turn
- * (a burst of `set()` calls, a sync and the frames it releases) share a write, nothing waits a timer.
- * A delay also joins frames of later turns, trading that many ms of latency for fewer syscalls.
+ * Decides when every socket's batched frames are written (option `writeDelayMs`): what a socket gets
+ * before the flush leaves in one write, so it pays the kernel write once per flush, not once per frame.
+ *
+ * The flush runs when the event-loop turn that produced the first frame has ended (`setImmediate`), so
+ * the frames of one turn (a burst of `set()` calls, one message's fan-out) always share a write. With a
+ * window (`writeDelayMs` > 0) and a busy server — the first frame came less than `writeDelayMs` after the
+ * previous flush ended — the flush waits `writeDelayMs` more, so the frames of the next turns join it; a
+ * frame then waits at most for the end of its turn plus `writeDelayMs`. After a quiet spell frames leave
+ * at the end of their turn: a lone frame never waits the window.
+ *
+ * The window starts at the end of the turn, not at the first frame: when one message's fan-out takes
+ * longer than the window (5,000 sockets), a window counted from its first frame is already due when the
+ * turn ends, and every flush carries one message (docs/benchmarks.md, issue 17).
  */
 export class WriteBatcher {
   private dirty: BatchedWriter[] = [];
   private scheduled = false;
+  private busy = false;
+  /** `performance.now()` when the last flush ended. */
+  private flushedAt = -Infinity;
 
   constructor(private readonly delayMs: number) {}
 
@@ -21,14 +32,20 @@ export class WriteBatcher {
     this.dirty.push(writer);
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.delayMs === 0) setImmediate(this.flushAll);
-    else setTimeout(this.flushAll, this.delayMs);
+    this.busy = this.delayMs > 0 && performance.now() - this.flushedAt < this.delayMs;
+    setImmediate(this.turnEnded);
   }
+
+  private readonly turnEnded = (): void => {
+    if (this.busy) setTimeout(this.flushAll, this.delayMs);
+    else this.flushAll();
+  };
 
   private readonly flushAll = (): void => {
     const dirty = this.dirty;
     this.dirty = [];
     this.scheduled = false;
     for (const writer of dirty) writer.flush();
+    if (this.delayMs > 0) this.flushedAt = performance.now();
   };
 }

@@ -98,9 +98,12 @@ export interface StreamsModuleOptions {
    */
   allowJoinOnHandlerError?: boolean;
   /**
-   * Write window per socket, in ms: the frames a socket gets within it leave in one write (one syscall)
-   * instead of one write each. 0 gathers only the frames of one event-loop turn (no added latency); a few
-   * ms lets a busy server trade that much latency for far fewer syscalls. Default 0.
+   * Write window, in ms. The frames a socket gets in one event-loop turn always leave in one write (one
+   * syscall). With a window, while frames keep coming (a turn's first frame within `writeDelayMs` of the
+   * previous flush), the flush waits `writeDelayMs` after the end of the turn, so the frames of the next
+   * turns join it: a frame waits at most the rest of its turn plus the window; after a quiet spell nothing
+   * waits. To put several messages in one write the window must outlast one message's fan-out (~1-2 µs per
+   * socket: 10 ms at 5,000 sockets, docs/benchmarks.md). Default 0 (no added latency).
    */
   writeDelayMs?: number;
   /**
