@@ -4,6 +4,7 @@ import { createStreamAdapter } from './adapters/stream-adapter.factory';
 import type { StreamAdapter } from './adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';
+import { StreamsHub } from './hub/streams.hub';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
 import { StreamsMetrics } from './metrics/streams-metrics';
@@ -36,6 +37,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamHandlersRegistry,
     StreamsExplorer,
     StreamsStore,
+    StreamsHub,
     StreamsGateway,
     StreamsService,
   ],

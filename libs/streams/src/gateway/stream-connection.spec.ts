@@ -1,9 +1,10 @@
 import type { WebSocket } from 'ws';
-import { groupKey } from '../adapters/local-fanout';
+import { groupKey } from '../adapters/group.key';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
-import { encodeEnvelope, StreamConnection } from './stream-connection';
+import { HubEvent } from '../hub/hub.event';
+import { StreamConnection } from './stream-connection';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
 function fakeSocket() {
@@ -20,8 +21,8 @@ const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope =
   frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: group, id, event: { type: 'update', data: seq } },
 });
 
-/** What the group hub does for every member: hands it the event with the group's key. */
-const deliver = (c: StreamConnection, e: StreamEnvelope) => c.deliver(e, groupKey(e.frame.streamName, e.frame.groupId));
+/** What the hub does for every member: hands it the event with the group's key. */
+const deliver = (c: StreamConnection, e: StreamEnvelope) => c.deliver(new HubEvent(e, groupKey(e.frame.streamName, e.frame.groupId)));
 
 const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
 const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: null, event: { type: 'sync' as const, data: [] } };
@@ -142,23 +143,5 @@ describe('StreamConnection re-sync and detached subscriptions', () => {
     c.close('a');
     c.open(sub('a'));
     expect(c.reattach(again.sub)).toBe(false);
-  });
-});
-
-describe('encodeEnvelope item key (what slow-consumer coalescing replaces by)', () => {
-  const keyOf = (groupId: string, id: string) =>
-    encodeEnvelope({ seq: 1, frame: { type: 'stream', timestamp: 1, streamName: 's', groupId, id, event: { type: 'update', data: 1 } } }).itemKey;
-
-  it('is different for every (group, item) pair, whatever characters and empty names they hold', () => {
-    const pairs: Array<[string, string]> = [
-      ['a|b', 'c'],
-      ['a', 'b|c'],
-      ['', '|'],
-      ['|', ''],
-      ['', ''],
-      ['1:', ''],
-      ['', '1:'],
-    ];
-    expect(new Set(pairs.map(([g, i]) => keyOf(g, i))).size).toBe(pairs.length);
   });
 });

@@ -1,17 +1,17 @@
 import type { WebSocket } from 'ws';
-import { groupKey } from '../adapters/local-fanout';
+import { groupKey } from '../adapters/group.key';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
-import { formatPosition } from '../protocol/stream-position';
-import type { GroupMember } from './group-fanout.hub';
+import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
+import type { GroupMember } from '../hub/streams.hub';
 import type { AuthExpiry } from './auth-expiry';
 import { InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
-import { type WireFrame, wireFrame } from './wire-frame';
+import { wireFrame } from './wire-frame';
 import type { WriteBatcher } from './write-batcher';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 
@@ -27,7 +27,7 @@ interface GroupBinding {
   subs: Set<Subscription>;
   pending: number;
   /** Created only while a snapshot is pending, so an idle binding costs no array. */
-  held: StreamEnvelope[] | null;
+  held: HubEvent[] | null;
 }
 
 /** A socket's bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, `maxJoinsPerSecond`, ...). */
@@ -44,21 +44,6 @@ export interface ConnectionLimits {
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
 function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
   return sub.id === null || sub.id === envelope.frame.id;
-}
-
-/**
- * Encodes and frames an event once, with its resume position and the item it is about (custom events are
- * about none: they are never coalesced); every socket then writes the same bytes.
- */
-export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
-  if (envelope.wire) return envelope.wire;
-  const { frame } = envelope;
-  const json = envelope.json ?? JSON.stringify(frame);
-  const text = envelope.epoch ? `${json.slice(0, -1)},"position":${JSON.stringify(formatPosition(envelope.epoch, envelope.seq))}}` : json;
-  // The id goes first, length-prefixed: groupKey ends with a free-form group name, so `${groupKey}|${id}` would
-  // give group "a|b" + item "c" and group "a" + item "b|c" the same key (one could then replace the other's frame).
-  const itemKey = frame.event.type === 'event' || frame.id === null ? null : `${frame.id.length}:${frame.id}|${groupKey(frame.streamName, frame.groupId)}`;
-  return (envelope.wire = wireFrame(Buffer.from(text), itemKey));
 }
 
 /**
@@ -193,7 +178,7 @@ export class StreamConnection implements GroupMember {
     if (!sub || sub.since !== null) return;
     const others = [...(this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? [])].filter((o) => o !== sub);
     for (const envelope of missed) {
-      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.sendEnvelope(envelope);
+      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.out.send(encodeEnvelope(envelope));
     }
     this.activate(subscriptionId, seq, resumed);
   }
@@ -216,11 +201,12 @@ export class StreamConnection implements GroupMember {
     return { sub, lastOfGroup: true };
   }
 
-  deliver(envelope: StreamEnvelope, key: string): void {
-    const binding = this.groups.get(key);
+  /** An event of a group the socket is bound to (from the hub). */
+  deliver(event: HubEvent): void {
+    const binding = this.groups.get(event.key);
     if (!binding) return;
-    if (binding.pending > 0) (binding.held ??= []).push(envelope);
-    else this.route(binding, envelope);
+    if (binding.pending > 0) (binding.held ??= []).push(event);
+    else this.route(binding, event);
   }
 
   sendFrame(frame: object): void {
@@ -235,10 +221,6 @@ export class StreamConnection implements GroupMember {
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
     this.metrics.protocolError(code);
     this.sendFrame({ type: 'error', error: { code, message, ...extra } });
-  }
-
-  private sendEnvelope(envelope: StreamEnvelope): void {
-    this.out.send(encodeEnvelope(envelope));
   }
 
   /** Binds a subscription to its group's frames in its snapshot phase (they are held until it is answered). */
@@ -256,13 +238,14 @@ export class StreamConnection implements GroupMember {
     if (--binding.pending > 0) return;
     const held = binding.held;
     binding.held = null;
-    for (const envelope of held ?? []) this.route(binding, envelope);
+    for (const event of held ?? []) this.route(binding, event);
   }
 
-  private route(binding: GroupBinding, envelope: StreamEnvelope): void {
+  private route(binding: GroupBinding, event: HubEvent): void {
+    const { envelope } = event;
     for (const sub of binding.subs) {
       if (sub.since !== null && envelope.seq > sub.since && matches(sub, envelope)) {
-        this.sendEnvelope(envelope);
+        this.out.send(event.wire);
         return;
       }
     }

@@ -9,8 +9,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { WebSocket, WebSocketServer } from 'ws';
-import { groupKey } from '../adapters/local-fanout';
-import type { StreamAdapter } from '../adapters/stream-adapter.interface';
+import { groupKey } from '../adapters/group.key';
+import { StreamsHub } from '../hub/streams.hub';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
@@ -19,11 +19,10 @@ import { parseStreamPath } from '../protocol/stream-path.parser';
 import { formatPosition, parsePosition } from '../protocol/stream-position';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { StreamsStore } from '../service/streams.store';
-import { STREAMS_ADAPTER, STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
+import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
 import type { PresenceHub } from '../presence/presence.hub';
 import { AuthExpiry } from './auth-expiry';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
-import { GroupFanoutHub } from './group-fanout.hub';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
 import { WriteBatcher } from './write-batcher';
 import { authenticate, runAuth } from './upgrade-auth';
@@ -46,7 +45,6 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('Streams');
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly hub: GroupFanoutHub;
   private readonly connections = new Set<StreamConnection>();
   private readonly bySocket = new WeakMap<WebSocket, StreamConnection>();
   /** Groups whose re-sync is queued on a socket, so repeated losses of one group re-sync it once. */
@@ -62,13 +60,13 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
-    @Inject(STREAMS_ADAPTER) adapter: StreamAdapter,
+    private readonly hub: StreamsHub,
     private readonly store: StreamsStore,
     private readonly handlers: StreamHandlersRegistry,
     private readonly metrics: StreamsMetrics,
     @Inject(STREAMS_PRESENCE) private readonly presence: PresenceHub,
   ) {
-    this.hub = new GroupFanoutHub(adapter, (member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
+    hub.onContinuityLost((member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
     // One object for every connection (built once, so an idle connection carries only a reference).
     this.limits = {
       maxBufferedBytes: options.maxBufferedBytes,
