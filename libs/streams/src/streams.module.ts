@@ -10,6 +10,7 @@ import { resolveStreamsOptions } from './options/streams-options.resolver';
 import { StreamsMetrics } from './metrics/streams-metrics';
 import { StreamsService } from './service/streams.service';
 import { StreamsStore } from './service/streams.store';
+import { StreamsSession } from './session/streams.session';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS, STREAMS_PRESENCE } from './streams.constants';
 import { LocalPresenceStore } from './presence/local-presence.store';
 import { PresenceHub } from './presence/presence.hub';
@@ -38,6 +39,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamsExplorer,
     StreamsStore,
     StreamsHub,
+    StreamsSession,
     StreamsGateway,
     StreamsService,
   ],
