@@ -52,7 +52,7 @@ export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOu
     this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
-    this.subscriptions = new SocketSubscriptions(this, metrics);
+    this.subscriptions = new SocketSubscriptions(this);
   }
 
   /** Spends one join of this socket's budget; false when it is spent (see `maxJoinsPerSecond`). */

@@ -74,7 +74,14 @@ export class SnapshotSeam {
   constructor(
     private readonly hub: StreamsHub,
     private readonly store: StreamsStore,
+    private readonly metrics: StreamsMetrics,
   ) {}
+
+  /** Registers a subscription in its snapshot phase (its group's events are held for it from now on). */
+  open(socket: SeamSocket, request: SubscriptionRequest): void {
+    socket.subscriptions.open(request);
+    this.metrics.subscriptions++;
+  }
 
   /**
    * Answers a subscription in its snapshot phase: from history when it resumes, else with a snapshot `sync`.
@@ -107,6 +114,7 @@ export class SnapshotSeam {
   /** Removes a subscription, unbinding its group when it was the socket's last there; null when it is gone. */
   async close(socket: SeamSocket, subscriptionId: string): Promise<Removed | null> {
     const closed = socket.subscriptions.close(subscriptionId);
+    if (closed) this.metrics.subscriptions--;
     if (closed?.lastOfGroup) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, socket);
     return closed;
   }
@@ -141,10 +149,7 @@ export class SocketSubscriptions {
   private readonly byId = new Map<string, Subscription>();
   private readonly groups = new Map<string, GroupBinding>();
 
-  constructor(
-    private readonly output: SubscriptionOutput,
-    private readonly metrics: StreamsMetrics,
-  ) {}
+  constructor(private readonly output: SubscriptionOutput) {}
 
   get size(): number {
     return this.byId.size;
@@ -163,14 +168,11 @@ export class SocketSubscriptions {
     return [...this.byId.values()];
   }
 
-  /** Registers a subscription in its snapshot phase; returns true when it is the socket's first on that group. */
-  open(request: SubscriptionRequest): boolean {
+  /** Registers a subscription in its snapshot phase. */
+  open(request: SubscriptionRequest): void {
     const sub: Subscription = { ...request, since: null };
-    const first = !this.groups.has(groupKey(sub.streamName, sub.groupId));
     this.enterSnapshot(sub);
     this.byId.set(sub.subscriptionId, sub);
-    this.metrics.subscriptions++;
-    return first;
   }
 
   /**
@@ -242,7 +244,6 @@ export class SocketSubscriptions {
     const sub = this.byId.get(subscriptionId);
     if (!sub) return null;
     this.byId.delete(subscriptionId);
-    this.metrics.subscriptions--;
     const key = groupKey(sub.streamName, sub.groupId);
     // A detached subscription is bound to nothing: there is nothing to release or unbind.
     if (sub.detached) return { sub, lastOfGroup: false };

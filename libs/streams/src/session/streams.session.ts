@@ -46,7 +46,7 @@ export class StreamsSession {
     @Inject(STREAMS_PRESENCE) private readonly presence: PresenceHub,
     hub: StreamsHub,
   ) {
-    this.seam = new SnapshotSeam(hub, store);
+    this.seam = new SnapshotSeam(hub, store, metrics);
     hub.onContinuityLost((member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
   }
 
@@ -166,7 +166,7 @@ export class StreamsSession {
     const decision = await this.handlers.authorizeJoin(this.payload(connection, request));
     if (!decision.allowed) return this.reject(connection, request);
     if (replacing) await this.drop(connection, subscriptionId);
-    subscriptions.open(request);
+    this.seam.open(connection, request);
     if (request.presence) await this.enterPresence(connection, request, decision.presence);
     // A resume that cannot be served is answered by a sync the client must replace its state with.
     await this.serve(connection, request, request.position !== undefined);
