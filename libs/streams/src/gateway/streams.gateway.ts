@@ -24,7 +24,8 @@ import { authenticate } from './upgrade-auth';
 const CLOSE_GRACE_MS = 2000;
 
 /**
- * The streams WebSocket listener. It owns its HTTP server and a `noServer` ws server instead of being a
+ * The streams WebSocket listener, the transport: listen, HTTP answers, upgrade, authentication, the
+ * connection cap, heartbeat and shutdown. What a socket says is the session's (StreamsSession). It owns its HTTP server and a `noServer` ws server instead of being a
  * Nest `@WebSocketGateway`: the stock WsAdapter matches paths exactly and fixes the port when the class is
  * defined, and a library cannot choose the host app's WebSocket adapter. Owning the upgrade gives dynamic
  * `/stream/...` paths, a port from (async) options, port 0 in tests, 401/404 before the upgrade, and a
