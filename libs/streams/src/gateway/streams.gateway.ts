@@ -25,11 +25,13 @@ const CLOSE_GRACE_MS = 2000;
 
 /**
  * The streams WebSocket listener, the transport: listen, HTTP answers, upgrade, authentication, the
- * connection cap, heartbeat and shutdown. What a socket says is the session's (StreamsSession). It owns its HTTP server and a `noServer` ws server instead of being a
- * Nest `@WebSocketGateway`: the stock WsAdapter matches paths exactly and fixes the port when the class is
- * defined, and a library cannot choose the host app's WebSocket adapter. Owning the upgrade gives dynamic
- * `/stream/...` paths, a port from (async) options, port 0 in tests, 401/404 before the upgrade, and a
- * bootstrap that fails when the port is taken.
+ * connection cap, heartbeat and shutdown; what a socket says is the session's (StreamsSession).
+ *
+ * It owns its HTTP server and a `noServer` ws server instead of being a Nest `@WebSocketGateway`: the stock
+ * WsAdapter matches paths exactly and fixes the port when the class is defined, and a library cannot choose
+ * the host app's WebSocket adapter. Owning the upgrade gives dynamic `/stream/...` paths, a port from
+ * (async) options, port 0 in tests, 401/404 before the upgrade, and a bootstrap that fails when the port is
+ * taken.
  */
 @Injectable()
 export class StreamsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -47,6 +49,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private readonly limits: ConnectionLimits;
   private readonly batcher: WriteBatcher;
 
+  /** @internal Built by Nest only; kept out of the published types, which would otherwise reach the session, the hub and `ws`'s types. */
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly session: StreamsSession,

@@ -9,15 +9,12 @@ import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { PresenceHub } from '../presence/presence.hub';
 import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
-import { CLOSE_CODES, ERROR_CODES } from '../protocol/protocol.constants';
+import { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID } from '../protocol/protocol.constants';
 import { StreamsStore } from '../service/streams.store';
 import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { serveRetryDelay } from './serve-retry.delay';
 import { SnapshotSeam, streamFrame } from './snapshot.seam';
-
-/** Subscription id of the subscription a `/stream/...` URL opens on connect. */
-export const PATH_SUBSCRIPTION_ID = 'path';
 
 /** The group (and item) a `/stream/...` URL names. */
 export interface PathSubscription {
