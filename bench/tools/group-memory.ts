@@ -6,7 +6,7 @@
  *   node --expose-gc -r @swc-node/register bench/tools/group-memory.ts
  */
 import { MemoryStreamAdapter } from '../../libs/streams/src/adapters/memory/memory.adapter';
-import { encodeEnvelope } from '../../libs/streams/src/gateway/stream-connection';
+import { StreamsHub } from '../../libs/streams/src/hub/streams.hub';
 
 const GROUPS = 100_000;
 const EVENTS = 50_000;
@@ -42,9 +42,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < GROUPS; i++) await a.publish(event(`g${i}`, null));
   });
   const payload = 'x'.repeat(256);
-  // Distinct data per event, and a subscriber that encodes each frame for the wire as the gateway does.
+  // Distinct data per event, and a hub member that takes each frame's wire bytes as a socket does.
   await measure(`${EVENTS} events of a 410 B frame in one group's history, sent to a subscriber`, EVENTS, async (a) => {
-    await a.subscribe('s', 'hot', (envelope) => void encodeEnvelope(envelope));
+    await new StreamsHub(a).bind('s', 'hot', { deliver: (e) => void e.wire });
     for (let i = 0; i < EVENTS; i++) await a.publish(event('hot', { p: `${1e6 + i}${payload}`.slice(0, 256) }));
   });
 

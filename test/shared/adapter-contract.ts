@@ -1,6 +1,7 @@
 import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
+import { listen } from '../support/hub-listener';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
@@ -125,7 +126,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
     it('empty names (iii accepts them) are names like any other, distinct from every other name', async () => {
       const frames: StreamEnvelope[] = [];
-      await adapter.subscribe('', '', (e) => frames.push(e));
+      await listen(adapter, '', '', (e) => frames.push(e));
       await adapter.set('', '', '', 'all empty');
       await adapter.set('', '', 'i', 'empty stream and group');
       await adapter.set('', 'g', '', 'empty stream and item');
@@ -196,7 +197,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
     it('subscribe delivers every frame of its group, in order, and nothing of other groups; unsubscribe stops it', async () => {
       const seen: StreamEnvelope[] = [];
-      const unsubscribe = await adapter.subscribe('s', 'g', (e) => seen.push(e));
+      const unsubscribe = await listen(adapter, 's', 'g', (e) => seen.push(e));
       await adapter.set('s', 'other', 'i', 0);
       await adapter.set('s:g', 'g', 'i', 0);
       for (let i = 0; i < 20; i++) await adapter.set('s', 'g', 'i', i);
@@ -212,10 +213,10 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
     it('listener isolation: a throwing listener neither fails the write (the value is stored) nor keeps the next listener from its frame', async () => {
       const seen: StreamEnvelope[] = [];
-      await adapter.subscribe('s', 'g', () => {
+      await listen(adapter, 's', 'g', () => {
         throw new Error('listener failed');
       });
-      await adapter.subscribe('s', 'g', (e) => seen.push(e));
+      await listen(adapter, 's', 'g', (e) => seen.push(e));
       await expect(adapter.set('s', 'g', 'i', 1)).resolves.toMatchObject({ new_value: 1 });
       await adapter.set('s', 'g', 'i', 2);
       await waitFor(() => seen.length >= 2);
@@ -285,7 +286,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         await adapter.close();
         adapter = await harness.create({ size: 10, ttlMs: 1000 });
         await adapter.set('s', 'kept', 'i', 1);
-        await adapter.subscribe('s', 'watched', () => undefined);
+        await listen(adapter, 's', 'watched', () => undefined);
         const joined = await adapter.snapshot('s', 'watched', null);
         const before: StreamEnvelope[] = [];
         for (let i = 0; i < 20; i++) {
@@ -344,7 +345,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         const other = await harness.peer!();
         others.push(other);
         const seen: StreamEnvelope[] = [];
-        await other.subscribe('s', 'g', (e) => seen.push(e));
+        await listen(other, 's', 'g', (e) => seen.push(e));
         await adapter.set('s', 'g', 'i', 'from A');
         await expect(other.get('s', 'g', 'i')).resolves.toBe('from A');
         await waitFor(() => seen.length === 1);

@@ -17,8 +17,7 @@ export {
   StreamsOptionsError,
   STREAM_OPERATION_ERROR_CODES,
 } from './errors/streams.errors';
-export { CLOSE_CODES, ERROR_CODES } from './protocol/protocol.constants';
-export { PATH_SUBSCRIPTION_ID } from './gateway/streams.gateway';
+export { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID } from './protocol/protocol.constants';
 export type * from './interfaces/stream-frame.interface';
 export type * from './interfaces/stream-payloads.interface';
 export type { FileDurability } from './adapters/file/file-adapter.options';

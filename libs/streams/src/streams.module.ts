@@ -4,11 +4,13 @@ import { createStreamAdapter } from './adapters/stream-adapter.factory';
 import type { StreamAdapter } from './adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';
+import { StreamsHub } from './hub/streams.hub';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
 import { StreamsMetrics } from './metrics/streams-metrics';
 import { StreamsService } from './service/streams.service';
 import { StreamsStore } from './service/streams.store';
+import { StreamsSession } from './session/streams.session';
 import { STREAMS_ADAPTER, STREAMS_OPTIONS, STREAMS_PRESENCE } from './streams.constants';
 import { LocalPresenceStore } from './presence/local-presence.store';
 import { PresenceHub } from './presence/presence.hub';
@@ -36,6 +38,8 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamHandlersRegistry,
     StreamsExplorer,
     StreamsStore,
+    StreamsHub,
+    StreamsSession,
     StreamsGateway,
     StreamsService,
   ],

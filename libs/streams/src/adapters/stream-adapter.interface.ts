@@ -1,6 +1,5 @@
 import type { StreamSummary } from '../interfaces/stream-payloads.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
-import type { WireFrame } from '../gateway/wire-frame';
 import type { UpdateOpError } from '../update-ops/update-ops.types';
 import type { PresenceStore } from '../presence/presence.types';
 
@@ -10,13 +9,11 @@ import type { PresenceStore } from '../presence/presence.types';
  * history, so a resume position from another history is recognised as such (SPEC §7.4).
  */
 export interface StreamEnvelope {
-  frame: StreamFrame;
-  seq: number;
-  epoch?: string;
+  readonly frame: StreamFrame;
+  readonly seq: number;
+  readonly epoch?: string;
   /** @internal The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
-  json?: string;
-  /** @internal The wire bytes (frame plus position, WebSocket-framed), filled once by the first socket that sends it. */
-  wire?: WireFrame;
+  readonly json?: string;
 }
 
 /** A frame to publish, before the adapter stamps its timestamp. */
@@ -56,14 +53,22 @@ export interface StreamSnapshot extends StreamPosition {
   data: unknown;
 }
 
-export type StreamListener = (envelope: StreamEnvelope) => void;
 /**
- * Called when the adapter can no longer prove that a listener received every event of its group since it
- * subscribed (events published while its connection was down are no longer in history, or the group's
- * history started over): whoever holds state built from those events must read the group again (SPEC §7.9).
+ * Where an adapter delivers the events of the groups watched on this process: one per adapter, registered
+ * once by the module (the in-process hub). It must not throw: it isolates its own consumers.
  */
-export type ContinuityLostListener = () => void;
-export type Unsubscribe = () => Promise<void>;
+export interface StreamSink {
+  deliver(envelope: StreamEnvelope): void;
+  /**
+   * The adapter can no longer prove the sink received every event of a watched group (events published while
+   * its connection was down are no longer in history, or the group's history started over): whoever holds
+   * state built from those events must read the group again (SPEC §7.9).
+   */
+  continuityLost(stream: string, group: string): void;
+}
+
+/** Ends one `watch` of a group. */
+export type Unwatch = () => Promise<void>;
 
 /**
  * Storage plus publish/subscribe, one implementation per backend (memory, file, redis). Every write is
@@ -92,12 +97,14 @@ export abstract class StreamAdapter {
    * are no longer all kept or the epoch is not the group's current one (the client must re-sync).
    */
   history?(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null>;
+  /** Registers the sink every watched group's events go to; called once, before the first `watch`. */
+  abstract attach(sink: StreamSink): void;
   /**
-   * Delivers every frame of one group published anywhere to `listener`; resolves once delivery is live.
-   * `lost` hears when the adapter cannot prove delivery was complete; adapters that deliver in-process never
-   * lose an event and never call it.
+   * Declares interest in a group: every frame of it published anywhere reaches the sink until the last
+   * `Unwatch` of it; resolves once delivery is live. Adapters that deliver in-process never lose an event and
+   * never call the sink's `continuityLost`.
    */
-  abstract subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe>;
+  abstract watch(stream: string, group: string): Promise<Unwatch>;
   /** Presence shared beyond this process (Redis); adapters without it keep presence in-process. */
   presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */

@@ -14,7 +14,7 @@ describe('StreamsHealthIndicator', () => {
       imports: [TerminusModule, StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter })],
       providers: [StreamsHealthIndicator],
     });
-    if (fake) builder.overrideProvider(STREAMS_ADAPTER).useValue({ ...fake, close: async () => undefined });
+    if (fake) builder.overrideProvider(STREAMS_ADAPTER).useValue({ ...fake, attach: () => undefined, close: async () => undefined });
     const moduleRef = await builder.compile();
     modules.push(moduleRef);
     return moduleRef.get(StreamsHealthIndicator);

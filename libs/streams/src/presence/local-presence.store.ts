@@ -1,4 +1,4 @@
-import { groupKey } from '../adapters/local-fanout';
+import { groupKey } from '../adapters/group.key';
 import type { PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 
 interface LocalGroup {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { groupKey } from '../adapters/local-fanout';
+import { groupKey } from '../adapters/group.key';
 import { JoinRateLimiter } from '../gateway/join-rate.limiter';
 import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 

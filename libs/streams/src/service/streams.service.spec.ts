@@ -12,6 +12,8 @@ import {
 import { startStreamsApp, type StreamsTestApp } from '../../../../test/support/streams-app';
 import { StreamAdapter } from '../adapters/stream-adapter.interface';
 import { STREAMS_ADAPTER } from '../streams.constants';
+import { listen } from '../../../../test/support/hub-listener';
+import { StreamsHub } from '../hub/streams.hub';
 
 @Injectable()
 class ChangeRecorder {
@@ -289,8 +291,7 @@ describe('StreamsService (SPEC §3.1)', () => {
         listGroups: () => [],
         update: ({ ops }) => ({ old_value: 1, new_value: ops.length }),
       });
-      const adapter = t.app.get<StreamAdapter>(STREAMS_ADAPTER);
-      await adapter.subscribe('rooms', 'g', (e) => frames.push(e.frame as StreamChangeFrame));
+      await listen(t.app.get(StreamsHub), 'rooms', 'g', (e) => frames.push(e.frame as StreamChangeFrame));
       await t.service.set({ stream_name: 'rooms', group_id: 'g', item_id: 'x', data: 'v' });
       await t.service.update({ stream_name: 'rooms', group_id: 'g', item_id: 'x', ops: [{ type: 'remove', path: 'a' }] });
       await t.service.delete({ stream_name: 'rooms', group_id: 'g', item_id: 'x' });

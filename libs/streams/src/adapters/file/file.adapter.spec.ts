@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeAdapterContract } from '../../../../../test/shared/adapter-contract';
 import { FileStreamAdapter } from './file.adapter';
+import { listen } from '../../../../../test/support/hub-listener';
 
 const dirs: string[] = [];
 const freshDir = (): string => {
@@ -89,7 +90,7 @@ describe('FileStreamAdapter', () => {
     try {
       await adapter.set('s', 'g', 'keep', 1);
       const seen: unknown[] = [];
-      await adapter.subscribe('s', 'g', (e) => seen.push(e.frame.event));
+      await listen(adapter, 's', 'g', (e) => seen.push(e.frame.event));
       // The group index and insertion records are written first; the failure hits the value record.
       const store = (adapter as unknown as { db: { putSync(key: unknown, value: string): void } }).db;
       const putSync = store.putSync.bind(store);

@@ -12,12 +12,12 @@ import {
   type AdapterUpdateOutcome,
   StreamAdapter,
   type StreamEnvelope,
-  type StreamListener,
   type StreamMessage,
   type StreamPosition,
   type StreamReplay,
   type StreamSnapshot,
-  type Unsubscribe,
+  type StreamSink,
+  type Unwatch,
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
@@ -204,9 +204,13 @@ export class FileStreamAdapter extends StreamAdapter {
     );
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
+  attach(sink: StreamSink): void {
+    this.events.attach(sink);
+  }
+
+  async watch(stream: string, group: string): Promise<Unwatch> {
     this.assertOpen();
-    return this.events.subscribe(stream, group, listener);
+    return this.events.watch(stream, group);
   }
 
   async ping(): Promise<void> {

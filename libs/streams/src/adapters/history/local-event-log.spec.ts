@@ -36,11 +36,11 @@ describe('LocalEventLog (per-group clocks and state of the in-process adapters)'
     expect(stamps).toEqual(Array.from({ length: MAX_CLOCK_LEAD_MS + 1 }, (_, i) => T0 + i));
   });
 
-  it('frees a group once it has no items, no listener, no unexpired event and a clock behind the wall clock', async () => {
+  it('frees a group once it has no items, no watch, no unexpired event and a clock behind the wall clock', async () => {
     log.stamp('s', 'idle', (ts) => log.emit(message('idle'), ts));
     log.stamp('s', 'stored', (ts) => log.emit(message('stored'), ts));
     items.add('stored');
-    log.subscribe('s', 'watched', () => undefined);
+    void log.watch('s', 'watched');
     log.stamp('s', 'watched', (ts) => log.emit(message('watched'), ts));
     let commit!: () => void;
     log.stamp('s', 'in-flight', () => new Promise<void>((resolve) => (commit = resolve)));

@@ -1,5 +1,5 @@
-import { groupKey, LocalFanout } from '../local-fanout';
-import type { StreamEnvelope, StreamListener, StreamMessage, Unsubscribe } from '../stream-adapter.interface';
+import { groupKey } from '../group.key';
+import type { StreamEnvelope, StreamMessage, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { GroupClock } from './group-clock';
 import { GroupLog, type HistoryLimits } from './group-log';
 
@@ -24,21 +24,26 @@ interface GroupState {
   busy: number;
 }
 
+/** Until the module registers its sink: events of watched groups go nowhere. */
+const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined };
+
 /** Groups checked per sweep tick, so a sweep never stalls the event loop however many groups exist. */
 const SWEEP_BATCH = 10_000;
 
 /**
  * The in-process event side of the memory and file adapters: each group's position (epoch + seq), recent
- * events for resume, timestamps, and delivery to this process's listeners.
+ * events for resume, timestamps, and delivery of the watched groups' events to the sink.
  *
  * A group's state is created by its first event, snapshot or stamped read, and freed by a periodic sweep
- * once the group holds no items, has no listener, has no event left in its history window and its clock
+ * once the group holds no items, is not watched, has no event left in its history window and its clock
  * has fallen behind the wall clock. A group created again later gets a new epoch (resuming clients
  * re-sync) and a clock that starts from the wall clock, which is then past every timestamp the old one gave.
  */
 export class LocalEventLog {
   private readonly groups = new Map<string, GroupState>();
-  private readonly fanout = new LocalFanout();
+  /** Watched groups on this process, with how many watches each. */
+  private readonly watched = new Map<string, number>();
+  private sink = NO_SINK;
   private readonly sweeper: NodeJS.Timeout;
   private cursor: Iterator<[string, GroupState]> | null = null;
   /** The highest timestamp given to any group (the file adapter persists it). */
@@ -91,16 +96,20 @@ export class LocalEventLog {
     return { seq: 0, timestamp: Math.max(Date.now() - 1, this.options.floor ?? 0) };
   }
 
-  /** Gives the message the next seq of its group, keeps it, and delivers it to local listeners. */
+  /** Gives the message the next seq of its group, keeps it, and delivers it to the sink when the group is watched. */
   emit(message: StreamMessage, timestamp: number): StreamEnvelope {
-    const { log } = this.state(message.streamName, message.groupId);
+    const key = groupKey(message.streamName, message.groupId);
+    const { log } = this.state(message.streamName, message.groupId, key);
     const frame = { type: 'stream' as const, timestamp, ...message };
-    const envelope: StreamEnvelope = { frame, seq: ++log.seq, epoch: log.epoch };
+    const seq = ++log.seq;
+    let envelope: StreamEnvelope;
     if (this.options.history.size > 0) {
-      envelope.json = JSON.stringify(frame);
-      log.append({ seq: envelope.seq, timestamp, json: envelope.json });
-    }
-    this.fanout.deliver(envelope);
+      const json = JSON.stringify(frame);
+      log.append({ seq, timestamp, json });
+      envelope = { frame, seq, epoch: log.epoch, json };
+    } else envelope = { frame, seq, epoch: log.epoch };
+    // Inside the write: the sink isolates its consumers, so the write (already kept) cannot fail here.
+    if (this.watched.has(key)) this.sink.deliver(envelope);
     return envelope;
   }
 
@@ -116,15 +125,30 @@ export class LocalEventLog {
     return events && events.map(({ seq, json }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json }));
   }
 
-  subscribe(stream: string, group: string, listener: StreamListener): Unsubscribe {
-    return this.fanout.subscribe(stream, group, listener);
+  attach(sink: StreamSink): void {
+    this.sink = sink;
+  }
+
+  /** The group's events go to the sink until the returned function ends this watch (and every other). */
+  watch(stream: string, group: string): Unwatch {
+    const key = groupKey(stream, group);
+    this.watched.set(key, (this.watched.get(key) ?? 0) + 1);
+    let ended = false;
+    return async () => {
+      if (ended) return;
+      ended = true;
+      const count = this.watched.get(key)! - 1;
+      if (count > 0) this.watched.set(key, count);
+      else this.watched.delete(key);
+    };
   }
 
   /** Stops sweeping and delivering; work still waiting for the clock runs now. */
   clear(): void {
     clearInterval(this.sweeper);
     this.cursor = null;
-    this.fanout.clear();
+    this.watched.clear();
+    this.sink = NO_SINK;
     for (const state of this.groups.values()) {
       if (!state.waiting) continue;
       clearTimeout(state.timer!);
@@ -196,13 +220,12 @@ export class LocalEventLog {
       state.busy === 0 &&
       state.clock.settled(now) &&
       state.log.expired(now) &&
-      !this.fanout.hasListeners(state.stream, state.group) &&
+      !this.watched.has(groupKey(state.stream, state.group)) &&
       !this.options.hasItems(state.stream, state.group)
     );
   }
 
-  private state(stream: string, group: string): GroupState {
-    const key = groupKey(stream, group);
+  private state(stream: string, group: string, key = groupKey(stream, group)): GroupState {
     let state = this.groups.get(key);
     if (!state) {
       state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null, busy: 0 };

@@ -9,12 +9,12 @@ import {
   type AdapterUpdateOutcome,
   StreamAdapter,
   type StreamEnvelope,
-  type StreamListener,
   type StreamMessage,
   type StreamPosition,
   type StreamReplay,
   type StreamSnapshot,
-  type Unsubscribe,
+  type StreamSink,
+  type Unwatch,
 } from '../stream-adapter.interface';
 
 /** A group's items, insertion-ordered: overwriting an item keeps its place, as iii's kv store does. */
@@ -122,8 +122,12 @@ export class MemoryStreamAdapter extends StreamAdapter {
     });
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener): Promise<Unsubscribe> {
-    return this.events.subscribe(stream, group, listener);
+  attach(sink: StreamSink): void {
+    this.events.attach(sink);
+  }
+
+  async watch(stream: string, group: string): Promise<Unwatch> {
+    return this.events.watch(stream, group);
   }
 
   async ping(): Promise<void> {}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { groupKey } from '../local-fanout';
+import { groupKey } from '../group.key';
 import type { PresenceRead, PresenceRecord, PresenceStore } from '../../presence/presence.types';
 import type { RedisKeyspace } from './redis.keys';
 

@@ -5,6 +5,7 @@ import { deletePrefix, describeRedis, REDIS_URL, ThrowawayRedis, uniquePrefix } 
 import type { StreamEnvelope } from '../stream-adapter.interface';
 import { RedisStreamAdapter } from './redis.adapter';
 import { RedisKeyspace } from './redis.keys';
+import { listen } from '../../../../../test/support/hub-listener';
 
 const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
   const end = Date.now() + ms;
@@ -81,9 +82,9 @@ describeRedis('RedisStreamAdapter', () => {
       const [writer, reader] = [await connect(), await connect()];
       const seen: StreamEnvelope[] = [];
       for (let round = 0; round < 20; round++) {
-        const off = await reader.subscribe('s', 'g', () => undefined);
+        const off = await listen(reader, 's', 'g', () => undefined);
         const unsubscribing = off();
-        const again = reader.subscribe('s', 'g', (e) => seen.push(e));
+        const again = listen(reader, 's', 'g', (e) => seen.push(e));
         await unsubscribing;
         const offAgain = await again;
         await writer.set('s', 'g', 'i', round);
@@ -98,10 +99,10 @@ describeRedis('RedisStreamAdapter', () => {
       const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       const seen: number[] = [];
       const offs = [
-        await adapter.subscribe('s', 'g', () => {
+        await listen(adapter, 's', 'g', () => {
           throw new Error('listener bug');
         }),
-        await adapter.subscribe('s', 'g', (e) => seen.push(e.seq)),
+        await listen(adapter, 's', 'g', (e) => seen.push(e.seq)),
       ];
       const { envelope } = await adapter.set('s', 'g', 'i', 1);
       await waitFor(() => seen.length === 1);
@@ -115,7 +116,7 @@ describeRedis('RedisStreamAdapter', () => {
     it('hands subscribers the published frame text (json), never re-encoded, with the group history epoch', async () => {
       const [writer, reader] = [await connect(), await connect()];
       const seen: StreamEnvelope[] = [];
-      await reader.subscribe('ünï', 'grüp "1"', (e) => seen.push(e));
+      await listen(reader, 'ünï', 'grüp "1"', (e) => seen.push(e));
       const { envelope } = await writer.set('ünï', 'grüp "1"', 'it:em', { z: 1, a: [1.5, 'é', null] });
       await waitFor(() => seen.length === 1);
       expect(seen[0]).toEqual(envelope);
@@ -242,13 +243,13 @@ describeRedis(
     it('rejects writes clearly while Redis is down, then reconnects, resubscribes, logs each transition once and delivers again', async () => {
       adapter = await RedisStreamAdapter.connect({ type: 'redis', url: redis.url, commandTimeoutMs: 1000 });
       const seen: StreamEnvelope[] = [];
-      await adapter.subscribe('s', 'g', (e) => seen.push(e));
+      await listen(adapter, 's', 'g', (e) => seen.push(e));
       const before = (await adapter.set('s', 'g', 'i', 'before')).envelope;
       await waitFor(() => seen.length === 1);
 
       await redis.kill();
       await expect(adapter.set('s', 'g', 'i', 'during')).rejects.toThrow(`Redis set failed: ${redis.url} is unavailable`);
-      await expect(adapter.subscribe('s', 'other', () => undefined)).rejects.toThrow(/Redis subscribe failed: .* is unavailable/);
+      await expect(listen(adapter, 's', 'other', () => undefined)).rejects.toThrow(/Redis subscribe failed: .* is unavailable/);
       await expect(adapter.ping()).rejects.toThrow(/is unavailable/);
 
       await redis.restart();
@@ -277,7 +278,7 @@ describeRedis(
       const raw = new Redis(redis.url);
       try {
         const seen: number[] = [];
-        await adapter.subscribe('blip', 'g', (e) => seen.push(e.seq));
+        await listen(adapter, 'blip', 'g', (e) => seen.push(e.seq));
         const first = (await writer.set('blip', 'g', 'i', 0)).envelope.seq;
         await waitFor(() => seen.length === 1);
         await raw.client('KILL', 'TYPE', 'pubsub');

@@ -9,14 +9,13 @@ import {
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,
   StreamAdapter,
-  type ContinuityLostListener,
   type StreamEnvelope,
-  type StreamListener,
   type StreamMessage,
   type StreamPosition,
   type StreamReplay,
   type StreamSnapshot,
-  type Unsubscribe,
+  type StreamSink,
+  type Unwatch,
 } from '../stream-adapter.interface';
 import type { RedisAdapterOptions } from './redis-adapter.options';
 import { connectRedis, createRedisClient, createRedisCluster, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
@@ -206,12 +205,16 @@ export class RedisStreamAdapter extends StreamAdapter {
     return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position };
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
-    const unsubscribe = await this.subscriber.subscribe(stream, group, listener, lost);
+  attach(sink: StreamSink): void {
+    this.subscriber.attach(sink);
+  }
+
+  async watch(stream: string, group: string): Promise<Unwatch> {
+    const unwatch = await this.subscriber.watch(stream, group);
     const untrack = this.keepAlive.track(stream, group);
     return async () => {
       untrack();
-      await unsubscribe();
+      await unwatch();
     };
   }
 

@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { LocalFanout } from '../local-fanout';
-import type { ContinuityLostListener, StreamEnvelope, StreamListener, StreamPosition, StreamReplay, Unsubscribe } from '../stream-adapter.interface';
+import type { StreamEnvelope, StreamPosition, StreamReplay, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisAdapterError } from './redis.errors';
 import type { RedisKeyspace } from './redis.keys';
@@ -18,11 +17,11 @@ interface Mark {
 interface ChannelEntry {
   stream: string;
   group: string;
-  /** Local subscriptions sharing this channel. */
+  /** Watches of the group on this process sharing this channel. */
   refs: number;
   /** Settles when Redis acknowledged the latest SSUBSCRIBE of the channel (and any catch-up is done). */
   live: Promise<void>;
-  /** Position of the last event handed to the listeners. */
+  /** Position of the last event handed to the sink. */
   last: Mark | null;
   /**
    * Where the group stood at the first snapshot read through this adapter while the channel was live and no
@@ -35,26 +34,27 @@ interface ChannelEntry {
   held: StreamEnvelope[] | null;
   /** Counts reconnects, so a catch-up overtaken by a newer one stands down. */
   generation: number;
-  /** Told when delivery can no longer be proven complete (SPEC §7.9). */
-  lost: Set<ContinuityLostListener>;
 }
+
+/** Until the module registers its sink: events go nowhere. */
+const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined };
 
 type CatchUp = 'none' | 'replayed' | 'lost';
 
 /**
- * The subscriber side: one sharded channel per group with local subscribers, reference-counted, so an
- * instance only receives the groups it serves. A channel's SSUBSCRIBE/SUNSUBSCRIBE go out on one connection
+ * The subscriber side: one sharded channel per group watched on this process, reference-counted, so an
+ * instance only receives the groups it serves; every event goes to the sink. A channel's SSUBSCRIBE/SUNSUBSCRIBE go out on one connection
  * (the one to the server serving its slot) in call order, so the last call wins: a late unsubscribe can
  * never cancel a newer subscribe of the same group.
  *
  * After a reconnect (or, on a Cluster, a slot move or failover: the link reports the displaced channels)
  * every channel concerned is subscribed again and then caught up from the group's log, so
- * events published while this connection was down still reach the listeners, once and in order. When the
+ * events published while this connection was down still reach the sink, once and in order. When the
  * log no longer holds them (trimmed, expired, Redis restarted or emptied), or a group's events move to a new
- * history epoch, nothing proves the listeners saw everything: their `lost` callbacks are called instead.
+ * history epoch, nothing proves the sink saw everything: it is told the group's continuity was lost instead.
  */
 export class RedisSubscriber {
-  private readonly fanout = new LocalFanout();
+  private sink = NO_SINK;
   private readonly channels = new Map<string, ChannelEntry>();
 
   constructor(
@@ -67,31 +67,25 @@ export class RedisSubscriber {
     link.attach({ message: (channel, message) => this.receive(channel, message), displaced: (channels) => void this.resubscribe(channels) });
   }
 
-  async subscribe(stream: string, group: string, listener: StreamListener, lost?: ContinuityLostListener): Promise<Unsubscribe> {
+  attach(sink: StreamSink): void {
+    this.sink = sink;
+  }
+
+  async watch(stream: string, group: string): Promise<Unwatch> {
     if (this.link.status !== 'ready') throw new RedisAdapterError('subscribe', this.target, this.link, 'not connected');
     const { channel } = this.keys.group(stream, group);
-    const remove = this.fanout.subscribe(stream, group, (envelope) => {
-      try {
-        listener(envelope);
-      } catch (error) {
-        this.logger.error(`A stream listener of ${stream}/${group} threw: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
     let entry = this.channels.get(channel);
     if (!entry) {
-      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0, lost: new Set() };
+      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0 };
       created.live = this.ssubscribe(channel);
       this.channels.set(channel, (entry = created));
     }
     entry.refs++;
-    if (lost) entry.lost.add(lost);
     const shared = entry;
     let released = false;
     const release = async (): Promise<void> => {
       if (released) return;
       released = true;
-      if (lost) shared.lost.delete(lost);
-      await remove();
       if (--shared.refs > 0 || this.channels.get(channel) !== shared) return;
       this.channels.delete(channel);
       // Best effort: after a reconnect only channels still in use are subscribed again anyway.
@@ -146,7 +140,7 @@ export class RedisSubscriber {
   }
 
   clear(): void {
-    this.fanout.clear();
+    this.sink = NO_SINK;
     this.channels.clear();
   }
 
@@ -155,8 +149,8 @@ export class RedisSubscriber {
   }
 
   /**
-   * Hands the listeners what the group's log holds after the last event they saw (or after the snapshot
-   * their subscribers started from), then what arrived meanwhile; when the log cannot say, they are told.
+   * Hands the sink what the group's log holds after the last event it got (or after the snapshot the
+   * group's subscribers started from), then what arrived meanwhile; when the log cannot say, it is told.
    */
   private async catchUp(entry: ChannelEntry, generation: number): Promise<CatchUp> {
     const from = entry.last ?? entry.origin;
@@ -180,17 +174,11 @@ export class RedisSubscriber {
     entry.origin = { epoch: position.epoch, seq: position.seq };
   }
 
-  /** Delivery of the group can no longer be proven complete: its listeners must read it again (their re-sync snapshots set a new origin). */
+  /** Delivery of the group can no longer be proven complete: its subscribers must read it again (their re-sync snapshots set a new origin). */
   private lose(entry: ChannelEntry): void {
     entry.last = null;
     entry.origin = null;
-    for (const listener of entry.lost) {
-      try {
-        listener();
-      } catch (error) {
-        this.logger.error(`A continuity listener of ${entry.stream}/${entry.group} threw: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    this.sink.continuityLost(entry.stream, entry.group);
   }
 
   /** Ends a catch-up: what arrived meanwhile goes out, and later events go straight through again. */
@@ -217,8 +205,8 @@ export class RedisSubscriber {
 
   /**
    * Each event once: a replayed event that also arrives live (or the reverse) is dropped the second time.
-   * An event of another history epoch than the listeners' means the group's history started over (Redis
-   * restarted, emptied or failed over): what happened in between is unknown, so they are told first.
+   * An event of another history epoch than the last one delivered means the group's history started over (Redis
+   * restarted, emptied or failed over): what happened in between is unknown, so the sink is told first.
    */
   private deliver(entry: ChannelEntry, envelope: StreamEnvelope): void {
     const epoch = envelope.epoch ?? '';
@@ -227,6 +215,6 @@ export class RedisSubscriber {
     const known = last ?? entry.origin;
     if (known && known.epoch !== epoch) this.lose(entry);
     entry.last = { epoch, seq: envelope.seq };
-    this.fanout.deliver(envelope);
+    this.sink.deliver(envelope);
   }
 }

@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { groupKey } from '../adapters/group.key';
+import type { StreamAdapter, StreamEnvelope, StreamSink, Unwatch } from '../adapters/stream-adapter.interface';
+import { STREAMS_ADAPTER } from '../streams.constants';
+import { HubEvent } from './hub.event';
+
+/** Something that takes the events of the groups it is bound to: a socket's subscriptions. */
+export interface GroupMember {
+  deliver(event: HubEvent): void;
+}
+
+interface GroupEntry {
+  members: Set<GroupMember>;
+  /** Resolves once the adapter delivers this group's events here. */
+  ready: Promise<Unwatch>;
+}
+
+/** Told, per bound member, that the adapter cannot prove the member got every event of a group (SPEC §7.9). */
+export type MemberContinuityLost = (member: GroupMember, stream: string, group: string) => void;
+
+/**
+ * The adapter's sink and the process's one owner of group → members: one adapter watch per group however
+ * many sockets are bound to it; each event is wrapped once (its wire bytes encoded once, on first use) and
+ * handed to every member once, each member isolated from the others: one that throws is logged and the next
+ * still gets the event (the adapter's write, which may be running this, still succeeds).
+ */
+@Injectable()
+export class StreamsHub implements StreamSink {
+  private readonly groups = new Map<string, GroupEntry>();
+  private readonly logger = new Logger('StreamsHub');
+  private lost: MemberContinuityLost = () => undefined;
+
+  constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {
+    adapter.attach(this);
+  }
+
+  /** Who re-syncs a member whose group lost continuity (the session). */
+  onContinuityLost(handler: MemberContinuityLost): void {
+    this.lost = handler;
+  }
+
+  /** Binds a member to a group; resolves when the group's events are flowing (before any snapshot is read). */
+  async bind(stream: string, group: string, member: GroupMember): Promise<void> {
+    const key = groupKey(stream, group);
+    let entry = this.groups.get(key);
+    if (!entry) {
+      const created: GroupEntry = { members: new Set(), ready: this.adapter.watch(stream, group) };
+      this.groups.set(key, (entry = created));
+      created.ready.catch(() => this.groups.get(key) === created && this.groups.delete(key));
+    }
+    entry.members.add(member);
+    await entry.ready;
+  }
+
+  async unbind(stream: string, group: string, member: GroupMember): Promise<void> {
+    const key = groupKey(stream, group);
+    const entry = this.groups.get(key);
+    if (!entry || !entry.members.delete(member) || entry.members.size > 0) return;
+    this.groups.delete(key);
+    const unwatch = await entry.ready.catch(() => null);
+    await unwatch?.();
+  }
+
+  deliver(envelope: StreamEnvelope): void {
+    const key = groupKey(envelope.frame.streamName, envelope.frame.groupId);
+    const entry = this.groups.get(key);
+    if (!entry) return;
+    const event = new HubEvent(envelope, key);
+    for (const member of entry.members) {
+      try {
+        member.deliver(event);
+      } catch (error) {
+        this.logger.error(`A stream listener failed: ${describe(error)}`);
+      }
+    }
+  }
+
+  continuityLost(stream: string, group: string): void {
+    const entry = this.groups.get(groupKey(stream, group));
+    for (const member of [...(entry?.members ?? [])]) {
+      try {
+        this.lost(member, stream, group);
+      } catch (error) {
+        this.logger.error(`A continuity listener failed: ${describe(error)}`);
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,294 @@
+import { groupKey } from '../adapters/group.key';
+import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import type { WireFrame } from '../gateway/wire-frame';
+import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
+import type { GroupMember, StreamsHub } from '../hub/streams.hub';
+import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { StreamsMetrics } from '../metrics/streams-metrics';
+import type { SubscriptionRequest } from '../protocol/client-message.parser';
+import { formatPosition, parsePosition } from '../protocol/stream-position';
+import type { StreamsStore } from '../service/streams.store';
+
+/** Where a socket's subscriptions write: the connection. */
+export interface SubscriptionOutput {
+  send(wire: WireFrame): void;
+  sendFrame(frame: object): void;
+}
+
+/** A socket as the seam sees it: the hub member its groups are bound to, and its subscriptions. */
+export interface SeamSocket extends GroupMember {
+  readonly subscriptions: SocketSubscriptions;
+}
+
+interface Subscription extends SubscriptionRequest {
+  /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
+  since: number | null;
+  /** Out of its group's frames until its snapshot can be read (the adapter failed it); see `detach`. */
+  detached?: boolean;
+}
+
+/** This socket's subscriptions to one group, and the events held back while one of them takes its snapshot. */
+interface GroupBinding {
+  subs: Set<Subscription>;
+  pending: number;
+  /** Created only while a snapshot is pending, so an idle binding costs no array. */
+  held: HubEvent[] | null;
+}
+
+/** What a sync or `resumed` frame carries besides the snapshot. */
+export interface AnswerExtras {
+  /** The client is to replace its state rather than merge into it (a resume that could not be served, a re-sync). */
+  continuityLost: boolean;
+  /** `{ presence }` for a subscription that asked for it, taken as the frame goes out. */
+  presence(): { presence?: object };
+}
+
+/** A subscription's removal: the request it held, and whether the socket has nothing left bound to its group. */
+export interface Removed {
+  sub: SubscriptionRequest;
+  lastOfGroup: boolean;
+}
+
+/** A subscription the adapter could not serve, out of its group's events until it is reattached. */
+export interface ServeFailure {
+  error: unknown;
+  detached: SubscriptionRequest;
+}
+
+/** A server frame about a subscription's group or item (sync, unauthorized, ...). */
+export function streamFrame(request: SubscriptionRequest, timestamp: number, event: StreamFrame['event']): StreamFrame {
+  return { type: 'stream', timestamp, streamName: request.streamName, groupId: request.groupId, id: request.id, event };
+}
+
+/** A group subscription takes every frame of its group, an item subscription only its item's. */
+function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
+  return sub.id === null || sub.id === envelope.frame.id;
+}
+
+/**
+ * The snapshot seam (SPEC §7.5), in one place. A join binds its group first (live events start and are
+ * held), then reads the snapshot or the history it resumes from, sends the `sync` (or the missed events and
+ * `resumed`), and only then releases the held events the snapshot does not already contain (seq above it).
+ */
+export class SnapshotSeam {
+  constructor(
+    private readonly hub: StreamsHub,
+    private readonly store: StreamsStore,
+    private readonly metrics: StreamsMetrics,
+  ) {}
+
+  /** Registers a subscription in its snapshot phase (its group's events are held for it from now on). */
+  open(socket: SeamSocket, request: SubscriptionRequest): void {
+    socket.subscriptions.open(request);
+    this.metrics.subscriptions++;
+  }
+
+  /**
+   * Answers a subscription in its snapshot phase: from history when it resumes, else with a snapshot `sync`.
+   * When the adapter cannot serve it, the subscription is detached (the group unbound if nothing else of the
+   * socket is there) and returned with the error, for the caller to retry; null otherwise.
+   */
+  async serve(socket: SeamSocket, request: SubscriptionRequest, extras: AnswerExtras): Promise<ServeFailure | null> {
+    const { subscriptionId, streamName, groupId, id } = request;
+    try {
+      await this.hub.bind(streamName, groupId, socket);
+      if (request.position !== undefined && (await this.resume(socket, request, request.position, extras))) return null;
+      const snapshot = await this.store.snapshot(streamName, groupId, id);
+      const sync = streamFrame(request, snapshot.timestamp, {
+        type: 'sync',
+        data: snapshot.data,
+        ...(extras.continuityLost ? { continuityLost: true } : {}),
+        ...extras.presence(),
+      });
+      if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
+      socket.subscriptions.activate(subscriptionId, snapshot.seq, sync);
+      return null;
+    } catch (error) {
+      const detached = socket.subscriptions.detach(subscriptionId);
+      if (!detached) return null;
+      if (detached.lastOfGroup) await this.hub.unbind(streamName, groupId, socket);
+      return { error, detached: detached.sub };
+    }
+  }
+
+  /** Removes a subscription, unbinding its group when it was the socket's last there; null when it is gone. */
+  async close(socket: SeamSocket, subscriptionId: string): Promise<Removed | null> {
+    const closed = socket.subscriptions.close(subscriptionId);
+    if (closed) this.metrics.subscriptions--;
+    if (closed?.lastOfGroup) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, socket);
+    return closed;
+  }
+
+  /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */
+  private async resume(socket: SeamSocket, request: SubscriptionRequest, token: string, extras: AnswerExtras): Promise<boolean> {
+    const from = parsePosition(token);
+    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq));
+    if (!replay) return false;
+    const { seq, epoch } = replay.position;
+    const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
+    socket.subscriptions.resume(request.subscriptionId, missed, seq, {
+      type: 'resumed',
+      subscriptionId: request.subscriptionId,
+      streamName: request.streamName,
+      groupId: request.groupId,
+      id: request.id,
+      replayed: missed.length,
+      position: formatPosition(epoch ?? from.epoch, seq),
+      ...extras.presence(),
+    });
+    return true;
+  }
+}
+
+/**
+ * One socket's subscriptions and its side of the seam. Routing happens here, per socket, so a socket with
+ * overlapping subscriptions (a group and one of its items) gets each event once (SPEC §7.3); events racing a
+ * join are held until its answer is sent, then those its snapshot already holds are dropped (SPEC §7.5).
+ */
+export class SocketSubscriptions {
+  private readonly byId = new Map<string, Subscription>();
+  private readonly groups = new Map<string, GroupBinding>();
+
+  constructor(private readonly output: SubscriptionOutput) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(subscriptionId: string): boolean {
+    return this.byId.has(subscriptionId);
+  }
+
+  /** The subscription registered under this id (compare by identity to see it was not replaced meanwhile). */
+  get(subscriptionId: string): SubscriptionRequest | undefined {
+    return this.byId.get(subscriptionId);
+  }
+
+  list(): SubscriptionRequest[] {
+    return [...this.byId.values()];
+  }
+
+  /** Registers a subscription in its snapshot phase. */
+  open(request: SubscriptionRequest): void {
+    const sub: Subscription = { ...request, since: null };
+    this.enterSnapshot(sub);
+    this.byId.set(sub.subscriptionId, sub);
+  }
+
+  /**
+   * Takes a subscription whose snapshot could not be read out of its group's events, keeping it on the
+   * socket (it still counts against the limits, a leave or a disconnect still ends it) until `reattach`.
+   * Returns it and whether nothing of the socket is left bound to the group; null when it is gone.
+   */
+  detach(subscriptionId: string): Removed | null {
+    const sub = this.byId.get(subscriptionId);
+    if (!sub || sub.detached) return null;
+    sub.detached = true;
+    const key = groupKey(sub.streamName, sub.groupId);
+    const binding = this.groups.get(key);
+    if (!binding?.subs.delete(sub)) return { sub, lastOfGroup: !binding };
+    if (sub.since === null) this.release(binding);
+    sub.since = null;
+    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    this.groups.delete(key);
+    return { sub, lastOfGroup: true };
+  }
+
+  /** Puts a detached subscription back in its snapshot phase; false when it was left or replaced meanwhile. */
+  reattach(request: SubscriptionRequest): boolean {
+    const sub = this.byId.get(request.subscriptionId);
+    if (sub !== request || !sub.detached) return false;
+    sub.detached = false;
+    this.enterSnapshot(sub);
+    return true;
+  }
+
+  /** Puts the socket's live subscriptions of a group back in their snapshot phase for a re-sync; returns them. */
+  reopen(stream: string, group: string): SubscriptionRequest[] {
+    const binding = this.groups.get(groupKey(stream, group));
+    const live = [...(binding?.subs ?? [])].filter((sub) => sub.since !== null);
+    for (const sub of live) {
+      sub.since = null;
+      binding!.pending++;
+    }
+    return live;
+  }
+
+  /** Ends the snapshot phase: the sync frame goes out, then the held events it does not already contain. */
+  activate(subscriptionId: string, seq: number, sync: StreamFrame | object | null): void {
+    const sub = this.byId.get(subscriptionId);
+    if (!sub || sub.since !== null) return;
+    sub.since = seq;
+    if (sync) this.output.sendFrame(sync);
+    const binding = this.groups.get(groupKey(sub.streamName, sub.groupId));
+    if (binding) this.release(binding);
+  }
+
+  /**
+   * Ends the snapshot phase of a resumed subscription: the missed events go out in order, then `resumed`,
+   * then the held live events that came after them — no `sync`. A missed event another subscription of the
+   * socket already covers (sent, replayed or in its snapshot) is not sent again (SPEC §7.3).
+   */
+  resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
+    const sub = this.byId.get(subscriptionId);
+    if (!sub || sub.since !== null) return;
+    const others = [...(this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? [])].filter((o) => o !== sub);
+    for (const envelope of missed) {
+      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.output.send(encodeEnvelope(envelope));
+    }
+    this.activate(subscriptionId, seq, resumed);
+  }
+
+  /** Removes a subscription; returns it and whether the socket has no subscription left on its group. */
+  close(subscriptionId: string): Removed | null {
+    const sub = this.byId.get(subscriptionId);
+    if (!sub) return null;
+    this.byId.delete(subscriptionId);
+    const key = groupKey(sub.streamName, sub.groupId);
+    // A detached subscription is bound to nothing: there is nothing to release or unbind.
+    if (sub.detached) return { sub, lastOfGroup: false };
+    const binding = this.groups.get(key);
+    if (!binding) return { sub, lastOfGroup: true };
+    binding.subs.delete(sub);
+    if (sub.since === null) this.release(binding);
+    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    this.groups.delete(key);
+    return { sub, lastOfGroup: true };
+  }
+
+  /** An event of a group the socket is bound to (from the hub). */
+  deliver(event: HubEvent): void {
+    const binding = this.groups.get(event.key);
+    if (!binding) return;
+    if (binding.pending > 0) (binding.held ??= []).push(event);
+    else this.route(binding, event);
+  }
+
+  /** Binds a subscription to its group's events in its snapshot phase (they are held until it is answered). */
+  private enterSnapshot(sub: Subscription): void {
+    const key = groupKey(sub.streamName, sub.groupId);
+    let binding = this.groups.get(key);
+    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: null }));
+    sub.since = null;
+    binding.subs.add(sub);
+    binding.pending++;
+  }
+
+  /** One snapshot phase of the group is over; once none is left, the held events flow in order. */
+  private release(binding: GroupBinding): void {
+    if (--binding.pending > 0) return;
+    const held = binding.held;
+    binding.held = null;
+    for (const event of held ?? []) this.route(binding, event);
+  }
+
+  private route(binding: GroupBinding, event: HubEvent): void {
+    const { envelope } = event;
+    for (const sub of binding.subs) {
+      if (sub.since !== null && envelope.seq > sub.since && matches(sub, envelope)) {
+        this.output.send(event.wire);
+        return;
+      }
+    }
+  }
+}
