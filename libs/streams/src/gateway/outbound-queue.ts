@@ -64,6 +64,11 @@ export class OutboundQueue implements BatchedWriter {
     else this.hold(frame);
   }
 
+  /** Bytes waiting in this queue (not yet handed to the socket): how tests see a slow consumer held back. */
+  get backlogBytes(): number {
+    return this.waitingBytes;
+  }
+
   /** Writes the batched frames, in order, in one write; nothing once the socket is closing (its close frame went out). */
   flush(): void {
     const batch = this.batch;
