@@ -1,9 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { HubEvent } from '../hub/hub.event';
-import type { GroupMember } from '../hub/streams.hub';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
-import { type SeamSocket, SocketSubscriptions, type SubscriptionOutput } from '../session/snapshot.seam';
+import { type SeamSocket, SocketSubscriptions } from '../session/snapshot.seam';
 import type { AuthExpiry } from './auth-expiry';
 import { InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
@@ -24,10 +22,10 @@ export interface ConnectionLimits {
 
 /**
  * One WebSocket: its inbound and outbound queues, limits, authentication clock, and the subscriptions the
- * session keeps for it. It is the hub member its groups are bound to; routing among its subscriptions is
- * theirs (session/snapshot.seam.ts).
+ * session keeps for it; its group bindings there are the hub's members, and route among its subscriptions
+ * (session/snapshot.seam.ts).
  */
-export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOutput {
+export class StreamConnection implements SeamSocket {
   readonly subscriptions: SocketSubscriptions;
   /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
   alive = true;
@@ -78,10 +76,6 @@ export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOu
   end(code: number, reason: string): void {
     this.out.flush();
     this.socket.close(code, reason);
-  }
-
-  deliver(event: HubEvent): void {
-    this.subscriptions.deliver(event);
   }
 
   send(wire: WireFrame): void {
