@@ -32,7 +32,8 @@ export class StreamConnection implements SeamSocket {
   /** Client messages are handled strictly one after another, as in iii (a join finishes before the next), and bounded. */
   private readonly inbound: InboundQueue;
 
-  private readonly out: OutboundQueue;
+  /** Its way out (slow-consumer policy, batching); live events are written here by its group bindings. */
+  readonly outbound: OutboundQueue;
   private readonly joins: JoinRateLimiter;
 
   /** Set when the authentication expires (`expiresAt`); a successful refresh moves it. */
@@ -47,7 +48,7 @@ export class StreamConnection implements SeamSocket {
     /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
     batcher: WriteBatcher | null = null,
   ) {
-    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
+    this.outbound = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
     this.subscriptions = new SocketSubscriptions(this);
@@ -74,12 +75,12 @@ export class StreamConnection implements SeamSocket {
 
   /** Closes the socket after the frames already sent to it (a batched frame must not follow the close frame). */
   end(code: number, reason: string): void {
-    this.out.flush();
+    this.outbound.flush();
     this.socket.close(code, reason);
   }
 
   send(wire: WireFrame): void {
-    this.out.send(wire);
+    this.outbound.send(wire);
   }
 
   sendFrame(frame: object): void {
@@ -88,7 +89,7 @@ export class StreamConnection implements SeamSocket {
 
   /** A frame the caller already encoded (presence events, encoded once for every watcher). */
   sendText(json: string): void {
-    this.out.send(wireFrame(Buffer.from(json)));
+    this.outbound.send(wireFrame(Buffer.from(json)));
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
