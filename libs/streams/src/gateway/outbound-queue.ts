@@ -57,10 +57,16 @@ export class OutboundQueue implements BatchedWriter {
 
   /** Sends `frame`; while it waits, a newer frame about the same item (`frame.itemKey`) replaces it. */
   send(frame: WireFrame): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    // ws's getter sums two fields: read once, again only after a flush changed it.
+    let buffered = socket.bufferedAmount;
     // A batch never grows past the bound: it is written now, and the socket's own buffer decides as without one.
-    if (this.batchBytes > 0 && this.socket.bufferedAmount + this.batchBytes > this.maxBufferedBytes) this.flush();
-    if (!this.waiting && this.socket.bufferedAmount <= this.maxBufferedBytes) this.write(frame, this.batcher !== null);
+    if (this.batchBytes > 0 && buffered + this.batchBytes > this.maxBufferedBytes) {
+      this.flush();
+      buffered = socket.bufferedAmount;
+    }
+    if (!this.waiting && buffered <= this.maxBufferedBytes) this.write(frame, this.batcher !== null);
     else this.hold(frame);
   }
 

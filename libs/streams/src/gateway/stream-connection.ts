@@ -1,9 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { HubEvent } from '../hub/hub.event';
-import type { GroupMember } from '../hub/streams.hub';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
-import { type SeamSocket, SocketSubscriptions, type SubscriptionOutput } from '../session/snapshot.seam';
+import { type SeamSocket, SocketSubscriptions } from '../session/snapshot.seam';
 import type { AuthExpiry } from './auth-expiry';
 import { InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
@@ -24,17 +22,18 @@ export interface ConnectionLimits {
 
 /**
  * One WebSocket: its inbound and outbound queues, limits, authentication clock, and the subscriptions the
- * session keeps for it. It is the hub member its groups are bound to; routing among its subscriptions is
- * theirs (session/snapshot.seam.ts).
+ * session keeps for it; its group bindings there are the hub's members, and route among its subscriptions
+ * (session/snapshot.seam.ts).
  */
-export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOutput {
+export class StreamConnection implements SeamSocket {
   readonly subscriptions: SocketSubscriptions;
   /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
   alive = true;
   /** Client messages are handled strictly one after another, as in iii (a join finishes before the next), and bounded. */
   private readonly inbound: InboundQueue;
 
-  private readonly out: OutboundQueue;
+  /** Its way out (slow-consumer policy, batching); live events are written here by its group bindings. */
+  readonly outbound: OutboundQueue;
   private readonly joins: JoinRateLimiter;
 
   /** Set when the authentication expires (`expiresAt`); a successful refresh moves it. */
@@ -49,7 +48,7 @@ export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOu
     /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
     batcher: WriteBatcher | null = null,
   ) {
-    this.out = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
+    this.outbound = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
     this.subscriptions = new SocketSubscriptions(this);
@@ -76,16 +75,12 @@ export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOu
 
   /** Closes the socket after the frames already sent to it (a batched frame must not follow the close frame). */
   end(code: number, reason: string): void {
-    this.out.flush();
+    this.outbound.flush();
     this.socket.close(code, reason);
   }
 
-  deliver(event: HubEvent): void {
-    this.subscriptions.deliver(event);
-  }
-
   send(wire: WireFrame): void {
-    this.out.send(wire);
+    this.outbound.send(wire);
   }
 
   sendFrame(frame: object): void {
@@ -94,7 +89,7 @@ export class StreamConnection implements GroupMember, SeamSocket, SubscriptionOu
 
   /** A frame the caller already encoded (presence events, encoded once for every watcher). */
   sendText(json: string): void {
-    this.out.send(wireFrame(Buffer.from(json)));
+    this.outbound.send(wireFrame(Buffer.from(json)));
   }
 
   sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {

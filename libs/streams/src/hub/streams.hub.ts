@@ -4,7 +4,7 @@ import type { StreamAdapter, StreamEnvelope, StreamSink, Unwatch } from '../adap
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { HubEvent } from './hub.event';
 
-/** Something that takes the events of the groups it is bound to: a socket's subscriptions. */
+/** Something that takes the events of a group it is bound to: a socket's binding to the group (its subscriptions there). */
 export interface GroupMember {
   deliver(event: HubEvent): void;
 }
@@ -66,9 +66,13 @@ export class StreamsHub implements StreamSink {
     const entry = this.groups.get(key);
     if (!entry) return;
     const event = new HubEvent(envelope, key);
-    for (const member of entry.members) {
+    // One try around the loop, not one per member (the loop is the hot path); after a throw it goes on with
+    // the member after the one that threw.
+    const members = entry.members.values();
+    for (;;) {
       try {
-        member.deliver(event);
+        for (let next = members.next(); !next.done; next = members.next()) next.value.deliver(event);
+        return;
       } catch (error) {
         this.logger.error(`A stream listener failed: ${describe(error)}`);
       }

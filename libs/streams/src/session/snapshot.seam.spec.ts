@@ -5,6 +5,7 @@ import { StreamConnection } from '../gateway/stream-connection';
 import { HubEvent } from '../hub/hub.event';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
+import { GroupBinding } from './snapshot.seam';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
 function fakeSocket() {
@@ -21,8 +22,9 @@ const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope =
   frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: group, id, event: { type: 'update', data: seq } },
 });
 
-/** What the hub does for every member: hands it the event with the group's key. */
-const deliver = (c: StreamConnection, e: StreamEnvelope) => c.deliver(new HubEvent(e, groupKey(e.frame.streamName, e.frame.groupId)));
+/** What the hub does for every member bound to the event's group (the socket's binding there, if it has one). */
+const deliver = (c: StreamConnection, e: StreamEnvelope) =>
+  c.subscriptions.binding(e.frame.streamName, e.frame.groupId)?.deliver(new HubEvent(e, groupKey(e.frame.streamName, e.frame.groupId)));
 
 const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
 const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: null, event: { type: 'sync' as const, data: [] } };
@@ -89,9 +91,9 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     expect(sent).toHaveLength(0);
     c.subscriptions.open(sub('g'));
     deliver(c, envelope(3, 'x'));
-    expect(c.subscriptions.close('g')).toEqual({ sub: expect.objectContaining({ subscriptionId: 'g' }), lastOfGroup: false });
+    expect(c.subscriptions.close('g')).toEqual({ sub: expect.objectContaining({ subscriptionId: 'g' }), unbind: null });
     expect(sent.map((f) => (f as { id: string }).id)).toEqual(['x']);
-    expect(c.subscriptions.close('i')).toMatchObject({ lastOfGroup: true });
+    expect(c.subscriptions.close('i')?.unbind).toBeInstanceOf(GroupBinding);
     expect(c.subscriptions.close('i')).toBeNull();
   });
 });
@@ -119,13 +121,13 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     c.subscriptions.open(sub('live'));
     c.subscriptions.activate('live', 0, null);
     c.subscriptions.open(sub('failed', 'x'));
-    expect(c.subscriptions.detach('failed')).toMatchObject({ lastOfGroup: false });
+    expect(c.subscriptions.detach('failed')).toMatchObject({ unbind: null });
     expect(c.subscriptions.detach('failed')).toBeNull();
     deliver(c, envelope(1, 'x')); // not held for the detached one
     expect(sent).toHaveLength(1);
     expect(c.subscriptions.has('failed')).toBe(true);
-    expect(c.subscriptions.close('failed')).toMatchObject({ lastOfGroup: false });
-    expect(c.subscriptions.close('live')).toMatchObject({ lastOfGroup: true });
+    expect(c.subscriptions.close('failed')).toMatchObject({ unbind: null });
+    expect(c.subscriptions.close('live')?.unbind).toBeInstanceOf(GroupBinding);
   });
 
   it('reattach puts only the same detached subscription back in its snapshot phase, not one that replaced it', () => {
@@ -133,7 +135,7 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     const c = connection(socket);
     c.subscriptions.open(sub('a'));
     const detached = c.subscriptions.detach('a')!;
-    expect(detached.lastOfGroup).toBe(true);
+    expect(detached.unbind).toBeInstanceOf(GroupBinding);
     expect(c.subscriptions.reattach(detached.sub)).toBe(true);
     expect(c.subscriptions.reattach(detached.sub)).toBe(false);
     deliver(c, envelope(3, 'x'));

@@ -15,24 +15,93 @@ export interface SubscriptionOutput {
   sendFrame(frame: object): void;
 }
 
-/** A socket as the seam sees it: the hub member its groups are bound to, and its subscriptions. */
-export interface SeamSocket extends GroupMember {
+/** A socket as the seam sees it: where its frames go, and its subscriptions (each group binding a hub member). */
+export interface SeamSocket extends SubscriptionOutput {
   readonly subscriptions: SocketSubscriptions;
+  /** Its outbound queue: where its group bindings write live events. */
+  readonly outbound: Pick<SubscriptionOutput, 'send'>;
 }
 
-interface Subscription extends SubscriptionRequest {
+export interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
   since: number | null;
   /** Out of its group's frames until its snapshot can be read (the adapter failed it); see `detach`. */
   detached?: boolean;
 }
 
-/** This socket's subscriptions to one group, and the events held back while one of them takes its snapshot. */
-interface GroupBinding {
-  subs: Set<Subscription>;
-  pending: number;
+/**
+ * This socket's subscriptions to one group, and the events held back while one of them takes its snapshot.
+ * It is the hub's member for the group itself, so the hub hands each event straight to it (no lookup per
+ * delivery); routing among the subscriptions happens here, so a socket gets each event once (SPEC §7.3).
+ */
+export class GroupBinding implements GroupMember {
+  readonly subs = new Set<Subscription>();
+  pending = 0;
   /** Created only while a snapshot is pending, so an idle binding costs no array. */
-  held: HubEvent[] | null;
+  private held: HubEvent[] | null = null;
+  /**
+   * The common case, one subscription, routed from a copy of its `since` and `id` kept here: the fan-out then
+   * reads this object only, not the Set nor the subscription (at 5,000 sockets each object read is a likely
+   * cache miss). Kept by `pick`, run whenever the set changes or the last snapshot phase ends: the only points
+   * after which routing can see a changed `since` (it runs only while no snapshot is pending).
+   */
+  private single = false;
+  private singleSince = Infinity;
+  private singleId: string | null = null;
+  /** Where the binding writes events: the socket's outbound queue (read once here, one object less per delivery). */
+  private readonly out: SeamSocket['outbound'];
+
+  /** `socket`: the socket the binding belongs to (whom the session re-syncs on a continuity loss). */
+  constructor(readonly socket: SeamSocket) {
+    this.out = socket.outbound;
+  }
+
+  add(sub: Subscription): void {
+    this.subs.add(sub);
+    this.pick();
+  }
+
+  /** False when the subscription was not here. */
+  delete(sub: Subscription): boolean {
+    if (!this.subs.delete(sub)) return false;
+    this.pick();
+    return true;
+  }
+
+  /** An event of the group (from the hub). */
+  deliver(event: HubEvent): void {
+    if (this.pending > 0) (this.held ??= []).push(event);
+    else this.route(event);
+  }
+
+  /** One snapshot phase of the group is over; once none is left, the held events flow in order. */
+  release(): void {
+    if (--this.pending > 0) return;
+    this.pick();
+    const held = this.held;
+    this.held = null;
+    for (const event of held ?? []) this.route(event);
+  }
+
+  /** Sends the event once if any live subscription wants it: not in its snapshot (seq above it) and matching. */
+  private route(event: HubEvent): void {
+    const { envelope } = event;
+    if (this.single) {
+      if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) this.out.send(event.wire);
+      return;
+    }
+    for (const sub of this.subs) {
+      if (wants(sub, envelope)) return this.out.send(event.wire);
+    }
+  }
+
+  private pick(): void {
+    const only = this.subs.size === 1 ? this.subs.values().next().value! : null;
+    this.single = only !== null;
+    // A subscription in its snapshot phase (since null) wants nothing yet.
+    this.singleSince = only?.since ?? Infinity;
+    this.singleId = only?.id ?? null;
+  }
 }
 
 /** What a sync or `resumed` frame carries besides the snapshot. */
@@ -43,10 +112,10 @@ export interface AnswerExtras {
   presence(): { presence?: object };
 }
 
-/** A subscription's removal: the request it held, and whether the socket has nothing left bound to its group. */
+/** A subscription's removal: the request it held, and the binding to unbind when the socket has nothing left in its group. */
 export interface Removed {
   sub: SubscriptionRequest;
-  lastOfGroup: boolean;
+  unbind: GroupMember | null;
 }
 
 /** A subscription the adapter could not serve, out of its group's events until it is reattached. */
@@ -63,6 +132,11 @@ export function streamFrame(request: SubscriptionRequest, timestamp: number, eve
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
 function matches(sub: SubscriptionRequest, envelope: StreamEnvelope): boolean {
   return sub.id === null || sub.id === envelope.frame.id;
+}
+
+/** A live subscription takes the events after its snapshot that match it. */
+function wants(sub: Subscription, envelope: StreamEnvelope): boolean {
+  return sub.since !== null && envelope.seq > sub.since && matches(sub, envelope);
 }
 
 /**
@@ -91,7 +165,9 @@ export class SnapshotSeam {
   async serve(socket: SeamSocket, request: SubscriptionRequest, extras: AnswerExtras): Promise<ServeFailure | null> {
     const { subscriptionId, streamName, groupId, id } = request;
     try {
-      await this.hub.bind(streamName, groupId, socket);
+      const binding = socket.subscriptions.binding(streamName, groupId);
+      if (!binding) return null;
+      await this.hub.bind(streamName, groupId, binding);
       if (request.position !== undefined && (await this.resume(socket, request, request.position, extras))) return null;
       const snapshot = await this.store.snapshot(streamName, groupId, id);
       const sync = streamFrame(request, snapshot.timestamp, {
@@ -106,7 +182,7 @@ export class SnapshotSeam {
     } catch (error) {
       const detached = socket.subscriptions.detach(subscriptionId);
       if (!detached) return null;
-      if (detached.lastOfGroup) await this.hub.unbind(streamName, groupId, socket);
+      if (detached.unbind) await this.hub.unbind(streamName, groupId, detached.unbind);
       return { error, detached: detached.sub };
     }
   }
@@ -115,7 +191,7 @@ export class SnapshotSeam {
   async close(socket: SeamSocket, subscriptionId: string): Promise<Removed | null> {
     const closed = socket.subscriptions.close(subscriptionId);
     if (closed) this.metrics.subscriptions--;
-    if (closed?.lastOfGroup) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, socket);
+    if (closed?.unbind) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, closed.unbind);
     return closed;
   }
 
@@ -141,15 +217,16 @@ export class SnapshotSeam {
 }
 
 /**
- * One socket's subscriptions and its side of the seam. Routing happens here, per socket, so a socket with
- * overlapping subscriptions (a group and one of its items) gets each event once (SPEC §7.3); events racing a
- * join are held until its answer is sent, then those its snapshot already holds are dropped (SPEC §7.5).
+ * One socket's subscriptions and its side of the seam, one `GroupBinding` per group. Routing happens there,
+ * per socket, so a socket with overlapping subscriptions (a group and one of its items) gets each event once
+ * (SPEC §7.3); events racing a join are held until its answer is sent, then those its snapshot already holds
+ * are dropped (SPEC §7.5).
  */
 export class SocketSubscriptions {
   private readonly byId = new Map<string, Subscription>();
   private readonly groups = new Map<string, GroupBinding>();
 
-  constructor(private readonly output: SubscriptionOutput) {}
+  constructor(private readonly output: SeamSocket) {}
 
   get size(): number {
     return this.byId.size;
@@ -168,6 +245,11 @@ export class SocketSubscriptions {
     return [...this.byId.values()];
   }
 
+  /** The hub member for a group this socket has a subscription in (bound while one is there). */
+  binding(stream: string, group: string): GroupBinding | undefined {
+    return this.groups.get(groupKey(stream, group));
+  }
+
   /** Registers a subscription in its snapshot phase. */
   open(request: SubscriptionRequest): void {
     const sub: Subscription = { ...request, since: null };
@@ -178,7 +260,7 @@ export class SocketSubscriptions {
   /**
    * Takes a subscription whose snapshot could not be read out of its group's events, keeping it on the
    * socket (it still counts against the limits, a leave or a disconnect still ends it) until `reattach`.
-   * Returns it and whether nothing of the socket is left bound to the group; null when it is gone.
+   * Returns it and, when nothing of the socket is left in the group, its binding to unbind; null when it is gone.
    */
   detach(subscriptionId: string): Removed | null {
     const sub = this.byId.get(subscriptionId);
@@ -186,12 +268,12 @@ export class SocketSubscriptions {
     sub.detached = true;
     const key = groupKey(sub.streamName, sub.groupId);
     const binding = this.groups.get(key);
-    if (!binding?.subs.delete(sub)) return { sub, lastOfGroup: !binding };
-    if (sub.since === null) this.release(binding);
+    if (!binding?.delete(sub)) return { sub, unbind: null };
+    if (sub.since === null) binding.release();
     sub.since = null;
-    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    if (binding.subs.size > 0) return { sub, unbind: null };
     this.groups.delete(key);
-    return { sub, lastOfGroup: true };
+    return { sub, unbind: binding };
   }
 
   /** Puts a detached subscription back in its snapshot phase; false when it was left or replaced meanwhile. */
@@ -221,7 +303,7 @@ export class SocketSubscriptions {
     sub.since = seq;
     if (sync) this.output.sendFrame(sync);
     const binding = this.groups.get(groupKey(sub.streamName, sub.groupId));
-    if (binding) this.release(binding);
+    binding?.release();
   }
 
   /**
@@ -239,56 +321,30 @@ export class SocketSubscriptions {
     this.activate(subscriptionId, seq, resumed);
   }
 
-  /** Removes a subscription; returns it and whether the socket has no subscription left on its group. */
+  /** Removes a subscription; returns it and, when the socket has no subscription left in its group, its binding to unbind. */
   close(subscriptionId: string): Removed | null {
     const sub = this.byId.get(subscriptionId);
     if (!sub) return null;
     this.byId.delete(subscriptionId);
     const key = groupKey(sub.streamName, sub.groupId);
     // A detached subscription is bound to nothing: there is nothing to release or unbind.
-    if (sub.detached) return { sub, lastOfGroup: false };
+    if (sub.detached) return { sub, unbind: null };
     const binding = this.groups.get(key);
-    if (!binding) return { sub, lastOfGroup: true };
-    binding.subs.delete(sub);
-    if (sub.since === null) this.release(binding);
-    if (binding.subs.size > 0) return { sub, lastOfGroup: false };
+    if (!binding) return { sub, unbind: null };
+    binding.delete(sub);
+    if (sub.since === null) binding.release();
+    if (binding.subs.size > 0) return { sub, unbind: null };
     this.groups.delete(key);
-    return { sub, lastOfGroup: true };
-  }
-
-  /** An event of a group the socket is bound to (from the hub). */
-  deliver(event: HubEvent): void {
-    const binding = this.groups.get(event.key);
-    if (!binding) return;
-    if (binding.pending > 0) (binding.held ??= []).push(event);
-    else this.route(binding, event);
+    return { sub, unbind: binding };
   }
 
   /** Binds a subscription to its group's events in its snapshot phase (they are held until it is answered). */
   private enterSnapshot(sub: Subscription): void {
     const key = groupKey(sub.streamName, sub.groupId);
     let binding = this.groups.get(key);
-    if (!binding) this.groups.set(key, (binding = { subs: new Set(), pending: 0, held: null }));
+    if (!binding) this.groups.set(key, (binding = new GroupBinding(this.output)));
     sub.since = null;
-    binding.subs.add(sub);
+    binding.add(sub);
     binding.pending++;
-  }
-
-  /** One snapshot phase of the group is over; once none is left, the held events flow in order. */
-  private release(binding: GroupBinding): void {
-    if (--binding.pending > 0) return;
-    const held = binding.held;
-    binding.held = null;
-    for (const event of held ?? []) this.route(binding, event);
-  }
-
-  private route(binding: GroupBinding, event: HubEvent): void {
-    const { envelope } = event;
-    for (const sub of binding.subs) {
-      if (sub.since !== null && envelope.seq > sub.since && matches(sub, envelope)) {
-        this.output.send(event.wire);
-        return;
-      }
-    }
   }
 }

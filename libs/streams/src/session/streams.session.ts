@@ -14,7 +14,7 @@ import { StreamsStore } from '../service/streams.store';
 import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { serveRetryDelay } from './serve-retry.delay';
-import { SnapshotSeam, streamFrame } from './snapshot.seam';
+import { type GroupBinding, SnapshotSeam, streamFrame } from './snapshot.seam';
 
 /** The group (and item) a `/stream/...` URL names. */
 export interface PathSubscription {
@@ -44,7 +44,8 @@ export class StreamsSession {
     hub: StreamsHub,
   ) {
     this.seam = new SnapshotSeam(hub, store, metrics);
-    hub.onContinuityLost((member, stream, group) => this.continuityLost(member as StreamConnection, stream, group));
+    // The hub's members are the sockets' group bindings (session/snapshot.seam.ts).
+    hub.onContinuityLost((member, stream, group) => this.continuityLost((member as GroupBinding).socket as StreamConnection, stream, group));
   }
 
   /** A socket was accepted: it learns when to refresh, and a `/stream/...` URL joins its group. */
