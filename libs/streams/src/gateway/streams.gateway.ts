@@ -59,8 +59,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     // One object for every connection (built once, so an idle connection carries only a reference).
     this.limits = {
       maxBufferedBytes: options.maxBufferedBytes,
-      maxQueuedMessages: options.maxQueuedMessagesPerSocket,
-      maxQueuedBytes: options.maxPayloadBytes,
+      inbound: { maxTasks: options.maxQueuedMessagesPerSocket, maxBytes: options.maxPayloadBytes },
       // A fresh socket may open every subscription it is allowed and still re-join for a second.
       joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
       joinsPerSecond: options.maxJoinsPerSecond,
