@@ -143,7 +143,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const route = parseStreamPath(req.url);
     if (!route || this.closing) {
       this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
@@ -170,6 +170,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     if (socket.destroyed) return;
     // No await between the checks above and the accept: ws calls back synchronously (no verifyClient).
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws guards the socket from now on; ours would stay for the connection's life.
+      socket.off('error', destroySocket);
       const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits, this.batcher);
       if (auth.expiresAt !== null && auth.input) {
         connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, () =>
@@ -240,6 +242,11 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       connection.socket.ping();
     }
   }
+}
+
+/** A failed socket before ws takes it: one function for all (no closure, nor the upgrade's scope, kept per socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /**

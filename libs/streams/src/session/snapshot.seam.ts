@@ -35,13 +35,17 @@ export interface Subscription extends SubscriptionRequest {
  * delivery); routing among the subscriptions happens here, so a socket gets each event once (SPEC §7.3).
  */
 export class GroupBinding implements GroupMember {
-  readonly subs = new Set<Subscription>();
+  /**
+   * Replaced, never grown in place: an array of exactly its length (most bindings hold one subscription)
+   * is far smaller than a Set, and joins and leaves are rare next to deliveries.
+   */
+  subs: readonly Subscription[] = [];
   pending = 0;
   /** Created only while a snapshot is pending, so an idle binding costs no array. */
   private held: HubEvent[] | null = null;
   /**
    * The common case, one subscription, routed from a copy of its `since` and `id` kept here: the fan-out then
-   * reads this object only, not the Set nor the subscription (at 5,000 sockets each object read is a likely
+   * reads this object only, not the array nor the subscription (at 5,000 sockets each object read is a likely
    * cache miss). Kept by `pick`, run whenever the set changes or the last snapshot phase ends: the only points
    * after which routing can see a changed `since` (it runs only while no snapshot is pending).
    */
@@ -57,13 +61,14 @@ export class GroupBinding implements GroupMember {
   }
 
   add(sub: Subscription): void {
-    this.subs.add(sub);
+    this.subs = [...this.subs, sub];
     this.pick();
   }
 
   /** False when the subscription was not here. */
   delete(sub: Subscription): boolean {
-    if (!this.subs.delete(sub)) return false;
+    if (!this.subs.includes(sub)) return false;
+    this.subs = this.subs.filter((s) => s !== sub);
     this.pick();
     return true;
   }
@@ -96,7 +101,7 @@ export class GroupBinding implements GroupMember {
   }
 
   private pick(): void {
-    const only = this.subs.size === 1 ? this.subs.values().next().value! : null;
+    const only = this.subs.length === 1 ? this.subs[0] : null;
     this.single = only !== null;
     // A subscription in its snapshot phase (since null) wants nothing yet.
     this.singleSince = only?.since ?? Infinity;
@@ -271,7 +276,7 @@ export class SocketSubscriptions {
     if (!binding?.delete(sub)) return { sub, unbind: null };
     if (sub.since === null) binding.release();
     sub.since = null;
-    if (binding.subs.size > 0) return { sub, unbind: null };
+    if (binding.subs.length > 0) return { sub, unbind: null };
     this.groups.delete(key);
     return { sub, unbind: binding };
   }
@@ -288,7 +293,7 @@ export class SocketSubscriptions {
   /** Puts the socket's live subscriptions of a group back in their snapshot phase for a re-sync; returns them. */
   reopen(stream: string, group: string): SubscriptionRequest[] {
     const binding = this.groups.get(groupKey(stream, group));
-    const live = [...(binding?.subs ?? [])].filter((sub) => sub.since !== null);
+    const live = (binding?.subs ?? []).filter((sub) => sub.since !== null);
     for (const sub of live) {
       sub.since = null;
       binding!.pending++;
@@ -314,7 +319,7 @@ export class SocketSubscriptions {
   resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
     const sub = this.byId.get(subscriptionId);
     if (!sub || sub.since !== null) return;
-    const others = [...(this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? [])].filter((o) => o !== sub);
+    const others = (this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? []).filter((o) => o !== sub);
     for (const envelope of missed) {
       if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.output.send(encodeEnvelope(envelope));
     }
@@ -333,7 +338,7 @@ export class SocketSubscriptions {
     if (!binding) return { sub, unbind: null };
     binding.delete(sub);
     if (sub.since === null) binding.release();
-    if (binding.subs.size > 0) return { sub, unbind: null };
+    if (binding.subs.length > 0) return { sub, unbind: null };
     this.groups.delete(key);
     return { sub, unbind: binding };
   }
