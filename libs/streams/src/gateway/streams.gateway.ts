@@ -190,11 +190,12 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.metrics.connections++;
     this.metrics.connectionAccepted();
     // The same four listener functions for every socket (ws calls them with the socket as `this`): no
-    // closures per connection, which keeps an idle connection small.
+    // closures per connection, which keeps an idle connection small. `on`, not `once`, for 'close': ws emits
+    // it once, and `once` would keep a wrapper per socket.
     ws.on('pong', this.listeners.pong);
     ws.on('message', this.listeners.message);
     ws.on('error', this.listeners.error);
-    ws.once('close', this.listeners.close);
+    ws.on('close', this.listeners.close);
   }
 
   private socketListeners() {
