@@ -22,7 +22,11 @@ export interface InboundLimits {
  * `close()` (the socket closed) drops every waiting task at once: queued joins never run after a close.
  */
 export class InboundQueue {
-  private readonly tasks: Array<{ task: Task; bytes: number }> = [];
+  /**
+   * Null while nothing waits: an idle socket keeps no array (a drained array keeps its grown backing
+   * store, ~150 B per socket).
+   */
+  private tasks: Array<{ task: Task; bytes: number }> | null = null;
   private queuedBytes = 0;
   private running = false;
   private paused = false;
@@ -30,20 +34,22 @@ export class InboundQueue {
 
   constructor(
     private readonly source: PausableSource,
+    /** Shared by every socket (one object, not one per socket). */
     private readonly limits: InboundLimits,
   ) {}
 
   /** Tasks waiting to run (not counting the one running). */
   get size(): number {
-    return this.tasks.length;
+    return this.tasks?.length ?? 0;
   }
 
   /** Queues `task`, accounted as `bytes` of client input; ignored once the queue is closed. */
   push(task: Task, bytes = 0): void {
     if (this.closed) return;
-    this.tasks.push({ task, bytes });
+    const tasks = (this.tasks ??= []);
+    tasks.push({ task, bytes });
     this.queuedBytes += bytes;
-    if (!this.paused && (this.tasks.length >= this.limits.maxTasks || this.queuedBytes >= this.limits.maxBytes)) {
+    if (!this.paused && (tasks.length >= this.limits.maxTasks || this.queuedBytes >= this.limits.maxBytes)) {
       this.paused = true;
       this.source.pause();
     }
@@ -57,8 +63,7 @@ export class InboundQueue {
   close(last: Task): void {
     if (this.closed) return;
     this.closed = true;
-    this.tasks.length = 0;
-    this.tasks.push({ task: last, bytes: 0 });
+    this.tasks = [{ task: last, bytes: 0 }];
     this.queuedBytes = 0;
     this.start();
   }
@@ -71,13 +76,14 @@ export class InboundQueue {
   }
 
   private async run(): Promise<void> {
-    for (let next = this.tasks.shift(); next; next = this.tasks.shift()) {
+    for (let next = this.tasks?.shift(); next; next = this.tasks?.shift()) {
       this.queuedBytes -= next.bytes;
-      if (this.paused && this.tasks.length < this.limits.maxTasks && this.queuedBytes < this.limits.maxBytes) {
+      if (this.paused && this.tasks!.length < this.limits.maxTasks && this.queuedBytes < this.limits.maxBytes) {
         this.paused = false;
         this.source.resume();
       }
       await next.task();
+      if (this.tasks?.length === 0) this.tasks = null;
     }
     this.running = false;
   }

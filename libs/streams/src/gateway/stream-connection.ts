@@ -3,17 +3,19 @@ import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ProtocolErrorCode } from '../protocol/protocol.constants';
 import { type SeamSocket, SocketSubscriptions } from '../session/snapshot.seam';
 import type { AuthExpiry } from './auth-expiry';
-import { InboundQueue } from './inbound-queue';
+import { type InboundLimits, InboundQueue } from './inbound-queue';
 import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
 import { type WireFrame, wireFrame } from './wire-frame';
 import type { WriteBatcher } from './write-batcher';
 
-/** A socket's bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, `maxJoinsPerSecond`, ...). */
+/**
+ * A socket's bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, `maxJoinsPerSecond`, ...);
+ * one object shared by every connection, handed on as is (an idle connection carries references, not copies).
+ */
 export interface ConnectionLimits {
   maxBufferedBytes: number;
-  maxQueuedMessages: number;
-  maxQueuedBytes: number;
+  inbound: InboundLimits;
   joinBurst: number;
   joinsPerSecond: number;
   /** Option `writeFastPath`: pre-framed bytes written straight to the TCP socket (batched), or ws's `send()`. */
@@ -49,7 +51,7 @@ export class StreamConnection implements SeamSocket {
     batcher: WriteBatcher | null = null,
   ) {
     this.outbound = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
-    this.inbound = new InboundQueue(socket, { maxTasks: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes });
+    this.inbound = new InboundQueue(socket, limits.inbound);
     this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
     this.subscriptions = new SocketSubscriptions(this);
   }

@@ -59,8 +59,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     // One object for every connection (built once, so an idle connection carries only a reference).
     this.limits = {
       maxBufferedBytes: options.maxBufferedBytes,
-      maxQueuedMessages: options.maxQueuedMessagesPerSocket,
-      maxQueuedBytes: options.maxPayloadBytes,
+      inbound: { maxTasks: options.maxQueuedMessagesPerSocket, maxBytes: options.maxPayloadBytes },
       // A fresh socket may open every subscription it is allowed and still re-join for a second.
       joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
       joinsPerSecond: options.maxJoinsPerSecond,
@@ -144,7 +143,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const route = parseStreamPath(req.url);
     if (!route || this.closing) {
       this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
@@ -171,6 +170,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     if (socket.destroyed) return;
     // No await between the checks above and the accept: ws calls back synchronously (no verifyClient).
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws guards the socket from now on; ours would stay for the connection's life.
+      socket.off('error', destroySocket);
       const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits, this.batcher);
       if (auth.expiresAt !== null && auth.input) {
         connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, () =>
@@ -189,11 +190,12 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.metrics.connections++;
     this.metrics.connectionAccepted();
     // The same four listener functions for every socket (ws calls them with the socket as `this`): no
-    // closures per connection, which keeps an idle connection small.
+    // closures per connection, which keeps an idle connection small. `on`, not `once`, for 'close': ws emits
+    // it once, and `once` would keep a wrapper per socket.
     ws.on('pong', this.listeners.pong);
     ws.on('message', this.listeners.message);
     ws.on('error', this.listeners.error);
-    ws.once('close', this.listeners.close);
+    ws.on('close', this.listeners.close);
   }
 
   private socketListeners() {
@@ -241,6 +243,11 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       connection.socket.ping();
     }
   }
+}
+
+/** A failed socket before ws takes it: one function for all (no closure, nor the upgrade's scope, kept per socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /**

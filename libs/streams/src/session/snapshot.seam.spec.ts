@@ -15,7 +15,7 @@ function fakeSocket() {
 }
 
 const metrics = new StreamsMetrics(resolveStreamsOptions({}));
-const limits = { maxBufferedBytes: 1 << 20, maxQueuedMessages: 64, maxQueuedBytes: 1 << 20, joinBurst: 100, joinsPerSecond: 100, writeFastPath: true };
+const limits = { maxBufferedBytes: 1 << 20, inbound: { maxTasks: 64, maxBytes: 1 << 20 }, joinBurst: 100, joinsPerSecond: 100, writeFastPath: true };
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,

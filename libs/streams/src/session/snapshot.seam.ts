@@ -1,4 +1,3 @@
-import { groupKey } from '../adapters/group.key';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import type { WireFrame } from '../gateway/wire-frame';
 import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
@@ -25,8 +24,8 @@ export interface SeamSocket extends SubscriptionOutput {
 export interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
   since: number | null;
-  /** Out of its group's frames until its snapshot can be read (the adapter failed it); see `detach`. */
-  detached?: boolean;
+  /** The socket's binding for its group; null while detached (out of its group's frames until its snapshot can be read, see `detach`). */
+  binding: GroupBinding | null;
 }
 
 /**
@@ -35,13 +34,17 @@ export interface Subscription extends SubscriptionRequest {
  * delivery); routing among the subscriptions happens here, so a socket gets each event once (SPEC §7.3).
  */
 export class GroupBinding implements GroupMember {
-  readonly subs = new Set<Subscription>();
+  /**
+   * Replaced, never grown in place: an array of exactly its length (most bindings hold one subscription)
+   * is far smaller than a Set, and joins and leaves are rare next to deliveries.
+   */
+  subs: readonly Subscription[] = [];
   pending = 0;
   /** Created only while a snapshot is pending, so an idle binding costs no array. */
   private held: HubEvent[] | null = null;
   /**
    * The common case, one subscription, routed from a copy of its `since` and `id` kept here: the fan-out then
-   * reads this object only, not the Set nor the subscription (at 5,000 sockets each object read is a likely
+   * reads this object only, not the array nor the subscription (at 5,000 sockets each object read is a likely
    * cache miss). Kept by `pick`, run whenever the set changes or the last snapshot phase ends: the only points
    * after which routing can see a changed `since` (it runs only while no snapshot is pending).
    */
@@ -57,13 +60,15 @@ export class GroupBinding implements GroupMember {
   }
 
   add(sub: Subscription): void {
-    this.subs.add(sub);
+    this.subs = appended(this.subs, sub);
     this.pick();
   }
 
   /** False when the subscription was not here. */
   delete(sub: Subscription): boolean {
-    if (!this.subs.delete(sub)) return false;
+    const rest = without(this.subs, sub);
+    if (rest === this.subs) return false;
+    this.subs = rest;
     this.pick();
     return true;
   }
@@ -96,7 +101,7 @@ export class GroupBinding implements GroupMember {
   }
 
   private pick(): void {
-    const only = this.subs.size === 1 ? this.subs.values().next().value! : null;
+    const only = this.subs.length === 1 ? this.subs[0] : null;
     this.single = only !== null;
     // A subscription in its snapshot phase (since null) wants nothing yet.
     this.singleSince = only?.since ?? Infinity;
@@ -127,6 +132,19 @@ export interface ServeFailure {
 /** A server frame about a subscription's group or item (sync, unauthorized, ...). */
 export function streamFrame(request: SubscriptionRequest, timestamp: number, event: StreamFrame['event']): StreamFrame {
   return { type: 'stream', timestamp, streamName: request.streamName, groupId: request.groupId, id: request.id, event };
+}
+
+/**
+ * `list` with `item` added, or taken out (`list` itself when it is not there), as an array of exactly its
+ * length: spread and `filter` reserve room for 16 more items (~130 B) that an idle socket would keep.
+ */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  return list.concat([item]);
+}
+
+function without<T>(list: readonly T[], item: T): readonly T[] {
+  const at = list.indexOf(item);
+  return at < 0 ? list : list.slice(0, at).concat(list.slice(at + 1));
 }
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
@@ -223,38 +241,45 @@ export class SnapshotSeam {
  * are dropped (SPEC §7.5).
  */
 export class SocketSubscriptions {
-  private readonly byId = new Map<string, Subscription>();
-  private readonly groups = new Map<string, GroupBinding>();
+  /**
+   * In join order. Replaced, never grown in place: an array of exactly its length (most sockets hold one or
+   * two subscriptions, at most `maxSubscriptionsPerSocket`) is far smaller than a Map, and it is searched only
+   * for client messages, never per delivery. A group's binding is found through its subscriptions (each holds
+   * its own), so the socket keeps no map of groups either.
+   */
+  private subs: readonly Subscription[] = [];
 
   constructor(private readonly output: SeamSocket) {}
 
   get size(): number {
-    return this.byId.size;
+    return this.subs.length;
   }
 
   has(subscriptionId: string): boolean {
-    return this.byId.has(subscriptionId);
+    return this.find(subscriptionId) !== undefined;
   }
 
   /** The subscription registered under this id (compare by identity to see it was not replaced meanwhile). */
   get(subscriptionId: string): SubscriptionRequest | undefined {
-    return this.byId.get(subscriptionId);
+    return this.find(subscriptionId);
   }
 
   list(): SubscriptionRequest[] {
-    return [...this.byId.values()];
+    return [...this.subs];
   }
 
   /** The hub member for a group this socket has a subscription in (bound while one is there). */
   binding(stream: string, group: string): GroupBinding | undefined {
-    return this.groups.get(groupKey(stream, group));
+    return this.subs.find((sub) => sub.binding !== null && sub.streamName === stream && sub.groupId === group)?.binding ?? undefined;
   }
 
-  /** Registers a subscription in its snapshot phase. */
+  /** Registers a subscription in its snapshot phase (a join replacing an id has the session close the old one first). */
   open(request: SubscriptionRequest): void {
-    const sub: Subscription = { ...request, since: null };
+    // Spelled out, not spread: a spread copy gets a hidden class of its own (~250 B per socket), this literal shares one.
+    const { subscriptionId, streamName, groupId, id, position, presence } = request;
+    const sub: Subscription = { subscriptionId, streamName, groupId, id, position, presence, since: null, binding: null };
     this.enterSnapshot(sub);
-    this.byId.set(sub.subscriptionId, sub);
+    this.subs = appended(this.subs, sub);
   }
 
   /**
@@ -263,32 +288,28 @@ export class SocketSubscriptions {
    * Returns it and, when nothing of the socket is left in the group, its binding to unbind; null when it is gone.
    */
   detach(subscriptionId: string): Removed | null {
-    const sub = this.byId.get(subscriptionId);
-    if (!sub || sub.detached) return null;
-    sub.detached = true;
-    const key = groupKey(sub.streamName, sub.groupId);
-    const binding = this.groups.get(key);
-    if (!binding?.delete(sub)) return { sub, unbind: null };
+    const sub = this.find(subscriptionId);
+    const binding = sub?.binding;
+    if (!sub || !binding) return null;
+    sub.binding = null;
+    binding.delete(sub);
     if (sub.since === null) binding.release();
     sub.since = null;
-    if (binding.subs.size > 0) return { sub, unbind: null };
-    this.groups.delete(key);
-    return { sub, unbind: binding };
+    return { sub, unbind: binding.subs.length > 0 ? null : binding };
   }
 
   /** Puts a detached subscription back in its snapshot phase; false when it was left or replaced meanwhile. */
   reattach(request: SubscriptionRequest): boolean {
-    const sub = this.byId.get(request.subscriptionId);
-    if (sub !== request || !sub.detached) return false;
-    sub.detached = false;
+    const sub = this.find(request.subscriptionId);
+    if (sub !== request || sub.binding !== null) return false;
     this.enterSnapshot(sub);
     return true;
   }
 
   /** Puts the socket's live subscriptions of a group back in their snapshot phase for a re-sync; returns them. */
   reopen(stream: string, group: string): SubscriptionRequest[] {
-    const binding = this.groups.get(groupKey(stream, group));
-    const live = [...(binding?.subs ?? [])].filter((sub) => sub.since !== null);
+    const binding = this.binding(stream, group);
+    const live = (binding?.subs ?? []).filter((sub) => sub.since !== null);
     for (const sub of live) {
       sub.since = null;
       binding!.pending++;
@@ -298,12 +319,11 @@ export class SocketSubscriptions {
 
   /** Ends the snapshot phase: the sync frame goes out, then the held events it does not already contain. */
   activate(subscriptionId: string, seq: number, sync: StreamFrame | object | null): void {
-    const sub = this.byId.get(subscriptionId);
+    const sub = this.find(subscriptionId);
     if (!sub || sub.since !== null) return;
     sub.since = seq;
     if (sync) this.output.sendFrame(sync);
-    const binding = this.groups.get(groupKey(sub.streamName, sub.groupId));
-    binding?.release();
+    sub.binding?.release();
   }
 
   /**
@@ -312,9 +332,9 @@ export class SocketSubscriptions {
    * socket already covers (sent, replayed or in its snapshot) is not sent again (SPEC §7.3).
    */
   resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
-    const sub = this.byId.get(subscriptionId);
+    const sub = this.find(subscriptionId);
     if (!sub || sub.since !== null) return;
-    const others = [...(this.groups.get(groupKey(sub.streamName, sub.groupId))?.subs ?? [])].filter((o) => o !== sub);
+    const others = (sub.binding?.subs ?? []).filter((o) => o !== sub);
     for (const envelope of missed) {
       if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.output.send(encodeEnvelope(envelope));
     }
@@ -323,26 +343,25 @@ export class SocketSubscriptions {
 
   /** Removes a subscription; returns it and, when the socket has no subscription left in its group, its binding to unbind. */
   close(subscriptionId: string): Removed | null {
-    const sub = this.byId.get(subscriptionId);
+    const sub = this.find(subscriptionId);
     if (!sub) return null;
-    this.byId.delete(subscriptionId);
-    const key = groupKey(sub.streamName, sub.groupId);
+    this.subs = without(this.subs, sub);
+    const binding = sub.binding;
     // A detached subscription is bound to nothing: there is nothing to release or unbind.
-    if (sub.detached) return { sub, unbind: null };
-    const binding = this.groups.get(key);
     if (!binding) return { sub, unbind: null };
     binding.delete(sub);
     if (sub.since === null) binding.release();
-    if (binding.subs.size > 0) return { sub, unbind: null };
-    this.groups.delete(key);
-    return { sub, unbind: binding };
+    return { sub, unbind: binding.subs.length > 0 ? null : binding };
+  }
+
+  private find(subscriptionId: string): Subscription | undefined {
+    return this.subs.find((sub) => sub.subscriptionId === subscriptionId);
   }
 
   /** Binds a subscription to its group's events in its snapshot phase (they are held until it is answered). */
   private enterSnapshot(sub: Subscription): void {
-    const key = groupKey(sub.streamName, sub.groupId);
-    let binding = this.groups.get(key);
-    if (!binding) this.groups.set(key, (binding = new GroupBinding(this.output)));
+    const binding = this.binding(sub.streamName, sub.groupId) ?? new GroupBinding(this.output);
+    sub.binding = binding;
     sub.since = null;
     binding.add(sub);
     binding.pending++;
