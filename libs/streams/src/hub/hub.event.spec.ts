@@ -21,7 +21,7 @@ describe('encodeEnvelope item key (what slow-consumer coalescing replaces by)', 
 describe('HubEvent', () => {
   it('encodes its envelope once, on first use, and leaves the envelope as it was', () => {
     const envelope = Object.freeze({ seq: 3, epoch: 'e1', frame: { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: 'i', event: { type: 'update' as const, data: 1 } } });
-    const event = new HubEvent(envelope, 'k');
+    const event = new HubEvent(envelope);
     const wire = event.wire;
     expect(event.wire).toBe(wire);
     expect(wire.itemKey).toBe(encodeEnvelope(envelope).itemKey);

@@ -18,16 +18,13 @@ export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
 }
 
 /**
- * One event as the hub hands it to every member of its group: the (immutable) envelope, the group's key, and
- * the wire bytes, encoded by the first member that sends it, so every other socket writes the same bytes.
+ * One event as the hub hands it to every member of its group: the (immutable) envelope and the wire bytes,
+ * encoded by the first member that sends it, so every other socket writes the same bytes.
  */
 export class HubEvent {
   private encoded: WireFrame | null = null;
 
-  constructor(
-    readonly envelope: StreamEnvelope,
-    readonly key: string,
-  ) {}
+  constructor(readonly envelope: StreamEnvelope) {}
 
   get wire(): WireFrame {
     return (this.encoded ??= encodeEnvelope(this.envelope));

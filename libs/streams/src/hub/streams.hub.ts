@@ -65,7 +65,7 @@ export class StreamsHub implements StreamSink {
     const key = groupKey(envelope.frame.streamName, envelope.frame.groupId);
     const entry = this.groups.get(key);
     if (!entry) return;
-    const event = new HubEvent(envelope, key);
+    const event = new HubEvent(envelope);
     // One try around the loop, not one per member (the loop is the hot path); after a throw it goes on with
     // the member after the one that threw.
     const members = entry.members.values();

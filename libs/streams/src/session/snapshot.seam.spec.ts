@@ -1,5 +1,4 @@
 import type { WebSocket } from 'ws';
-import { groupKey } from '../adapters/group.key';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { StreamConnection } from '../gateway/stream-connection';
 import { HubEvent } from '../hub/hub.event';
@@ -24,7 +23,7 @@ const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope =
 
 /** What the hub does for every member bound to the event's group (the socket's binding there, if it has one). */
 const deliver = (c: StreamConnection, e: StreamEnvelope) =>
-  c.subscriptions.binding(e.frame.streamName, e.frame.groupId)?.deliver(new HubEvent(e, groupKey(e.frame.streamName, e.frame.groupId)));
+  c.subscriptions.binding(e.frame.streamName, e.frame.groupId)?.deliver(new HubEvent(e));
 
 const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
 const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 'g', id: null, event: { type: 'sync' as const, data: [] } };
