@@ -14,15 +14,27 @@ const REFRESH_BURST = 3;
 export class AuthExpiry {
   private timer: NodeJS.Timeout | null = null;
   private readonly budget: JoinRateLimiter;
+  /**
+   * The upgrade's input, kept for the socket's life as one JSON string: the header and query maps as objects
+   * cost ~4 KiB of heap per socket (a few hundred bytes as text), and a refresh is rare.
+   */
+  private readonly saved: string;
 
   constructor(
-    readonly input: StreamAuthInput,
+    input: StreamAuthInput,
     private at: number,
     refreshesPerMinute: number,
     private readonly onExpired: () => void,
   ) {
     this.budget = new JoinRateLimiter(REFRESH_BURST, refreshesPerMinute / 60);
+    this.saved = JSON.stringify(input);
     this.arm();
+  }
+
+  /** A fresh copy of the upgrade's input (maps without a prototype again, as `buildAuthInput` made them). */
+  input(): StreamAuthInput {
+    const { headers, path, query_params, addr } = JSON.parse(this.saved) as StreamAuthInput;
+    return { headers: Object.assign(Object.create(null), headers), path, query_params: Object.assign(Object.create(null), query_params), addr };
   }
 
   get expiresAt(): number {

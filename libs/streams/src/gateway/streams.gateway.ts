@@ -174,9 +174,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       socket.off('error', destroySocket);
       const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits, this.batcher);
       if (auth.expiresAt !== null && auth.input) {
-        connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, () =>
-          connection.end(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired'),
-        );
+        connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, expire(connection));
       }
       this.accept(connection);
       this.session.opened(connection, route.kind === 'stream' ? route : null);
@@ -246,6 +244,14 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 }
 
 /** A failed socket before ws takes it: one function for all (no closure, nor the upgrade's scope, kept per socket). */
+/**
+ * The expiry callback, made out here: a closure made inside `upgrade` would keep that call's whole scope
+ * (the request with its headers, the upgrade's head buffer) alive for the socket's life.
+ */
+function expire(connection: StreamConnection): () => void {
+  return () => connection.end(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired');
+}
+
 function destroySocket(this: Duplex): void {
   this.destroy();
 }

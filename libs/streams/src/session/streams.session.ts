@@ -114,7 +114,7 @@ export class StreamsSession {
     if (!auth.takeRefresh()) {
       return connection.sendError(ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.maxRefreshesPerMinute} refreshes per minute per socket`);
     }
-    const input = { ...auth.input, refresh: { token, context: connection.context } };
+    const input = { ...auth.input(), refresh: { token, context: connection.context } };
     const outcome = await runAuth(this.options.authFunction, input, this.options.handshakeTimeoutMs);
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     if (!outcome.allowed) {
