@@ -6,18 +6,30 @@ import type { RedisKeyspace } from './redis.keys';
 
 /**
  * Drops the entries whose instance stopped refreshing them (score = expiry, Redis clock) and bumps the
- * version when it did. Shared by every script below; KEYS: entries ZSET, records HASH, version STRING.
+ * version when it did. Shared by every script below; KEYS: entries ZSET, records HASH, version STRING;
+ * ARGV[1]: ttl.
+ *
+ * A version never repeats for a group, or a reader holding it would miss the change: once the key expired
+ * (the group emptied), the next counter starts at the clock in microseconds, past every earlier version
+ * (a group cannot change more than once per microsecond).
  */
 const PURGE = `
+local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function bump()
+  if redis.call('EXISTS', KEYS[3]) == 0 then
+    redis.call('SET', KEYS[3], t[1] .. string.format('%06d', tonumber(t[2])), 'PX', ttl * 2)
+  end
+  redis.call('INCR', KEYS[3])
+end
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for i = 1, #dead, 1000 do
   redis.call('HDEL', KEYS[2], unpack(dead, i, math.min(i + 999, #dead)))
 end
 if #dead > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  redis.call('INCR', KEYS[3])
+  bump()
 end
 `;
 
@@ -27,7 +39,6 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl * 2) end
 
 /** ARGV: ttl, max entries, then field/record pairs. Returns 0 when a new entry would pass `max`. */
 const PUT = `${PURGE}
-local ttl = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local added = 0
 for i = 3, #ARGV, 2 do
@@ -39,24 +50,24 @@ for i = 3, #ARGV, 2 do
     added = added + 1
   end
 end
-if added > 0 then redis.call('INCR', KEYS[3]) end
+if added > 0 then bump() end
 ${EXPIRE_ALL}
 return 1
 `;
 
-/** ARGV: field. */
+/** ARGV: ttl, field. */
 const REMOVE = `${PURGE}
-local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-if removed > 0 then redis.call('INCR', KEYS[3]) end
+local removed = redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[2])
+if removed > 0 then bump() end
 if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
 return removed
 `;
 
-/** ARGV: the version the caller has. Returns { version } when unchanged, else { version, field, record, ... }. */
+/** ARGV: ttl, the version the caller has. Returns { version } when unchanged, else { version, field, record, ... }. */
 const READ = `${PURGE}
 local v = redis.call('GET', KEYS[3]) or '0'
-if v == ARGV[1] then return { v } end
+if v == ARGV[2] then return { v } end
 local out = redis.call('HGETALL', KEYS[2])
 table.insert(out, 1, v)
 return out
@@ -109,11 +120,11 @@ export class RedisPresenceStore implements PresenceStore {
     const own = this.own.get(gk);
     own?.entries.delete(key);
     if (own?.entries.size === 0) this.own.delete(gk);
-    await this.commands.streamsPresenceRemove(...this.names(stream, group), this.field(key));
+    await this.commands.streamsPresenceRemove(...this.names(stream, group), this.ttlMs, this.field(key));
   }
 
   async read(stream: string, group: string, since: string | null): Promise<PresenceRead> {
-    const reply = (await this.commands.streamsPresenceRead(...this.names(stream, group), since ?? '')) as string[];
+    const reply = (await this.commands.streamsPresenceRead(...this.names(stream, group), this.ttlMs, since ?? '')) as string[];
     const version = reply[0];
     if (reply.length === 1 && version === since) return { version, members: null };
     const members = new Map<string, PresenceRecord>();
