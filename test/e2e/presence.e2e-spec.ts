@@ -284,7 +284,7 @@ describe('presence update storms are bounded per group (memory adapter)', () => 
 
   it('members updating within their budget: each watcher gets at most the documented frames and bytes per second; a bystander still gets all of its frames', async () => {
     const maxBytesPerSecond = 32 * 1024;
-    const t = await startPresenceApp({ presence: {} });
+    const t = await startPresenceApp({ presence: { maxBytesPerSecond } });
     try {
       const members = await Promise.all(Array.from({ length: 30 }, (_, i) => enterRoom(t.url, `m${i}`, 'storm', clients)));
       const bystander = await TestClient.connect(`${t.url}/?user=bystander`);

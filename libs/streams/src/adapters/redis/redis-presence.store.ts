@@ -90,6 +90,8 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly instance = randomBytes(9).toString('base64url');
   /** This instance's entries, re-written by the keep-alive. */
   private readonly own = new Map<string, { stream: string; group: string; entries: Map<string, string> }>();
+  /** The entry each record read was parsed from: an entry read again unchanged is not parsed again. */
+  private readonly parsed = new WeakMap<PresenceRecord, string>();
   private readonly timer: NodeJS.Timeout;
   private readonly commands: PresenceCommands;
 
@@ -110,30 +112,45 @@ export class RedisPresenceStore implements PresenceStore {
 
   async put(stream: string, group: string, key: string, record: PresenceRecord, max: number): Promise<boolean> {
     const json = JSON.stringify(record);
-    const ok = (await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, max, this.field(key), json)) === 1;
-    if (ok) this.entriesOf(stream, group).set(key, json);
+    // Kept for the keep-alive as the write goes out, in command order with a remove that may follow before
+    // the reply; taken back when refused, unless something else was written or removed since.
+    const entries = this.entriesOf(stream, group);
+    const before = entries.get(key);
+    entries.set(key, json);
+    const undo = () => {
+      if (entries.get(key) !== json) return;
+      if (before === undefined) this.forget(stream, group, key);
+      else entries.set(key, before);
+    };
+    const ok = await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, max, this.field(key), json).then(
+      (reply) => reply === 1,
+      (error: unknown) => {
+        undo();
+        throw error;
+      },
+    );
+    if (!ok) undo();
     return ok;
   }
 
   async remove(stream: string, group: string, key: string): Promise<void> {
-    const gk = groupKey(stream, group);
-    const own = this.own.get(gk);
-    own?.entries.delete(key);
-    if (own?.entries.size === 0) this.own.delete(gk);
+    this.forget(stream, group, key);
     await this.commands.streamsPresenceRemove(...this.names(stream, group), this.ttlMs, this.field(key));
   }
 
-  async read(stream: string, group: string, since: string | null): Promise<PresenceRead> {
+  async read(stream: string, group: string, since: string | null, known?: (key: string) => PresenceRecord | undefined): Promise<PresenceRead> {
     const reply = (await this.commands.streamsPresenceRead(...this.names(stream, group), this.ttlMs, since ?? '')) as string[];
     const version = reply[0];
     if (reply.length === 1 && version === since) return { version, members: null };
     const members = new Map<string, PresenceRecord>();
     for (let i = 1; i + 1 < reply.length; i += 2) {
       const key = reply[i].slice(reply[i].indexOf('\n') + 1);
-      const record = JSON.parse(reply[i + 1]) as PresenceRecord;
-      const known = members.get(key);
+      const json = reply[i + 1];
+      const prior = known?.(key);
+      const record = prior !== undefined && this.parsed.get(prior) === json ? prior : this.parse(json);
+      const other = members.get(key);
       // One member per key across instances: the entry written last wins.
-      if (!known || record.at > known.at) members.set(key, record);
+      if (!other || record.at > other.at) members.set(key, record);
     }
     return { version, members };
   }
@@ -150,6 +167,19 @@ export class RedisPresenceStore implements PresenceStore {
       // The bound was checked when each entry was added; a refresh must never drop one of them.
       await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, Number.MAX_SAFE_INTEGER, ...args).catch(() => undefined);
     }
+  }
+
+  private parse(json: string): PresenceRecord {
+    const record = JSON.parse(json) as PresenceRecord;
+    this.parsed.set(record, json);
+    return record;
+  }
+
+  private forget(stream: string, group: string, key: string): void {
+    const gk = groupKey(stream, group);
+    const own = this.own.get(gk);
+    own?.entries.delete(key);
+    if (own?.entries.size === 0) this.own.delete(gk);
   }
 
   private entriesOf(stream: string, group: string): Map<string, string> {
