@@ -174,6 +174,8 @@ export class PresenceHub {
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
     for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    // A flush under way finds its group gone and schedules no other.
+    this.groups.clear();
     await this.store.close();
   }
 
@@ -280,7 +282,7 @@ export class PresenceHub {
     // Each watcher got at most `bytes`: the next frame waits until the budget has paid for them.
     if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.maxBytesPerSecond);
     g.flushing = false;
-    if (g.dirty && g.watchers.size > 0) this.schedule(g);
+    if (g.dirty) this.changed(g);
   }
 
   /** One frame per live watcher whose list is behind; returns the largest, in bytes. */

@@ -73,6 +73,12 @@ table.insert(out, 1, v)
 return out
 `;
 
+/** One of this instance's entries: its record's JSON, and whether Redis accepted it (within `max`). */
+interface OwnEntry {
+  json: string;
+  accepted: boolean;
+}
+
 type ScriptCall = (zset: string, hash: string, version: string, ...args: (string | number)[]) => Promise<unknown>;
 type PresenceCommands = (Redis | Cluster) & { streamsPresencePut: ScriptCall; streamsPresenceRemove: ScriptCall; streamsPresenceRead: ScriptCall };
 
@@ -88,8 +94,8 @@ export class RedisPresenceStore implements PresenceStore {
   readonly pollMs: number;
   /** Distinguishes this process's entries from those of other instances (and of its own earlier runs). */
   private readonly instance = randomBytes(9).toString('base64url');
-  /** This instance's entries, re-written by the keep-alive. */
-  private readonly own = new Map<string, { stream: string; group: string; entries: Map<string, string> }>();
+  /** This instance's entries, re-written by the keep-alive once Redis accepted them. */
+  private readonly own = new Map<string, { stream: string; group: string; entries: Map<string, OwnEntry> }>();
   /** The entry each record read was parsed from: an entry read again unchanged is not parsed again. */
   private readonly parsed = new WeakMap<PresenceRecord, string>();
   private readonly timer: NodeJS.Timeout;
@@ -112,24 +118,22 @@ export class RedisPresenceStore implements PresenceStore {
 
   async put(stream: string, group: string, key: string, record: PresenceRecord, max: number): Promise<boolean> {
     const json = JSON.stringify(record);
-    // Kept for the keep-alive as the write goes out, in command order with a remove that may follow before
-    // the reply; taken back when refused, unless something else was written or removed since.
+    // Tracked as the write goes out, so a remove sent before its reply also ends it here; a new entry is kept
+    // alive only once accepted (the keep-alive writes past `max`), and a refused write is taken back.
     const entries = this.entriesOf(stream, group);
     const before = entries.get(key);
-    entries.set(key, json);
-    const undo = () => {
-      if (entries.get(key) !== json) return;
-      if (before === undefined) this.forget(stream, group, key);
-      else entries.set(key, before);
-    };
-    const ok = await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, max, this.field(key), json).then(
-      (reply) => reply === 1,
-      (error: unknown) => {
-        undo();
-        throw error;
-      },
-    );
-    if (!ok) undo();
+    const entry = { json, accepted: before?.accepted ?? false };
+    entries.set(key, entry);
+    let ok = false;
+    try {
+      ok = (await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, max, this.field(key), json)) === 1;
+    } finally {
+      if (entries.get(key) === entry) {
+        if (ok) entry.accepted = true;
+        else if (before) entries.set(key, before);
+        else this.forget(stream, group, key);
+      }
+    }
     return ok;
   }
 
@@ -163,7 +167,8 @@ export class RedisPresenceStore implements PresenceStore {
   /** Re-writes every entry of this instance, pushing its expiry back (and restoring it if Redis lost it). */
   private async refresh(): Promise<void> {
     for (const { stream, group, entries } of this.own.values()) {
-      const args = [...entries].flatMap(([key, json]) => [this.field(key), json]);
+      const args = [...entries].flatMap(([key, { json, accepted }]) => (accepted ? [this.field(key), json] : []));
+      if (args.length === 0) continue;
       // The bound was checked when each entry was added; a refresh must never drop one of them.
       await this.commands.streamsPresencePut(...this.names(stream, group), this.ttlMs, Number.MAX_SAFE_INTEGER, ...args).catch(() => undefined);
     }
@@ -182,7 +187,7 @@ export class RedisPresenceStore implements PresenceStore {
     if (own?.entries.size === 0) this.own.delete(gk);
   }
 
-  private entriesOf(stream: string, group: string): Map<string, string> {
+  private entriesOf(stream: string, group: string): Map<string, OwnEntry> {
     const gk = groupKey(stream, group);
     let own = this.own.get(gk);
     if (!own) this.own.set(gk, (own = { stream, group, entries: new Map() }));
