@@ -1,11 +1,25 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { backendCase, type BackendCase } from '../iii-clients/restartable-streams';
 import { ChildLines } from '../support/child-lines';
-import { enterRoom, listedKeys, presenceFrame, startPresenceApp } from '../support/presence.fixture';
+import { enterRoom, heardEvents, joinRoom, listedKeys, presenceEvents, presenceFrame, startPresenceApp } from '../support/presence.fixture';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import type { StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 
 const isSync = (f: Frame) => f.event?.type === 'sync';
+
+/** Every log line written meanwhile, at any level (docs/security.md: nothing a client does writes one). */
+async function logLinesDuring(run: () => Promise<void>): Promise<string[]> {
+  const levels = ['log', 'warn', 'error', 'debug', 'verbose', 'fatal'] as const;
+  const spies = levels.map((level) => jest.spyOn(Logger.prototype, level));
+  try {
+    await run();
+    return spies.flatMap((spy, i) => spy.mock.calls.map((args) => `${levels[i]}: ${String(args[0])}`));
+  } finally {
+    spies.forEach((spy) => spy.mockRestore());
+  }
+}
 
 /** Presence behaves the same on every adapter (docs/protocol.md, "Presence"). */
 describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %s adapter', (name) => {
@@ -106,6 +120,75 @@ describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %
       await enterRoom(t.url, 'alice', 'r5', clients);
       expect((await plain.quiet(300)).filter((f) => f.type !== 'stream')).toEqual([]);
     });
+
+    it('a user joining from two sockets at the same moment stays a member until the last of them leaves', async () => {
+      await start();
+      const watcher = await enterRoom(t.url, 'watcher', 'r6', clients);
+      for (let round = 0; round < 3; round++) {
+        const user = `twin${round}`;
+        const [a, b] = await Promise.all([TestClient.connect(`${t.url}/?user=${user}`), TestClient.connect(`${t.url}/?user=${user}`)]);
+        clients.push(a, b);
+        joinRoom(a, 'r6');
+        joinRoom(b, 'r6');
+        await Promise.all([a.next(isSync), b.next(isSync)]);
+        await watcher.client.next(presenceFrame('join', user));
+        a.close();
+        b.send({ type: 'presence', data: { subscriptionId: 'p', state: { round } } });
+        // The other socket still holds the member: the watcher hears its update, not a leave.
+        const heard = presenceEvents(await watcher.client.next((f) => presenceEvents(f).some((e) => e.member?.key === user)));
+        expect(heard.filter((e) => e.member?.key === user)).toEqual([{ type: 'update', member: { key: user, data: { name: user }, state: { round } } }]);
+        b.close();
+        await watcher.client.next(presenceFrame('leave', user));
+        expect(b.frames.filter((f) => f.type === 'error')).toEqual([]);
+      }
+    });
+
+    it('a refresh that makes the socket another user: it sees its own leave and join, like the others', async () => {
+      await start();
+      const other = await enterRoom(t.url, 'other', 'r7', clients);
+      const me = await enterRoom(t.url, 'ann', 'r7', clients, true, '&refreshable');
+      await other.client.next(presenceFrame('join', 'ann'));
+      me.client.send({ type: 'refresh', data: { token: 'zed' } });
+      for (const { client } of [other, me]) await heardEvents(client, ['leave ann', 'join zed']);
+      const latecomer = await enterRoom(t.url, 'late', 'r7', clients);
+      expect(listedKeys(latecomer.sync)).toEqual(['late', 'other', 'zed']);
+    });
+
+    it('a subscription a refresh revokes gets nothing after its unauthorized', async () => {
+      await start();
+      let writing = true;
+      const writer = (async () => {
+        for (let i = 0; writing; i++) await t.service.set({ stream_name: 'room', group_id: 'r8', item_id: `i${i % 5}`, data: { i } });
+      })();
+      try {
+        for (let round = 0; round < 3; round++) {
+          const { client } = await enterRoom(t.url, `ann${round}`, 'r8', clients, true, '&refreshable');
+          await client.next((f) => f.event?.type === 'create' || f.event?.type === 'update');
+          client.send({ type: 'refresh', data: { token: `revoked${round}` } });
+          await client.next((f) => f.event?.type === 'unauthorized');
+          const at = client.frames.findIndex((f) => f.event?.type === 'unauthorized');
+          await client.quiet(200);
+          expect(client.frames.slice(at + 1).filter((f) => f.groupId === 'r8')).toEqual([]);
+        }
+      } finally {
+        writing = false;
+        await writer;
+      }
+    });
+
+    it('refuses a presence state nested deeper than the bound with an error frame, and writes no log line', async () => {
+      await start();
+      const alice = await enterRoom(t.url, 'alice', 'r9', clients);
+      const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const lines = await logLinesDuring(async () => {
+        for (let i = 0; i < 20; i++) alice.client.send(`{"type":"presence","data":{"subscriptionId":"p","state":${nested(100_000)}}}`);
+        for (let i = 0; i < 20; i++) expect((await alice.client.next((f) => f.type === 'error')).error).toMatchObject({ code: 'invalid_field', field: 'data.state' });
+        // At the bound it is a state like any other.
+        alice.client.send(`{"type":"presence","data":{"subscriptionId":"p","state":${nested(32)}}}`);
+        await alice.client.next(presenceFrame('update', 'alice'));
+      });
+      expect(lines).toEqual([]);
+    });
   });
 });
 
@@ -123,8 +206,8 @@ describeRedis('presence across instances on one Redis', () => {
     await deletePrefix(prefix);
   });
 
-  const instance = async () => {
-    const app = await startPresenceApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix }, presence: { ttlMs: 1500, pollMs: 100 } });
+  const instance = async (presence = { ttlMs: 1500, pollMs: 100 }) => {
+    const app = await startPresenceApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix }, presence });
     apps.push(app);
     return app;
   };
@@ -161,5 +244,89 @@ describeRedis('presence across instances on one Redis', () => {
     // Its last refresh was at most ttl/3 before the kill: gone within ttl + poll, plus scheduling slack.
     expect(after).toBeLessThan(ttlMs + 100 + 1000);
     await expect(a.service.presence({ stream_name: 'room', group_id: 'y' })).resolves.toEqual([{ key: 'alice', data: { name: 'alice' }, state: null }]);
+  });
+
+  it('versions never repeat: after a group emptied and its keys expired, a watcher on another instance still sees the next member', async () => {
+    const ttlMs = 300;
+    const a = await instance({ ttlMs, pollMs: 100 });
+    // This instance never polls: it reads the group only when one of its own sockets joins it.
+    const b = await instance({ ttlMs, pollMs: 600_000 });
+    const readOnB = (user: string) => enterRoom(b.url, user, 'v', clients, true, '&watch');
+    const watcher = await readOnB('w1');
+    const alice = await enterRoom(a.url, 'alice', 'v', clients);
+    alice.client.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await readOnB('w2')).sync.event!.presence).toEqual({ count: 0, members: [] });
+    // The group is empty: its keys go, the version's last (it expires twice the ttl after the last write).
+    const redis = new Redis(REDIS_URL);
+    try {
+      const [version] = await redis.keys(`${prefix}*presence:version`);
+      expect(version).toBeDefined();
+      for (let waited = 0; (await redis.exists(version)) === 1; waited += 50) {
+        expect(waited).toBeLessThan(5000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    const bob = await enterRoom(a.url, 'bob', 'v', clients);
+    bob.client.send({ type: 'presence', data: { subscriptionId: 'p', state: 'here' } });
+    await bob.client.next(presenceFrame('update', 'bob'));
+    // As many changes since the group emptied as before it: a restarted counter would be back at the version b has.
+    expect(listedKeys((await readOnB('w3')).sync)).toEqual(['bob']);
+    await watcher.client.next(presenceFrame('join', 'bob'));
+  });
+});
+
+describe('presence update storms are bounded per group (memory adapter)', () => {
+  const clients: TestClient[] = [];
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
+
+  it('members updating within their budget: each watcher gets at most the documented frames and bytes per second; a bystander still gets all of its frames', async () => {
+    const maxBytesPerSecond = 32 * 1024;
+    const t = await startPresenceApp({ presence: { maxBytesPerSecond } });
+    try {
+      const members = await Promise.all(Array.from({ length: 30 }, (_, i) => enterRoom(t.url, `m${i}`, 'storm', clients)));
+      const bystander = await TestClient.connect(`${t.url}/?user=bystander`);
+      clients.push(bystander);
+      bystander.join('b', 'room', 'calm');
+      await bystander.next(isSync);
+      await new Promise((r) => setTimeout(r, 300)); // the joins' own frames are out
+      const before = members.map(({ client }) => client.frames.length);
+      const state = 'x'.repeat(1000);
+      const seconds = 2;
+      const startedAt = Date.now();
+      let tick = 0;
+      let writes = 0;
+      // 15 updates per second per member (within the 20 allowed), 1 KB each; 20 writes per second to another group.
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          tick++;
+          for (const { client } of members) client.send({ type: 'presence', data: { subscriptionId: 'p', state: `${tick}${state}` } });
+          if (tick % 3 === 0) void t.service.set({ stream_name: 'room', group_id: 'calm', item_id: `i${writes++}`, data: { n: writes } });
+          if (Date.now() - startedAt >= seconds * 1000) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 1000 / 15);
+      });
+      // Every member's last state reaches every watcher (coalesced, never lost) within one more window.
+      const received = () => members.map(({ client }, i) => client.frames.slice(before[i]).filter((f) => f.type === 'presence'));
+      const last = `${tick}${state}`;
+      const caughtUp = (r: Frame[]) => new Set(r.flatMap(presenceEvents).filter((e) => e.member?.state === last).map((e) => e.member!.key)).size === members.length;
+      for (let waited = 0; !received().every(caughtUp) && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const elapsed = (Date.now() - startedAt) / 1000;
+      expect(received().every(caughtUp)).toBe(true);
+      const frames = Math.max(...received().map((r) => r.length));
+      const bytes = Math.max(...received().map((r) => r.reduce((sum, f) => sum + Buffer.byteLength(JSON.stringify(f)), 0)));
+      console.log(`presence storm: ${members.length * tick} updates by ${members.length} members in ${seconds} s; per watcher at most ${frames} frames, ${bytes} bytes in ${elapsed.toFixed(1)} s`);
+      // At most one frame per 50 ms window, and the bytes budget plus the one window that spends it first.
+      expect(frames).toBeLessThanOrEqual(Math.ceil(elapsed * 20) + 1);
+      expect(bytes).toBeLessThanOrEqual(maxBytesPerSecond * elapsed + members.length * 1100);
+      await bystander.waitForCount(1 + writes);
+      expect(bystander.frames.filter((f) => f.event?.type === 'create')).toHaveLength(writes);
+    } finally {
+      await t.app.close();
+    }
   });
 });

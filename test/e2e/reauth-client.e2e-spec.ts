@@ -118,7 +118,8 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
     bobFails = true;
     await waitFor(() => bobClient.state !== 'open', 'bob’s expiry', 3000);
     await waitFor(() => bobClient.state === 'open' && typing() && changes.includes('leave'), 'bob back, typing');
-    expect(changes.slice(changes.indexOf('leave'))).toEqual(['leave', 'join', 'update']);
+    // His join and restored state come as two changes, or as one join with the state when coalesced into one frame.
+    expect(changes.slice(changes.indexOf('leave')).join(' ')).toMatch(/^leave join( update)?$/);
     bob.close();
     await waitFor(() => ann.presence?.count === 1 && !ann.presence.members?.has('bob'), 'bob left');
     const counter = client('cat', () => `cat.${++n}`).subscribeGroup('room', 'p', { presence: 'count' });

@@ -20,6 +20,7 @@ export type {
   PresenceMember,
   PresenceSnapshot,
   PresenceEvent,
+  PresenceMemberEvent,
   PresenceFrame,
   AuthFrame,
 } from './protocol/wire.types';

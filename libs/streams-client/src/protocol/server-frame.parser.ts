@@ -24,7 +24,14 @@ function isValid(frame: Json): boolean {
     case 'resumed':
       return hasTarget(frame) && typeof frame.subscriptionId === 'string' && typeof frame.replayed === 'number' && typeof frame.position === 'string';
     case 'presence':
-      return typeof frame.subscriptionId === 'string' && hasTarget({ ...frame, id: null }) && typeof frame.count === 'number' && isObject(frame.event) && typeof frame.event.type === 'string';
+      return (
+        typeof frame.subscriptionId === 'string' &&
+        hasTarget({ ...frame, id: null }) &&
+        typeof frame.count === 'number' &&
+        isObject(frame.event) &&
+        typeof frame.event.type === 'string' &&
+        (frame.event.type !== 'changes' || Array.isArray(frame.event.events))
+      );
     case 'auth':
       return frame.expiresAt === null || typeof frame.expiresAt === 'number';
     case 'stream':

@@ -37,8 +37,16 @@ export interface PresenceSnapshot {
   members?: PresenceMember[];
 }
 
+/** One member arrived, left, or changed its state (`member` as it is now, or as it was for `leave`). */
+export interface PresenceMemberEvent {
+  type: 'join' | 'leave' | 'update';
+  member: PresenceMember;
+}
+
 export type PresenceEvent =
-  | { type: 'join' | 'leave' | 'update'; member: PresenceMember }
+  | PresenceMemberEvent
+  /** Several members changed since the subscription's last frame (the server coalesces them): one event each. */
+  | { type: 'changes'; events: PresenceMemberEvent[] }
   | { type: 'count' }
   | ({ type: 'list' } & PresenceSnapshot);
 

@@ -1,5 +1,5 @@
 import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from '../protocol/wire.types';
-import { PresenceMirror } from './presence.mirror';
+import { PresenceMirror, presenceChanges } from './presence.mirror';
 import { SubscriptionChannel } from './subscription.channel';
 
 export type GroupChange<T> =
@@ -47,7 +47,8 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
   receivePresence(frame: PresenceFrame): void {
     if (!this.presence) return;
     this.presence.apply(frame.event, frame.count);
-    this.changes.emit('presence', frame.event);
+    // Listeners hear each member's change, whether it came alone or coalesced with others.
+    for (const change of presenceChanges(frame.event)) this.changes.emit('presence', change);
   }
 
   protected override presenceReset(snapshot: PresenceSnapshot): void {

@@ -17,6 +17,13 @@ describe('PresenceMirror (the presence view of a group subscription)', () => {
     expect([mirror.count, mirror.members]).toEqual([1500, null]);
   });
 
+  it('a coalesced changes event applies each member change it carries', () => {
+    const mirror = new PresenceMirror();
+    mirror.reset({ count: 1, members: [ann] });
+    mirror.apply({ type: 'changes', events: [{ type: 'leave', member: ann }, { type: 'join', member: bob }, { type: 'update', member: { ...bob, state: 1 } }] }, 1);
+    expect([mirror.count, [...mirror.members!.values()]]).toEqual([1, [{ ...bob, state: 1 }]]);
+  });
+
   it('in counts-only mode member events only move the count', () => {
     const mirror = new PresenceMirror();
     mirror.reset({ count: 3 });

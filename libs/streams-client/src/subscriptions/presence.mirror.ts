@@ -1,7 +1,10 @@
 import type { PresenceEvent, PresenceMember, PresenceSnapshot } from '../protocol/wire.types';
 
 /** What changed in a group's presence: the whole view (`list`), one member, or only the count. */
-export type PresenceChange = PresenceEvent;
+export type PresenceChange = Exclude<PresenceEvent, { type: 'changes' }>;
+
+/** The changes a presence event carries: itself, or each member's of a coalesced `changes` event. */
+export const presenceChanges = (event: PresenceEvent): PresenceChange[] => (event.type === 'changes' ? event.events : [event]);
 
 /**
  * A group's presence as this subscription sees it: the member count and, unless in counts-only mode (asked
@@ -19,10 +22,12 @@ export class PresenceMirror {
 
   apply(event: PresenceEvent, count: number): void {
     this.count = count;
-    if (event.type === 'list') return this.reset({ count, members: event.members });
-    if (event.type === 'count' || !this.members) return;
-    if (event.type === 'leave') this.members.delete(event.member.key);
-    else this.members.set(event.member.key, event.member);
+    for (const change of presenceChanges(event)) {
+      if (change.type === 'list') return this.reset({ count, members: change.members });
+      if (change.type === 'count' || !this.members) return;
+      if (change.type === 'leave') this.members.delete(change.member.key);
+      else this.members.set(change.member.key, change.member);
+    }
   }
 
   clear(): void {

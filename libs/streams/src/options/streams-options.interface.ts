@@ -42,6 +42,11 @@ export interface StreamsPresenceOptions {
   maxUpdatesPerSecond?: number;
   /** Largest `state` of a member, in bytes of JSON. Default 4096. */
   maxStateBytes?: number;
+  /**
+   * Presence frames of one group, in bytes per second each watcher gets on average: changes are coalesced
+   * (at most one frame per 50 ms), and a frame of B bytes delays the group's next by B / this. Default 65536.
+   */
+  maxBytesPerSecond?: number;
   /** Redis: an instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
   ttlMs?: number;
   /** Redis: how often an instance re-reads the groups its sockets watch, for other instances' changes. Default 500. */

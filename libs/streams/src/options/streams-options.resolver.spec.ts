@@ -8,7 +8,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       adapter: { type: 'memory' },
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
-      presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, ttlMs: 15_000, pollMs: 500 },
+      presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, maxBytesPerSecond: 65_536, ttlMs: 15_000, pollMs: 500 },
       metricsRegistry: null,
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);
@@ -68,7 +68,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',
-      'presence.ttl is not a known option (known: maxMembersPerGroup, maxListedMembers, maxUpdatesPerSecond, maxStateBytes, ttlMs, pollMs)',
+      'presence.ttl is not a known option (known: maxMembersPerGroup, maxListedMembers, maxUpdatesPerSecond, maxStateBytes, maxBytesPerSecond, ttlMs, pollMs)',
       'presence.pollMs must be an integer from 10 to 600000 (got 1)',
     ]);
     expect(() => resolveStreamsOptions({ adapter: { type: 'memory', path: './x' } as never })).toThrow(/adapter\.path is not a known option \(known: type\)/);

@@ -27,6 +27,7 @@ export const PRESENCE_DEFAULTS = {
   maxListedMembers: 1000,
   maxUpdatesPerSecond: 20,
   maxStateBytes: 4096,
+  maxBytesPerSecond: 65_536,
   ttlMs: 15_000,
   pollMs: 500,
 } as const;
@@ -108,6 +109,7 @@ function presence(issues: Issues, value: unknown): ResolvedStreamsOptions['prese
     maxListedMembers: int(issues, 'presence.maxListedMembers', p.maxListedMembers, d.maxListedMembers, 0, 100_000),
     maxUpdatesPerSecond: int(issues, 'presence.maxUpdatesPerSecond', p.maxUpdatesPerSecond, d.maxUpdatesPerSecond, 1, 10_000),
     maxStateBytes: int(issues, 'presence.maxStateBytes', p.maxStateBytes, d.maxStateBytes, 2, 1024 * 1024),
+    maxBytesPerSecond: int(issues, 'presence.maxBytesPerSecond', p.maxBytesPerSecond, d.maxBytesPerSecond, 1024, 1024 * 1024 * 1024),
     ttlMs: int(issues, 'presence.ttlMs', p.ttlMs, d.ttlMs, 300, 3_600_000),
     pollMs: int(issues, 'presence.pollMs', p.pollMs, d.pollMs, 10, 600_000),
   };

@@ -31,6 +31,7 @@ export class LocalPresenceStore implements PresenceStore {
     if (entry.members.size === 0) this.groups.delete(gk);
   }
 
+  /** Records are the objects written (never mutated: each write is a new one), so `known` has nothing to add. */
   async read(stream: string, group: string, since: string | null): Promise<PresenceRead> {
     const entry = this.groups.get(groupKey(stream, group));
     const version = String(entry?.version ?? 0);

@@ -18,42 +18,70 @@ export interface PresenceSocket {
 /** How a join asked for presence. */
 export type PresenceMode = 'members' | 'count';
 
+/** A member as last read, encoded once per change (not once per read or per watcher). */
+interface Member {
+  record: PresenceRecord;
+  member: PresenceMember;
+  json: string;
+}
+
+/** A group's members by key, as read at one moment; never mutated, so a watcher can keep the one it was sent. */
+type View = ReadonlyMap<string, Member>;
+
 interface Watcher {
   socket: PresenceSocket;
   subscriptionId: string;
   mode: PresenceMode;
-  /** Set once the subscription's sync carried the list: events before it would be about a list it has not seen. */
-  live: boolean;
+  /** The list the client has (from its sync, then from each frame); null until its sync carried one. */
+  seen: View | null;
+}
+
+/** A member this instance holds: how many of its subscriptions hold it, and the entry written for it. */
+interface Held {
+  holders: number;
+  record: PresenceRecord;
+  /** The first write of the entry: the holders that arrive while it is in flight share its outcome. */
+  stored: Promise<PresenceEnterResult>;
 }
 
 interface Seat {
   group: PresenceGroup;
   watcher: Watcher;
-  /** The member key this subscription holds, null when it only watches. */
+  /** The member this subscription holds, null when it only watches. */
   key: string | null;
+  held: Held | null;
 }
 
 interface PresenceGroup {
   stream: string;
   group: string;
-  /** The members as last read, with each one's JSON to tell updates apart. */
-  members: Map<string, { member: PresenceMember; json: string }>;
+  /** The members as last read. */
+  members: View;
   version: string | null;
   watchers: Set<Watcher>;
-  /** This instance's members: how many subscriptions hold each key, and the entry written for it. */
-  local: Map<string, { holders: number; record: PresenceRecord }>;
+  local: Map<string, Held>;
   reading: Promise<void> | null;
   again: boolean;
+  /** The window: no frame goes out before `flushAt`; changes meanwhile wait for `timer`, marked `dirty`. */
+  flushAt: number;
+  timer: NodeJS.Timeout | null;
+  flushing: boolean;
+  dirty: boolean;
 }
+
+/** Shortest interval between two frames of one group to one watcher (at most 20 a second). */
+const FLUSH_MS = 50;
 
 export type PresenceEnterResult = 'ok' | 'full' | 'failed';
 export type PresenceUpdateResult = 'ok' | 'not_member' | 'too_large' | 'rate_limited' | 'failed';
 
 /**
  * Presence on one instance: which of its sockets hold which members and watch which groups, reading the
- * store (after each local change, and every `pollMs` for changes of other instances) and turning each new
- * list into join / leave / update events for the watchers. Reads of one group never overlap: changes
- * arriving during a read are picked up by one more read.
+ * store (after each local change, and every `pollMs` for changes of other instances) and telling the watchers
+ * what changed. Changes are coalesced per group: frames go out at most once per window (`FLUSH_MS`, widened
+ * to keep each watcher under `maxBytesPerSecond`), each carrying every change since the list the watcher
+ * has, latest state per member. Reads of one group never overlap: changes arriving during a read are picked
+ * up by one more read.
  */
 export class PresenceHub {
   private readonly logger = new Logger('Streams');
@@ -76,78 +104,55 @@ export class PresenceHub {
    */
   async enter(socket: PresenceSocket, subscriptionId: string, stream: string, group: string, mode: PresenceMode, member: { key: string; data: unknown } | null): Promise<PresenceEnterResult> {
     const g = this.groupOf(stream, group);
-    const watcher: Watcher = { socket, subscriptionId, mode, live: false };
+    const watcher: Watcher = { socket, subscriptionId, mode, seen: null };
     g.watchers.add(watcher);
-    const seat: Seat = { group: g, watcher, key: null };
+    const seat: Seat = { group: g, watcher, key: null, held: null };
     this.seatsOf(socket).set(subscriptionId, seat);
-    let result: PresenceEnterResult = 'ok';
-    if (member) {
-      const held = g.local.get(member.key);
-      if (held) {
-        held.holders++;
-        seat.key = member.key;
-      } else {
-        const record: PresenceRecord = { data: member.data ?? null, state: null, at: Date.now() };
-        result = await this.store.put(stream, group, member.key, record, this.limits.maxMembersPerGroup).then(
-          (ok) => (ok ? 'ok' : 'full'),
-          () => 'failed' as const,
-        );
-        // The subscription may have been left while the write was in flight.
-        if (result === 'ok' && this.seatsOf(socket).get(subscriptionId) === seat) {
-          g.local.set(member.key, { holders: 1, record });
-          seat.key = member.key;
-        } else if (result === 'ok') await this.store.remove(stream, group, member.key).catch(() => undefined);
-      }
-    }
+    const result = member ? await this.hold(seat, member) : 'ok';
+    const before = g.members;
     await this.refresh(g);
+    // The read may have brought changes the other watchers have not heard of yet.
+    if (g.members !== before) this.changed(g);
     return result;
   }
 
-  /** The list for the subscription's sync; from now on it gets the group's presence events. Synchronous on purpose. */
+  /** The list for the subscription's sync; from now on it gets the group's presence frames. Synchronous on purpose. */
   snapshot(socket: PresenceSocket, subscriptionId: string): PresenceSnapshot | null {
     const seat = this.seats.get(socket)?.get(subscriptionId);
     if (!seat) return null;
-    seat.watcher.live = true;
+    seat.watcher.seen = seat.group.members;
     return this.view(seat.group, seat.watcher.mode);
   }
 
-  /** The subscription is gone (leave, replaced, socket closed): it stops watching and lets go of its member. */
+  /** The subscription is gone (leave, replaced, socket closed): it stops watching at once and lets go of its member. */
   async exit(socket: PresenceSocket, subscriptionId: string): Promise<void> {
     const seats = this.seats.get(socket);
     const seat = seats?.get(subscriptionId);
     if (!seat) return;
     seats!.delete(subscriptionId);
-    const g = seat.group;
-    g.watchers.delete(seat.watcher);
-    const held = seat.key === null ? undefined : g.local.get(seat.key);
-    if (held && --held.holders === 0) {
-      g.local.delete(seat.key!);
-      await this.store.remove(g.stream, g.group, seat.key!).catch((error: unknown) => this.failed('remove', error));
-      await this.refresh(g);
-    }
-    this.release(g);
+    seat.group.watchers.delete(seat.watcher);
+    await this.letGo(seat);
+    this.release(seat.group);
   }
 
   /**
    * After a refresh: the join handlers may name another member for the subscription (the user changed): it
-   * lets go of the old one and holds the new one, still watching (the others see a leave and a join).
+   * lets go of the old one and holds the new one, still watching, so it hears the same leave and join as
+   * everyone else.
    */
   async reseat(socket: PresenceSocket, subscriptionId: string, member: { key: string; data: unknown } | null): Promise<void> {
     const seat = this.seats.get(socket)?.get(subscriptionId);
     if (!seat || seat.key === (member?.key ?? null)) return;
-    const { group: g, watcher } = seat;
-    await this.exit(socket, subscriptionId);
-    // Seated again with the same watcher: it stays live, so the change reaches it as events like everyone else's.
-    await this.enter(socket, subscriptionId, g.stream, g.group, watcher.mode, member);
-    const again = this.seats.get(socket)?.get(subscriptionId);
-    if (again) again.watcher.live = true;
+    await this.letGo(seat);
+    if (member) await this.hold(seat, member);
   }
 
   /** A client's own state for its member (e.g. `{ typing: true }`): bounded in size and rate per socket. */
   async update(socket: PresenceSocket, subscriptionId: string, state: unknown): Promise<PresenceUpdateResult> {
     const seat = this.seats.get(socket)?.get(subscriptionId);
-    const held = seat?.key == null ? undefined : seat.group.local.get(seat.key);
-    if (!seat || !held) return 'not_member';
+    const held = seat?.held;
+    // A member still being written is held once that write succeeded (a refused one holds nothing).
+    if (!seat || !held || (await held.stored) !== 'ok' || seat.held !== held) return 'not_member';
     if (Buffer.byteLength(JSON.stringify(state ?? null)) > this.limits.maxStateBytes) return 'too_large';
     if (!this.budgetOf(socket).take()) return 'rate_limited';
     const g = seat.group;
@@ -156,7 +161,7 @@ export class PresenceHub {
       () => true,
       () => false,
     );
-    await this.refresh(g);
+    this.changed(g);
     return ok ? 'ok' : 'failed';
   }
 
@@ -168,7 +173,47 @@ export class PresenceHub {
 
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
+    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    // A flush under way finds its group gone and schedules no other.
+    this.groups.clear();
     await this.store.close();
+  }
+
+  /**
+   * The seat holds `member`, counted before the write is awaited: a second socket of the same user arriving
+   * meanwhile shares this write (and its outcome) instead of being overwritten by it.
+   */
+  private async hold(seat: Seat, member: { key: string; data: unknown }): Promise<PresenceEnterResult> {
+    const g = seat.group;
+    let held = g.local.get(member.key);
+    if (!held) {
+      const record: PresenceRecord = { data: member.data ?? null, state: null, at: Date.now() };
+      const stored = this.store.put(g.stream, g.group, member.key, record, this.limits.maxMembersPerGroup).then(
+        (ok) => (ok ? 'ok' : 'full'),
+        () => 'failed' as const,
+      );
+      g.local.set(member.key, (held = { holders: 0, record, stored }));
+      void stored.then(() => this.changed(g));
+    }
+    held.holders++;
+    seat.key = member.key;
+    seat.held = held;
+    const result = await held.stored;
+    if (result !== 'ok' && seat.held === held) {
+      seat.key = seat.held = null;
+      if (g.local.get(member.key) === held) g.local.delete(member.key);
+    }
+    return result;
+  }
+
+  /** The seat stops holding its member; the member leaves with the last of its holders here. */
+  private async letGo(seat: Seat): Promise<void> {
+    const { group: g, key, held } = seat;
+    seat.key = seat.held = null;
+    if (!held || --held.holders > 0 || g.local.get(key!) !== held) return;
+    g.local.delete(key!);
+    await this.store.remove(g.stream, g.group, key!).catch((error: unknown) => this.failed('remove', error));
+    this.changed(g);
   }
 
   private view(g: PresenceGroup, mode: PresenceMode): PresenceSnapshot {
@@ -189,65 +234,116 @@ export class PresenceHub {
       g.again = false;
       let read: PresenceRead;
       try {
-        read = await this.store.read(g.stream, g.group, g.version);
+        read = await this.store.read(g.stream, g.group, g.version, (key) => g.members.get(key)?.record);
       } catch (error) {
         this.failed('read', error);
         return;
       }
-      if (read.members) this.apply(g, read.members);
+      if (read.members) g.members = this.remember(g.members, read.members);
       g.version = read.version;
     }
   }
 
-  /** Diffs the new list against the last one and tells each live watcher what changed. */
-  private apply(g: PresenceGroup, records: Map<string, PresenceRecord>): void {
-    const before = g.members;
-    const after = new Map<string, { member: PresenceMember; json: string }>();
-    for (const [key, r] of records) {
-      const member = { key, data: r.data, state: r.state };
-      after.set(key, { member, json: JSON.stringify(member) });
-    }
-    g.members = after;
-    const events: object[] = [];
-    for (const [key, m] of after) {
-      const old = before.get(key);
-      if (!old) events.push({ type: 'join', member: m.member });
-      else if (old.json !== m.json) events.push({ type: 'update', member: m.member });
-    }
-    for (const [key, m] of before) if (!after.has(key)) events.push({ type: 'leave', member: m.member });
-    if (events.length === 0) return;
-    const { maxListedMembers } = this.limits;
-    const listedBefore = before.size <= maxListedMembers;
-    const listedAfter = after.size <= maxListedMembers;
-    // Each event is encoded once per change, not once per watcher: only the subscription id differs.
-    const count = after.size;
-    const body = (event: object) => JSON.stringify({ streamName: g.stream, groupId: g.group, event, count }).slice(1);
-    const bodies = listedAfter ? events.map(body) : [];
-    let countBody: string | null = null;
-    let listBody: string | null = null;
-    for (const w of g.watchers) {
-      if (!w.live) continue;
-      const send = (rest: string) => w.socket.sendText(`{"type":"presence","subscriptionId":${JSON.stringify(w.subscriptionId)},${rest}`);
-      if (w.mode === 'members' && listedBefore !== listedAfter) {
-        // Crossing `maxListedMembers` either way: the whole view is replaced.
-        send((listBody ??= body({ type: 'list', ...this.view(g, 'members') })));
-      } else if (w.mode === 'members' && listedAfter) {
-        for (const rest of bodies) send(rest);
-      } else if (before.size !== after.size) {
-        send((countBody ??= body({ type: 'count' })));
+  /** The new list; a member whose record is the one read before keeps its encoding. */
+  private remember(before: View, records: Map<string, PresenceRecord>): View {
+    const after = new Map<string, Member>();
+    for (const [key, record] of records) {
+      const known = before.get(key);
+      if (known?.record === record) after.set(key, known);
+      else {
+        const member = { key, data: record.data, state: record.state };
+        after.set(key, { record, member, json: JSON.stringify(member) });
       }
     }
+    return after;
+  }
+
+  /** Something changed in the group (here, or perhaps on another instance): its watchers hear of it in its next window. */
+  private changed(stale: PresenceGroup): void {
+    // The group may have been forgotten and seated again meanwhile: the live one is told.
+    const g = this.groups.get(groupKey(stale.stream, stale.group));
+    if (!g || g.watchers.size === 0) return;
+    g.dirty = true;
+    if (!g.timer && !g.flushing) this.schedule(g);
+  }
+
+  private schedule(g: PresenceGroup): void {
+    g.timer = setTimeout(() => void this.flush(g), Math.max(0, g.flushAt - Date.now()));
+    g.timer.unref();
+  }
+
+  /** Reads the group and sends each live watcher what changed since the list it has. */
+  private async flush(g: PresenceGroup): Promise<void> {
+    g.timer = null;
+    g.flushing = true;
+    g.dirty = false;
+    await this.refresh(g);
+    const bytes = this.send(g);
+    // Each watcher got at most `bytes`: the next frame waits until the budget has paid for them.
+    if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.maxBytesPerSecond);
+    g.flushing = false;
+    if (g.dirty) this.changed(g);
+  }
+
+  /** One frame per live watcher whose list is behind; returns the largest, in bytes. */
+  private send(g: PresenceGroup): number {
+    const now = g.members;
+    // Watchers are behind by one of a few lists (most share the one of the last flush): one frame body each.
+    const bodies = new Map<View, Map<PresenceMode, { text: string; bytes: number } | null>>();
+    let largest = 0;
+    for (const w of g.watchers) {
+      const seen = w.seen;
+      if (seen === null || seen === now) continue;
+      w.seen = now;
+      let byMode = bodies.get(seen);
+      if (!byMode) bodies.set(seen, (byMode = new Map()));
+      let body = byMode.get(w.mode);
+      if (body === undefined) {
+        const text = this.body(g, seen, w.mode);
+        byMode.set(w.mode, (body = text === null ? null : { text, bytes: Buffer.byteLength(text) }));
+      }
+      if (body === null) continue;
+      const head = `{"type":"presence","subscriptionId":${JSON.stringify(w.subscriptionId)},`;
+      w.socket.sendText(head + body.text);
+      largest = Math.max(largest, head.length + body.bytes);
+    }
+    return largest;
+  }
+
+  /** What a watcher with the list `seen` is told about the group now (after `"subscriptionId":…,`), or null for nothing. */
+  private body(g: PresenceGroup, seen: View, mode: PresenceMode): string | null {
+    const now = g.members;
+    const { maxListedMembers } = this.limits;
+    const listedBefore = seen.size <= maxListedMembers;
+    const listedAfter = now.size <= maxListedMembers;
+    const frame = (event: string) => `${JSON.stringify({ streamName: g.stream, groupId: g.group }).slice(1, -1)},"event":${event},"count":${now.size}}`;
+    if (mode === 'members' && listedBefore !== listedAfter) {
+      // Crossing `maxListedMembers` either way: the whole view is replaced.
+      return frame(JSON.stringify({ type: 'list', ...this.view(g, 'members') }));
+    }
+    if (mode === 'members' && listedAfter) {
+      const events: string[] = [];
+      for (const [key, m] of now) {
+        const old = seen.get(key);
+        if (!old) events.push(`{"type":"join","member":${m.json}}`);
+        else if (old !== m && old.json !== m.json) events.push(`{"type":"update","member":${m.json}}`);
+      }
+      for (const [key, m] of seen) if (!now.has(key)) events.push(`{"type":"leave","member":${m.json}}`);
+      if (events.length === 0) return null;
+      return frame(events.length === 1 ? events[0] : `{"type":"changes","events":[${events.join(',')}]}`);
+    }
+    return seen.size === now.size ? null : frame('{"type":"count"}');
   }
 
   private pollAll(): void {
-    for (const g of this.groups.values()) if (g.watchers.size > 0 && !g.reading) void this.refresh(g);
+    for (const g of this.groups.values()) this.changed(g);
   }
 
   private groupOf(stream: string, group: string): PresenceGroup {
     const gk = groupKey(stream, group);
     let g = this.groups.get(gk);
     if (!g) {
-      g = { stream, group, members: new Map(), version: null, watchers: new Set(), local: new Map(), reading: null, again: false };
+      g = { stream, group, members: new Map(), version: null, watchers: new Set(), local: new Map(), reading: null, again: false, flushAt: 0, timer: null, flushing: false, dirty: false };
       this.groups.set(gk, g);
     }
     return g;
@@ -257,7 +353,9 @@ export class PresenceHub {
   private release(g: PresenceGroup): void {
     if (g.watchers.size > 0 || g.local.size > 0) return;
     const gk = groupKey(g.stream, g.group);
-    if (this.groups.get(gk) === g) this.groups.delete(gk);
+    if (this.groups.get(gk) !== g) return;
+    this.groups.delete(gk);
+    if (g.timer) clearTimeout(g.timer);
   }
 
   private seatsOf(socket: PresenceSocket): Map<string, Seat> {

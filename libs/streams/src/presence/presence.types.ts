@@ -28,6 +28,7 @@ export interface PresenceLimits {
   maxListedMembers: number;
   maxUpdatesPerSecond: number;
   maxStateBytes: number;
+  maxBytesPerSecond: number;
   ttlMs: number;
   pollMs: number;
 }
@@ -43,7 +44,11 @@ export interface PresenceStore {
   /** Adds or replaces this instance's entry for `key`; false when the group already holds `max` entries. */
   put(stream: string, group: string, key: string, record: PresenceRecord, max: number): Promise<boolean>;
   remove(stream: string, group: string, key: string): Promise<void>;
-  /** The group's members (one per key: the latest written entry), unless the version is still `since`. */
-  read(stream: string, group: string, since: string | null): Promise<PresenceRead>;
+  /**
+   * The group's members (one per key: the latest written entry), unless the version is still `since`. A
+   * record unchanged since the caller's last read is returned as the same object `known(key)` gives, so the
+   * caller re-encodes only the members that changed.
+   */
+  read(stream: string, group: string, since: string | null, known?: (key: string) => PresenceRecord | undefined): Promise<PresenceRead>;
   close(): Promise<void>;
 }

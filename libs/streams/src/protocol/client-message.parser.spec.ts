@@ -1,7 +1,10 @@
 import fc from 'fast-check';
-import { parseClientMessage } from './client-message.parser';
+import { MAX_PRESENCE_STATE_DEPTH, parseClientMessage } from './client-message.parser';
 import { ERROR_CODES } from './protocol.constants';
 import { parseStreamPath } from './stream-path.parser';
+
+/** A value nesting arrays `levels` deep. */
+const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)]);
 
 describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', () => {
   const join = { type: 'join', data: { subscriptionId: 's1', streamName: 'chat', groupId: 'room-1' } };
@@ -26,6 +29,10 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
     expect(parseClientMessage(JSON.stringify({ ...join, data: { ...join.data, presence: false } }))).toEqual({ kind: 'join', data: { ...join.data, id: null } });
     expect(parseClientMessage('{"type":"presence","data":{"subscriptionId":"p","state":{"typing":true}}}')).toEqual({ kind: 'presence', subscriptionId: 'p', state: { typing: true } });
     expect(parseClientMessage('{"type":"presence","data":{"subscriptionId":"p"}}')).toEqual({ kind: 'presence', subscriptionId: 'p', state: null });
+    const deepest = { a: nest(MAX_PRESENCE_STATE_DEPTH - 1) }; // at the bound
+    expect(parseClientMessage(JSON.stringify({ type: 'presence', data: { subscriptionId: 'p', state: deepest } }))).toEqual({ kind: 'presence', subscriptionId: 'p', state: deepest });
+    const bottomless = `{"type":"presence","data":{"subscriptionId":"p","state":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    expect(parseClientMessage(bottomless)).toMatchObject({ kind: 'error', code: ERROR_CODES.INVALID_FIELD, field: 'data.state' });
     expect(parseClientMessage('{"type":"refresh","data":{"token":"t"}}')).toEqual({ kind: 'refresh', token: 't' });
   });
 
@@ -33,6 +40,7 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
     [{ ...join, data: { ...join.data, presence: 'yes' } }, 'data.presence'],
     [{ ...join, data: { ...join.data, id: 'item', presence: true } }, 'data.presence'],
     [{ type: 'presence', data: { state: 1 } }, 'data.subscriptionId'],
+    [{ type: 'presence', data: { subscriptionId: 'p', state: nest(MAX_PRESENCE_STATE_DEPTH + 1) } }, 'data.state'],
     [{ type: 'refresh', data: { token: '' } }, 'data.token'],
     [{ type: 'refresh', data: { token: 'x'.repeat(16 * 1024 + 1) } }, 'data.token'],
   ])('refuses a bad extension field: %j → %s', (message, field) => {

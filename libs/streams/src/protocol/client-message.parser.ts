@@ -1,5 +1,6 @@
 import { StreamsInputError } from '../errors/streams.errors';
 import { name, record } from '../service/streams-input.validator';
+import { nestedDeeperThan } from './json-depth';
 import { ERROR_CODES, type ProtocolErrorCode } from './protocol.constants';
 
 export interface SubscriptionRequest {
@@ -16,6 +17,9 @@ export interface SubscriptionRequest {
 
 /** Largest token a `refresh` frame may carry, in characters. */
 export const MAX_REFRESH_TOKEN_LENGTH = 16 * 1024;
+
+/** Deepest nesting of arrays and objects in a presence `state`: deeper ones could not even be encoded again. */
+export const MAX_PRESENCE_STATE_DEPTH = 32;
 
 export type ClientMessage =
   | { kind: 'join' | 'leave'; data: SubscriptionRequest }
@@ -58,7 +62,13 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
   }
   try {
     const d = record(data, 'data');
-    if (type === 'presence') return { kind: 'presence', subscriptionId: name(d, 'subscriptionId', 'data.subscriptionId'), state: d.state ?? null };
+    if (type === 'presence') {
+      const subscriptionId = name(d, 'subscriptionId', 'data.subscriptionId');
+      if (nestedDeeperThan(d.state, MAX_PRESENCE_STATE_DEPTH)) {
+        return fail(ERROR_CODES.INVALID_FIELD, `data.state: nested deeper than ${MAX_PRESENCE_STATE_DEPTH} levels`, 'data.state');
+      }
+      return { kind: 'presence', subscriptionId, state: d.state ?? null };
+    }
     if (type === 'refresh') {
       if (typeof d.token !== 'string' || d.token === '' || d.token.length > MAX_REFRESH_TOKEN_LENGTH) {
         return fail(ERROR_CODES.INVALID_FIELD, `data.token: must be a non-empty string of at most ${MAX_REFRESH_TOKEN_LENGTH} characters`, 'data.token');

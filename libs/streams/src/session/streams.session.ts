@@ -229,9 +229,9 @@ export class StreamsSession {
     return snapshot ? { presence: snapshot } : {};
   }
 
+  /** Both unbind before either awaits anything: nothing reaches a dropped subscription (say, after its `unauthorized`). */
   private async drop(connection: StreamConnection, subscriptionId: string): Promise<void> {
-    await this.presence.exit(connection, subscriptionId);
-    await this.seam.close(connection, subscriptionId);
+    await Promise.all([this.seam.close(connection, subscriptionId), this.presence.exit(connection, subscriptionId)]);
   }
 
   private payload(connection: StreamConnection, sub: SubscriptionRequest): StreamSubscriptionPayload {
