@@ -322,6 +322,25 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         expect(lead(results.map(([e, now]) => [e.frame.timestamp, now]))).toBeLessThan(5);
       });
 
+      it('reads never move the clock: snapshots, positions and resumes between two writes share one timestamp between them', async () => {
+        const [first] = await publish('read');
+        const reads = await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            i % 3 === 0
+              ? adapter.position('s', 'read')
+              : i % 3 === 1
+                ? adapter.snapshot('s', 'read', null)
+                : adapter.history!('s', 'read', first.epoch!, first.seq).then((replay) => replay!.position),
+          ),
+        );
+        const [next] = await publish('read');
+        const stamps = new Set(reads.map((r) => r.timestamp));
+        expect(stamps.size).toBe(1);
+        const [read] = stamps;
+        expect(read).toBeGreaterThan(first.frame.timestamp);
+        expect(next.frame.timestamp).toBeGreaterThan(read);
+      });
+
       it(`a burst to one group runs ahead at most MAX_CLOCK_LEAD_MS (${MAX_CLOCK_LEAD_MS} ms), then waits for the clock`, async () => {
         const results = await Promise.all(Array.from({ length: MAX_CLOCK_LEAD_MS + 300 }, () => publish('hot')));
         const bySeq = [...results].sort(([a], [b]) => a.seq - b.seq);

@@ -142,8 +142,10 @@ export class StreamsSession {
 
   /** Answers a join the handlers refused with `unauthorized` (also sent for a subscription a refresh revoked). */
   private async reject(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
-    // The group's clock keeps the frame in order for iii clients; with the store unreachable the wall
-    // clock will do: a refusal must still be answered, and it changes no client state.
+    // The group's clock keeps the frame in order for iii clients: a Motia item subscription of the same
+    // item takes its timestamp as its newest, so a wall-clock stamp ahead of the group's next write (Redis
+    // stamps with its own clock) would hide that write. A position is a read: refusals share one tick per
+    // write and never delay the group's writes. With the store unreachable the wall clock will do.
     const timestamp = await this.store.position(request.streamName, request.groupId).then((p) => p.timestamp, () => Date.now());
     connection.sendFrame(streamFrame(request, timestamp, { type: 'unauthorized' }));
   }

@@ -176,6 +176,7 @@ export class FileStreamAdapter extends StreamAdapter {
       group,
       () => (item === null ? this.values(stream, group) : this.itemValue(stream, group, item)),
       (data, timestamp) => ({ data, timestamp, ...this.events.position(stream, group) }),
+      true,
     );
   }
 
@@ -187,6 +188,7 @@ export class FileStreamAdapter extends StreamAdapter {
       group,
       () => null,
       (_, timestamp) => ({ ...this.events.position(stream, group), timestamp }),
+      true,
     );
   }
 
@@ -201,6 +203,7 @@ export class FileStreamAdapter extends StreamAdapter {
         const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
         return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
       },
+      true,
     );
   }
 
@@ -264,17 +267,22 @@ export class FileStreamAdapter extends StreamAdapter {
 
   /**
    * A job of one group with the group's next timestamp (taken in call order, waiting while the group's
-   * clock is at its lead cap), its commit recording the clocks' high-water mark.
+   * clock is at its lead cap; a `read` takes a read timestamp, see GroupClock), its commit recording the
+   * clocks' high-water mark.
    */
-  private async stamped<T, R>(stream: string, group: string, work: () => T, release: (done: T, timestamp: number) => R): Promise<R> {
-    return this.events.stamp(stream, group, (timestamp) =>
-      this.transact(
-        () => {
-          this.db.putSync(storeKeys.clock, String(this.events.latest));
-          return work();
-        },
-        (done) => release(done, timestamp),
-      ),
+  private async stamped<T, R>(stream: string, group: string, work: () => T, release: (done: T, timestamp: number) => R, read = false): Promise<R> {
+    return this.events.stamp(
+      stream,
+      group,
+      (timestamp) =>
+        this.transact(
+          () => {
+            this.db.putSync(storeKeys.clock, String(this.events.latest));
+            return work();
+          },
+          (done) => release(done, timestamp),
+        ),
+      read,
     );
   }
 

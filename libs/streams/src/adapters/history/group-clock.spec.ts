@@ -15,8 +15,9 @@ describe('GroupClock (per-group timestamps)', () => {
   it('asks to wait only once the next stamp would run more than MAX_CLOCK_LEAD_MS ahead', () => {
     const clock = new GroupClock();
     const now = 1_000_000;
+    // Bounded: a clock that never asks to wait (e.g. one repeating a timestamp) fails here instead of hanging.
     let stamped = 0;
-    while (clock.waitMs(now) === 0) {
+    while (clock.waitMs(now) === 0 && stamped <= MAX_CLOCK_LEAD_MS + 1) {
       clock.next(now);
       stamped++;
     }
@@ -35,6 +36,29 @@ describe('GroupClock (per-group timestamps)', () => {
     stepped.next(70_000);
     expect(stepped.waitMs(10_000)).toBe(0);
     expect(stepped.next(10_000)).toBe(70_001);
+  });
+
+  it('reads between two writes share one tick, after every write before them and before every write after', () => {
+    const clock = new GroupClock();
+    const write = clock.next(5000);
+    const reads = [clock.read(5000), clock.read(5000), clock.read(7000)];
+    expect(reads).toEqual([5001, 5001, 5001]);
+    expect(clock.next(5000)).toBe(5002);
+    expect(clock.read(5000)).toBe(5003);
+    expect(write).toBe(5000);
+  });
+
+  it('at the cap a read that shares the reserved tick never waits; reads alone never move the clock', () => {
+    const clock = new GroupClock();
+    const now = 1_000_000;
+    for (let i = 0; i < MAX_CLOCK_LEAD_MS; i++) clock.next(now);
+    expect(clock.read(now)).toBe(now + MAX_CLOCK_LEAD_MS);
+    expect(clock.waitMs(now)).toBe(1);
+    for (let i = 0; i < 100; i++) {
+      expect(clock.waitMs(now, true)).toBe(0);
+      expect(clock.read(now)).toBe(now + MAX_CLOCK_LEAD_MS);
+    }
+    expect(clock.last - now).toBe(MAX_CLOCK_LEAD_MS);
   });
 
   it('is settled (safe to forget) only once its last stamp is 2 ms in the past', () => {

@@ -36,6 +36,24 @@ describe('LocalEventLog (per-group clocks and state of the in-process adapters)'
     expect(stamps).toEqual(Array.from({ length: MAX_CLOCK_LEAD_MS + 1 }, (_, i) => T0 + i));
   });
 
+  it('reads share one tick between writes: any number of them leave the writes undelayed, and one reserved at the cap runs ahead of waiting writes', async () => {
+    const read = () => log.stamp('s', 'g', (ts) => ts, true);
+    const write = () => log.stamp('s', 'g', (ts) => ts);
+    expect([write(), read(), read(), read(), write(), read()]).toEqual([T0, T0 + 1, T0 + 1, T0 + 1, T0 + 2, T0 + 3]);
+    // 10,000 reads between two writes cost the writes one tick, not 10,000.
+    for (let i = 0; i < 10_000; i++) read();
+    expect(write()).toBe(T0 + 4);
+
+    for (let i = 0; i < MAX_CLOCK_LEAD_MS - 5; i++) write();
+    expect(read()).toBe(T0 + MAX_CLOCK_LEAD_MS);
+    const waiting = write();
+    expect(waiting).toBeInstanceOf(Promise);
+    // The reserved tick is before every waiting write: a read shares it at once.
+    expect(read()).toBe(T0 + MAX_CLOCK_LEAD_MS);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(waiting).resolves.toBe(T0 + MAX_CLOCK_LEAD_MS + 1);
+  });
+
   it('frees a group once it has no items, no watch, no unexpired event and a clock behind the wall clock', async () => {
     log.stamp('s', 'idle', (ts) => log.emit(message('idle'), ts));
     log.stamp('s', 'stored', (ts) => log.emit(message('stored'), ts));

@@ -11,6 +11,12 @@ export interface LocalEventLogOptions {
   floor?: number;
 }
 
+/** Stamped work waiting for its group's clock: a read takes a read timestamp (see GroupClock). */
+interface Waiting {
+  read: boolean;
+  run(timestamp: number): void;
+}
+
 /** Everything the process holds for one group: position, recent events, clock, work waiting for the clock. */
 interface GroupState {
   stream: string;
@@ -18,7 +24,7 @@ interface GroupState {
   log: GroupLog;
   clock: GroupClock;
   /** Work waiting while the group's lead is at the cap, in call order; null when none. */
-  waiting: Array<(timestamp: number) => void> | null;
+  waiting: Waiting[] | null;
   timer: NodeJS.Timeout | null;
   /** Stamped work whose promise has not settled yet (a file job before its commit is released). */
   busy: number;
@@ -67,19 +73,26 @@ export class LocalEventLog {
   /**
    * Runs `work` with the group's next timestamp: at once, or, while the group runs MAX_CLOCK_LEAD_MS ahead
    * of the wall clock, after the group's earlier waiting work, once the clock allows. Work on one group
-   * therefore runs in call order; other groups never wait.
+   * therefore runs in call order; other groups never wait. A `read` (snapshot, position, resume) takes a
+   * read timestamp: while one is reserved it runs at once, even ahead of waiting writes (they are all
+   * stamped after it), and it never moves the clock.
    */
-  stamp<T>(stream: string, group: string, work: (timestamp: number) => T): T | Promise<T> {
+  stamp<T>(stream: string, group: string, work: (timestamp: number) => T, read = false): T | Promise<T> {
     const state = this.state(stream, group);
     const now = Date.now();
-    if (state.waiting === null && state.clock.waitMs(now) === 0) return this.run(state, work, this.tick(state, now));
+    if ((state.waiting === null || (read && state.clock.shared)) && state.clock.waitMs(now, read) === 0) {
+      return this.run(state, work, this.tick(state, now, read));
+    }
     return new Promise<T>((resolve, reject) => {
-      const job = (timestamp: number) => {
-        try {
-          resolve(this.run(state, work, timestamp));
-        } catch (error) {
-          reject(error);
-        }
+      const job: Waiting = {
+        read,
+        run: (timestamp) => {
+          try {
+            resolve(this.run(state, work, timestamp));
+          } catch (error) {
+            reject(error);
+          }
+        },
       };
       if (state.waiting) state.waiting.push(job);
       else {
@@ -154,7 +167,7 @@ export class LocalEventLog {
       clearTimeout(state.timer!);
       const jobs = state.waiting;
       state.waiting = state.timer = null;
-      for (const job of jobs) job(this.tick(state, Date.now()));
+      for (const job of jobs) job.run(this.tick(state, Date.now(), job.read));
     }
   }
 
@@ -171,22 +184,22 @@ export class LocalEventLog {
     return result;
   }
 
-  private tick(state: GroupState, now: number): number {
-    const timestamp = state.clock.next(now);
+  private tick(state: GroupState, now: number, read: boolean): number {
+    const timestamp = read ? state.clock.read(now) : state.clock.next(now);
     if (timestamp > this.latest) this.latest = timestamp;
     return timestamp;
   }
 
   private schedule(state: GroupState): void {
-    state.timer = setTimeout(() => this.drain(state), state.clock.waitMs(Date.now()));
+    state.timer = setTimeout(() => this.drain(state), state.clock.waitMs(Date.now(), state.waiting![0].read));
   }
 
   private drain(state: GroupState): void {
     const now = Date.now();
-    while (state.waiting && state.clock.waitMs(now) === 0) {
+    while (state.waiting && state.clock.waitMs(now, state.waiting[0].read) === 0) {
       const job = state.waiting.shift()!;
       if (state.waiting.length === 0) state.waiting = state.timer = null;
-      job(this.tick(state, now));
+      job.run(this.tick(state, now, job.read));
     }
     if (state.waiting) this.schedule(state);
   }

@@ -106,12 +106,12 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) => {
       const data = item === null ? this.values(stream, group) : clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
       return { data, ...this.events.position(stream, group), timestamp };
-    });
+    }, true);
   }
 
   async position(stream: string, group: string): Promise<StreamPosition> {
     if (!this.events.has(stream, group)) return this.events.idlePosition();
-    return this.events.stamp(stream, group, (timestamp) => ({ ...this.events.position(stream, group), timestamp }));
+    return this.events.stamp(stream, group, (timestamp) => ({ ...this.events.position(stream, group), timestamp }), true);
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
@@ -119,7 +119,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) => {
       const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
       return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
-    });
+    }, true);
   }
 
   attach(sink: StreamSink): void {

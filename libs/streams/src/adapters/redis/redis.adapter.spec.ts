@@ -4,6 +4,7 @@ import { describeAdapterContract } from '../../../../../test/shared/adapter-cont
 import { deletePrefix, describeRedis, REDIS_URL, ThrowawayRedis, uniquePrefix } from '../../../../../test/support/redis';
 import type { StreamEnvelope } from '../stream-adapter.interface';
 import { RedisStreamAdapter } from './redis.adapter';
+import { MAX_CLOCK_LEAD_MS } from '../history/group-clock';
 import { RedisKeyspace } from './redis.keys';
 import { listen } from '../../../../../test/support/hub-listener';
 
@@ -197,6 +198,31 @@ describeRedis('RedisStreamAdapter', () => {
         expect(await raw.sismember(keys.groups('race'), 'g')).toBe(exists ? 1 : 0);
         expect(await raw.sismember(keys.streams, 'race')).toBe(exists ? 1 : 0);
       }
+    });
+
+    describe('call order at the clock cap (issue 23)', () => {
+      /** Instances that let a command wait long: on this shared machine thousands of scripts may queue up. */
+      const patient = async () => {
+        const adapter = await RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
+        adapters.push(adapter);
+        return adapter;
+      };
+      /** Puts the group's clock at its cap, as a burst of another instance would: every write must wait for it at first. */
+      const atTheCap = async (adapter: RedisStreamAdapter, group: string) => {
+        await adapter.publish({ streamName: 's', groupId: group, id: null, event: { type: 'event', event: { type: 'start', data: null } } });
+        const [seconds, micros] = await raw.time();
+        const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+        await raw.hset(new RedisKeyspace(prefix).group('s', group).meta, 'ts', now + MAX_CLOCK_LEAD_MS, 'seen', now);
+      };
+
+      it('3,000 unawaited sets of one item at the cap: applied in call order, the last one called wins', async () => {
+        const adapter = await patient();
+        await atTheCap(adapter, 'hot');
+        const outcomes = await Promise.all(Array.from({ length: 3000 }, (_, n) => adapter.set('s', 'hot', 'i', n)));
+        const applied = [...outcomes].sort((x, y) => x.envelope.seq - y.envelope.seq).map((o) => o.new_value);
+        expect(applied.filter((value, i) => value !== i).length).toBe(0);
+        await expect(adapter.get('s', 'hot', 'i')).resolves.toBe(2999);
+      }, 30_000);
     });
 
     it('lists no group whose hash vanished behind its back, and drops it from the index', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
@@ -26,7 +27,7 @@ import { RedisGroupIndex } from './redis-group.index';
 import { RedisMetaKeepAlive } from './redis-meta.keepalive';
 import { RedisPresenceStore } from './redis-presence.store';
 import { RedisAdapterError } from './redis.errors';
-import { RedisKeyspace } from './redis.keys';
+import { type RedisGroupKeys, RedisKeyspace } from './redis.keys';
 import {
   CLOCK_WAIT_REPLY,
   DELETE_SCRIPT,
@@ -40,6 +41,7 @@ import {
 } from './redis.scripts';
 import { RedisSubscriber } from './redis.subscriber';
 import { SingleSubscriberLink, type SubscriberLink } from './redis-subscriber.link';
+import { RedisWriteOrder } from './redis-write.order';
 
 type ScriptArg = string | number;
 type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;
@@ -69,6 +71,9 @@ export class RedisStreamAdapter extends StreamAdapter {
    */
   private runId = '';
   private serverInfo: Promise<void> = Promise.resolve();
+  /** Names this adapter's held writes (redis.scripts.ts, WRITE_GATE). */
+  private readonly instance = randomBytes(9).toString('base64url');
+  private readonly order = new RedisWriteOrder(clockWait);
 
   private constructor(
     private readonly settings: RedisConnectionSettings,
@@ -87,7 +92,7 @@ export class RedisStreamAdapter extends StreamAdapter {
       return this.history(stream, group, epoch, seq);
     };
     this.subscriber = new RedisSubscriber(link, this.keys, replay, settings.target, this.logger);
-    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 3, lua });
+    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 4, lua });
     this.monitors = [new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false)))];
     // A Cluster's subscriber connections follow the slot map themselves and report what they displaced.
     if (subscriberClient) {
@@ -151,7 +156,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
-    const [message, old, emptied] = await this.guard('delete', () => this.run(DELETE_SCRIPT, stream, group, item, [item]));
+    const [message, old, emptied] = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, [item]));
     if (message === null) return { old_value: null, envelope: null };
     if (emptied === 1) {
       // The delete happened; an index entry left behind is cleaned up by the next listing, so only log.
@@ -175,13 +180,13 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   async publish(message: StreamMessage): Promise<StreamEnvelope> {
     const args = [JSON.stringify(message.event)];
-    const [published] = await this.guard('publish', () => this.run(PUBLISH_SCRIPT, message.streamName, message.groupId, message.id, args));
+    const [published] = await this.guard('publish', () => this.runWrite(PUBLISH_SCRIPT, message.streamName, message.groupId, message.id, args));
     return decodeEventMessage(published as string);
   }
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
     const mode = item === null ? 'group' : 'item';
-    const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, [mode, item ?? '']));
+    const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, [mode, item ?? '']));
     const snapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
     // Where a quiet group's subscribers start from, for a catch-up after a reconnect.
     this.subscriber.observe(stream, group, snapshot);
@@ -190,13 +195,15 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   /** Stores nothing for a group without meta (a rejected join leaves no key). */
   async position(stream: string, group: string): Promise<StreamPosition> {
-    const [seq, timestamp, epoch] = await this.guard('position', () => this.run(SNAPSHOT_SCRIPT, stream, group, null, ['none', '']));
+    const [seq, timestamp, epoch] = await this.guard('position', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, ['none', '']));
+    // It stamps a frame for a client (`unauthorized`), which a restarted clock must not go below either.
+    this.subscriber.observeTimestamp(stream, group, timestamp as number);
     return { seq: seq as number, timestamp: timestamp as number, epoch: (epoch as string | null) ?? undefined };
   }
 
   override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
     if (!Number.isSafeInteger(seq) || seq < 0) return null;
-    const reply = await this.guard('history', () => this.run(HISTORY_SCRIPT, stream, group, null, [epoch, seq]));
+    const reply = await this.guard('history', () => this.runRead(HISTORY_SCRIPT, stream, group, [epoch, seq]));
     if (reply[0] === null) return null;
     const [last, timestamp, current, ...messages] = reply;
     const position = { seq: last as number, timestamp: timestamp as number, epoch: current as string };
@@ -241,9 +248,9 @@ export class RedisStreamAdapter extends StreamAdapter {
   private async write(script: RedisScript, stream: string, group: string, item: string, args: ScriptArg[]): Promise<unknown[]> {
     if (this.settings.cluster) {
       await this.index.announceInOrder(stream, group);
-      return this.run(script, stream, group, item, args);
+      return this.runWrite(script, stream, group, item, args);
     }
-    const [, reply] = await Promise.all([this.index.announce(stream, group), this.run(script, stream, group, item, args)]);
+    const [, reply] = await Promise.all([this.index.announce(stream, group), this.runWrite(script, stream, group, item, args)]);
     return reply;
   }
 
@@ -253,23 +260,39 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   /**
-   * Runs a script of the group with the common head arguments (see redis.scripts.ts). While the group's
-   * clock is at its lead cap the script changes nothing and says how long to wait; it is then run again.
+   * Runs a script that writes an event of the group. While the group's clock is at its lead cap the script
+   * changes nothing and says how long to wait; it is then sent again, after the instance's earlier writes
+   * to the group and before its later ones (redis-write.order.ts).
    */
-  private async run(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
+  private async runWrite(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
     await this.serverInfo;
     const g = this.keys.group(stream, group);
-    const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
-    const head = [this.runId, g.channel, names(stream, group, id), this.historyLimits.size, this.historyLimits.ttlMs];
+    const fragment = names(stream, group, id);
+    return this.order.run(g.meta, (ticket, oldest) => this.call(script, g, fragment, ticket, oldest, args));
+  }
+
+  /** Runs a script that reads the group at a read timestamp; run again while the clock makes it wait (rare: reads share ticks). */
+  private async runRead(script: RedisScript, stream: string, group: string, args: ScriptArg[]): Promise<unknown[]> {
+    await this.serverInfo;
+    const g = this.keys.group(stream, group);
+    const fragment = names(stream, group, null);
     for (;;) {
       try {
-        return await command.call(this.commands, g.items, g.meta, g.log, ...head, ...args);
+        return await this.call(script, g, fragment, 0, 0, args);
       } catch (error) {
         const wait = clockWait(error);
         if (wait === null) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
+  }
+
+  /** One script call with the common keys and head arguments (see redis.scripts.ts). */
+  private call(script: RedisScript, g: RedisGroupKeys, fragment: string, ticket: number, oldest: number, args: ScriptArg[]): Promise<unknown[]> {
+    const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
+    const { size, ttlMs } = this.historyLimits;
+    const floor = this.subscriber.floor(g.channel);
+    return command.call(this.commands, g.items, g.meta, g.log, this.keys.hold(g, this.instance), this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, ...args);
   }
 
   /** Reads the server's run id and version (after connect and after every reconnect). */

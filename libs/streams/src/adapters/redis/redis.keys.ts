@@ -2,7 +2,7 @@
 export interface RedisGroupKeys {
   /** HASH item_id → value JSON. */
   items: string;
-  /** HASH `seq`, `ts` (last frame timestamp), `hist` (history epoch), `run` (server run id that wrote it). */
+  /** HASH `seq`, `ts` (last frame timestamp), `seen`, `rd`, `hist` (history epoch), `run` (server run id that wrote it). */
   meta: string;
   /** LIST of the group's recent event messages, for resume (capped by count, expires when idle). */
   log: string;
@@ -26,6 +26,11 @@ export class RedisKeyspace {
   group(stream: string, group: string): RedisGroupKeys {
     const base = `${this.prefix}:{${encodeTag([stream, group])}}`;
     return { items: `${base}:items`, meta: `${base}:meta`, log: `${base}:log`, channel: base };
+  }
+
+  /** STRING: the ticket of the write of instance `instance` that the group's clock holds (WRITE_GATE in redis.scripts.ts). */
+  hold(group: RedisGroupKeys, instance: string): string {
+    return `${group.channel}:hold:${instance}`;
   }
 
   /** SET of the group ids of one stream. */

@@ -5,12 +5,15 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 /**
  * The adapter's Lua scripts. Each runs atomically on the server that owns the group's slot, so the read,
  * the write, the group's position and the publish of one event are one indivisible step, in one order for
- * every instance. All take KEYS = [items, meta, log] and a common ARGV head:
+ * every instance. All take KEYS = [items, meta, log, hold] (`hold`: this instance's write held by the clock,
+ * see WRITE_GATE) and a common ARGV head:
  *
  *   ARGV[1] run id of the server as the caller knows it (empty on a Cluster: the script reads the run id of
  *   the master it runs on, since a slot may move between masters), ARGV[2] channel, ARGV[3] the frame's name fragment
  *   `,"streamName":..,"groupId":..,"id":..` (JSON-encoded in TypeScript, so any Unicode is escaped exactly
- *   as JSON.stringify does), ARGV[4] history size, ARGV[5] history ttl in ms; script arguments follow.
+ *   as JSON.stringify does), ARGV[4] history size, ARGV[5] history ttl in ms, ARGV[6] the newest timestamp
+ *   the calling instance delivered for the group (0 if none), ARGV[7] the write's ticket and ARGV[8] the
+ *   oldest ticket of the instance's writes to the group not answered yet (0 for reads); script arguments follow.
  *
  * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`; the frame is
  * concatenated around value JSON that is never re-encoded.
@@ -19,10 +22,20 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 /** The error a script answers instead of stamping while its group's clock is at the lead cap. */
 export const CLOCK_WAIT_REPLY = 'STREAMS_CLOCK_WAIT';
 
+/** How long a held write keeps later writes of its instance waiting if that instance is never heard of again. */
+const HOLD_TTL_MS = 10 * MAX_CLOCK_LEAD_MS;
+
 /**
  * Positions. `seq` +1 per event; the timestamp is max(now_ms, last + 1), and never more than
  * MAX_CLOCK_LEAD_MS ahead of the latest Redis clock reading the group has seen (`seen`): a script that
  * would go past it changes nothing and answers CLOCK_WAIT_REPLY with the ms to wait (the adapter retries).
+ * `last` is also at least ARGV[6], so a clock lost with its meta (a Redis restart within a second of a
+ * burst) never restarts below what the calling instance's clients already saw.
+ *
+ * Reads (snapshot, position, resume) take a timestamp after every event so far and before every later one;
+ * all reads between two writes share one (`rd` = 1 while `ts` is such a reserved tick): reads move the
+ * clock by at most one tick per write, never one per read, and one that shares never waits (see GroupClock).
+ *
  * When the meta was last written under another server run id (or is missing: new group, expired, restart
  * without persistence, failover, restore) the group's history starts over: a new history epoch, an empty
  * log, and `seq` first jumps to at least now_ms * 1000, so it never falls back below what live subscribers
@@ -43,34 +56,44 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- The ms to wait before the group may stamp again within its lead cap; 0 when it may stamp now.
+local NOW = now_ms()
+local FLOOR = tonumber(ARGV[6])
+local META = redis.call('HMGET', KEYS[2], 'seq', 'ts', 'run', 'hist', 'seen', 'rd')
+local LAST = math.max(tonumber(META[2]) or 0, FLOOR)
+local SHARED = META[6] == '1' and META[3] == RUN and LAST == tonumber(META[2])
+
+-- The ms to wait before the group may take a new tick within its lead cap; 0 when it may take one now.
 local function clock_wait()
-  local m = redis.call('HMGET', KEYS[2], 'ts', 'seen')
-  local seen = math.max(now_ms(), tonumber(m[2]) or 0)
-  return math.max(0, (tonumber(m[1]) or 0) + 1 - seen - ${MAX_CLOCK_LEAD_MS})
+  local seen = math.max(NOW, tonumber(META[5]) or 0)
+  return math.max(0, LAST + 1 - seen - ${MAX_CLOCK_LEAD_MS})
 end
 
+local function keep(ts)
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('PERSIST', KEYS[2])
+  else
+    redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ts - NOW + 2))
+  end
+end
+
+-- The position of an event (step 1) or of a read (step 0: the reserved tick when there is one).
 local function advance(step)
-  local m = redis.call('HMGET', KEYS[2], 'seq', 'ts', 'run', 'hist', 'seen')
-  local now = now_ms()
-  local seq = tonumber(m[1]) or 0
-  local hist = m[4]
-  if m[3] ~= RUN then
-    if seq < now * 1000 then seq = now * 1000 end
+  local seq = tonumber(META[1]) or 0
+  local hist = META[4]
+  if step == 0 and SHARED then
+    keep(LAST)
+    return seq, LAST, hist
+  end
+  if META[3] ~= RUN then
+    if seq < NOW * 1000 then seq = NOW * 1000 end
     hist = string.sub(RUN, 1, 8) .. string.format('%x', seq)
     redis.call('DEL', KEYS[3])
   end
   seq = seq + step
-  local ts = now
-  local last = tonumber(m[2]) or 0
-  if ts <= last then ts = last + 1 end
-  local seen = math.max(now, tonumber(m[5]) or 0)
-  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', RUN, 'hist', hist, 'seen', int(seen))
-  if redis.call('EXISTS', KEYS[1]) == 1 then
-    redis.call('PERSIST', KEYS[2])
-  else
-    redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ts - now + 2))
-  end
+  local ts = math.max(NOW, LAST + 1)
+  local seen = math.max(NOW, tonumber(META[5]) or 0)
+  redis.call('HSET', KEYS[2], 'seq', int(seq), 'ts', int(ts), 'run', RUN, 'hist', hist, 'seen', int(seen), 'rd', step == 0 and '1' or '0')
+  keep(ts)
   return seq, ts, hist
 end
 
@@ -93,10 +116,33 @@ local function change(kind, data)
 end
 `;
 
-/** First statement of every script that stamps: nothing is read or written while the clock is at its cap. */
-const CLOCK_GATE = String.raw`
+/**
+ * First statement of every script that writes an event: nothing is read or written while the clock is at
+ * its cap. The writes of one instance to one group also stay in call order while they wait: the first the
+ * clock refuses is held (its ticket in KEYS[4]) and every later one of the instance is refused too until
+ * it has passed, so writes already on their way cannot overtake it. A held write the instance gave up
+ * (its ticket below the oldest one it still waits for) holds nothing.
+ */
+const WRITE_GATE = String.raw`
+local ticket, oldest = tonumber(ARGV[7]), tonumber(ARGV[8])
+local held = redis.call('GET', KEYS[4])
+local hold = held and tonumber(held)
+if hold and hold < oldest then hold = nil end
+if hold and ticket > hold then return redis.error_reply('${CLOCK_WAIT_REPLY} 0') end
 local wait = clock_wait()
-if wait > 0 then return redis.error_reply('${CLOCK_WAIT_REPLY} ' .. wait) end
+if wait > 0 then
+  if not hold or ticket <= hold then redis.call('SET', KEYS[4], ticket, 'PX', ${HOLD_TTL_MS}) end
+  return redis.error_reply('${CLOCK_WAIT_REPLY} ' .. wait)
+end
+if held and (not hold or hold == ticket) then redis.call('DEL', KEYS[4]) end
+`;
+
+/** First statement of every read that takes a timestamp: it waits only when it cannot share the reserved tick. */
+const READ_GATE = String.raw`
+if not SHARED then
+  local wait = clock_wait()
+  if wait > 0 then return redis.error_reply('${CLOCK_WAIT_REPLY} ' .. wait) end
+end
 `;
 
 export interface RedisScript {
@@ -106,97 +152,98 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[6] item, ARGV[7] value JSON → [message, old | nil, groupCreated]. */
+/** ARGV[9] item, ARGV[10] value JSON → [message, old | nil, groupCreated]. */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
-  CLOCK_GATE,
+  WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[6])
+local old = redis.call('HGET', KEYS[1], ARGV[9])
 local created = redis.call('EXISTS', KEYS[1]) == 0
-redis.call('HSET', KEYS[1], ARGV[6], ARGV[7])
-return { emit(change(old and 'update' or 'create', ARGV[7])), old, created and 1 or 0 }
+redis.call('HSET', KEYS[1], ARGV[9], ARGV[10])
+return { emit(change(old and 'update' or 'create', ARGV[10])), old, created and 1 or 0 }
 `,
 );
 
-/** ARGV[6] item, ARGV[7] ops JSON → [message, old | nil, groupCreated, new JSON, errors JSON]. */
+/** ARGV[9] item, ARGV[10] ops JSON → [message, old | nil, groupCreated, new JSON, errors JSON]. */
 export const UPDATE_SCRIPT = script(
   'streamsUpdate',
   LUA_POSITION,
   LUA_JSON,
   LUA_UPDATE_OPS,
-  CLOCK_GATE,
+  WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[6])
+local old = redis.call('HGET', KEYS[1], ARGV[9])
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local current = nil
 if old then current = json_decode(old) end
-local value, errors = apply_update_ops(current, json_decode(ARGV[7]))
+local value, errors = apply_update_ops(current, json_decode(ARGV[10]))
 local new = json_encode(value)
-redis.call('HSET', KEYS[1], ARGV[6], new)
+redis.call('HSET', KEYS[1], ARGV[9], new)
 return { emit(change(old and 'update' or 'create', new)), old, created and 1 or 0, new, errors }
 `,
 );
 
-/** ARGV[6] item → [nil] when missing, else [message, old, groupEmptied]. */
+/** ARGV[9] item → [nil] when missing, else [message, old, groupEmptied]. */
 export const DELETE_SCRIPT = script(
   'streamsDelete',
   LUA_POSITION,
-  CLOCK_GATE,
+  WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[6])
+local old = redis.call('HGET', KEYS[1], ARGV[9])
 if not old then return { false } end
-redis.call('HDEL', KEYS[1], ARGV[6])
+redis.call('HDEL', KEYS[1], ARGV[9])
 return { emit(change('delete', old)), old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
 `,
 );
 
-/** ARGV[6] event JSON → [message]. Stores nothing but the group's position and log. */
+/** ARGV[9] event JSON → [message]. Stores nothing but the group's position and log. */
 export const PUBLISH_SCRIPT = script(
   'streamsPublish',
   LUA_POSITION,
-  CLOCK_GATE,
+  WRITE_GATE,
   String.raw`
-return { emit(ARGV[6]) }
+return { emit(ARGV[9]) }
 `,
 );
 
 /**
- * ARGV[6] mode (`group`, `item` or `none`), ARGV[7] item → [seq, timestamp, history epoch | nil, data JSON | nil].
- * Takes a fresh timestamp, so every later event of the group is stamped after it. A `none` read of a group
+ * ARGV[9] mode (`group`, `item` or `none`), ARGV[10] item → [seq, timestamp, history epoch | nil, data JSON | nil].
+ * Takes a read timestamp, so every later event of the group is stamped after it. A `none` read of a group
  * without meta (a rejected join) writes nothing: an expired meta's last timestamp is at least 2 ms old and
- * the next one is the clock, so `now - 1` lies between them.
+ * the next one is the clock (and past ARGV[6]), so `max(now - 1, ARGV[6])` lies between them.
  */
 export const SNAPSHOT_SCRIPT = script(
   'streamsSnapshot',
   LUA_POSITION,
-  CLOCK_GATE,
   String.raw`
-if ARGV[6] == 'none' and redis.call('EXISTS', KEYS[2]) == 0 then return { 0, now_ms() - 1, false, false } end
+if ARGV[9] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR), false, false } end
+`,
+  READ_GATE,
+  String.raw`
 local seq, ts, hist = advance(0)
 local data = false
-if ARGV[6] == 'group' then
+if ARGV[9] == 'group' then
   data = '[' .. table.concat(redis.call('HVALS', KEYS[1]), ',') .. ']'
-elseif ARGV[6] == 'item' then
-  data = redis.call('HGET', KEYS[1], ARGV[7])
+elseif ARGV[9] == 'item' then
+  data = redis.call('HGET', KEYS[1], ARGV[10])
 end
 return { seq, ts, hist, data }
 `,
 );
 
 /**
- * ARGV[6] history epoch, ARGV[7] seq → [nil] when the events after seq are not all kept (unknown group,
+ * ARGV[9] history epoch, ARGV[10] seq → [nil] when the events after seq are not all kept (unknown group,
  * another history, trimmed by size or age), else [seq, timestamp, history epoch, message...]. The log
  * holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
  */
 export const HISTORY_SCRIPT = script(
   'streamsHistory',
   LUA_POSITION,
-  CLOCK_GATE,
+  READ_GATE,
   String.raw`
-local m = redis.call('HMGET', KEYS[2], 'seq', 'run', 'hist')
-local asked = tonumber(ARGV[7])
-if not m[1] or m[2] ~= RUN or m[3] ~= ARGV[6] or asked > tonumber(m[1]) then return { false } end
+local asked = tonumber(ARGV[10])
+if not META[1] or META[3] ~= RUN or META[4] ~= ARGV[9] or asked > tonumber(META[1]) then return { false } end
 local seq, ts, hist = advance(0)
 local count = seq - asked
 local reply = { seq, ts, hist }

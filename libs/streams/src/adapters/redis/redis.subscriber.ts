@@ -34,6 +34,8 @@ interface ChannelEntry {
   held: StreamEnvelope[] | null;
   /** Counts reconnects, so a catch-up overtaken by a newer one stands down. */
   generation: number;
+  /** The newest timestamp of the group handed to the sink or read through this adapter (see `floor`). */
+  newest: number;
 }
 
 /** Until the module registers its sink: events go nowhere. */
@@ -76,7 +78,7 @@ export class RedisSubscriber {
     const { channel } = this.keys.group(stream, group);
     let entry = this.channels.get(channel);
     if (!entry) {
-      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0 };
+      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0, newest: 0 };
       created.live = this.ssubscribe(channel);
       this.channels.set(channel, (entry = created));
     }
@@ -170,8 +172,25 @@ export class RedisSubscriber {
    */
   observe(stream: string, group: string, position: StreamPosition): void {
     const entry = this.channels.get(this.keys.group(stream, group).channel);
-    if (!entry || entry.last || entry.origin || entry.held || !position.epoch) return;
+    if (!entry) return;
+    this.saw(entry, position.timestamp);
+    if (entry.last || entry.origin || entry.held || !position.epoch) return;
     entry.origin = { epoch: position.epoch, seq: position.seq };
+  }
+
+  /** A timestamp of a watched group read through this adapter (a position for an `unauthorized` frame). */
+  observeTimestamp(stream: string, group: string, timestamp: number): void {
+    const entry = this.channels.get(this.keys.group(stream, group).channel);
+    if (entry) this.saw(entry, timestamp);
+  }
+
+  /**
+   * The newest timestamp this process handed its clients for a watched group (0 for another group). The
+   * scripts stamp past it, so a clock Redis lost (a restart within a second of a burst) never restarts
+   * below what those clients saw: the Motia clients would drop the frames that follow, re-sync included.
+   */
+  floor(channel: string): number {
+    return this.channels.get(channel)?.newest ?? 0;
   }
 
   /** Delivery of the group can no longer be proven complete: its subscribers must read it again (their re-sync snapshots set a new origin). */
@@ -215,6 +234,11 @@ export class RedisSubscriber {
     const known = last ?? entry.origin;
     if (known && known.epoch !== epoch) this.lose(entry);
     entry.last = { epoch, seq: envelope.seq };
+    this.saw(entry, envelope.frame.timestamp);
     this.sink.deliver(envelope);
+  }
+
+  private saw(entry: ChannelEntry, timestamp: number): void {
+    if (timestamp > entry.newest) entry.newest = timestamp;
   }
 }
