@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
-import { settle, watch, writeLoop } from '../support/continuity';
+import { settle, strays, watch, writeLoop } from '../support/continuity';
 import { groupView, keyedState } from '../support/group-view';
 import { metricValue } from '../support/metrics-text';
 import { describeRedis, ThrowawayRedis } from '../support/redis';
@@ -69,6 +69,7 @@ describeRedis(
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       // Proven continuity: the missed event was replayed from history, no re-sync was needed.
       expect(watched.map((w) => groupView(w.client.frames, w.stream, w.group).continuityLost)).toEqual(watched.map(() => 0));
+      expect(strays(watched)).toEqual(watched.map(() => 0));
     });
 
     it.each([
@@ -98,6 +99,7 @@ describeRedis(
       expect(acked).toBeGreaterThan(0);
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBeGreaterThanOrEqual(1);
+      expect(strays(watched)).toEqual(watched.map(() => 0));
       if (persistent) {
         for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).items.get('acked')).toEqual({ id: 'acked', n: 0 });
       }
@@ -120,6 +122,8 @@ describeRedis(
 
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBe(1);
+      // The first event of the new history reached no client before its re-sync.
+      expect(strays(watched)).toEqual(watched.map(() => 0));
       expect(await watched[0].client.next((f) => isSync(f) && f.id === 'old-0')).toMatchObject({ event: { data: null, continuityLost: true } });
       expect(metricValue(await reader.app.get(StreamsMetrics).text(), 'streams_continuity_resyncs_total')).toBe(4);
     });
@@ -166,6 +170,7 @@ describeRedis(
 
       expect(await settle(writer.service, watched, 20000)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBeGreaterThanOrEqual(1);
+      expect(strays(watched)).toEqual(watched.map(() => 0));
     });
 
     it.each([

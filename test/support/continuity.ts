@@ -22,6 +22,11 @@ export function divergence(stored: Map<string, unknown>, w: Watched): number {
   return differing;
 }
 
+/** Per client, the live frames it applied to a view they do not follow (see `groupView`): all 0 when SPEC §7.9 holds. */
+export function strays(watched: Watched[]): number[] {
+  return watched.map((w) => groupView(w.client.frames, w.stream, w.group).strays);
+}
+
 /** Waits (bounded) until every client's view equals the stored state; returns what still differs per client. */
 export async function settle(service: StreamsService, watched: Watched[], ms = 10000): Promise<number[]> {
   const end = Date.now() + ms;
