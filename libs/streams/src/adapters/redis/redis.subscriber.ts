@@ -180,7 +180,7 @@ export class RedisSubscriber {
    */
   observe(stream: string, group: string, position: StreamPosition): void {
     const entry = this.channels.get(this.keys.group(stream, group).channel);
-    if (!entry || entry.last || entry.origin || entry.held || !position.epoch) return;
+    if (!entry || entry.last || entry.origin || entry.held || entry.stale || !position.epoch) return;
     entry.origin = { epoch: position.epoch, seq: position.seq };
   }
 
