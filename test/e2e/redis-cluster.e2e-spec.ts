@@ -7,7 +7,7 @@ import { clusterSlot } from '../../libs/streams/src/adapters/redis/redis-cluster
 import { RedisKeyspace } from '../../libs/streams/src/adapters/redis/redis.keys';
 import { describeAdapterContract } from '../shared/adapter-contract';
 import { describeInstancesSharing, isChange, joinedClient, startInstances, stopAll } from '../shared/redis-scaling.cases';
-import { settle, watch, type Watched, writeLoop } from '../support/continuity';
+import { settle, strays, watch, type Watched, writeLoop } from '../support/continuity';
 import { groupView } from '../support/group-view';
 import { startDemoApp } from '../support/demo-app';
 import { describeRedis, uniquePrefix } from '../support/redis';
@@ -160,7 +160,8 @@ describeRedis(
         const last = await resumer.next(isChange);
         resumer.close();
 
-        const writes = writeLoop(writer.service, 'busy', groups);
+        // Eight writes in flight: the new master's events keep arriving while the reader's subscriber follows the slot.
+        const writes = writeLoop(writer.service, 'busy', groups, 8);
         await sleep(300);
         await disturb(clusterSlot(new RedisKeyspace(keyPrefix).group('busy', 'a').channel));
         await cluster.waitHealthy();
@@ -172,6 +173,8 @@ describeRedis(
         expect(await settle(writer.service, watched, 20000)).toEqual(watched.map(() => 0));
         // Group `a` (the disturbed slot) restarted its history on its new master: its client was told.
         expect(groupView(watched[0].client.frames, 'busy', 'a').continuityLost).toBeGreaterThanOrEqual(1);
+        // No client applied a frame to a view it does not follow (the new history before its re-sync).
+        expect(strays(watched)).toEqual(watched.map(() => 0));
         // Every client is still joined and live: a write after the fault reaches its view (live, or in a re-sync).
         await Promise.all(groups.map((g) => writer.service.set({ stream_name: 'busy', group_id: g, item_id: 'after', data: { id: 'after', n: -1 } })));
         expect(await settle(writer.service, watched, 10000)).toEqual(watched.map(() => 0));

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
-import { settle, watch, writeLoop } from '../support/continuity';
+import { settle, strays, watch, writeLoop } from '../support/continuity';
 import { groupView, keyedState } from '../support/group-view';
 import { metricValue } from '../support/metrics-text';
 import { describeRedis, ThrowawayRedis } from '../support/redis';
@@ -22,6 +22,22 @@ const KEY_PREFIX = 'continuity';
 const isSync = (f: Frame) => f.event?.type === 'sync';
 const redisAdapter = (redis: ThrowawayRedis) => ({ type: 'redis' as const, url: redis.url, keyPrefix: KEY_PREFIX });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Live frames of a group's `counter` item whose value is not one up from the client's view of it (a sync sets the view). */
+function counterJumps(frames: readonly Frame[], group: string): number {
+  let view: number | undefined;
+  let jumps = 0;
+  for (const f of frames) {
+    if (f.groupId !== group || f.id === undefined || !f.event) continue;
+    if (f.event.type === 'sync') view = (f.event.data as Array<{ id: string; n: number }>).find((v) => v.id === 'counter')?.n;
+    else if (f.id === 'counter') {
+      const { n } = f.event.data as { n: number };
+      if (n !== (view ?? 0) + 1) jumps++;
+      view = n;
+    }
+  }
+  return jumps;
+}
 
 describeRedis(
   'Continuity under Redis faults (SPEC §7.9)',
@@ -69,6 +85,7 @@ describeRedis(
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       // Proven continuity: the missed event was replayed from history, no re-sync was needed.
       expect(watched.map((w) => groupView(w.client.frames, w.stream, w.group).continuityLost)).toEqual(watched.map(() => 0));
+      expect(strays(watched)).toEqual(watched.map(() => 0));
     });
 
     it.each([
@@ -98,9 +115,45 @@ describeRedis(
       expect(acked).toBeGreaterThan(0);
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBeGreaterThanOrEqual(1);
+      expect(strays(watched)).toEqual(watched.map(() => 0));
       if (persistent) {
         for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).items.get('acked')).toEqual({ id: 'acked', n: 0 });
       }
+    });
+
+    it('no frame of the new history reaches a client before its continuityLost sync: Redis restarted without persistence under a hammer of increments', async () => {
+      redis = await ThrowawayRedis.start({ port: 7308 });
+      // The writer reconnects at once, the clients' instance later: its subscriber then catches up (and finds
+      // the loss) while the new history is being written, as an instance whose backoff is further along does.
+      const reconnectingAfter = (ms: number) => startStreamsApp({ adapter: { ...redisAdapter(redis!), options: { retryStrategy: () => ms } } });
+      const [reader, writer] = await Promise.all([reconnectingAfter(600), reconnectingAfter(10)]);
+      apps.push(reader, writer);
+      const groups = Array.from({ length: 8 }, (_, i) => `g-${i}`);
+      const increment = (group: string) =>
+        writer.service.update({ stream_name: 'hammer', group_id: group, item_id: 'counter', ops: [{ type: 'set', path: 'id', value: 'counter' }, { type: 'increment', path: 'n', by: 1 }] });
+      for (const group of groups) await increment(group);
+      const watched = await Promise.all(groups.flatMap((g) => [0, 1, 2].map(() => watch(reader.url, 'hammer', g, clients))));
+      // Four increments in flight per group from before the crash until well after the restart, so events of
+      // the new history reach the reader's subscriber while it detects the loss.
+      let hammering = true;
+      const hammers = groups.flatMap((g) => [0, 1, 2, 3].map(async () => {
+        while (hammering) await increment(g).catch(() => sleep(20));
+      }));
+      await sleep(300);
+      await redis.kill();
+      await sleep(200);
+      await redis.restart();
+      await sleep(1500);
+      hammering = false;
+      await Promise.all(hammers);
+      // Redis kept nothing: every group's counter was written again, in the new history.
+      for (const group of groups) expect(await writer.service.get({ stream_name: 'hammer', group_id: group, item_id: 'counter' })).not.toBeNull();
+
+      expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
+      for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBeGreaterThanOrEqual(1);
+      // Each live frame follows the client's view: the next position, and the counter one up from the view's.
+      expect(strays(watched)).toEqual(watched.map(() => 0));
+      expect(watched.map((w) => counterJumps(w.client.frames, w.group))).toEqual(watched.map(() => 0));
     });
 
     it('re-syncs the clients when Redis is emptied under them (FLUSHALL: a new history epoch, no reconnect)', async () => {
@@ -120,6 +173,8 @@ describeRedis(
 
       expect(await settle(writer.service, watched)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBe(1);
+      // The first event of the new history reached no client before its re-sync.
+      expect(strays(watched)).toEqual(watched.map(() => 0));
       expect(await watched[0].client.next((f) => isSync(f) && f.id === 'old-0')).toMatchObject({ event: { data: null, continuityLost: true } });
       expect(metricValue(await reader.app.get(StreamsMetrics).text(), 'streams_continuity_resyncs_total')).toBe(4);
     });
@@ -166,6 +221,7 @@ describeRedis(
 
       expect(await settle(writer.service, watched, 20000)).toEqual(watched.map(() => 0));
       for (const w of watched) expect(groupView(w.client.frames, w.stream, w.group).continuityLost).toBeGreaterThanOrEqual(1);
+      expect(strays(watched)).toEqual(watched.map(() => 0));
     });
 
     it.each([

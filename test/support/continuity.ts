@@ -22,6 +22,11 @@ export function divergence(stored: Map<string, unknown>, w: Watched): number {
   return differing;
 }
 
+/** Per client, the live frames it applied to a view they do not follow (see `groupView`): all 0 when SPEC §7.9 holds. */
+export function strays(watched: Watched[]): number[] {
+  return watched.map((w) => groupView(w.client.frames, w.stream, w.group).strays);
+}
+
 /** Waits (bounded) until every client's view equals the stored state; returns what still differs per client. */
 export async function settle(service: StreamsService, watched: Watched[], ms = 10000): Promise<number[]> {
   const end = Date.now() + ms;
@@ -46,15 +51,18 @@ export async function watch(url: string, stream: string, group: string, clients:
 }
 
 /**
- * Writes `{id, n}` items to the groups round-robin until stopped, tolerating an outage; counts
- * acknowledgements and keeps the longest time one write took to succeed or fail (`slowestMs`).
+ * Writes `{id, n}` items to the groups round-robin until stopped, `writers` writes in flight at a time,
+ * tolerating an outage; counts acknowledgements and keeps the longest time one write took to succeed or
+ * fail (`slowestMs`).
  */
-export function writeLoop(service: StreamsService, stream: string, groups: string[]): { stop: () => Promise<number>; readonly slowestMs: number } {
+export function writeLoop(service: StreamsService, stream: string, groups: string[], writers = 1): { stop: () => Promise<number>; readonly slowestMs: number } {
   let running = true;
   let acked = 0;
   let slowestMs = 0;
-  const done = (async () => {
-    for (let n = 0; running; n++) {
+  let next = 0;
+  const writer = async () => {
+    while (running) {
+      const n = next++;
       const group = groups[n % groups.length];
       const id = `w-${n % 40}`;
       const started = Date.now();
@@ -64,7 +72,8 @@ export function writeLoop(service: StreamsService, stream: string, groups: strin
       );
       slowestMs = Math.max(slowestMs, Date.now() - started);
     }
-  })();
+  };
+  const done = Promise.all(Array.from({ length: writers }, writer));
   return {
     stop: async () => {
       running = false;

@@ -1,10 +1,18 @@
 import type { WebSocket } from 'ws';
+import { MemoryStreamAdapter } from '../adapters/memory/memory.adapter';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
 import { StreamConnection } from '../gateway/stream-connection';
 import { HubEvent } from '../hub/hub.event';
+import { StreamsHub } from '../hub/streams.hub';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
+import { LocalPresenceStore } from '../presence/local-presence.store';
+import { PresenceHub } from '../presence/presence.hub';
+import { StreamsStore } from '../service/streams.store';
+import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupBinding } from './snapshot.seam';
+import { StreamsSession } from './streams.session';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
 function fakeSocket() {
@@ -100,18 +108,23 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 describe('SocketSubscriptions re-sync and detached subscriptions', () => {
   const connection = (socket: WebSocket) => new StreamConnection(socket, null, metrics, limits);
 
-  it('re-sync (SPEC §7.9): reopened subscriptions hold the group frames until their new sync, then send only newer ones', () => {
+  it('re-sync (SPEC §7.9): frames are held from the instant of the loss, then only those newer than the re-sync snapshot follow its sync', () => {
     const { socket, sent } = fakeSocket();
     const c = connection(socket);
     c.subscriptions.open(sub('a'));
     c.subscriptions.activate('a', 0, null);
-    expect(c.subscriptions.reopen('s', 'g').map((s) => s.subscriptionId)).toEqual(['a']);
-    expect(c.subscriptions.reopen('s', 'other')).toEqual([]);
-    deliver(c, envelope(7, 'x')); // in the new snapshot
-    deliver(c, envelope(9, 'y')); // after it
-    expect(sent).toEqual([]);
+    const binding = c.subscriptions.binding('s', 'g')!;
+    binding.hold(); // the loss
+    deliver(c, envelope(7, 'x')); // the group's new history, before the re-sync runs: in its snapshot
+    expect(binding.reopen().map((s) => s.subscriptionId)).toEqual(['a']);
+    expect(binding.reopen()).toEqual([]);
+    deliver(c, envelope(9, 'y')); // after the snapshot
     c.subscriptions.activate('a', 8, { ...sync, event: { type: 'sync', data: [], continuityLost: true } });
-    expect(sent.map((f) => (f as { event: { type: string } }).event.type)).toEqual(['sync', 'update']);
+    deliver(c, envelope(10, 'y'));
+    // The sync is out; the frames wait for the end of the hold (other subscriptions of the group may still re-sync).
+    expect(sent.map((f) => (f as { event: { type: string } }).event.type)).toEqual(['sync']);
+    binding.release();
+    expect(sent.map((f) => (f as { event: { data: unknown } }).event.data)).toEqual([[], 9, 10]);
   });
 
   it('a detached subscription is bound to nothing (frames of its siblings flow), still counts, and is ended by a leave', () => {
@@ -144,5 +157,39 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     c.subscriptions.close('a');
     c.subscriptions.open(sub('a'));
     expect(c.subscriptions.reattach(again.sub)).toBe(false);
+  });
+});
+
+describe('A continuity loss, from the adapter through the hub to the socket (SPEC §7.9)', () => {
+  it('no frame of the group reaches the socket from the loss until its continuityLost sync; then only those newer than that sync', async () => {
+    const options = resolveStreamsOptions({});
+    const adapter = new MemoryStreamAdapter();
+    const hub = new StreamsHub(adapter);
+    const presence = new PresenceHub(new LocalPresenceStore(), options.presence);
+    const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub);
+    const { socket, sent } = fakeSocket();
+    const c = new StreamConnection(socket, null, metrics, limits);
+    // Resolves once the socket's inbound queue has run everything queued before it (the join, the re-sync).
+    const queued = () => new Promise<void>((resolve) => c.enqueue(async () => resolve(), () => undefined));
+    session.opened(c, { streamName: 's', groupId: 'g', itemId: null });
+    await queued();
+    const first = await adapter.set('s', 'g', 'counter', 1);
+
+    // What the Redis subscriber does when a group's history starts over: it tells the sink, then delivers at
+    // once (memory delivers inside the write): an event of the new history, and a late one of the old.
+    hub.continuityLost('s', 'g');
+    await adapter.set('s', 'g', 'counter', 2);
+    hub.deliver(first.envelope);
+    await queued();
+    await adapter.set('s', 'g', 'counter', 3);
+
+    const events = sent.map((f) => (f as { event: { type: string; data: unknown; continuityLost?: boolean } }).event);
+    expect(events).toEqual([
+      { type: 'sync', data: [] },
+      { type: 'create', data: 1 },
+      { type: 'sync', data: [2], continuityLost: true },
+      { type: 'update', data: 3 },
+    ]);
+    await Promise.all([adapter.close(), presence.close()]);
   });
 });

@@ -79,6 +79,24 @@ export class GroupBinding implements GroupMember {
     else this.route(event);
   }
 
+  /**
+   * The group lost continuity (SPEC §7.9): from this very instant its events are held, as in a snapshot
+   * phase, so none reaches the socket before the re-sync; the re-sync ends the hold with `release`.
+   */
+  hold(): void {
+    this.pending++;
+  }
+
+  /** Puts the live subscriptions back in their snapshot phase for a re-sync; returns them. */
+  reopen(): Subscription[] {
+    const live = this.subs.filter((sub) => sub.since !== null);
+    for (const sub of live) {
+      sub.since = null;
+      this.pending++;
+    }
+    return live;
+  }
+
   /** One snapshot phase of the group is over; once none is left, the held events flow in order. */
   release(): void {
     if (--this.pending > 0) return;
@@ -304,17 +322,6 @@ export class SocketSubscriptions {
     if (sub !== request || sub.binding !== null) return false;
     this.enterSnapshot(sub);
     return true;
-  }
-
-  /** Puts the socket's live subscriptions of a group back in their snapshot phase for a re-sync; returns them. */
-  reopen(stream: string, group: string): SubscriptionRequest[] {
-    const binding = this.binding(stream, group);
-    const live = (binding?.subs ?? []).filter((sub) => sub.since !== null);
-    for (const sub of live) {
-      sub.since = null;
-      binding!.pending++;
-    }
-    return live;
   }
 
   /** Ends the snapshot phase: the sync frame goes out, then the held events it does not already contain. */

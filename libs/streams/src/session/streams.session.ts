@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { groupKey } from '../adapters/group.key';
 import type { StreamConnection } from '../gateway/stream-connection';
 import { runAuth } from '../gateway/upgrade-auth';
 import { StreamsHub } from '../hub/streams.hub';
@@ -32,8 +31,8 @@ export interface PathSubscription {
 export class StreamsSession {
   private readonly logger = new Logger('Streams');
   private readonly seam: SnapshotSeam;
-  /** Groups whose re-sync is queued on a socket, so repeated losses of one group re-sync it once. */
-  private readonly resyncQueued = new WeakMap<StreamConnection, Set<string>>();
+  /** Group bindings whose re-sync is queued and has not read its snapshot yet: a further loss is covered by it. */
+  private readonly resyncQueued = new WeakSet<GroupBinding>();
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -45,7 +44,7 @@ export class StreamsSession {
   ) {
     this.seam = new SnapshotSeam(hub, store, metrics);
     // The hub's members are the sockets' group bindings (session/snapshot.seam.ts).
-    hub.onContinuityLost((member, stream, group) => this.continuityLost((member as GroupBinding).socket as StreamConnection, stream, group));
+    hub.onContinuityLost((member, stream, group) => this.continuityLost(member as GroupBinding, stream, group));
   }
 
   /** A socket was accepted: it learns when to refresh, and a `/stream/...` URL joins its group. */
@@ -200,21 +199,25 @@ export class StreamsSession {
   }
 
   /**
-   * The adapter cannot prove this socket got every frame of a group (SPEC §7.9): each of its subscriptions
-   * there gets a fresh `sync` flagged `continuityLost`, in turn with the socket's messages.
+   * The adapter cannot prove this socket got every frame of a group (SPEC §7.9): its binding there holds the
+   * group's frames from this instant (the adapter may deliver the group's new history right after telling),
+   * each of its subscriptions there gets a fresh `sync` flagged `continuityLost`, in turn with the socket's
+   * messages, and only then do the held frames its snapshot does not contain follow.
    */
-  private continuityLost(connection: StreamConnection, stream: string, group: string): void {
-    const key = groupKey(stream, group);
-    let queued = this.resyncQueued.get(connection);
-    if (!queued) this.resyncQueued.set(connection, (queued = new Set()));
-    if (queued.has(key)) return;
-    queued.add(key);
-    const set = queued;
+  private continuityLost(binding: GroupBinding, stream: string, group: string): void {
+    if (this.resyncQueued.has(binding)) return;
+    this.resyncQueued.add(binding);
+    binding.hold();
+    const connection = binding.socket as StreamConnection;
     connection.enqueue(async () => {
-      set.delete(key);
-      for (const sub of connection.subscriptions.reopen(stream, group)) {
-        this.metrics.continuityResyncs++;
-        await this.serve(connection, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
+      this.resyncQueued.delete(binding);
+      try {
+        for (const sub of binding.reopen()) {
+          this.metrics.continuityResyncs++;
+          await this.serve(connection, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
+        }
+      } finally {
+        binding.release();
       }
     }, this.onTaskError);
   }

@@ -32,6 +32,12 @@ interface ChannelEntry {
   origin: Mark | null;
   /** Events that arrived while the channel catches up after a reconnect, in arrival order. */
   held: StreamEnvelope[] | null;
+  /**
+   * Its last resubscribe failed: live events are dropped until the next one catches it up (that catch-up
+   * replays them from the log). A failed SSUBSCRIBE may still have taken effect (a Cluster connection
+   * rejects every one in flight when one of them is redirected), and events it brings follow a gap.
+   */
+  stale: boolean;
   /** Counts reconnects, so a catch-up overtaken by a newer one stands down. */
   generation: number;
   /** The newest timestamp of the group handed to the sink or read through this adapter (see `floor`). */
@@ -78,7 +84,7 @@ export class RedisSubscriber {
     const { channel } = this.keys.group(stream, group);
     let entry = this.channels.get(channel);
     if (!entry) {
-      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, generation: 0, newest: 0 };
+      const created: ChannelEntry = { stream, group, refs: 0, live: Promise.resolve(), last: null, origin: null, held: null, stale: false, generation: 0, newest: 0 };
       created.live = this.ssubscribe(channel);
       this.channels.set(channel, (entry = created));
     }
@@ -117,10 +123,14 @@ export class RedisSubscriber {
     const outcomes = entries.map(([channel, entry]) => {
       const generation = ++entry.generation;
       entry.held = [];
+      entry.stale = false;
       const outcome = this.ssubscribe(channel).then(
         () => this.catchUp(entry, generation),
         (error: unknown) => {
-          this.flush(entry, generation);
+          if (entry.generation === generation) {
+            entry.held = null;
+            entry.stale = true;
+          }
           throw error;
         },
       );
@@ -174,7 +184,7 @@ export class RedisSubscriber {
     const entry = this.channels.get(this.keys.group(stream, group).channel);
     if (!entry) return;
     this.saw(entry, position.timestamp);
-    if (entry.last || entry.origin || entry.held || !position.epoch) return;
+    if (entry.last || entry.origin || entry.held || entry.stale || !position.epoch) return;
     entry.origin = { epoch: position.epoch, seq: position.seq };
   }
 
@@ -219,7 +229,7 @@ export class RedisSubscriber {
       return;
     }
     if (entry.held) entry.held.push(envelope);
-    else this.deliver(entry, envelope);
+    else if (!entry.stale) this.deliver(entry, envelope);
   }
 
   /**
