@@ -6,8 +6,8 @@ import { WS_CLIENT_OPTIONS } from './ws-options';
 
 const JOIN = JSON.stringify({ type: 'join', data: { subscriptionId: 'b', streamName: BENCH_STREAM, groupId: BENCH_GROUP } });
 
-/** This module, multiplexed endpoint: join the bench group and wait for its `sync` frame (live from then on). */
-export const connectStreams: Connector = (url, onStamp) =>
+/** This module, multiplexed endpoint: join the bench group; resolves with the socket once its `sync` frame came (live from then on). */
+export const openStreams = (url: string, onStamp: (stamp: number) => void): Promise<WebSocket> =>
   new Promise((resolve, reject) => {
     const socket = new WebSocket(`${url}/`, WS_CLIENT_OPTIONS);
     let synced = false;
@@ -21,6 +21,11 @@ export const connectStreams: Connector = (url, onStamp) =>
       const frame = JSON.parse(data.toString()) as { event?: { type?: string } };
       if (frame.event?.type !== 'sync') return reject(new Error(`expected the sync frame, got ${data.toString().slice(0, 200)}`));
       synced = true;
-      resolve(() => socket.terminate());
+      resolve(socket);
     });
   });
+
+export const connectStreams: Connector = async (url, onStamp) => {
+  const socket = await openStreams(url, onStamp);
+  return () => socket.terminate();
+};

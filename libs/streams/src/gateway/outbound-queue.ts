@@ -19,10 +19,12 @@ const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).lengt
  * A socket's way out, with the slow-consumer policy (SPEC §7.6). While the socket's send buffer is under
  * `maxBufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
  * replaces the waiting frame about the same item (the client only needs the latest value), other frames
- * (custom events, syncs, errors) wait in order. If what waits still exceeds the bound, the socket is
+ * (custom events, syncs, errors) wait in order. If what waits still exceeds half the bound, the socket is
  * closed with 4008. Nothing here ever blocks the writer or other sockets. Waiting frames leave, together,
  * once the buffer is down to half the bound; the socket says when (its `'drain'`, or a write callback), so
- * a backed-up socket costs no timer.
+ * a backed-up socket costs no timer. So a socket never makes the server hold more than 1.5 × the bound
+ * (plus one frame): its buffer up to the bound (a release refills it to at most half + half), and half
+ * the bound waiting.
  *
  * With a `batcher`, frames that go out are gathered until the batcher flushes, then leave in order in one
  * write (cork/uncork: one `writev`); a batch reaching `maxBufferedBytes` is written at once, so the policy
@@ -70,9 +72,9 @@ export class OutboundQueue implements BatchedWriter {
     else this.hold(frame);
   }
 
-  /** Bytes waiting in this queue (not yet handed to the socket): how tests see a slow consumer held back. */
+  /** Bytes this queue holds that the socket has not been handed yet (batched and waiting frames). */
   get backlogBytes(): number {
-    return this.waitingBytes;
+    return this.batchBytes + this.waitingBytes;
   }
 
   /** Writes the batched frames, in order, in one write; nothing once the socket is closing (its close frame went out). */
@@ -130,7 +132,7 @@ export class OutboundQueue implements BatchedWriter {
     }
     this.waiting.set(key, frame);
     this.waitingBytes += size(frame);
-    if (this.waitingBytes > this.maxBufferedBytes) this.evict();
+    if (this.waitingBytes > this.maxBufferedBytes / 2) this.evict();
   }
 
   /**

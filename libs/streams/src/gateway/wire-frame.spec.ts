@@ -29,6 +29,14 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     server.close();
   });
 
+  it('a frame holds its bytes once: the payload is the framed bytes’ tail, not a second copy', () => {
+    const text = 'x'.repeat(4096);
+    const { payload, framed } = wireFrame(Buffer.from(text));
+    expect(payload.toString()).toBe(text);
+    expect(payload.buffer).toBe(framed!.buffer);
+    expect(payload.byteOffset).toBe(framed!.byteOffset + framed!.length - payload.length);
+  });
+
   it('capability probe: a ws without its framing helper degrades to send() (framed is null) instead of throwing', () => {
     expect(probeFramer(wsModule)).not.toBeNull();
     expect(probeFramer({})).toBeNull();

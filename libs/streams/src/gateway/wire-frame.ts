@@ -42,8 +42,11 @@ export interface WireFrame {
 }
 
 export function wireFrame(payload: Buffer, itemKey: string | null = null, framer: Framer | null = FRAMER): WireFrame {
-  const framed = framer ? Buffer.concat(framer(payload, { fin: true, rsv1: false, opcode: 0x01, mask: false, readOnly: true })) : null;
-  return { payload, framed, itemKey };
+  if (!framer) return { payload, framed: null, itemKey };
+  const framed = Buffer.concat(framer(payload, { fin: true, rsv1: false, opcode: 0x01, mask: false, readOnly: true }));
+  // The payload kept is the framed bytes' tail, not the buffer passed in: a frame that waits for a slow
+  // socket then holds its bytes once, not twice.
+  return { payload: framed.subarray(framed.length - payload.length), framed, itemKey };
 }
 
 /** The parts of ws's private state the fast path reads (ws 8.18–8.23: `lib/websocket.js`, `lib/sender.js`). */

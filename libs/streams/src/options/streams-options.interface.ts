@@ -83,7 +83,7 @@ export interface StreamsModuleOptions {
   heartbeatIntervalMs?: number;
   /** Time a client has to send its complete upgrade request, and `authFunction` has to answer, in ms. Default 10000. */
   handshakeTimeoutMs?: number;
-  /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed it too, the socket is closed with 4008. Default 4 MiB. */
+  /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed half of it, the socket is closed with 4008 (a socket holds at most 1.5 × this). Default 4 MiB. */
   maxBufferedBytes?: number;
   /**
    * Client messages one socket may have waiting to be handled (they run one at a time). At this many, or
