@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
-import { rawSocket, senderIdle, type WireFrame } from './wire-frame';
+import { cut, rawSocket, senderIdle, type WireFrame } from './wire-frame';
 import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
 /** How often a backed-up socket is checked for room when nothing else can say so (see `awaitRoom`). */
@@ -176,7 +176,7 @@ export class OutboundQueue implements BatchedWriter {
     this.flush();
     this.metrics.slowConsumerCloses++;
     this.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => cut(this.socket), CLOSE_GRACE_MS).unref();
   }
 
   private reset(): void {

@@ -17,7 +17,7 @@ import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
 import { AuthExpiry } from './auth-expiry';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
-import { writePath } from './wire-frame';
+import { cut, writePath } from './wire-frame';
 import { WriteBatcher } from './write-batcher';
 import { authenticate } from './upgrade-auth';
 
@@ -125,7 +125,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
           c.socket.once('close', () => resolve());
           c.end(CLOSE_CODES.GOING_AWAY, 'server shutting down');
           setTimeout(() => {
-            c.socket.terminate();
+            cut(c.socket);
             resolve();
           }, CLOSE_GRACE_MS).unref();
         }),
@@ -234,7 +234,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private beat(): void {
     for (const connection of this.connections) {
       if (!connection.alive) {
-        connection.socket.terminate();
+        cut(connection.socket);
         continue;
       }
       connection.alive = false;

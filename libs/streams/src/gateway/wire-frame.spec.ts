@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as wsModule from 'ws';
-import { probeFramer, rawSocket, wireFrame, writePath } from './wire-frame';
+import { cut, probeFramer, rawSocket, wireFrame, writePath } from './wire-frame';
 
 describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
   it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {
@@ -25,6 +25,37 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     while (received.length < 5 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(received).toEqual(['text:10:a', 'text:300:b', 'text:70000:c', 'text:6:v', 'text:3:é']);
     client.close();
+    wss.close();
+    server.close();
+  });
+
+  it('cutting a socket that stopped reading hands all its buffered writes one error (terminate() makes one per write)', async () => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server, perMessageDeflate: false });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const accepted = once(wss, 'connection') as Promise<[WebSocket]>;
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const [[serverSide]] = await Promise.all([accepted, once(client, 'open')]);
+    (client as unknown as { _socket: { pause(): void } })._socket.pause();
+    const raw = rawSocket(serverSide)!;
+    const errors = new Set<unknown>();
+    let failed = 0;
+    const frame = wireFrame(Buffer.from('x'.repeat(64 * 1024))).framed!;
+    // Far more than the kernel's buffers take: most of these stay queued in the TCP socket.
+    for (let i = 0; i < 200; i++) {
+      raw.write(frame, (error) => {
+        if (!error) return;
+        failed++;
+        errors.add(error);
+      });
+    }
+    const closed = once(serverSide, 'close');
+    cut(serverSide);
+    await closed;
+    expect(failed).toBeGreaterThan(100);
+    expect(errors.size).toBe(1);
+    expect([...errors][0]).toMatchObject({ code: 'STREAMS_CONNECTION_CUT' });
+    client.terminate();
     wss.close();
     server.close();
   });
