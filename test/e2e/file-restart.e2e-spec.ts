@@ -50,7 +50,7 @@ describe('StreamsModule with the file adapter: restart', () => {
       });
       await expect(
         again.update({ stream_name: 'dashboard', group_id: 'metrics', item_id: 'cpu', ops: [{ type: 'increment', path: 'load', by: 1 }] }),
-      ).resolves.toEqual({ old_value: { load: 7 }, new_value: { load: 8 } });
+      ).resolves.toEqual({ old_value: { load: 7 }, new_value: { load: 8 }, version: expect.any(String) });
     } finally {
       await second.close();
     }

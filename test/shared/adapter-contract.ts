@@ -1,6 +1,8 @@
 import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
+import { StreamsConflictError } from '../../libs/streams/src/errors/streams.errors';
+import { formatPosition } from '../../libs/streams/src/protocol/stream-position';
 import { listen } from '../support/hub-listener';
 
 /** What a backend needs to join the shared adapter suite. */
@@ -11,6 +13,8 @@ export interface AdapterHarness {
   heldGroups(adapter: StreamAdapter): Promise<string[]>;
   /** A second adapter on the same backend as the last `create()` (another app instance), if the backend shares state. */
   peer?(): Promise<StreamAdapter>;
+  /** Closes `adapter` and opens its backend again (a process restart), if the backend keeps data across one. */
+  reopen?(adapter: StreamAdapter): Promise<StreamAdapter>;
   /** Removes whatever the test left in the backend. */
   cleanup?(): Promise<void>;
   /** Whether `list` keeps insertion order (memory and file do; a Redis hash does not). */
@@ -74,7 +78,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       expect(removed.old_value).toEqual({ a: 1 });
       expect(removed.envelope?.frame.event).toEqual({ type: 'delete', data: { a: 1 } });
       const again = await adapter.delete('s', 'g', 'i');
-      expect(again).toEqual({ old_value: null, envelope: null });
+      expect(again).toEqual({ old_value: null, version: null, envelope: null });
       await expect(adapter.get('s', 'g', 'i')).resolves.toBeNull();
     });
 
@@ -353,6 +357,154 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         const [other, now] = await publish('cold');
         expect(other.frame.timestamp - now).toBeLessThanOrEqual(1);
       });
+    });
+
+    describe('versions and conditional writes (SPEC §8)', () => {
+      const position = (e: StreamEnvelope) => formatPosition(e.epoch!, e.seq);
+      /** Rejects with a StreamsConflictError of that code and current version. */
+      const conflict = async (write: Promise<unknown>, code: string, version: string | null) => {
+        const error: unknown = await write.then(
+          () => new Error('the write was not refused'),
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(StreamsConflictError);
+        expect(error).toMatchObject({ code, version });
+      };
+
+      it('each write gives the item a new version, its event position; getVersioned reads it with the value', async () => {
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: null, version: null });
+        const created = await adapter.set('s', 'g', 'i', { n: 1 });
+        expect(created.version).toBe(position(created.envelope));
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: created.version });
+        await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'e', data: null } } });
+        await adapter.set('s', 'g', 'other', 0);
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: created.version });
+        const updated = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }]);
+        expect(updated.version).toBe(position(updated.envelope));
+        expect(updated.version).not.toBe(created.version);
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2 }, version: updated.version });
+        const removed = await adapter.delete('s', 'g', 'i');
+        expect(removed.version).toBe(position(removed.envelope!));
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: null, version: null });
+        await expect(adapter.delete('s', 'g', 'i')).resolves.toEqual({ old_value: null, version: null, envelope: null });
+      });
+
+      it('if_version: writes when it is the current version, else refuses with version_conflict and the current version', async () => {
+        const first = await adapter.set('s', 'g', 'i', 'a');
+        const second = await adapter.set('s', 'g', 'i', 'b', { condition: { if_version: first.version } });
+        expect(second.old_value).toBe('a');
+        await conflict(adapter.set('s', 'g', 'i', 'stale', { condition: { if_version: first.version } }), 'version_conflict', second.version);
+        await conflict(adapter.update('s', 'g', 'i', [{ type: 'set', path: '', value: 'stale' }], { condition: { if_version: first.version } }), 'version_conflict', second.version);
+        await conflict(adapter.delete('s', 'g', 'i', { condition: { if_version: first.version } }), 'version_conflict', second.version);
+        await conflict(adapter.set('s', 'g', 'missing', 'x', { condition: { if_version: first.version } }), 'version_conflict', null);
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: 'b', version: second.version });
+        await expect(adapter.get('s', 'g', 'missing')).resolves.toBeNull();
+        const third = await adapter.update('s', 'g', 'i', [{ type: 'set', path: '', value: 'c' }], { condition: { if_version: second.version } });
+        await expect(adapter.delete('s', 'g', 'i', { condition: { if_version: third.version } })).resolves.toMatchObject({ old_value: 'c' });
+      });
+
+      it('if_version null: writes only while the item is missing (what getVersioned reports for it)', async () => {
+        const created = await adapter.set('s', 'g', 'i', 1, { condition: { if_version: null } });
+        await conflict(adapter.set('s', 'g', 'i', 2, { condition: { if_version: null } }), 'version_conflict', created.version);
+        await expect(adapter.get('s', 'g', 'i')).resolves.toBe(1);
+      });
+
+      it('if_absent writes only a missing item (else `exists`); if_exists only an existing one (else `missing`)', async () => {
+        await conflict(adapter.set('s', 'g', 'i', 0, { condition: { if_exists: true } }), 'missing', null);
+        await conflict(adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }], { condition: { if_exists: true } }), 'missing', null);
+        await conflict(adapter.delete('s', 'g', 'i', { condition: { if_exists: true } }), 'missing', null);
+        await expect(adapter.get('s', 'g', 'i')).resolves.toBeNull();
+        const created = await adapter.set('s', 'g', 'i', 1, { condition: { if_absent: true } });
+        expect(created.old_value).toBeNull();
+        await conflict(adapter.set('s', 'g', 'i', 2, { condition: { if_absent: true } }), 'exists', created.version);
+        await conflict(adapter.update('s', 'g', 'i', [{ type: 'set', path: '', value: 2 }], { condition: { if_absent: true } }), 'exists', created.version);
+        await conflict(adapter.delete('s', 'g', 'i', { condition: { if_absent: true } }), 'exists', created.version);
+        const updated = await adapter.update('s', 'g', 'i', [{ type: 'set', path: '', value: 3 }], { condition: { if_exists: true } });
+        expect(updated.old_value).toBe(1);
+        await expect(adapter.delete('s', 'g', 'i', { condition: { if_exists: true } })).resolves.toMatchObject({ old_value: 3, version: expect.any(String) });
+      });
+
+      it('a refused write stores nothing, publishes nothing and spends no position', async () => {
+        const seen: StreamEnvelope[] = [];
+        await listen(adapter, 's', 'g', (e) => seen.push(e));
+        const first = await adapter.set('s', 'g', 'i', 'kept');
+        await conflict(adapter.set('s', 'g', 'i', 'refused', { condition: { if_absent: true } }), 'exists', first.version);
+        await conflict(adapter.update('s', 'g', 'i', [{ type: 'set', path: '', value: 'refused' }], { condition: { if_version: 'x:1' } }), 'version_conflict', first.version);
+        await conflict(adapter.delete('s', 'g', 'i', { condition: { if_version: 'x:1' } }), 'version_conflict', first.version);
+        await conflict(adapter.set('s', 'g', 'new', 'refused', { condition: { if_exists: true } }), 'missing', null);
+        const next = await adapter.set('s', 'g', 'after', 'next');
+        expect(next.envelope.seq).toBe(first.envelope.seq + 1);
+        await waitFor(() => seen.length >= 2);
+        expect(seen.map((e) => [e.seq, e.frame.id, e.frame.event])).toEqual([
+          [first.envelope.seq, 'i', { type: 'create', data: 'kept' }],
+          [next.envelope.seq, 'after', { type: 'create', data: 'next' }],
+        ]);
+        expect(sort(await adapter.list('s', 'g'))).toEqual(sort(['kept', 'next']));
+      });
+
+      it('if_version read-modify-write loops: 20 concurrent writers, every increment applied exactly once', async () => {
+        const writers = 20;
+        const each = 5;
+        let conflicts = 0;
+        const increment = async () => {
+          for (;;) {
+            const { value, version } = await adapter.getVersioned('s', 'g', 'counter');
+            try {
+              await adapter.set('s', 'g', 'counter', ((value as number | null) ?? 0) + 1, { condition: { if_version: version } });
+              return;
+            } catch (error) {
+              if (!(error instanceof StreamsConflictError)) throw error;
+              conflicts++;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: writers }, async () => {
+          for (let i = 0; i < each; i++) await increment();
+        }));
+        await expect(adapter.get('s', 'g', 'counter')).resolves.toBe(writers * each);
+        expect(conflicts).toBeGreaterThan(0);
+      });
+
+      if (harness.reopen) {
+        it('versions survive a restart, and conditions hold across it', async () => {
+          const written = await adapter.set('s', 'g', 'i', { n: 1 });
+          const removed = await adapter.set('s', 'g', 'gone', 1);
+          await adapter.delete('s', 'g', 'gone', { condition: { if_version: removed.version } });
+          adapter = await harness.reopen!(adapter);
+          await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: written.version });
+          await expect(adapter.getVersioned('s', 'g', 'gone')).resolves.toEqual({ value: null, version: null });
+          await conflict(adapter.set('s', 'g', 'i', 'stale', { condition: { if_version: 'x:1' } }), 'version_conflict', written.version);
+          const after = await adapter.set('s', 'g', 'i', { n: 2 }, { condition: { if_version: written.version } });
+          expect(after.version).toBe(position(after.envelope));
+          expect(after.version).not.toBe(written.version);
+          await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2 }, version: after.version });
+        });
+      }
+
+      if (harness.peer) {
+        it('10 concurrent writers split over two instances, get-version / if_version loops: exactly N increments, none lost', async () => {
+          const other = await harness.peer!();
+          others.push(other);
+          const each = 10;
+          const applied: string[] = [];
+          const increment = async (instance: StreamAdapter) => {
+            for (;;) {
+              const { value, version } = await instance.getVersioned('s', 'g', 'counter');
+              try {
+                applied.push((await instance.set('s', 'g', 'counter', ((value as number | null) ?? 0) + 1, { condition: { if_version: version } })).version);
+                return;
+              } catch (error) {
+                if (!(error instanceof StreamsConflictError)) throw error;
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: 10 }, async (_, w) => {
+            for (let i = 0; i < each; i++) await increment(w % 2 ? other : adapter);
+          }));
+          await expect(adapter.get('s', 'g', 'counter')).resolves.toBe(10 * each);
+          expect(new Set(applied).size).toBe(10 * each);
+        });
+      }
     });
 
     it('ping resolves while the backend is up', async () => {

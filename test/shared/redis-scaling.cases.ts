@@ -49,14 +49,18 @@ export function describeInstancesSharing(name: string, redis: () => SharedRedis)
     });
 
     it('shares state: a write on one instance is read, listed and updated on the others', async () => {
-      await a.service.set({ stream_name: 'state', group_id: 'g', item_id: 'i', data: { from: 'A' } });
+      const written = await a.service.set({ stream_name: 'state', group_id: 'g', item_id: 'i', data: { from: 'A' } });
       await expect(b.service.get({ stream_name: 'state', group_id: 'g', item_id: 'i' })).resolves.toEqual({ from: 'A' });
+      await expect(b.service.getVersioned({ stream_name: 'state', group_id: 'g', item_id: 'i' })).resolves.toEqual({ value: { from: 'A' }, version: written.version });
       await expect(c.service.listAll()).resolves.toEqual({ stream: [{ id: 'state', groups: ['g'] }], count: 1 });
-      await expect(c.service.update({ stream_name: 'state', group_id: 'g', item_id: 'i', ops: [{ type: 'set', path: 'by', value: 'C' }] })).resolves.toEqual({
+      const ops = [{ type: 'set' as const, path: 'by', value: 'C' }];
+      await expect(c.service.update({ stream_name: 'state', group_id: 'g', item_id: 'i', ops, if_version: written.version })).resolves.toEqual({
         old_value: { from: 'A' },
         new_value: { from: 'A', by: 'C' },
+        version: expect.any(String),
       });
-      await expect(b.service.delete({ stream_name: 'state', group_id: 'g', item_id: 'i' })).resolves.toEqual({ old_value: { from: 'A', by: 'C' } });
+      await expect(b.service.delete({ stream_name: 'state', group_id: 'g', item_id: 'i', if_version: written.version })).rejects.toMatchObject({ code: 'version_conflict' });
+      await expect(b.service.delete({ stream_name: 'state', group_id: 'g', item_id: 'i' })).resolves.toEqual({ old_value: { from: 'A', by: 'C' }, version: expect.any(String) });
       await expect(a.service.listGroups({ stream_name: 'state' })).resolves.toEqual([]);
     });
 

@@ -9,6 +9,8 @@ export { OnStreamJoin, OnStreamLeave, type OnStreamSubscriptionOptions } from '.
 export { CustomStreamProvider } from './custom/custom-stream.decorator';
 export type { CustomStream } from './custom/custom-stream.interface';
 export {
+  StreamsConflictError,
+  type StreamsConflictCode,
   StreamsCustomResultError,
   StreamsCustomStreamError,
   StreamsError,

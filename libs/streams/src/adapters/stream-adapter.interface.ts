@@ -2,6 +2,7 @@ import type { StreamSummary } from '../interfaces/stream-payloads.interface';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { UpdateOpError } from '../update-ops/update-ops.types';
 import type { PresenceStore } from '../presence/presence.types';
+import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
@@ -22,6 +23,8 @@ export type StreamMessage = Omit<StreamFrame, 'type' | 'timestamp'>;
 export interface AdapterSetOutcome {
   old_value: unknown;
   new_value: unknown;
+  /** The item's version now: its write's position, `epoch:seq` (SPEC §8). */
+  version: string;
   envelope: StreamEnvelope;
 }
 
@@ -31,6 +34,8 @@ export interface AdapterUpdateOutcome extends AdapterSetOutcome {
 
 export interface AdapterDeleteOutcome {
   old_value: unknown;
+  /** The delete event's position, null when nothing was removed. */
+  version: string | null;
   /** Null when nothing was removed (nothing is published then). */
   envelope: StreamEnvelope | null;
 }
@@ -74,12 +79,17 @@ export type Unwatch = () => Promise<void>;
  * Storage plus publish/subscribe, one implementation per backend (memory, file, redis). Every write is
  * atomic per item and publishes its own frame in the same step, so per-group order, timestamps and
  * `seq` agree everywhere. Values are `null` when missing, never `undefined`.
+ *
+ * Each item keeps the version of its last write (the position of that write's event), stored with the
+ * value. A write with a `condition` checks it in that same atomic step; when it does not hold, the write
+ * stores and publishes nothing and rejects with a StreamsConflictError.
  */
 export abstract class StreamAdapter {
   abstract get(stream: string, group: string, item: string): Promise<unknown>;
-  abstract set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome>;
-  abstract update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome>;
-  abstract delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome>;
+  abstract getVersioned(stream: string, group: string, item: string): Promise<VersionedValue>;
+  abstract set(stream: string, group: string, item: string, data: unknown, options?: ItemWriteOptions): Promise<AdapterSetOutcome>;
+  abstract update(stream: string, group: string, item: string, ops: readonly unknown[], options?: ItemWriteOptions): Promise<AdapterUpdateOutcome>;
+  abstract delete(stream: string, group: string, item: string, options?: ItemWriteOptions): Promise<AdapterDeleteOutcome>;
   /** Item values of a group (insertion order where the backend keeps one). */
   abstract list(stream: string, group: string): Promise<unknown[]>;
   /** Groups of a stream holding at least one item. */

@@ -21,6 +21,22 @@ export class StreamsInputError extends StreamsError {
   }
 }
 
+/** Why a conditional write was refused: `if_version` did not match, `if_absent` found an item, `if_exists` found none. */
+export type StreamsConflictCode = 'version_conflict' | 'exists' | 'missing';
+
+/**
+ * A conditional write (`if_version`, `if_absent`, `if_exists`) found the item otherwise: nothing was written
+ * or published. `version` is the item's current version (null when it is missing), to read again from.
+ */
+export class StreamsConflictError extends StreamsError {
+  constructor(
+    readonly code: StreamsConflictCode,
+    readonly version: string | null,
+  ) {
+    super(`conditional write refused (${code}): the item ${version === null ? 'does not exist' : `is at version ${version}`}`);
+  }
+}
+
 /** iii's failure codes for a storage or publish failure, keyed by operation. */
 export const STREAM_OPERATION_ERROR_CODES = {
   set: 'STREAM_SET_ERROR',

@@ -11,13 +11,28 @@ export interface StreamItemRef extends StreamGroupRef {
   item_id: string;
 }
 
-export interface StreamSetInput<T = unknown> extends StreamItemRef {
+/**
+ * Conditions on a write (extension, SPEC §8), at most one per call. A write whose condition does not hold
+ * stores and publishes nothing and rejects with StreamsConflictError.
+ */
+export interface StreamWriteConditions {
+  /** Write only if the item's version is this one (`null`: only if the item does not exist, as getVersioned reports it). */
+  if_version?: string | null;
+  /** Write only if the item does not exist. */
+  if_absent?: true;
+  /** Write only if the item exists. */
+  if_exists?: true;
+}
+
+export interface StreamSetInput<T = unknown> extends StreamItemRef, StreamWriteConditions {
   data: T;
 }
 
-export interface StreamUpdateInput extends StreamItemRef {
+export interface StreamUpdateInput extends StreamItemRef, StreamWriteConditions {
   ops: UpdateOp[];
 }
+
+export interface StreamDeleteInput extends StreamItemRef, StreamWriteConditions {}
 
 export interface StreamSendInput<T = unknown> extends StreamGroupRef {
   /** The custom event label delivered as `event.event.type`. */
@@ -34,6 +49,8 @@ export interface StreamListGroupsInput {
 export interface StreamSetResult<T = unknown> {
   old_value: T | null;
   new_value: T;
+  /** Extension: the item's version now, the position (`epoch:seq`) of this write's event. */
+  version: string;
 }
 
 export interface StreamUpdateResult<T = unknown> {
@@ -41,10 +58,20 @@ export interface StreamUpdateResult<T = unknown> {
   new_value: T;
   /** Present only when at least one op failed. */
   errors?: UpdateOpError[];
+  /** Extension: the item's version now, the position (`epoch:seq`) of this write's event. */
+  version: string;
 }
 
 export interface StreamDeleteResult<T = unknown> {
   old_value: T | null;
+  /** Extension: the position of the `delete` event, null when nothing was removed. */
+  version: string | null;
+}
+
+/** `StreamsService.getVersioned` result: the item and the version of its last write; both null when missing. */
+export interface StreamVersionedValue<T = unknown> {
+  value: T | null;
+  version: string | null;
 }
 
 export interface StreamSummary {
@@ -82,7 +109,7 @@ export type StreamTriggerRequest =
   | { function_id: 'stream::set'; payload: StreamSetInput }
   | { function_id: 'stream::get'; payload: StreamItemRef }
   | { function_id: 'stream::update'; payload: StreamUpdateInput }
-  | { function_id: 'stream::delete'; payload: StreamItemRef }
+  | { function_id: 'stream::delete'; payload: StreamDeleteInput }
   | { function_id: 'stream::list'; payload: StreamGroupRef }
   | { function_id: 'stream::list_groups'; payload: StreamListGroupsInput }
   | { function_id: 'stream::list_all'; payload?: Record<string, never> }

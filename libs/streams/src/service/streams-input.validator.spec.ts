@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { StreamsInputError } from '../errors/streams.errors';
-import { json, MAX_NAME_BYTES, name, nameProblem, updateOps } from './streams-input.validator';
+import { json, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, updateOps, writeCondition } from './streams-input.validator';
 
 /** Runs `fn`; anything it throws must be a StreamsInputError. */
 function onlyInputErrors(fn: () => unknown): boolean {
@@ -40,5 +40,59 @@ describe('input validation (fuzz)', () => {
       { requiredKeys: [] },
     );
     fc.assert(fc.property(fc.oneof(fc.array(op), fc.anything()), (ops) => onlyInputErrors(() => updateOps({ ops }))), { numRuns: 1000 });
+  });
+});
+
+describe('writeCondition (SPEC §8)', () => {
+  const refused = (input: Record<string, unknown>, field: string, message: RegExp) => {
+    let error: unknown;
+    try {
+      writeCondition(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StreamsInputError);
+    expect(error).toMatchObject({ field, code: 'STREAM_INVALID_INPUT' });
+    expect((error as Error).message).toMatch(message);
+  };
+
+  it('reads none, or exactly one of if_version (a version or null), if_absent, if_exists', () => {
+    expect(writeCondition({ data: 1 })).toBeUndefined();
+    expect(writeCondition({ if_version: 'abc:12' })).toEqual({ if_version: 'abc:12' });
+    expect(writeCondition({ if_version: null })).toEqual({ if_version: null });
+    expect(writeCondition({ if_absent: true })).toEqual({ if_absent: true });
+    expect(writeCondition({ if_exists: true })).toEqual({ if_exists: true });
+    expect(writeCondition({ if_version: 'v'.repeat(MAX_VERSION_BYTES) })).toEqual({ if_version: 'v'.repeat(MAX_VERSION_BYTES) });
+  });
+
+  it('refuses more than one condition, naming the second', () => {
+    refused({ if_version: 'a:1', if_absent: true }, 'if_absent', /cannot be combined with if_version/);
+    refused({ if_absent: true, if_exists: true }, 'if_exists', /cannot be combined with if_absent/);
+    refused({ if_version: null, if_exists: true }, 'if_exists', /at most one condition/);
+  });
+
+  it('refuses flags that are not true and versions that are not bounded, well-formed, non-empty strings', () => {
+    refused({ if_absent: false }, 'if_absent', /must be true/);
+    refused({ if_exists: 'yes' }, 'if_exists', /must be true/);
+    refused({ if_exists: null }, 'if_exists', /must be true/);
+    refused({ if_version: 7 }, 'if_version', /non-empty string/);
+    refused({ if_version: '' }, 'if_version', /non-empty string/);
+    refused({ if_version: 'v'.repeat(MAX_VERSION_BYTES + 1) }, 'if_version', new RegExp(`at most ${MAX_VERSION_BYTES} bytes`));
+    refused({ if_version: 'é'.repeat(MAX_VERSION_BYTES / 2 + 1) }, 'if_version', /bytes of UTF-8/);
+    refused({ if_version: 'a:\ud800' }, 'if_version', /well-formed/);
+  });
+
+  it('any input is a condition or an input error naming one of the three fields', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.string(), fc.integer(), fc.object());
+    fc.assert(
+      fc.property(fc.record({ if_version: value, if_absent: value, if_exists: value }), (input) => {
+        try {
+          const condition = writeCondition(input);
+          return condition === undefined || Object.keys(condition).length === 1;
+        } catch (error) {
+          return error instanceof StreamsInputError && ['if_version', 'if_absent', 'if_exists'].includes(error.field);
+        }
+      }),
+    );
   });
 });

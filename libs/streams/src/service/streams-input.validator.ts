@@ -1,9 +1,13 @@
+import type { WriteCondition } from '../adapters/item-write.condition';
 import { StreamsInputError } from '../errors/streams.errors';
 import type { UpdateOp } from '../update-ops/update-ops.types';
 import { UPDATE_OP_TYPES } from '../update-ops/update-ops.types';
 
 /** Longest stream, group or item name, in UTF-8 bytes. */
 export const MAX_NAME_BYTES = 256;
+
+/** Longest `if_version`, in UTF-8 bytes: versions are `epoch:seq`, well under it. */
+export const MAX_VERSION_BYTES = 128;
 
 type Input = Record<string, unknown>;
 
@@ -81,4 +85,27 @@ export function updateOps(input: Input): UpdateOp[] {
     if ((o.type === 'merge' || o.type === 'append') && o.value === undefined) throw new StreamsInputError(`${field}.value`, 'is required');
   });
   return ops as UpdateOp[];
+}
+
+const CONDITION_FIELDS = ['if_version', 'if_absent', 'if_exists'] as const;
+
+/**
+ * The write's condition (`if_version`, `if_absent` or `if_exists`, at most one), or undefined when none is
+ * given. `if_version` is a version string or null (the item must be missing); the flags must be `true`.
+ */
+export function writeCondition(input: Input): WriteCondition | undefined {
+  const given = CONDITION_FIELDS.filter((field) => input[field] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new StreamsInputError(given[1], `cannot be combined with ${given[0]} (give at most one condition)`);
+  const [field] = given;
+  const value = input[field];
+  if (field !== 'if_version') {
+    if (value !== true) throw new StreamsInputError(field, 'must be true when given');
+    return field === 'if_absent' ? { if_absent: true } : { if_exists: true };
+  }
+  if (value === null) return { if_version: null };
+  if (typeof value !== 'string' || value === '') throw new StreamsInputError(field, 'must be a non-empty string (a version) or null');
+  if (Buffer.byteLength(value, 'utf8') > MAX_VERSION_BYTES) throw new StreamsInputError(field, `must be at most ${MAX_VERSION_BYTES} bytes of UTF-8`);
+  if (!value.isWellFormed()) throw new StreamsInputError(field, 'must be well-formed Unicode (no lone surrogates)');
+  return { if_version: value };
 }

@@ -5,6 +5,7 @@ import {
   OnStreamChange,
   type StreamChangeFrame,
   StreamsCustomResultError,
+  StreamsConflictError,
   StreamsCustomStreamError,
   StreamsInputError,
   StreamsOperationError,
@@ -96,8 +97,8 @@ describe('StreamsService (SPEC §3.1)', () => {
   afterEach(() => t.app.close());
 
   it('set returns {old_value, new_value} exactly as iii', async () => {
-    await expect(t.service.set({ ...ref, data: { text: 'hi' } })).resolves.toEqual({ old_value: null, new_value: { text: 'hi' } });
-    await expect(t.service.set({ ...ref, data: { text: 'yo' } })).resolves.toEqual({ old_value: { text: 'hi' }, new_value: { text: 'yo' } });
+    await expect(t.service.set({ ...ref, data: { text: 'hi' } })).resolves.toEqual({ old_value: null, new_value: { text: 'hi' }, version: expect.any(String) });
+    await expect(t.service.set({ ...ref, data: { text: 'yo' } })).resolves.toEqual({ old_value: { text: 'hi' }, new_value: { text: 'yo' }, version: expect.any(String) });
   });
 
   it('get returns the value or null', async () => {
@@ -108,7 +109,7 @@ describe('StreamsService (SPEC §3.1)', () => {
 
   it('update returns {old_value, new_value} and adds errors only when an op failed', async () => {
     const ok = await t.service.update({ ...ref, ops: [{ type: 'set', path: 'n', value: 1 }] });
-    expect(ok).toEqual({ old_value: null, new_value: { n: 1 } });
+    expect(ok).toEqual({ old_value: null, new_value: { n: 1 }, version: expect.any(String) });
     expect('errors' in ok).toBe(false);
     const failed = await t.service.update({ ...ref, ops: [{ type: 'append', path: 'n', value: 'x' }, { type: 'increment', path: 'n', by: 2 }] });
     expect(failed.old_value).toEqual({ n: 1 });
@@ -118,8 +119,8 @@ describe('StreamsService (SPEC §3.1)', () => {
 
   it('delete returns {old_value} and null when nothing was there', async () => {
     await t.service.set({ ...ref, data: 'x' });
-    await expect(t.service.delete(ref)).resolves.toEqual({ old_value: 'x' });
-    await expect(t.service.delete(ref)).resolves.toEqual({ old_value: null });
+    await expect(t.service.delete(ref)).resolves.toEqual({ old_value: 'x', version: expect.any(String) });
+    await expect(t.service.delete(ref)).resolves.toEqual({ old_value: null, version: null });
   });
 
   it('list, listGroups and listAll return iii shapes', async () => {
@@ -144,14 +145,14 @@ describe('StreamsService (SPEC §3.1)', () => {
   });
 
   it('trigger accepts every stream:: function id and payload', async () => {
-    await expect(t.service.trigger({ function_id: 'stream::set', payload: { ...ref, data: 1 } })).resolves.toEqual({ old_value: null, new_value: 1 });
+    await expect(t.service.trigger({ function_id: 'stream::set', payload: { ...ref, data: 1 } })).resolves.toEqual({ old_value: null, new_value: 1, version: expect.any(String) });
     await expect(t.service.trigger({ function_id: 'stream::get', payload: ref })).resolves.toBe(1);
-    await expect(t.service.trigger({ function_id: 'stream::update', payload: { ...ref, ops: [{ type: 'set', path: '', value: 2 }] } })).resolves.toEqual({ old_value: 1, new_value: 2 });
+    await expect(t.service.trigger({ function_id: 'stream::update', payload: { ...ref, ops: [{ type: 'set', path: '', value: 2 }] } })).resolves.toEqual({ old_value: 1, new_value: 2, version: expect.any(String) });
     await expect(t.service.trigger({ function_id: 'stream::list', payload: ref })).resolves.toEqual([2]);
     await expect(t.service.trigger({ function_id: 'stream::list_groups', payload: { stream_name: 'chat' } })).resolves.toEqual(['room-1']);
     await expect(t.service.trigger({ function_id: 'stream::list_all', payload: {} })).resolves.toEqual({ stream: [{ id: 'chat', groups: ['room-1'] }], count: 1 });
     await expect(t.service.trigger({ function_id: 'stream::send', payload: { stream_name: 'chat', group_id: 'room-1', type: 't', data: 1 } })).resolves.toBeNull();
-    await expect(t.service.trigger({ function_id: 'stream::delete', payload: ref })).resolves.toEqual({ old_value: 2 });
+    await expect(t.service.trigger({ function_id: 'stream::delete', payload: ref })).resolves.toEqual({ old_value: 2, version: expect.any(String) });
     await expect(t.service.trigger({ function_id: 'stream::nope', payload: {} } as never)).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'function_id' });
   });
 
@@ -190,14 +191,14 @@ describe('StreamsService (SPEC §3.1)', () => {
 
   it('empty names and an empty event type are accepted and round-trip, as iii accepts them', async () => {
     const empty = { stream_name: '', group_id: '', item_id: '' };
-    await expect(t.service.set({ ...empty, data: 1 })).resolves.toEqual({ old_value: null, new_value: 1 });
-    await expect(t.service.update({ ...empty, ops: [{ type: 'increment', path: '', by: 1 }] })).resolves.toEqual({ old_value: 1, new_value: 2 });
+    await expect(t.service.set({ ...empty, data: 1 })).resolves.toEqual({ old_value: null, new_value: 1, version: expect.any(String) });
+    await expect(t.service.update({ ...empty, ops: [{ type: 'increment', path: '', by: 1 }] })).resolves.toEqual({ old_value: 1, new_value: 2, version: expect.any(String) });
     await expect(t.service.get(empty)).resolves.toBe(2);
     await expect(t.service.list(empty)).resolves.toEqual([2]);
     await expect(t.service.listGroups({ stream_name: '' })).resolves.toEqual(['']);
     await expect(t.service.listAll()).resolves.toEqual({ stream: [{ id: '', groups: [''] }], count: 1 });
     await expect(t.service.send({ stream_name: '', group_id: '', id: '', type: '', data: null })).resolves.toBeUndefined();
-    await expect(t.service.delete(empty)).resolves.toEqual({ old_value: 2 });
+    await expect(t.service.delete(empty)).resolves.toEqual({ old_value: 2, version: expect.any(String) });
   });
 
   it('data is stored as JSON: Dates become strings, undefined properties vanish', async () => {
@@ -253,7 +254,7 @@ describe('StreamsService (SPEC §3.1)', () => {
 
     it('a failing handler is logged with Class.method and never reaches the writer', async () => {
       const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-      await expect(t.service.set({ stream_name: 'broken', group_id: 'g', item_id: 'i', data: 1 })).resolves.toEqual({ old_value: null, new_value: 1 });
+      await expect(t.service.set({ stream_name: 'broken', group_id: 'g', item_id: 'i', data: 1 })).resolves.toEqual({ old_value: null, new_value: 1, version: expect.any(String) });
       await waitFor(() => log.mock.calls.length > 0);
       expect(String(log.mock.calls[0][0])).toContain('ChangeRecorder.explode');
       expect(String(log.mock.calls[0][0])).toContain('boom');
@@ -267,12 +268,12 @@ describe('StreamsService (SPEC §3.1)', () => {
 
     it('a @CustomStreamProvider class backs its stream: reads and writes go to user code', async () => {
       const presence = t.app.get(PresenceStream);
-      await expect(t.service.set({ ...p, data: { online: true } })).resolves.toEqual({ old_value: null, new_value: { online: true } });
+      await expect(t.service.set({ ...p, data: { online: true } })).resolves.toEqual({ old_value: null, new_value: { online: true }, version: expect.any(String) });
       expect(presence.users.get('room/alice')).toEqual({ online: true });
       await expect(t.service.get(p)).resolves.toEqual({ online: true });
       await expect(t.service.list(p)).resolves.toEqual([{ online: true }]);
       await expect(t.service.listGroups({ stream_name: 'presence' })).resolves.toEqual(['room']);
-      await expect(t.service.delete(p)).resolves.toEqual({ old_value: { online: true } });
+      await expect(t.service.delete(p)).resolves.toEqual({ old_value: { online: true }, version: expect.any(String) });
       expect(presence.users.size).toBe(0);
     });
 
@@ -346,5 +347,62 @@ describe('StreamsService (SPEC §3.1)', () => {
       expect(() => t.service.createStream('x', { get: () => null } as never)).toThrow(/lacks set, delete, list, listGroups/);
       expect(() => t.service.createStream('presence', t.app.get(PresenceStream))).toThrow(/already registered/);
     });
+  });
+});
+
+describe('StreamsService: versions and conditional writes (SPEC §8)', () => {
+  let t: StreamsTestApp;
+  const card = { stream_name: 'cards', group_id: 'board', item_id: 'c1' };
+
+  beforeEach(async () => {
+    t = await startStreamsApp({}, { providers: [PresenceStream] });
+  });
+  afterEach(() => t.app.close());
+
+  it('results carry the version getVersioned reads; iii fields keep their shapes', async () => {
+    await expect(t.service.getVersioned(card)).resolves.toEqual({ value: null, version: null });
+    const set = await t.service.set({ ...card, data: { n: 1 } });
+    expect(Object.keys(set).sort()).toEqual(['new_value', 'old_value', 'version']);
+    await expect(t.service.getVersioned(card)).resolves.toEqual({ value: { n: 1 }, version: set.version });
+    const updated = await t.service.update({ ...card, ops: [{ type: 'increment', path: 'n', by: 1 }], if_version: set.version });
+    expect(Object.keys(updated).sort()).toEqual(['new_value', 'old_value', 'version']);
+    expect(updated.version).not.toBe(set.version);
+    const removed = await t.service.delete({ ...card, if_version: updated.version });
+    expect(removed).toEqual({ old_value: { n: 2 }, version: expect.any(String) });
+    expect([set.version, updated.version, removed.version!].map((v) => Number(v.split(':').pop()))).toEqual([1, 2, 3]);
+  });
+
+  it('trigger takes the conditions and rejects a refused one with StreamsConflictError', async () => {
+    const created = (await t.service.trigger({ function_id: 'stream::set', payload: { ...card, data: 1, if_absent: true } })) as { version: string };
+    const refusal = t.service.trigger({ function_id: 'stream::update', payload: { ...card, ops: [], if_version: 'other:1' } });
+    await expect(refusal).rejects.toBeInstanceOf(StreamsConflictError);
+    await expect(refusal).rejects.toMatchObject({ code: 'version_conflict', version: created.version });
+    await expect(t.service.trigger({ function_id: 'stream::delete', payload: { ...card, item_id: 'none', if_exists: true } })).rejects.toMatchObject({
+      code: 'missing',
+      version: null,
+    });
+    await expect(t.service.trigger({ function_id: 'stream::delete', payload: { ...card, if_version: created.version } })).resolves.toMatchObject({ old_value: 1 });
+  });
+
+  it('invalid conditions reject with a StreamsInputError naming the field, before anything is written', async () => {
+    await expect(t.service.set({ ...card, data: 1, if_absent: true, if_exists: true })).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'if_exists' });
+    await expect(t.service.delete({ ...card, if_version: 5 as never })).rejects.toMatchObject({ field: 'if_version' });
+    await expect(t.service.get(card)).resolves.toBeNull();
+  });
+
+  it('custom streams keep no versions: conditions and getVersioned are refused naming the field; writes still report their event position', async () => {
+    const p = { stream_name: 'presence', group_id: 'room', item_id: 'alice' };
+    await expect(t.service.set({ ...p, data: 1, if_absent: true })).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'if_absent' });
+    await expect(t.service.update({ ...p, ops: [], if_version: 'a:1' })).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'if_version' });
+    await expect(t.service.delete({ ...p, if_exists: true })).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'if_exists' });
+    await expect(t.service.getVersioned(p)).rejects.toMatchObject({ code: 'STREAM_INVALID_INPUT', field: 'stream_name' });
+    expect(t.app.get(PresenceStream).users.size).toBe(0);
+    const frames: unknown[] = [];
+    await listen(t.app.get(StreamsHub), 'presence', 'room', (e) => frames.push(e));
+    const written = await t.service.set({ ...p, data: 1 });
+    await waitFor(() => frames.length === 1);
+    const [envelope] = frames as Array<{ epoch: string; seq: number }>;
+    expect(written.version).toBe(`${envelope.epoch}:${envelope.seq}`);
+    await expect(t.service.delete(p)).resolves.toEqual({ old_value: 1, version: expect.any(String) });
   });
 });

@@ -6,6 +6,7 @@ import { StreamsError, StreamsInputError, StreamsOperationError, type StreamOper
 import { StreamsGateway } from '../gateway/streams.gateway';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
 import type {
+  StreamDeleteInput,
   StreamDeleteResult,
   StreamGroupRef,
   StreamItemRef,
@@ -17,13 +18,14 @@ import type {
   StreamTriggerRequest,
   StreamUpdateInput,
   StreamUpdateResult,
+  StreamVersionedValue,
 } from '../interfaces/stream-payloads.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { STREAMS_ADAPTER, STREAMS_PRESENCE } from '../streams.constants';
 import type { PresenceHub } from '../presence/presence.hub';
 import type { PresenceMember } from '../presence/presence.types';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
-import { json, name, optionalName, record, updateOps } from './streams-input.validator';
+import { json, name, optionalName, record, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
 
 /**
@@ -43,14 +45,18 @@ export class StreamsService {
     @Inject(STREAMS_PRESENCE) private readonly presenceHub: PresenceHub,
   ) {}
 
-  /** Creates or replaces an item. Publishes `create` or `update`. */
+  /**
+   * Creates or replaces an item. Publishes `create` or `update`. With a condition (`if_version`, `if_absent`,
+   * `if_exists`) that does not hold, stores and publishes nothing and rejects with StreamsConflictError.
+   */
   async set<T = unknown>(input: StreamSetInput<T>): Promise<StreamSetResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const data = json(p, 'data');
-    const out = await this.guard('set', () => this.store.set(stream, group, item, data));
+    const condition = writeCondition(p);
+    const out = await this.guard('set', () => this.store.set(stream, group, item, data, { condition }));
     this.changed(out.envelope);
-    return { old_value: out.old_value, new_value: out.new_value } as StreamSetResult<T>;
+    return { old_value: out.old_value, new_value: out.new_value, version: out.version } as StreamSetResult<T>;
   }
 
   /** The item's value, or null when it does not exist. */
@@ -59,24 +65,36 @@ export class StreamsService {
     return (await this.guard('get', () => this.store.get(stream, group, item))) as T | null;
   }
 
-  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. */
+  /**
+   * The item's value and version (the position of its last write), for a conditional write to follow;
+   * `{ value: null, version: null }` when it does not exist. Not for custom streams (they keep no versions).
+   */
+  async getVersioned<T = unknown>(input: StreamItemRef): Promise<StreamVersionedValue<T>> {
+    const [stream, group, item] = itemRef(record(input));
+    return (await this.guard('get', () => this.store.getVersioned(stream, group, item))) as StreamVersionedValue<T>;
+  }
+
+  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. Conditions as for `set`. */
   async update<T = unknown>(input: StreamUpdateInput): Promise<StreamUpdateResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const ops = updateOps(p);
-    const out = await this.guard('update', () => this.store.update(stream, group, item, ops));
+    const condition = writeCondition(p);
+    const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition }));
     this.changed(out.envelope);
-    const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value };
+    const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value, version: out.version };
     if (out.errors.length > 0) result.errors = out.errors;
     return result as StreamUpdateResult<T>;
   }
 
-  /** Removes an item. Publishes `delete` only when something was removed. */
-  async delete<T = unknown>(input: StreamItemRef): Promise<StreamDeleteResult<T>> {
-    const [stream, group, item] = itemRef(record(input));
-    const out = await this.guard('delete', () => this.store.delete(stream, group, item));
+  /** Removes an item. Publishes `delete` only when something was removed. Conditions as for `set`. */
+  async delete<T = unknown>(input: StreamDeleteInput): Promise<StreamDeleteResult<T>> {
+    const p = record(input);
+    const [stream, group, item] = itemRef(p);
+    const condition = writeCondition(p);
+    const out = await this.guard('delete', () => this.store.delete(stream, group, item, { condition }));
     if (out.envelope) this.changed(out.envelope);
-    return { old_value: out.old_value } as StreamDeleteResult<T>;
+    return { old_value: out.old_value, version: out.version } as StreamDeleteResult<T>;
   }
 
   /** Every item value of a group; `[]` for an unknown group. */

@@ -8,8 +8,12 @@ import type {
   StreamReplay,
   StreamSnapshot,
 } from '../adapters/stream-adapter.interface';
+import type { ItemWriteOptions, VersionedValue } from '../adapters/item-write.condition';
+import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
-import { StreamsCustomResultError, StreamsCustomStreamError, StreamsError, type StreamOperation } from '../errors/streams.errors';
+import type { CustomStream } from '../custom/custom-stream.interface';
+import { StreamsCustomResultError, StreamsCustomStreamError, StreamsError, StreamsInputError, type StreamOperation } from '../errors/streams.errors';
+import { formatPosition } from '../protocol/stream-position';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { applyUpdateOps } from '../update-ops/update-ops.engine';
 import type { UpdateOp } from '../update-ops/update-ops.types';
@@ -36,16 +40,22 @@ export class StreamsStore {
     return (await passThrough('get', stream_name, () => custom.get({ stream_name, group_id, item_id }))) ?? null;
   }
 
-  async set(stream_name: string, group_id: string, item_id: string, data: unknown): Promise<AdapterSetOutcome> {
-    const custom = this.custom.find(stream_name);
-    if (!custom) return this.adapter.set(stream_name, group_id, item_id, data);
+  /** Custom streams keep no versions (user code stores the items): refused rather than answered wrongly. */
+  async getVersioned(stream_name: string, group_id: string, item_id: string): Promise<VersionedValue> {
+    if (this.custom.find(stream_name)) throw new StreamsInputError('stream_name', `custom stream "${stream_name}" keeps no item versions`);
+    return this.adapter.getVersioned(stream_name, group_id, item_id);
+  }
+
+  async set(stream_name: string, group_id: string, item_id: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
+    const custom = this.unconditional(stream_name, options);
+    if (!custom) return this.adapter.set(stream_name, group_id, item_id, data, options);
     const result = written(await custom.set({ stream_name, group_id, item_id, data }), 'set', stream_name);
     return this.publishWrite(stream_name, group_id, item_id, result);
   }
 
-  async update(stream_name: string, group_id: string, item_id: string, ops: UpdateOp[]): Promise<AdapterUpdateOutcome> {
-    const custom = this.custom.find(stream_name);
-    if (!custom) return this.adapter.update(stream_name, group_id, item_id, ops);
+  async update(stream_name: string, group_id: string, item_id: string, ops: UpdateOp[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
+    const custom = this.unconditional(stream_name, options);
+    if (!custom) return this.adapter.update(stream_name, group_id, item_id, ops, options);
     if (custom.update) {
       const result = written(await custom.update({ stream_name, group_id, item_id, ops }), 'update', stream_name);
       return { ...(await this.publishWrite(stream_name, group_id, item_id, result)), errors: result.errors ?? [] };
@@ -58,16 +68,16 @@ export class StreamsStore {
     });
   }
 
-  async delete(stream_name: string, group_id: string, item_id: string): Promise<AdapterDeleteOutcome> {
-    const custom = this.custom.find(stream_name);
-    if (!custom) return this.adapter.delete(stream_name, group_id, item_id);
+  async delete(stream_name: string, group_id: string, item_id: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
+    const custom = this.unconditional(stream_name, options);
+    if (!custom) return this.adapter.delete(stream_name, group_id, item_id, options);
     const result = await custom.delete({ stream_name, group_id, item_id });
     if (result === undefined || result === null) throw new Error(`custom stream "${stream_name}" delete returned no result`);
     if (typeof result !== 'object' || Array.isArray(result)) throw new StreamsCustomResultError('delete', stream_name, '{ old_value? }');
     const old_value = result.old_value ?? null;
-    if (old_value === null) return { old_value, envelope: null };
+    if (old_value === null) return { old_value, version: null, envelope: null };
     const envelope = await this.adapter.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type: 'delete', data: old_value } });
-    return { old_value, envelope };
+    return { old_value, version: eventVersion(envelope), envelope };
   }
 
   async list(stream_name: string, group_id: string): Promise<unknown[]> {
@@ -112,8 +122,25 @@ export class StreamsStore {
   ): Promise<AdapterSetOutcome> {
     const type = result.old_value === null ? 'create' : 'update';
     const envelope = await this.adapter.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type, data: result.new_value } });
-    return { old_value: result.old_value, new_value: result.new_value, envelope };
+    return { old_value: result.old_value, new_value: result.new_value, version: eventVersion(envelope), envelope };
   }
+
+  /**
+   * The custom stream of that name, if any. A custom stream cannot check a condition atomically with its
+   * write (user code stores the item), so a conditional write to one is refused (fail closed).
+   */
+  private unconditional(stream_name: string, options: ItemWriteOptions): CustomStream | undefined {
+    const custom = this.custom.find(stream_name);
+    if (custom && options.condition) {
+      throw new StreamsInputError(Object.keys(options.condition)[0], `custom stream "${stream_name}" cannot check write conditions (it keeps no item versions)`);
+    }
+    return custom;
+  }
+}
+
+/** A custom write's version: the position of the event published for it (nothing stores it). */
+function eventVersion(envelope: StreamEnvelope): string {
+  return formatPosition(envelope.epoch ?? '', envelope.seq);
 }
 
 /**

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { FileStreamAdapter } from './file.adapter';
 import { STORE_FORMAT } from './file-store.format';
+import { storeKeys } from './file-store.keys';
+import { UNVERSIONED } from '../item-write.condition';
 
 /** A damaged or foreign directory is refused with an error naming it, and left exactly as it was. */
 describe('file store: refusing what is not a store', () => {
@@ -96,5 +98,26 @@ describe('file store: refusing what is not a store', () => {
     const again = await openStore();
     await expect(again.get('s', 'g', 'i')).resolves.toBe(1);
     await again.close();
+  });
+
+  it('reads a format 1 store (items without versions): each item is UNVERSIONED until written, and the marker is raised', async () => {
+    await writeLmdb(
+      [
+        [storeKeys.format as string[], JSON.stringify({ format: STORE_FORMAT.format, version: 1 })],
+        [storeKeys.group('s', 'g') as string[], JSON.stringify({ count: 1, next: 1 })],
+        [storeKeys.insertion('s', 'g', 'i') as string[], '0'],
+        [storeKeys.value('s', 'g', 0) as string[], '{"n":1}'],
+      ],
+      'string',
+    );
+    const adapter = await openStore();
+    await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: UNVERSIONED });
+    const written = await adapter.set('s', 'g', 'i', { n: 2 }, { condition: { if_version: UNVERSIONED } });
+    await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2 }, version: written.version });
+    await expect(adapter.list('s', 'g')).resolves.toEqual([{ n: 2 }]);
+    await adapter.close();
+    const db = open({ path: dir, noSubdir: false, encoding: 'string' });
+    expect(JSON.parse(db.get(storeKeys.format) as string)).toEqual(STORE_FORMAT);
+    await db.close();
   });
 });

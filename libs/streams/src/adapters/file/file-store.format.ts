@@ -9,7 +9,8 @@ import { storeKeys } from './file-store.keys';
  * directory that is not plainly ours is refused with an error naming it, and the user decides.
  */
 
-export const STORE_FORMAT = { format: 'nest-realtime-streams/file', version: 1 } as const;
+/** Version 2 keeps each item's version in its index record (format 1 items read as unversioned). */
+export const STORE_FORMAT = { format: 'nest-realtime-streams/file', version: 2 } as const;
 
 export const DATA_FILE = 'data.mdb';
 const KNOWN_ENTRIES: ReadonlySet<string> = new Set([DATA_FILE, 'lock.mdb', LOCK_FILE]);
@@ -87,6 +88,8 @@ function damaged(file: string, why: string): Error {
 /**
  * Accepts our own marker, writes it into an environment with no records at all (a new store, or one whose
  * creation was interrupted) and refuses anything else: an LMDB database of another program or a newer format.
+ * An older format is read as it is and its marker raised, so that a release which cannot read what this one
+ * writes refuses the store instead of misreading it.
  */
 export async function checkFormatMarker(db: Database<string, Key>, dir: string): Promise<void> {
   const text = db.get(storeKeys.format);
@@ -104,6 +107,7 @@ export async function checkFormatMarker(db: Database<string, Key>, dir: string):
   if (marker.version > STORE_FORMAT.version) {
     throw new Error(`File stream store ${dir} was written in format version ${marker.version} by a newer release; this one reads up to version ${STORE_FORMAT.version}`);
   }
+  if (marker.version < STORE_FORMAT.version) await db.put(storeKeys.format, JSON.stringify(STORE_FORMAT));
 }
 
 type Marker = { format?: unknown; version?: unknown };

@@ -17,6 +17,10 @@ const cleanup = async (): Promise<void> => {
 
 describeAdapterContract('file', {
   create: (history) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history),
+  reopen: async (adapter) => {
+    await adapter.close();
+    return FileStreamAdapter.open({ type: 'file', path: dirs[dirs.length - 1] });
+  },
   heldGroups: async (adapter) => (adapter as FileStreamAdapter).heldGroups(),
   cleanup,
   ordered: true,

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { open, type Key, type RootDatabase } from 'lmdb';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
+import { StreamsConflictError } from '../../errors/streams.errors';
 import { applyUpdateOps } from '../../update-ops/update-ops.engine';
 import type { UpdateOpError, UpdateOpsOutcome } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
-import { LocalEventLog } from '../history/local-event-log';
+import { LocalEventLog, type Reservation } from '../history/local-event-log';
+import { conditionConflict, type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteConflict } from '../item-write.condition';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -33,16 +35,23 @@ interface GroupRecord {
   next: number;
 }
 
+/** An item's index record (`k`): its insertion number and version; format 1 stored the number alone. */
+type ItemRecord = [insertion: number, version: string] | number;
+
 interface StoredItem {
   insertion: number;
   text: string;
+  version: string;
 }
 
-interface ItemWrite {
-  oldText: string | undefined;
-  text: string;
-  errors: UpdateOpError[];
-}
+type ItemWrite =
+  | { conflict: WriteConflict }
+  | { conflict?: undefined; oldText: string | undefined; text: string; errors: UpdateOpError[]; reservation: Reservation };
+
+type ItemRemoval = { conflict: WriteConflict } | { conflict?: undefined; oldText: string; reservation: Reservation };
+
+/** Reserves the position of the event the job will emit (LocalEventLog.reserve), given back if the job fails. */
+type Reserve = () => Reservation;
 
 /**
  * Durable adapter on LMDB (docs/file-adapter.md). LMDB is the only copy of the data: reads go straight to
@@ -110,32 +119,43 @@ export class FileStreamAdapter extends StreamAdapter {
     return this.read(() => this.itemValue(stream, group, item));
   }
 
-  async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
-    const { old_value, new_value, envelope } = await this.writeItem(stream, group, item, () => ({ value: data, errors: [] }));
-    return { old_value, new_value, envelope };
+  async getVersioned(stream: string, group: string, item: string): Promise<VersionedValue> {
+    return this.read(() => {
+      const found = this.findItem(stream, group, item);
+      return found ? { value: JSON.parse(found.text) as unknown, version: found.version } : { value: null, version: null };
+    });
   }
 
-  async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
-    return this.writeItem(stream, group, item, (current, exists) => applyUpdateOps(current, exists, ops));
+  async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
+    const { old_value, new_value, version, envelope } = await this.writeItem(stream, group, item, options, () => ({ value: data, errors: [] }));
+    return { old_value, new_value, version, envelope };
   }
 
-  async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
+  async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
+    return this.writeItem(stream, group, item, options, (current, exists) => applyUpdateOps(current, exists, ops));
+  }
+
+  async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
     return this.stamped(
       stream,
       group,
-      () => {
+      (reserve): ItemRemoval | null => {
         const found = this.findItem(stream, group, item);
+        const conflict = conditionConflict(options.condition, found?.version ?? null);
+        if (conflict) return { conflict };
         if (!found) return null;
         this.removeFromGroup(stream, group, item, found.insertion);
-        return found.text;
+        return { oldText: found.text, reservation: reserve() };
       },
-      (oldText, timestamp) =>
-        oldText === null
-          ? { old_value: null, envelope: null }
-          : {
-              old_value: JSON.parse(oldText) as unknown,
-              envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(oldText) } }, timestamp),
-            },
+      (done, timestamp) => {
+        if (done === null) return { old_value: null, version: null, envelope: null };
+        if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
+        return {
+          old_value: JSON.parse(done.oldText) as unknown,
+          version: done.reservation.version,
+          envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(done.oldText) } }, timestamp, done.reservation),
+        };
+      },
     );
   }
 
@@ -165,8 +185,8 @@ export class FileStreamAdapter extends StreamAdapter {
     return this.stamped(
       message.streamName,
       message.groupId,
-      () => null,
-      (_, timestamp) => this.emit(message, timestamp),
+      (reserve) => reserve(),
+      (reservation, timestamp) => this.emit(message, timestamp, reservation),
     );
   }
 
@@ -236,41 +256,61 @@ export class FileStreamAdapter extends StreamAdapter {
     }
   }
 
+  /**
+   * Checks the condition, then stores the value and, in its index record, the item's version: the position
+   * its event will take once released, reserved here, in transaction order.
+   */
   private writeItem(
     stream: string,
     group: string,
     item: string,
+    options: ItemWriteOptions,
     next: (current: unknown, exists: boolean) => UpdateOpsOutcome,
   ): Promise<AdapterUpdateOutcome> {
     return this.stamped(
       stream,
       group,
-      (): ItemWrite => {
+      (reserve): ItemWrite => {
         const found = this.findItem(stream, group, item);
+        const conflict = conditionConflict(options.condition, found?.version ?? null);
+        if (conflict) return { conflict };
         const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
         const text = toJson(value);
-        const insertion = found?.insertion ?? this.addToGroup(stream, group, item);
+        const insertion = found?.insertion ?? this.addToGroup(stream, group);
+        const reservation = reserve();
         this.db.putSync(storeKeys.value(stream, group, insertion), text);
-        return { oldText: found?.text, text, errors };
+        this.db.putSync(storeKeys.insertion(stream, group, item), JSON.stringify([insertion, reservation.version] satisfies ItemRecord));
+        return { oldText: found?.text, text, errors, reservation };
       },
-      (done, timestamp) => ({
-        old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
-        new_value: JSON.parse(done.text) as unknown,
-        errors: done.errors,
-        envelope: this.emit(
-          { streamName: stream, groupId: group, id: item, event: { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) } },
-          timestamp,
-        ),
-      }),
+      (done, timestamp) => {
+        if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
+        return {
+          old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
+          new_value: JSON.parse(done.text) as unknown,
+          errors: done.errors,
+          version: done.reservation.version,
+          envelope: this.emit(
+            { streamName: stream, groupId: group, id: item, event: { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) } },
+            timestamp,
+            done.reservation,
+          ),
+        };
+      },
     );
   }
 
   /**
    * A job of one group with the group's next timestamp (taken in call order, waiting while the group's
    * clock is at its lead cap; a `read` takes a read timestamp, see GroupClock), its commit recording the
-   * clocks' high-water mark.
+   * clocks' high-water mark. A job that emits reserves its event's position in its work (`reserve`); if
+   * the job then fails, the reservation is given back in release order.
    */
-  private async stamped<T, R>(stream: string, group: string, work: () => T, release: (done: T, timestamp: number) => R, read = false): Promise<R> {
+  private async stamped<T, R>(stream: string, group: string, work: (reserve: Reserve) => T, release: (done: T, timestamp: number) => R, read = false): Promise<R> {
+    let reserved = false;
+    const reserve = (): Reservation => {
+      reserved = true;
+      return this.events.reserve(stream, group);
+    };
     return this.events.stamp(
       stream,
       group,
@@ -278,9 +318,10 @@ export class FileStreamAdapter extends StreamAdapter {
         this.transact(
           () => {
             this.db.putSync(storeKeys.clock, String(this.events.latest));
-            return work();
+            return work(reserve);
           },
           (done) => release(done, timestamp),
+          () => reserved && this.events.cancel(stream, group),
         ),
       read,
     );
@@ -291,7 +332,7 @@ export class FileStreamAdapter extends StreamAdapter {
    * the commit succeeded and every earlier job was released, runs `release`. Releases are chained
    * explicitly so their order never depends on how many promise hops each caller's path has.
    */
-  private transact<T, R>(work: () => T, release: (done: T) => R): Promise<R> {
+  private transact<T, R>(work: () => T, release: (done: T) => R, failed: () => void): Promise<R> {
     let committed: Promise<T>;
     try {
       if (this.closing) throw new Error('the store is closed');
@@ -303,8 +344,11 @@ export class FileStreamAdapter extends StreamAdapter {
     // the previous release settles; the empty catch only keeps Node from reporting it meanwhile.
     const outcome = committed.catch(async (error: unknown) => Promise.reject(await commitFailure(error)));
     outcome.catch(() => undefined);
-    const released = this.lastRelease.then(
-      () => outcome.then(release, (error: unknown) => Promise.reject(this.failure(error))),
+    const released = this.lastRelease.then(() =>
+      outcome.then(release, (error: unknown) => {
+        failed();
+        return Promise.reject(this.failure(error));
+      }),
     );
     this.lastRelease = released.catch(() => undefined);
     return released;
@@ -328,15 +372,16 @@ export class FileStreamAdapter extends StreamAdapter {
     return new Error(`File stream store ${this.dir}: ${message}`, { cause: error });
   }
 
-  private emit(message: StreamMessage, timestamp: number): StreamEnvelope {
-    return this.events.emit(message, timestamp);
+  private emit(message: StreamMessage, timestamp: number, reservation: Reservation): StreamEnvelope {
+    return this.events.emit(message, timestamp, reservation);
   }
 
   private findItem(stream: string, group: string, item: string): StoredItem | undefined {
-    const insertion = this.readJson<number>(storeKeys.insertion(stream, group, item));
-    if (insertion === undefined) return undefined;
+    const record = this.readJson<ItemRecord>(storeKeys.insertion(stream, group, item));
+    if (record === undefined) return undefined;
+    const [insertion, version] = typeof record === 'number' ? [record, UNVERSIONED] : record;
     const text = this.db.get(storeKeys.value(stream, group, insertion));
-    return text === undefined ? undefined : { insertion, text };
+    return text === undefined ? undefined : { insertion, text, version };
   }
 
   /** Whether the group holds items (the sweep keeps such groups' state); read failures count as yes. */
@@ -357,12 +402,11 @@ export class FileStreamAdapter extends StreamAdapter {
     return Array.from(this.db.getRange(storeKeys.valuesOf(stream, group)), ({ value }) => JSON.parse(value) as unknown);
   }
 
-  /** Registers a new item in its group's index (created on first item) and returns its insertion number. */
-  private addToGroup(stream: string, group: string, item: string): number {
+  /** Counts a new item in its group's index (created on first item) and returns its insertion number. */
+  private addToGroup(stream: string, group: string): number {
     const key = storeKeys.group(stream, group);
     const record = this.readJson<GroupRecord>(key) ?? { count: 0, next: 0 };
     this.db.putSync(key, JSON.stringify({ count: record.count + 1, next: record.next + 1 }));
-    this.db.putSync(storeKeys.insertion(stream, group, item), String(record.next));
     return record.next;
   }
 

@@ -40,6 +40,16 @@ export class GroupLog {
     this.trim(event.timestamp);
   }
 
+  /**
+   * Moves the position to `seq` without events (positions a failed write had reserved, see
+   * LocalEventLog.reserve): the kept events are dropped, so a resume from before the gap re-syncs.
+   */
+  skipTo(seq: number): void {
+    this.seq = seq;
+    this.entries = [];
+    this.head = 0;
+  }
+
   /** Whether every kept event has expired by `now` (what lets an idle group's state be freed). */
   expired(now: number): boolean {
     this.trim(now);

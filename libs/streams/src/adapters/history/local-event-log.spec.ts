@@ -91,4 +91,36 @@ describe('LocalEventLog (per-group clocks and state of the in-process adapters)'
     expect(replayed).toEqual({ frame: sent.frame, seq: 1, epoch: sent.epoch, json: JSON.stringify(sent.frame) });
     expect(replayed.frame).not.toBe(sent.frame);
   });
+
+  describe('reserved positions (the version a file write stores before its commit is released)', () => {
+    const emitted = (reservation?: { seq: number; version: string }) => log.emit(message('g'), T0, reservation);
+
+    it('each emit takes the position reserved for it, so a stored version is its event position', () => {
+      const a = log.reserve('s', 'g');
+      const b = log.reserve('s', 'g');
+      expect([a.seq, b.seq]).toEqual([1, 2]);
+      expect(a.version).toBe(`${log.position('s', 'g').epoch}:1`);
+      expect([emitted(a).seq, emitted(b).seq]).toEqual([1, 2]);
+      expect(log.after('s', 'g', log.position('s', 'g').epoch, 0, T0)!.map((e) => e.seq)).toEqual([1, 2]);
+    });
+
+    it('a cancelled reservation with none pending after it spends no position', () => {
+      log.reserve('s', 'g');
+      log.cancel('s', 'g');
+      const next = log.reserve('s', 'g');
+      expect(next.seq).toBe(1);
+      expect(emitted(next).seq).toBe(1);
+    });
+
+    it('a cancelled reservation with a later one pending is skipped, never reused; a resume from before the gap re-syncs', () => {
+      const before = emitted(log.reserve('s', 'g'));
+      log.reserve('s', 'g');
+      const later = log.reserve('s', 'g');
+      log.cancel('s', 'g');
+      expect(emitted(later).seq).toBe(later.seq);
+      expect(log.reserve('s', 'g').seq).toBe(later.seq + 1);
+      expect(log.after('s', 'g', before.epoch!, before.seq, T0)).toBeNull();
+      expect(log.after('s', 'g', before.epoch!, later.seq, T0)).toEqual([]);
+    });
+  });
 });

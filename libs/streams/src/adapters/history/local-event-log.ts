@@ -1,3 +1,4 @@
+import { formatPosition } from '../../protocol/stream-position';
 import { groupKey } from '../group.key';
 import type { StreamEnvelope, StreamMessage, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { GroupClock } from './group-clock';
@@ -9,6 +10,12 @@ export interface LocalEventLogOptions {
   hasItems(stream: string, group: string): boolean;
   /** A timestamp every group's clock starts past (the high-water mark persisted before a restart). */
   floor?: number;
+}
+
+/** The position a stored write's event will take, reserved before the write is stored (its version). */
+export interface Reservation {
+  seq: number;
+  version: string;
 }
 
 /** Stamped work waiting for its group's clock: a read takes a read timestamp (see GroupClock). */
@@ -28,6 +35,9 @@ interface GroupState {
   timer: NodeJS.Timeout | null;
   /** Stamped work whose promise has not settled yet (a file job before its commit is released). */
   busy: number;
+  /** The highest seq reserved so far (at least `log.seq`), and how many reservations are not emitted or cancelled yet. */
+  reserved: number;
+  pending: number;
 }
 
 /** Until the module registers its sink: events of watched groups go nowhere. */
@@ -109,10 +119,40 @@ export class LocalEventLog {
     return { seq: 0, timestamp: Math.max(Date.now() - 1, this.options.floor ?? 0) };
   }
 
-  /** Gives the message the next seq of its group, keeps it, and delivers it to the sink when the group is watched. */
-  emit(message: StreamMessage, timestamp: number): StreamEnvelope {
+  /**
+   * Reserves the position of an event before it is emitted, so a write can store it (as the item's version)
+   * in the same step as the value. Emits of a group take their reservations in the order reserved; while
+   * any is pending, every emit of the group must have one. A reservation is used by `emit` or given back by
+   * `cancel` (a failed file commit): given back while later ones are pending, its seq is skipped instead.
+   */
+  reserve(stream: string, group: string): Reservation {
+    const state = this.state(stream, group);
+    state.reserved = Math.max(state.reserved, state.log.seq) + 1;
+    state.pending++;
+    return { seq: state.reserved, version: formatPosition(state.log.epoch, state.reserved) };
+  }
+
+  /** Gives a reservation back; the group's next reservation reuses its seq unless later ones are pending. */
+  cancel(stream: string, group: string): void {
+    const state = this.groups.get(groupKey(stream, group));
+    if (!state) return;
+    state.pending--;
+    if (state.pending === 0) state.reserved = state.log.seq;
+  }
+
+  /**
+   * Gives the message the next seq of its group (or the one reserved for it), keeps it, and delivers it to
+   * the sink when the group is watched.
+   */
+  emit(message: StreamMessage, timestamp: number, reservation?: Reservation): StreamEnvelope {
     const key = groupKey(message.streamName, message.groupId);
-    const { log } = this.state(message.streamName, message.groupId, key);
+    const state = this.state(message.streamName, message.groupId, key);
+    const { log } = state;
+    if (reservation) {
+      state.pending--;
+      // Seqs reserved by writes that failed since: skipped, so the stored version is this event's position.
+      if (reservation.seq > log.seq + 1) log.skipTo(reservation.seq - 1);
+    }
     const frame = { type: 'stream' as const, timestamp, ...message };
     const seq = ++log.seq;
     let envelope: StreamEnvelope;
@@ -241,7 +281,7 @@ export class LocalEventLog {
   private state(stream: string, group: string, key = groupKey(stream, group)): GroupState {
     let state = this.groups.get(key);
     if (!state) {
-      state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null, busy: 0 };
+      state = { stream, group, log: new GroupLog(this.options.history), clock: new GroupClock(this.options.floor), waiting: null, timer: null, busy: 0, reserved: 0, pending: 0 };
       this.groups.set(key, state);
     }
     return state;

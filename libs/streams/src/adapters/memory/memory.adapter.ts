@@ -1,8 +1,11 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
+import { StreamsConflictError } from '../../errors/streams.errors';
+import { formatPosition } from '../../protocol/stream-position';
 import { applyUpdateOps } from '../../update-ops/update-ops.engine';
+import { conditionConflict, type ItemWriteOptions, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
-import { LocalEventLog } from '../history/local-event-log';
+import { LocalEventLog, type Reservation } from '../history/local-event-log';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -17,8 +20,14 @@ import {
   type Unwatch,
 } from '../stream-adapter.interface';
 
+/** A stored item: its value and the version of its last write. */
+interface StoredItem {
+  value: unknown;
+  version: string;
+}
+
 /** A group's items, insertion-ordered: overwriting an item keeps its place, as iii's kv store does. */
-type GroupItems = Map<string, unknown>;
+type GroupItems = Map<string, StoredItem>;
 
 /**
  * The default adapter: everything in this process, nothing survives a restart. Every write does its work
@@ -40,47 +49,51 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
-    return clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
+    return clone(this.find(stream, group, item)?.value ?? null);
   }
 
-  async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
+  async getVersioned(stream: string, group: string, item: string): Promise<VersionedValue> {
+    const found = this.find(stream, group, item);
+    return found ? { value: clone(found.value), version: found.version } : { value: null, version: null };
+  }
+
+  async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
     const stored = clone(data);
     return this.events.stamp(stream, group, (timestamp) => {
-      const state = this.group(stream, group);
-      const existed = state.has(item);
-      const old = existed ? state.get(item) : null;
-      state.set(item, stored);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(stored) } }, timestamp);
-      return { old_value: old, new_value: clone(stored), envelope };
+      const old = this.checked(stream, group, item, options.condition);
+      const reservation = this.store(stream, group, item, stored);
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, reservation);
+      return { old_value: old?.value ?? null, new_value: clone(stored), version: reservation.version, envelope };
     });
   }
 
-  async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
+  async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
     return this.events.stamp(stream, group, (timestamp) => {
-      const state = this.group(stream, group);
-      const existed = state.has(item);
-      const old = existed ? state.get(item) : null;
-      const { value, errors } = applyUpdateOps(old, existed, ops);
-      state.set(item, value);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: existed ? 'update' : 'create', data: clone(value) } }, timestamp);
-      return { old_value: clone(old), new_value: clone(value), errors, envelope };
+      const old = this.checked(stream, group, item, options.condition);
+      const { value, errors } = applyUpdateOps(old?.value ?? null, old !== undefined, ops);
+      const reservation = this.store(stream, group, item, value);
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, reservation);
+      return { old_value: clone(old?.value ?? null), new_value: clone(value), errors, version: reservation.version, envelope };
     });
   }
 
-  async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
+  async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
     // A group holding items always has state, so a group without state has nothing to delete (and gets none).
-    if (!this.events.has(stream, group)) return { old_value: null, envelope: null };
+    if (!this.events.has(stream, group)) {
+      this.checked(stream, group, item, options.condition);
+      return { old_value: null, version: null, envelope: null };
+    }
     return this.events.stamp(stream, group, (timestamp) => {
+      const old = this.checked(stream, group, item, options.condition);
       const groups = this.streams.get(stream);
       const state = groups?.get(group);
-      if (!groups || !state || !state.has(item)) return { old_value: null, envelope: null };
-      const old = state.get(item);
+      if (!old || !groups || !state) return { old_value: null, version: null, envelope: null };
       state.delete(item);
       // Emptied groups disappear from listings, as they do on Redis.
       if (state.size === 0) groups.delete(group);
       if (groups.size === 0) this.streams.delete(stream);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old) } }, timestamp);
-      return { old_value: old, envelope };
+      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old.value) } }, timestamp);
+      return { old_value: old.value, version: formatPosition(envelope.epoch!, envelope.seq), envelope };
     });
   }
 
@@ -104,7 +117,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
     return this.events.stamp(stream, group, (timestamp) => {
-      const data = item === null ? this.values(stream, group) : clone(this.streams.get(stream)?.get(group)?.get(item) ?? null);
+      const data = item === null ? this.values(stream, group) : clone(this.find(stream, group, item)?.value ?? null);
       return { data, ...this.events.position(stream, group), timestamp };
     }, true);
   }
@@ -137,7 +150,26 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   private values(stream: string, group: string): unknown[] {
-    return [...(this.streams.get(stream)?.get(group)?.values() ?? [])].map(clone);
+    return Array.from(this.streams.get(stream)?.get(group)?.values() ?? [], (stored) => clone(stored.value));
+  }
+
+  private find(stream: string, group: string, item: string): StoredItem | undefined {
+    return this.streams.get(stream)?.get(group)?.get(item);
+  }
+
+  /** The item as a write finds it; throws the conflict when the write's condition does not hold. */
+  private checked(stream: string, group: string, item: string, condition: WriteCondition | undefined): StoredItem | undefined {
+    const found = this.find(stream, group, item);
+    const conflict = conditionConflict(condition, found?.version ?? null);
+    if (conflict) throw new StreamsConflictError(conflict.code, conflict.version);
+    return found;
+  }
+
+  /** Stores the item's value with its version: the position reserved for the event the write emits next. */
+  private store(stream: string, group: string, item: string, value: unknown): Reservation {
+    const reservation = this.events.reserve(stream, group);
+    this.group(stream, group).set(item, { value, version: reservation.version });
+    return reservation;
   }
 
   /** The group's items, created on first write. */

@@ -54,6 +54,10 @@ describeRedis('RedisStreamAdapter', () => {
       return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history);
     },
     peer: open,
+    reopen: async (adapter) => {
+      await adapter.close();
+      return open();
+    },
     heldGroups: () => groupsWithKeys(prefix),
     cleanup: () => deletePrefix(prefix),
     ordered: false,
@@ -296,6 +300,26 @@ describeRedis(
       expect(count('log: Redis reconnected (command connection')).toBe(1);
       expect(count('log: Redis reconnected (subscriber connection')).toBe(1);
       expect(count('Redis resubscribed')).toBe(1);
+    });
+
+    it('items keep their versions across a restart of a persistent Redis (a new history epoch): conditions still hold', async () => {
+      const persistent = await ThrowawayRedis.start({ persistent: true });
+      try {
+        adapter = await RedisStreamAdapter.connect({ type: 'redis', url: persistent.url });
+        const before = await adapter.set('s', 'g', 'i', 1);
+        await persistent.kill();
+        await persistent.restart();
+        await waitFor(() => adapter.ping().then(() => true, () => false));
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: 1, version: before.version });
+        const other = await adapter.set('s', 'g', 'other', 0);
+        expect(other.envelope.epoch).not.toBe(before.envelope.epoch);
+        await expect(adapter.set('s', 'g', 'i', 2, { condition: { if_version: 'x:1' } })).rejects.toMatchObject({ code: 'version_conflict', version: before.version });
+        const after = await adapter.set('s', 'g', 'i', 2, { condition: { if_version: before.version } });
+        expect(after.version).toBe(`${after.envelope.epoch}:${after.envelope.seq}`);
+      } finally {
+        await adapter.close();
+        await persistent.dispose();
+      }
     });
 
     it('catches a subscriber up from the log after its connection dropped: every event once, in order', async () => {

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
+import { StreamsConflictError, type StreamsConflictCode } from '../../errors/streams.errors';
+import { formatPosition } from '../../protocol/stream-position';
 import type { UpdateOpError } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
+import { type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -92,7 +95,7 @@ export class RedisStreamAdapter extends StreamAdapter {
       return this.history(stream, group, epoch, seq);
     };
     this.subscriber = new RedisSubscriber(link, this.keys, replay, settings.target, this.logger);
-    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 4, lua });
+    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 5, lua });
     this.monitors = [new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false)))];
     // A Cluster's subscriber connections follow the slot map themselves and report what they displaced.
     if (subscriberClient) {
@@ -137,32 +140,52 @@ export class RedisStreamAdapter extends StreamAdapter {
     return parse(value);
   }
 
-  async set(stream: string, group: string, item: string, data: unknown): Promise<AdapterSetOutcome> {
-    const value = JSON.stringify(data) ?? 'null';
-    const [message, old, created] = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, [item, value]));
-    if (created === 1) await this.reannounce(stream, group);
-    return { old_value: parse(old), new_value: JSON.parse(value), envelope: decodeEventMessage(message as string) };
+  /** The value and its version in one atomic read (MULTI on the group's slot). */
+  async getVersioned(stream: string, group: string, item: string): Promise<VersionedValue> {
+    const g = this.keys.group(stream, group);
+    const replies = await this.guard('get', async () => {
+      const results = await this.commands.multi().hget(g.items, item).hget(g.versions, item).exec();
+      if (!results) throw new Error('transaction aborted');
+      for (const [error] of results) if (error) throw error;
+      return results.map(([, reply]) => reply);
+    });
+    const [value, version] = replies;
+    if (typeof value !== 'string') return { value: null, version: null };
+    return { value: JSON.parse(value) as unknown, version: typeof version === 'string' ? version : UNVERSIONED };
   }
 
-  async update(stream: string, group: string, item: string, ops: readonly unknown[]): Promise<AdapterUpdateOutcome> {
-    const [message, old, created, value, errors] = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, [item, encodeOps(ops)]));
+  async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
+    const value = JSON.stringify(data) ?? 'null';
+    const [message, old, created] = refuseOnConflict(await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, [item, value, ...conditionArgs(options.condition)])));
     if (created === 1) await this.reannounce(stream, group);
+    const envelope = decodeEventMessage(message as string);
+    return { old_value: parse(old), new_value: JSON.parse(value), version: versionOf(envelope), envelope };
+  }
+
+  async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
+    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, [item, encodeOps(ops), ...conditionArgs(options.condition)]));
+    const [message, old, created, value, errors] = refuseOnConflict(reply);
+    if (created === 1) await this.reannounce(stream, group);
+    const envelope = decodeEventMessage(message as string);
     return {
       old_value: parse(old),
       new_value: JSON.parse(value as string),
       errors: JSON.parse(errors as string) as UpdateOpError[],
-      envelope: decodeEventMessage(message as string),
+      version: versionOf(envelope),
+      envelope,
     };
   }
 
-  async delete(stream: string, group: string, item: string): Promise<AdapterDeleteOutcome> {
-    const [message, old, emptied] = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, [item]));
-    if (message === null) return { old_value: null, envelope: null };
+  async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
+    const reply = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, [item, ...conditionArgs(options.condition)]));
+    const [message, old, emptied] = refuseOnConflict(reply);
+    if (message === null) return { old_value: null, version: null, envelope: null };
     if (emptied === 1) {
       // The delete happened; an index entry left behind is cleaned up by the next listing, so only log.
       await this.index.retract(stream, group).catch((error: unknown) => this.logger.warn(`Redis index cleanup of ${stream}/${group} failed: ${describe(error)}`));
     }
-    return { old_value: parse(old), envelope: decodeEventMessage(message as string) };
+    const envelope = decodeEventMessage(message as string);
+    return { old_value: parse(old), version: versionOf(envelope), envelope };
   }
 
   async list(stream: string, group: string): Promise<unknown[]> {
@@ -292,7 +315,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
     const { size, ttlMs } = this.historyLimits;
     const floor = this.subscriber.floor(g.channel);
-    return command.call(this.commands, g.items, g.meta, g.log, this.keys.hold(g, this.instance), this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, ...args);
+    return command.call(this.commands, g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, ...args);
   }
 
   /** Reads the server's run id and version (after connect and after every reconnect). */
@@ -324,6 +347,23 @@ export class RedisStreamAdapter extends StreamAdapter {
 function clockWait(error: unknown): number | null {
   const match = error instanceof Error ? new RegExp(`${CLOCK_WAIT_REPLY} (\\d+)`).exec(error.message) : null;
   return match ? Number(match[1]) : null;
+}
+
+/** A write's condition as the scripts take it: kind and wanted version ('' for a missing item). */
+function conditionArgs(condition: WriteCondition | undefined): [string, string] {
+  if (!condition) return ['', ''];
+  if ('if_version' in condition) return ['version', condition.if_version ?? ''];
+  return ['if_absent' in condition ? 'absent' : 'exists', ''];
+}
+
+/** A script's reply, unless it is a refusal (`[nil, code, version | nil]`): that rejects with the conflict. */
+function refuseOnConflict(reply: unknown[]): unknown[] {
+  if (reply[0] === null && typeof reply[1] === 'string') throw new StreamsConflictError(reply[1] as StreamsConflictCode, (reply[2] as string | null) ?? null);
+  return reply;
+}
+
+function versionOf(envelope: StreamEnvelope): string {
+  return formatPosition(envelope.epoch!, envelope.seq);
 }
 
 /** The frame fragment between timestamp and event, JSON-encoded here so Lua never escapes names. */

@@ -11,6 +11,7 @@ describe('RedisKeyspace', () => {
     const tag = hashTag(g.items);
     expect(tag).toBeTruthy();
     expect(hashTag(g.meta)).toBe(tag);
+    expect(hashTag(g.versions)).toBe(tag);
     expect(hashTag(g.channel)).toBe(tag);
     expect(g.items).toBe(`streams:{${tag}}:items`);
   });

@@ -2,6 +2,8 @@
 export interface RedisGroupKeys {
   /** HASH item_id → value JSON. */
   items: string;
+  /** HASH item_id → the item's version (`epoch:seq` of its last write), written by the same script as the value. */
+  versions: string;
   /** HASH `seq`, `ts` (last frame timestamp), `seen`, `rd`, `hist` (history epoch), `run` (server run id that wrote it). */
   meta: string;
   /** LIST of the group's recent event messages, for resume (capped by count, expires when idle). */
@@ -25,7 +27,7 @@ export class RedisKeyspace {
 
   group(stream: string, group: string): RedisGroupKeys {
     const base = `${this.prefix}:{${encodeTag([stream, group])}}`;
-    return { items: `${base}:items`, meta: `${base}:meta`, log: `${base}:log`, channel: base };
+    return { items: `${base}:items`, versions: `${base}:versions`, meta: `${base}:meta`, log: `${base}:log`, channel: base };
   }
 
   /** STRING: the ticket of the write of instance `instance` that the group's clock holds (WRITE_GATE in redis.scripts.ts). */

@@ -1,12 +1,13 @@
 import { MAX_CLOCK_LEAD_MS } from '../history/group-clock';
+import { UNVERSIONED } from '../item-write.condition';
 import { LUA_JSON } from './redis-json.lua';
 import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 
 /**
  * The adapter's Lua scripts. Each runs atomically on the server that owns the group's slot, so the read,
  * the write, the group's position and the publish of one event are one indivisible step, in one order for
- * every instance. All take KEYS = [items, meta, log, hold] (`hold`: this instance's write held by the clock,
- * see WRITE_GATE) and a common ARGV head:
+ * every instance. All take KEYS = [items, meta, log, hold, versions] (`hold`: this instance's write held by
+ * the clock, see WRITE_GATE; `versions`: each item's version, beside `items`) and a common ARGV head:
  *
  *   ARGV[1] run id of the server as the caller knows it (empty on a Cluster: the script reads the run id of
  *   the master it runs on, since a slot may move between masters), ARGV[2] channel, ARGV[3] the frame's name fragment
@@ -97,6 +98,7 @@ local function advance(step)
   return seq, ts, hist
 end
 
+-- Publishes and logs an event; returns its message and its position (the version of the item it writes).
 local function emit(event)
   local seq, ts, hist = advance(1)
   local frame = '{"type":"stream","timestamp":' .. int(ts) .. ARGV[3] .. ',"event":' .. event .. '}'
@@ -108,7 +110,7 @@ local function emit(event)
     redis.call('LTRIM', KEYS[3], -size, -1)
     redis.call('PEXPIRE', KEYS[3], ARGV[5])
   end
-  return message
+  return message, hist .. ':' .. int(seq)
 end
 
 local function change(kind, data)
@@ -137,6 +139,36 @@ end
 if held and (not hold or hold == ticket) then redis.call('DEL', KEYS[4]) end
 `;
 
+/**
+ * Conditional writes (SPEC §8): a write's condition is a kind (`version`, `absent`, `exists`, or '' for
+ * none) and, for `version`, the version wanted ('' when the item must be missing). Checked after the gate,
+ * before anything is written, in the same script as the write: a refused write answers
+ * `{ false, code, current version | false }` and changes nothing.
+ */
+const LUA_CONDITION = String.raw`
+-- The item's version, false when it is missing; an item stored by an earlier release has none: ${UNVERSIONED}.
+local function item_version(item, old)
+  if not old then return false end
+  return redis.call('HGET', KEYS[5], item) or '${UNVERSIONED}'
+end
+
+-- The refusal reply when the condition does not hold for the item (its current value old), else nil.
+local function refusal(kind, wanted, item, old)
+  if kind == '' then return nil end
+  local current = item_version(item, old)
+  local code = nil
+  if kind == 'version' then
+    if (current or '') ~= wanted then code = 'version_conflict' end
+  elseif kind == 'absent' then
+    if current then code = 'exists' end
+  elseif not current then
+    code = 'missing'
+  end
+  if code then return { false, code, current } end
+  return nil
+end
+`;
+
 /** First statement of every read that takes a timestamp: it waits only when it cannot share the reserved tick. */
 const READ_GATE = String.raw`
 if not SHARED then
@@ -152,47 +184,61 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[9] item, ARGV[10] value JSON → [message, old | nil, groupCreated]. */
+/** ARGV[9] item, ARGV[10] value JSON, ARGV[11..12] condition → [message, old | nil, groupCreated] or a refusal. */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
+  LUA_CONDITION,
   WRITE_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[9])
+local refused = refusal(ARGV[11], ARGV[12], ARGV[9], old)
+if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
 redis.call('HSET', KEYS[1], ARGV[9], ARGV[10])
-return { emit(change(old and 'update' or 'create', ARGV[10])), old, created and 1 or 0 }
+local message, version = emit(change(old and 'update' or 'create', ARGV[10]))
+redis.call('HSET', KEYS[5], ARGV[9], version)
+return { message, old, created and 1 or 0 }
 `,
 );
 
-/** ARGV[9] item, ARGV[10] ops JSON → [message, old | nil, groupCreated, new JSON, errors JSON]. */
+/** ARGV[9] item, ARGV[10] ops JSON, ARGV[11..12] condition → [message, old | nil, groupCreated, new JSON, errors JSON] or a refusal. */
 export const UPDATE_SCRIPT = script(
   'streamsUpdate',
   LUA_POSITION,
+  LUA_CONDITION,
   LUA_JSON,
   LUA_UPDATE_OPS,
   WRITE_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[9])
+local refused = refusal(ARGV[11], ARGV[12], ARGV[9], old)
+if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local current = nil
 if old then current = json_decode(old) end
 local value, errors = apply_update_ops(current, json_decode(ARGV[10]))
 local new = json_encode(value)
 redis.call('HSET', KEYS[1], ARGV[9], new)
-return { emit(change(old and 'update' or 'create', new)), old, created and 1 or 0, new, errors }
+local message, version = emit(change(old and 'update' or 'create', new))
+redis.call('HSET', KEYS[5], ARGV[9], version)
+return { message, old, created and 1 or 0, new, errors }
 `,
 );
 
-/** ARGV[9] item → [nil] when missing, else [message, old, groupEmptied]. */
+/** ARGV[9] item, ARGV[10..11] condition → [nil] when missing, a refusal, else [message, old, groupEmptied]. */
 export const DELETE_SCRIPT = script(
   'streamsDelete',
   LUA_POSITION,
+  LUA_CONDITION,
   WRITE_GATE,
   String.raw`
 local old = redis.call('HGET', KEYS[1], ARGV[9])
+local refused = refusal(ARGV[10], ARGV[11], ARGV[9], old)
+if refused then return refused end
 if not old then return { false } end
 redis.call('HDEL', KEYS[1], ARGV[9])
+redis.call('HDEL', KEYS[5], ARGV[9])
 return { emit(change('delete', old)), old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
 `,
 );
@@ -203,7 +249,7 @@ export const PUBLISH_SCRIPT = script(
   LUA_POSITION,
   WRITE_GATE,
   String.raw`
-return { emit(ARGV[9]) }
+return { (emit(ARGV[9])) }
 `,
 );
 

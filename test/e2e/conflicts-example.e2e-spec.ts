@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pushRecent } from '../../examples/conflicts.example';
+import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+
+const root = join(__dirname, '../..');
+
+describe('README "Conflicts and versions" example', () => {
+  it('the README shows exactly examples/conflicts.example.ts', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /<!-- example: examples\/conflicts\.example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    expect(block![1]).toBe(readFileSync(join(root, 'examples/conflicts.example.ts'), 'utf8'));
+  });
+
+  describe('running it', () => {
+    let t: StreamsTestApp;
+    beforeAll(async () => {
+      t = await startStreamsApp();
+    });
+    afterAll(() => t.app.close());
+
+    it('10 concurrent pushes, each retried on conflict: every entry kept exactly once', async () => {
+      const entries = Array.from({ length: 10 }, (_, i) => `e${i}`);
+      await Promise.all(entries.map((entry) => pushRecent(t.service, 'lobby', entry, 50)));
+      const stored = await t.service.get<string[]>({ stream_name: 'recent', group_id: 'lobby', item_id: 'entries' });
+      expect([...stored!].sort()).toEqual([...entries].sort());
+    });
+
+    it('keeps only the last `keep` entries', async () => {
+      for (let i = 0; i < 8; i++) await pushRecent(t.service, 'small', `e${i}`, 3);
+      await expect(t.service.get({ stream_name: 'recent', group_id: 'small', item_id: 'entries' })).resolves.toEqual(['e5', 'e6', 'e7']);
+    });
+  });
+});
