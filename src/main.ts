@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { configureDemoApp } from './app.setup';
 import { type DemoConfig, DemoConfigError, loadDemoConfig } from './config/demo.config';
 import { explainPortErrors, StartupError } from './startup/port-errors';
+import { explainStoreErrors } from './startup/store-errors';
 import { startupBanner } from './startup/startup-banner';
 
 /** Binds both listeners and returns the banner. The streams listener binds during init, HTTP in listen. */
@@ -23,7 +24,11 @@ async function bootstrap(): Promise<void> {
     // Read once up front (the module reads the same variables): a bad variable then gets a one-line answer
     // instead of a Nest stack trace. Importing AppModule has already loaded any `.env` file.
     const config = loadDemoConfig(process.env);
-    app = configureDemoApp(await NestFactory.create<NestExpressApplication>(AppModule, { abortOnError: false }));
+    // Logs are buffered until the app exists: a failing create is then reported once, below, not also as
+    // Nest's own stack trace.
+    const created = await explainStoreErrors(() => NestFactory.create<NestExpressApplication>(AppModule, { abortOnError: false, bufferLogs: true, autoFlushLogs: false }));
+    app = configureDemoApp(created);
+    app.flushLogs();
     app.enableShutdownHooks();
     console.log(await listen(app, config));
   } catch (error) {

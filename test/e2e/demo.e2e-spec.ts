@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamsService } from 'nest-realtime-streams';
 import type { ChatMessage, MentionNotification, MetricsHistory, ServerMetrics } from '../../src/shared/demo-streams';
@@ -171,9 +173,11 @@ describe('demo app (in-process, memory adapter)', () => {
 describe('npm start (scripts/start.js in a child process)', () => {
   const root = join(__dirname, '../..');
   let child: ChildProcess | null = null;
+  const started: ChildProcess[] = [];
   let blocker: Server | null = null;
 
   const start = (env: Record<string, string>) => {
+    if (child) started.push(child);
     child = spawn(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, STREAMS_ADAPTER: 'memory', PORT: '0', STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1', ...env }, stdio: 'pipe' });
     const output = { stdout: '', stderr: '' };
     child.stdout!.on('data', (d: Buffer) => (output.stdout += d.toString()));
@@ -188,9 +192,10 @@ describe('npm start (scripts/start.js in a child process)', () => {
   };
 
   afterEach(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGKILL');
+    for (const c of [...started.splice(0), ...(child ? [child] : [])]) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
       await gone;
     }
     child = null;
@@ -198,13 +203,17 @@ describe('npm start (scripts/start.js in a child process)', () => {
     blocker = null;
   });
 
-  it('prints a banner with the real URLs, serves them, and stops on SIGTERM', async () => {
-    const { output, exited } = start({});
+  const banner = async (output: { stdout: string; stderr: string }) => {
     const end = Date.now() + 20_000;
     while (!output.stdout.includes('Press Ctrl+C')) {
       if (Date.now() > end || child!.exitCode !== null) throw new Error(`no banner:\n${output.stdout}\n${output.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  };
+
+  it('prints a banner with the real URLs, serves them, and stops on SIGTERM', async () => {
+    const { output, exited } = start({});
+    await banner(output);
     const dashboard = /Dashboard\s+(http:\/\/localhost:\d+)\//.exec(output.stdout)![1];
     const streams = /Streams\s+(ws:\/\/localhost:\d+\/)/.exec(output.stdout)![1];
     expect(output.stdout).toContain('Storage    memory');
@@ -225,6 +234,22 @@ describe('npm start (scripts/start.js in a child process)', () => {
     expect(await exited).toBe(1);
     expect(output.stderr).toContain(`Could not start the demo: Port ${port} is already in use, so ${what} cannot start.`);
     expect(output.stderr).toContain(`${variable}=${port + 1} npm start`);
+  });
+
+  // docs/demo.md: a second `npm start` in the same checkout (same file store) answers with one line of advice.
+  it('a second copy on the same file store fails with one line saying what to do, exit code 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-store-'));
+    try {
+      await banner(start({ STREAMS_ADAPTER: 'file', STREAMS_DATA_DIR: dir }).output);
+      const { output, exited } = start({ STREAMS_ADAPTER: 'file', STREAMS_DATA_DIR: dir });
+      expect(await exited).toBe(1);
+      expect(output.stderr.trim()).toMatch(
+        new RegExp(`^Could not start the demo: The stream store \\S+ is already open in process \\d+ on \\S+: is the demo already running\\? .* STREAMS_DATA_DIR=\\S+-2 PORT=3001 STREAMS_PORT=3113 npm start$`),
+      );
+      expect(output.stdout).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('bad environment variables fail with one message naming each of them', async () => {

@@ -89,10 +89,14 @@ function namesFile(path: string, fd: number): boolean {
   return current !== undefined && current.ino === open.ino && current.dev === open.dev;
 }
 
+/** The code of the error opening a store that another adapter holds (docs/file-adapter.md): stable, for apps to explain it. */
+export const STORE_LOCKED = 'STREAMS_STORE_LOCKED';
+
 function inUse(dir: string, file: string): Error {
   const owner = readOwner(file);
   const who = !owner ? 'another process' : owner.pid === process.pid && owner.host === hostname() ? 'this process' : `process ${owner.pid} on ${owner.host}`;
-  return new Error(`File stream store ${dir} is already open in ${who} (lock file ${file}); only one adapter may use a store at a time`);
+  const message = `File stream store ${dir} is already open in ${who} (lock file ${file}); only one adapter may use a store at a time`;
+  return Object.assign(new Error(message), { code: STORE_LOCKED, directory: dir, holder: who });
 }
 
 /** The owner the holder recorded, or null before it has written it (it locks first, then writes). */
