@@ -115,17 +115,30 @@ describeInBrowser('demo page in Chromium', () => {
     await bob.locator('#user-name').fill('bobby');
     await bob.locator('#user-name').press('Tab');
     await ann.locator('#online [data-user="bobby"]').waitFor();
+    // The name error went with its cause.
+    await bob.locator('#composer-error', { hasText: 'is not a valid name' }).waitFor({ state: 'detached' });
     await ann.locator('#online [data-user="bob"]').waitFor({ state: 'detached' });
     await bob.close();
     await ann.locator('#online [data-user="bobby"]').waitFor({ state: 'detached' });
 
 
-    // Server gone: the metrics card stops looking live.
+    // Server gone: the metrics card stops looking live, the online list says it is the last one seen, and a
+    // message that cannot be sent says why.
     await expect(ann.locator('.card-metrics[data-stale]').count()).resolves.toBe(0);
+    await expect(ann.locator('#online[data-stale]').count()).resolves.toBe(0);
+    const ports = { PORT: new URL(demo.httpUrl).port, STREAMS_PORT: new URL(demo.streamsUrl).port };
     await demo.app.close();
     await ann.locator('.card-metrics[data-stale] #metrics-stale', { hasText: 'offline' }).waitFor();
+    await ann.locator('#online[data-stale]', { hasText: 'offline · last seen' }).waitFor();
+    await ann.locator('#message-text').fill('anyone there?');
+    await ann.locator('#composer button[type="submit"]').click();
+    await ann.locator('#composer-error', { hasText: 'Could not send the message' }).waitFor();
+    // Back on the same ports: both clear by themselves once the page is live again.
+    demo = await startDemoApp(ports);
+    await ann.locator('#online[data-stale]').waitFor({ state: 'detached', timeout: 15_000 });
+    await ann.locator('#composer-error', { hasText: 'Could not send the message' }).waitFor({ state: 'detached' });
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describeRedis('demo page in Chromium on two instances sharing Redis', () => {

@@ -14,7 +14,8 @@ export interface DemoTestApp {
 }
 
 /**
- * Boots the whole demo in-process for tests: memory adapter, both listeners on free loopback ports, and
+ * Boots the whole demo in-process for tests: memory adapter, both listeners on free loopback ports (unless
+ * PORT / STREAMS_PORT name them), and
  * any other environment variable as given (e.g. a short METRICS_INTERVAL_MS), or the adapter options given.
  * Close it with `app.close()`.
  */
@@ -24,7 +25,7 @@ export async function startDemoApp(env: Record<string, string> = {}, adapter?: D
   if (adapter) config.streams.adapter = adapter;
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(demoConfig.KEY).useValue(config).compile();
   const app = configureDemoApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: false }));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const streamsPort = app.get(StreamsService).address().port;
   return { app, config, httpUrl: `http://127.0.0.1:${httpPort}`, streamsUrl: `ws://127.0.0.1:${streamsPort}/` };

@@ -8,6 +8,9 @@ import { ApiError, postMessage } from './page.api';
 /** "Typing" ends this long after the last keystroke (or when the message is sent). */
 const TYPING_IDLE_MS = 3000;
 
+/** Why the composer shows an error: each clears when its cause is gone. */
+type ComposerError = 'name' | 'unreachable' | 'refused';
+
 /** What each member's client puts in its presence state. */
 interface ChatPresenceState {
   typing?: boolean;
@@ -33,6 +36,7 @@ export class ChatView {
   private subscription: DemoGroup<'chat-messages'> | null = null;
   /** Set while this page says it is typing; the timer ends it after TYPING_IDLE_MS without a keystroke. */
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private errorCause: ComposerError | null = null;
 
   constructor(
     private readonly client: DemoClient,
@@ -52,10 +56,22 @@ export class ChatView {
       event.preventDefault();
       void this.send();
     });
-    this.el.input.addEventListener('input', () => this.announceTyping());
+    this.el.input.addEventListener('input', () => {
+      // The API's refusal was about the text: editing it is the fix.
+      if (this.errorCause === 'refused') this.showError(null);
+      this.announceTyping();
+    });
     this.identity.onChange(() => {
       this.renderMessages();
       this.renderPresence();
+    });
+    this.identity.onAccepted(() => {
+      if (this.errorCause === 'name') this.showError(null);
+    });
+    // While the socket is down the presence list is only the last one seen, and a failed send may work again.
+    this.client.on('state', (state) => {
+      this.renderPresence();
+      if (state === 'open' && this.errorCause === 'unreachable') this.showError(null);
     });
     this.open(this.room);
   }
@@ -88,8 +104,10 @@ export class ChatView {
     const members = [...(this.subscription?.presence?.members?.values() ?? [])];
     const me = this.identity.current;
     const names = members.map((m) => m.key).sort((a, b) => Number(b === me) - Number(a === me) || a.localeCompare(b));
+    const live = this.client.state === 'open';
+    this.el.online.toggleAttribute('data-stale', !live);
     this.el.online.replaceChildren(
-      h('span', { className: 'online-label', text: `${names.length} online` }),
+      h('span', { className: 'online-label', text: live ? `${names.length} online` : `offline · last seen` }),
       ...names.map((name) => h('span', { className: name === me ? 'online-name me' : 'online-name', text: name, attrs: { 'data-user': name } })),
     );
     const typing = members.filter((m) => m.key !== me && (m.state as ChatPresenceState | null)?.typing === true).map((m) => m.key);
@@ -103,10 +121,10 @@ export class ChatView {
 
   private async send(): Promise<void> {
     const text = this.el.input.value;
-    this.el.error.textContent = '';
+    this.showError(null);
     // A name the page refused must not be replaced silently by the previous one.
     if (this.identity.rejected !== null) {
-      this.el.error.textContent = `“${this.identity.rejected}” is not a valid name (${NAME_RULE}); fix it before sending.`;
+      this.showError('name', `“${this.identity.rejected}” is not a valid name (${NAME_RULE}); fix it before sending.`);
       return;
     }
     try {
@@ -114,8 +132,14 @@ export class ChatView {
       this.el.input.value = '';
       this.stopTyping();
     } catch (error) {
-      this.el.error.textContent = error instanceof ApiError ? error.messages.join(' · ') : 'Could not send the message; is the server running?';
+      if (error instanceof ApiError) this.showError('refused', error.messages.join(' · '));
+      else this.showError('unreachable', 'Could not send the message; is the server running?');
     }
+  }
+
+  private showError(cause: ComposerError | null, text = ''): void {
+    this.errorCause = cause;
+    this.el.error.textContent = text;
   }
 
   /** Typing starts with a keystroke (one presence update) and ends after a pause, on send, or on an emptied field. */

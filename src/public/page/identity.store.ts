@@ -14,6 +14,7 @@ export class IdentityStore {
   /** The last name typed that was refused, until a valid one is accepted: nothing may be sent meanwhile. */
   private refused: string | null = null;
   private readonly listeners = new Set<(name: string) => void>();
+  private readonly accepted = new Set<() => void>();
 
   constructor(
     private readonly storage: Storage,
@@ -41,6 +42,7 @@ export class IdentityStore {
       return false;
     }
     this.refused = null;
+    for (const listener of this.accepted) listener();
     if (next !== this.name) {
       this.name = next;
       this.storage.setItem(STORAGE_KEY, next);
@@ -49,7 +51,13 @@ export class IdentityStore {
     return true;
   }
 
+  /** The name became another one. */
   onChange(listener: (name: string) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** A typed name was accepted, changed or not (a refused one no longer stands). */
+  onAccepted(listener: () => void): void {
+    this.accepted.add(listener);
   }
 }
