@@ -75,6 +75,26 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     expect(() => resolveStreamsOptions({ adapter: { type: 'file', path: './x', durabilty: 'flush' } as never })).toThrow(/adapter\.durabilty is not a known option/);
   });
 
+  // forRootAsync with ConfigService: environment variables arrive as strings (README, "Configuration from the environment").
+  it('takes whole numbers written in decimal, as ConfigService returns them from the environment; nothing looser', () => {
+    const resolved = resolveStreamsOptions({ port: '3200', maxConnections: '500', history: { size: '0' }, presence: { pollMs: '250' } } as never);
+    expect([resolved.port, resolved.maxConnections, resolved.history.size, resolved.presence.pollMs]).toEqual([3200, 500, 0, 250]);
+    let error: unknown;
+    try {
+      resolveStreamsOptions({ port: '3200 ', maxConnections: '1e3', heartbeatIntervalMs: '030', handshakeTimeoutMs: '', maxBufferedBytes: '70000.5' } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as StreamsOptionsError).issues).toEqual([
+      'port must be an integer from 0 to 65535 (got "3200 ")',
+      'maxConnections must be an integer from 1 to 10000000 (got "1e3")',
+      'heartbeatIntervalMs must be an integer from 0 to 3600000 (got "030")',
+      'handshakeTimeoutMs must be an integer from 100 to 600000 (got "")',
+      'maxBufferedBytes must be an integer from 1024 to 1073741824 (got "70000.5")',
+    ]);
+    expect(() => resolveStreamsOptions({ port: '70000' } as never)).toThrow(/port must be an integer from 0 to 65535 \(got "70000"\)/);
+  });
+
   it('checks the bounds options: queue, join rate, and the boolean that restores permissive join handlers', () => {
     expect(() => resolveStreamsOptions({ maxQueuedMessagesPerSocket: 0, maxJoinsPerSecond: 0.5, allowJoinOnHandlerError: 'yes' as never })).toThrow(
       /maxQueuedMessagesPerSocket must be[\s\S]*maxJoinsPerSecond must be[\s\S]*allowJoinOnHandlerError must be true or false/,

@@ -48,10 +48,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function int(issues: Issues, name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
+/** A whole number written in decimal, as environment variables carry them (`ConfigService.get('PORT')` is a string). */
+const DECIMAL = /^(0|-?[1-9][0-9]{0,15})$/;
+
+function int(issues: Issues, name: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    issues.push(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    issues.push(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
     return fallback;
   }
   return value;
