@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
+import { StreamsHealthModule } from 'nest-realtime-streams/health';
 import { OpsController } from './ops.controller';
 
-@Module({ imports: [TerminusModule], controllers: [OpsController], providers: [StreamsHealthIndicator] })
+@Module({ imports: [TerminusModule, StreamsHealthModule], controllers: [OpsController] })
 export class OpsModule {}

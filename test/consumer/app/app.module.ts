@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { StreamsModule, type StreamsAdapterOptions, type StreamsModuleAsyncOptions } from 'nest-realtime-streams';
-import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
+import { StreamsHealthModule } from 'nest-realtime-streams/health';
 import { ClientProbe } from './client-probe.js';
 import { HealthController } from './health.controller.js';
 import { StreamHooks } from './stream-hooks.js';
@@ -23,8 +23,8 @@ const streamsOptions: StreamsModuleAsyncOptions = {
 };
 
 @Module({
-  imports: [ConfigModule.forRoot({ ignoreEnvFile: true }), StreamsModule.forRootAsync(streamsOptions), TerminusModule],
+  imports: [ConfigModule.forRoot({ ignoreEnvFile: true }), StreamsModule.forRootAsync(streamsOptions), TerminusModule, StreamsHealthModule],
   controllers: [TodosController, HealthController],
-  providers: [StreamHooks, ClientProbe, StreamsHealthIndicator],
+  providers: [StreamHooks, ClientProbe],
 })
 export class AppModule {}
