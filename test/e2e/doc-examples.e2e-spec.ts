@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+/** Every Markdown page a user reads: the README and docs/ (guides included). */
+function pages(dir = join(root, 'docs')): string[] {
+  const found = [join(root, 'README.md')];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else if (entry.name.endsWith('.md')) found.push(join(d, entry.name));
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+const EXAMPLE = /<!-- example: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
+
+/**
+ * A code block marked `<!-- example: path -->` shows that file exactly; the file is compiled and run by a
+ * test (a spec under examples/, or the e2e test that imports it), so what a page shows is what runs.
+ */
+describe('code shown in the docs', () => {
+  const shown = pages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE)].map((m) => ({ page: relative(root, page), file: m[1], code: m[2] })));
+
+  it('finds the marked examples', () => {
+    expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(['examples/chat-room.example.ts', 'examples/testing.example.e2e-spec.ts']));
+  });
+
+  it.each(shown.map((s) => [s.page, s.file, s.code]))('%s shows exactly %s', (_page, file, code) => {
+    expect(code).toBe(readFileSync(join(root, file), 'utf8'));
+  });
+});
