@@ -53,6 +53,7 @@ describeRedis(
       },
       cleanup: () => cluster.deletePrefix(prefix),
       ordered: false,
+      keysBoundedInTotal: false,
     });
 
     describeInstancesSharing('a Redis Cluster', () => ({ adapter: options, cleanup: (keyPrefix) => cluster.deletePrefix(keyPrefix) }));
