@@ -19,7 +19,7 @@ export async function createStreamAdapter(options: ResolvedStreamsOptions): Prom
     case 'redis': {
       assertPeerInstalled('ioredis', 'The redis adapter');
       const { RedisStreamAdapter } = await import('./redis/redis.adapter');
-      return RedisStreamAdapter.connect(adapter, options.history);
+      return RedisStreamAdapter.connect(adapter, options.history, options.idempotency);
     }
   }
 }

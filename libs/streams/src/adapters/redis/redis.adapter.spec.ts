@@ -49,9 +49,9 @@ describeRedis('RedisStreamAdapter', () => {
   const open = () => RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix });
 
   describeAdapterContract('redis', {
-    create: (history) => {
+    create: (history, idempotency) => {
       prefix = uniquePrefix('contract');
-      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history);
+      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency);
     },
     peer: open,
     reopen: async (adapter) => {
@@ -82,6 +82,27 @@ describeRedis('RedisStreamAdapter', () => {
       for (const a of adapters.splice(0)) await a.close();
       raw.disconnect();
       await deletePrefix(prefix);
+    });
+
+    it('idempotency records: in the group\'s slot, bounded per group by trimming, and their keys expire with the newest record', async () => {
+      const adapter = await RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, undefined, { ttlMs: 400, maxKeysPerGroup: 3, maxKeys: 1 });
+      adapters.push(adapter);
+      const g = new RedisKeyspace(prefix).group('s', 'g');
+      for (let i = 0; i < 10; i++) await adapter.set('s', 'g', `i${i}`, i, { idempotency: { key: `k${i}`, fingerprint: 'f' } });
+      expect([await raw.hlen(g.idempotency), await raw.zcard(g.idempotencyExpiry)]).toEqual([3, 3]);
+      expect((await raw.hkeys(g.idempotency)).sort()).toEqual(['"k7"', '"k8"', '"k9"']);
+      // The log keeps each keyed event's key after its frame; the frame holds none.
+      const [last] = await raw.lrange(g.log, -1, -1);
+      expect(last.endsWith('}\n"k9"')).toBe(true);
+      for (const key of [g.idempotency, g.idempotencyExpiry]) {
+        const ttl = await raw.pttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(400);
+      }
+      await waitFor(async () => (await raw.exists(g.idempotency, g.idempotencyExpiry)) === 0, 2000);
+      // Items are kept: only the records expired.
+      await expect(adapter.get('s', 'g', 'i9')).resolves.toBe(9);
+      expect((await adapter.set('s', 'g', 'i9', 9, { idempotency: { key: 'k9', fingerprint: 'f' } })).replayed).toBeUndefined();
     });
 
     it('a subscribe right after an unsubscribe of the same group stays live (the late UNSUBSCRIBE loses)', async () => {
@@ -137,8 +158,8 @@ describeRedis('RedisStreamAdapter', () => {
         adapters.push(adapter);
         return adapter;
       };
-      const tick = (adapter: RedisStreamAdapter, n: number) =>
-        adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: n } } });
+      const tick = async (adapter: RedisStreamAdapter, n: number) =>
+        (await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: n } } }))!;
 
       it('replays exactly the events after a position, on any instance, with a fresh position', async () => {
         const [a, b] = [await connect(), await connect()];
@@ -307,7 +328,7 @@ describeRedis(
       const persistent = await ThrowawayRedis.start({ persistent: true });
       try {
         adapter = await RedisStreamAdapter.connect({ type: 'redis', url: persistent.url });
-        const before = await adapter.set('s', 'g', 'i', 1);
+        const before = await adapter.set('s', 'g', 'i', 1, { idempotency: { key: 'k', fingerprint: 'f' } });
         await persistent.kill();
         await persistent.restart();
         await waitFor(() => adapter.ping().then(() => true, () => false));
@@ -317,6 +338,8 @@ describeRedis(
         await expect(adapter.set('s', 'g', 'i', 2, { condition: { if_version: 'x:1' } })).rejects.toMatchObject({ code: 'version_conflict', version: before.version });
         const after = await adapter.set('s', 'g', 'i', 2, { condition: { if_version: before.version } });
         expect(after.version).toBe(`${after.envelope!.epoch}:${after.envelope!.seq}`);
+        // Idempotency records persist with the items: a retry after the restart gets the first result.
+        await expect(adapter.set('s', 'g', 'i', 1, { idempotency: { key: 'k', fingerprint: 'f' } })).resolves.toMatchObject({ replayed: true, version: before.version });
       } finally {
         await adapter.close();
         await persistent.dispose();
