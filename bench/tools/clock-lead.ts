@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         let n = 0;
         const result = await runWrites({ op: 'set', size: 256, concurrency, maxWrites: 200_000, maxMs: 2000 }, async (_group, item, payload) => {
           const { envelope } = await adapter.set('bench', `w${n++ % groups}`, item, payload);
-          lead = Math.max(lead, envelope.frame.timestamp - Date.now());
+          lead = Math.max(lead, envelope!.frame.timestamp - Date.now());
         });
         console.log(`| ${kind} | ${groups} | ${concurrency} | ${Math.round((result.writes * 1000) / result.ms)} | ${lead} |`);
         await adapter.close();

@@ -42,9 +42,9 @@ describeRedis(
 
     let prefix = uniquePrefix('cluster');
     describeAdapterContract('redis cluster', {
-      create: (history) => {
+      create: (history, idempotency) => {
         prefix = uniquePrefix('cluster');
-        return RedisStreamAdapter.connect(options(prefix), history);
+        return RedisStreamAdapter.connect(options(prefix), history, idempotency);
       },
       peer: () => RedisStreamAdapter.connect(options(prefix)),
       heldGroups: async () => {
@@ -53,6 +53,7 @@ describeRedis(
       },
       cleanup: () => cluster.deletePrefix(prefix),
       ordered: false,
+      keysBoundedInTotal: false,
     });
 
     describeInstancesSharing('a Redis Cluster', () => ({ adapter: options, cleanup: (keyPrefix) => cluster.deletePrefix(keyPrefix) }));

@@ -1,14 +1,15 @@
 import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
-import { StreamsConflictError } from '../../libs/streams/src/errors/streams.errors';
+import type { IdempotencyLimits, IdempotentWrite } from '../../libs/streams/src/adapters/idempotency/idempotent-write';
+import { StreamsConflictError, StreamsIdempotencyError } from '../../libs/streams/src/errors/streams.errors';
 import { formatPosition } from '../../libs/streams/src/protocol/stream-position';
 import { listen } from '../support/hub-listener';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
-  /** A fresh, empty adapter (keeping `history` per group for resume, else the default). */
-  create(history?: HistoryLimits): Promise<StreamAdapter>;
+  /** A fresh, empty adapter (keeping `history` per group for resume, and `idempotency` records, else the defaults). */
+  create(history?: HistoryLimits, idempotency?: IdempotencyLimits): Promise<StreamAdapter>;
   /** The groups the backend holds any state for (positions, history, items, keys), sorted. */
   heldGroups(adapter: StreamAdapter): Promise<string[]>;
   /** A second adapter on the same backend as the last `create()` (another app instance), if the backend shares state. */
@@ -19,6 +20,8 @@ export interface AdapterHarness {
   cleanup?(): Promise<void>;
   /** Whether `list` keeps insertion order (memory and file do; a Redis hash does not). */
   ordered: boolean;
+  /** Whether idempotency records are bounded in total as well as per group (the in-process adapters). */
+  keysBoundedInTotal: boolean;
 }
 
 const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> => {
@@ -58,10 +61,10 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       const first = await adapter.set('s', 'g', 'i', { n: 1 });
       expect(first.old_value).toBeNull();
       expect(first.new_value).toEqual({ n: 1 });
-      expect(first.envelope.frame).toMatchObject({ type: 'stream', streamName: 's', groupId: 'g', id: 'i', event: { type: 'create', data: { n: 1 } } });
+      expect(first.envelope!.frame).toMatchObject({ type: 'stream', streamName: 's', groupId: 'g', id: 'i', event: { type: 'create', data: { n: 1 } } });
       const second = await adapter.set('s', 'g', 'i', { n: 2 });
       expect(second.old_value).toEqual({ n: 1 });
-      expect(second.envelope.frame.event).toEqual({ type: 'update', data: { n: 2 } });
+      expect(second.envelope!.frame.event).toEqual({ type: 'update', data: { n: 2 } });
       await expect(adapter.get('s', 'g', 'i')).resolves.toEqual({ n: 2 });
     });
 
@@ -164,7 +167,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
     it('update applies ops atomically, creating a missing item and reporting failed ops', async () => {
       const created = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 2 }]);
       expect(created).toMatchObject({ old_value: null, new_value: { n: 2 }, errors: [] });
-      expect(created.envelope.frame.event).toEqual({ type: 'create', data: { n: 2 } });
+      expect(created.envelope!.frame.event).toEqual({ type: 'create', data: { n: 2 } });
       const updated = await adapter.update('s', 'g', 'i', [
         { type: 'increment', path: 'n', by: 1 },
         { type: 'set', path: 'n2', value: 'x' },
@@ -173,7 +176,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       expect(updated.old_value).toEqual({ n: 2 });
       expect(updated.new_value).toEqual({ n: 3, n2: 'x' });
       expect(updated.errors.map((e) => [e.op_index, e.code])).toEqual([[2, 'increment.not_number']]);
-      expect(updated.envelope.frame.event).toEqual({ type: 'update', data: { n: 3, n2: 'x' } });
+      expect(updated.envelope!.frame.event).toEqual({ type: 'update', data: { n: 3, n2: 'x' } });
     });
 
     it('500 concurrent increments on one item give exactly 500', async () => {
@@ -184,7 +187,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
     it('frame timestamps strictly increase and seq counts up by one per event of a group, sends included', async () => {
       const envelopes: StreamEnvelope[] = [];
       for (let i = 0; i < 200; i++) {
-        envelopes.push(i % 2 ? (await adapter.set('s', 'g', `i${i}`, i)).envelope : await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: i } } }));
+        envelopes.push(i % 2 ? (await adapter.set('s', 'g', `i${i}`, i)).envelope! : (await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: i } } }))!);
       }
       for (let i = 1; i < envelopes.length; i++) {
         expect(envelopes[i].frame.timestamp).toBeGreaterThan(envelopes[i - 1].frame.timestamp);
@@ -194,7 +197,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
     it('publish stores nothing and creates no group', async () => {
       const env = await adapter.publish({ streamName: 'only-events', groupId: 'g', id: 'x', event: { type: 'event', event: { type: 'ping', data: null } } });
-      expect(env.frame).toMatchObject({ type: 'stream', streamName: 'only-events', groupId: 'g', id: 'x' });
+      expect(env!.frame).toMatchObject({ type: 'stream', streamName: 'only-events', groupId: 'g', id: 'x' });
       expect(await adapter.listGroups('only-events')).toEqual([]);
       expect(await adapter.listAll()).toEqual([]);
     });
@@ -233,37 +236,37 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       const last = (await adapter.set('s', 'g', 'b', 2)).envelope;
       const group = await adapter.snapshot('s', 'g', null);
       expect(harness.ordered ? group.data : sort(group.data as unknown[])).toEqual([1, 2]);
-      expect(group.seq).toBe(last.seq);
-      expect(group.timestamp).toBeGreaterThan(last.frame.timestamp);
+      expect(group.seq).toBe(last!.seq);
+      expect(group.timestamp).toBeGreaterThan(last!.frame.timestamp);
       const item = await adapter.snapshot('s', 'g', 'a');
       expect(item.data).toBe(1);
       await expect(adapter.snapshot('s', 'g', 'missing')).resolves.toMatchObject({ data: null });
       const next = (await adapter.set('s', 'g', 'c', 3)).envelope;
-      expect(next.seq).toBe(group.seq + 1);
-      expect(next.frame.timestamp).toBeGreaterThan(item.timestamp);
+      expect(next!.seq).toBe(group.seq + 1);
+      expect(next!.frame.timestamp).toBeGreaterThan(item.timestamp);
       const position = await adapter.position('s', 'g');
-      expect(position.seq).toBe(next.seq);
-      expect(position.timestamp).toBeGreaterThan(next.frame.timestamp);
+      expect(position.seq).toBe(next!.seq);
+      expect(position.timestamp).toBeGreaterThan(next!.frame.timestamp);
     });
 
     it('positions carry an epoch; history replays the events after a seq of that epoch, and nothing of another', async () => {
       const first = (await adapter.set('s', 'g', 'a', 1)).envelope;
-      expect(typeof first.epoch).toBe('string');
+      expect(typeof first!.epoch).toBe('string');
       await adapter.set('s', 'g', 'b', 2);
       await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'e', data: 3 } } });
       await adapter.set('s', 'other', 'x', 0);
-      const replay = await adapter.history!('s', 'g', first.epoch!, first.seq);
-      expect(replay!.envelopes.map((e) => e.seq)).toEqual([first.seq + 1, first.seq + 2]);
+      const replay = await adapter.history!('s', 'g', first!.epoch!, first!.seq);
+      expect(replay!.envelopes.map((e) => e.seq)).toEqual([first!.seq + 1, first!.seq + 2]);
       expect(replay!.envelopes.map((e) => e.frame.event)).toEqual([
         { type: 'create', data: 2 },
         { type: 'event', event: { type: 'e', data: 3 } },
       ]);
-      expect(replay!.position).toMatchObject({ seq: first.seq + 2, epoch: first.epoch });
-      await expect(adapter.history!('s', 'g', first.epoch!, first.seq + 2)).resolves.toMatchObject({ envelopes: [] });
-      await expect(adapter.history!('s', 'g', 'another-epoch', first.seq)).resolves.toBeNull();
-      await expect(adapter.history!('s', 'g', first.epoch!, first.seq + 99)).resolves.toBeNull();
+      expect(replay!.position).toMatchObject({ seq: first!.seq + 2, epoch: first!.epoch });
+      await expect(adapter.history!('s', 'g', first!.epoch!, first!.seq + 2)).resolves.toMatchObject({ envelopes: [] });
+      await expect(adapter.history!('s', 'g', 'another-epoch', first!.seq)).resolves.toBeNull();
+      await expect(adapter.history!('s', 'g', first!.epoch!, first!.seq + 99)).resolves.toBeNull();
       const snapshot = await adapter.snapshot('s', 'g', null);
-      expect(snapshot.epoch).toBe(first.epoch);
+      expect(snapshot.epoch).toBe(first!.epoch);
     });
 
     it('values handed in or out are copies: mutating them never changes the store', async () => {
@@ -306,8 +309,8 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
         // A freed group starts over: a new history (resumes re-sync) and timestamps past every old one.
         const after = (await adapter.set('s', 'emptied-0', 'i', 'again')).envelope;
-        expect(after.epoch).not.toBe(before[0].epoch);
-        expect(after.frame.timestamp).toBeGreaterThan(before[0].frame.timestamp);
+        expect(after!.epoch).not.toBe(before[0].epoch);
+        expect(after!.frame.timestamp).toBeGreaterThan(before[0].frame.timestamp);
         await expect(adapter.history!('s', 'emptied-0', before[0].epoch!, before[0].seq)).resolves.toBeNull();
       });
     });
@@ -317,7 +320,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       const lead = (timestamps: Array<[number, number]>) => Math.max(...timestamps.map(([ts, now]) => ts - now));
       const publish = async (groupId: string): Promise<[StreamEnvelope, number]> => {
         const envelope = await adapter.publish({ streamName: 's', groupId, id: null, event: { type: 'event', event: { type: 'e', data: null } } });
-        return [envelope, Date.now()];
+        return [envelope!, Date.now()];
       };
 
       it('writes spread over many groups never run ahead: 5,000 at full speed over 1,000 groups lead by < 5 ms', async () => {
@@ -374,13 +377,13 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       it('each write gives the item a new version, its event position; getVersioned reads it with the value', async () => {
         await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: null, version: null });
         const created = await adapter.set('s', 'g', 'i', { n: 1 });
-        expect(created.version).toBe(position(created.envelope));
+        expect(created.version).toBe(position(created.envelope!));
         await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: created.version });
         await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'e', data: null } } });
         await adapter.set('s', 'g', 'other', 0);
         await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 1 }, version: created.version });
         const updated = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }]);
-        expect(updated.version).toBe(position(updated.envelope));
+        expect(updated.version).toBe(position(updated.envelope!));
         expect(updated.version).not.toBe(created.version);
         await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2 }, version: updated.version });
         const removed = await adapter.delete('s', 'g', 'i');
@@ -433,11 +436,11 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         await conflict(adapter.delete('s', 'g', 'i', { condition: { if_version: 'x:1' } }), 'version_conflict', first.version);
         await conflict(adapter.set('s', 'g', 'new', 'refused', { condition: { if_exists: true } }), 'missing', null);
         const next = await adapter.set('s', 'g', 'after', 'next');
-        expect(next.envelope.seq).toBe(first.envelope.seq + 1);
+        expect(next.envelope!.seq).toBe(first.envelope!.seq + 1);
         await waitFor(() => seen.length >= 2);
         expect(seen.map((e) => [e.seq, e.frame.id, e.frame.event])).toEqual([
-          [first.envelope.seq, 'i', { type: 'create', data: 'kept' }],
-          [next.envelope.seq, 'after', { type: 'create', data: 'next' }],
+          [first.envelope!.seq, 'i', { type: 'create', data: 'kept' }],
+          [next.envelope!.seq, 'after', { type: 'create', data: 'next' }],
         ]);
         expect(sort(await adapter.list('s', 'g'))).toEqual(sort(['kept', 'next']));
       });
@@ -475,7 +478,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
           await expect(adapter.getVersioned('s', 'g', 'gone')).resolves.toEqual({ value: null, version: null });
           await conflict(adapter.set('s', 'g', 'i', 'stale', { condition: { if_version: 'x:1' } }), 'version_conflict', written.version);
           const after = await adapter.set('s', 'g', 'i', { n: 2 }, { condition: { if_version: written.version } });
-          expect(after.version).toBe(position(after.envelope));
+          expect(after.version).toBe(position(after.envelope!));
           expect(after.version).not.toBe(written.version);
           await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2 }, version: after.version });
         });
@@ -507,6 +510,162 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       }
     });
 
+    describe('idempotency keys (SPEC §8)', () => {
+      const once = (key: string, fingerprint = 'f1'): IdempotentWrite => ({ key, fingerprint });
+      const tick = { streamName: 's', groupId: 'g', id: null, event: { type: 'event' as const, event: { type: 'tick', data: 1 } } };
+      /** Rejects with StreamsIdempotencyError naming the key. */
+      const reused = async (write: Promise<unknown>, key: string) => {
+        const error: unknown = await write.then(
+          () => new Error('the call was not refused'),
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(StreamsIdempotencyError);
+        expect(error).toMatchObject({ code: 'idempotency_key_reused', idempotency_key: key });
+      };
+      /** A fresh adapter with these idempotency limits (ttl 5 min, 10,000 per group, 100,000 in total unless given). */
+      const limited = async (limits: Partial<IdempotencyLimits>) => {
+        await adapter.close();
+        adapter = await harness.create(undefined, { ttlMs: 300_000, maxKeysPerGroup: 10_000, maxKeys: 100_000, ...limits });
+      };
+
+      it('a retry gets the first result (same version, values, errors) and writes, publishes and spends nothing', async () => {
+        const seen: StreamEnvelope[] = [];
+        await listen(adapter, 's', 'g', (e) => seen.push(e));
+        const first = await adapter.set('s', 'g', 'i', { n: 1, s: 'x' }, { idempotency: once('set-1') });
+        expect(first.replayed).toBeUndefined();
+        const retry = await adapter.set('s', 'g', 'i', { n: 1, s: 'x' }, { idempotency: once('set-1') });
+        expect(retry).toEqual({ old_value: null, new_value: { n: 1, s: 'x' }, version: first.version, envelope: null, replayed: true });
+        const bumped = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }, { type: 'increment', path: 's', by: 1 }], { idempotency: once('update-1') });
+        const bumpedAgain = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }, { type: 'increment', path: 's', by: 1 }], { idempotency: once('update-1') });
+        expect(bumped.errors).toHaveLength(1);
+        expect(bumpedAgain).toEqual({ old_value: { n: 1, s: 'x' }, new_value: { n: 2, s: 'x' }, errors: bumped.errors, version: bumped.version, envelope: null, replayed: true });
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: { n: 2, s: 'x' }, version: bumped.version });
+        expect((await adapter.publish(tick, once('send-1')))!.idempotencyKey).toBe('send-1');
+        await expect(adapter.publish(tick, once('send-1'))).resolves.toBeNull();
+        const removed = await adapter.delete('s', 'g', 'i', { idempotency: once('delete-1') });
+        await expect(adapter.delete('s', 'g', 'i', { idempotency: once('delete-1') })).resolves.toEqual({ old_value: { n: 2, s: 'x' }, version: removed.version, envelope: null, replayed: true });
+        // A keyed delete of a missing item is recorded too: its retry removes nothing, even once the item exists.
+        await expect(adapter.delete('s', 'g', 'j', { idempotency: once('delete-2') })).resolves.toMatchObject({ old_value: null, version: null, envelope: null });
+        await adapter.set('s', 'g', 'j', 1);
+        await expect(adapter.delete('s', 'g', 'j', { idempotency: once('delete-2') })).resolves.toEqual({ old_value: null, version: null, envelope: null, replayed: true });
+        await expect(adapter.get('s', 'g', 'j')).resolves.toBe(1);
+        const next = await adapter.set('s', 'g', 'k', 0);
+        expect(next.envelope!.seq).toBe(removed.envelope!.seq + 2);
+        await waitFor(() => seen.length >= 6);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(seen.map((e) => [e.frame.event.type, e.idempotencyKey])).toEqual([
+          ['create', 'set-1'],
+          ['update', 'update-1'],
+          ['event', 'send-1'],
+          ['delete', 'delete-1'],
+          ['create', undefined],
+          ['create', undefined],
+        ]);
+        expect(seen.filter((e) => !e.idempotencyKey).every((e) => !('idempotencyKey' in e))).toBe(true);
+        // History keeps each event's key; the frame itself never holds it.
+        const replay = await adapter.history!('s', 'g', first.envelope!.epoch!, first.envelope!.seq - 1);
+        expect(replay!.envelopes.map((e) => e.idempotencyKey)).toEqual(['set-1', 'update-1', 'send-1', 'delete-1', undefined, undefined]);
+        for (const e of [...seen, ...replay!.envelopes]) expect(JSON.stringify(e.frame)).not.toContain('-1"');
+      });
+
+      it('concurrent duplicates apply once: 20 racing increments under one key give one increment and one version', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => adapter.update('s', 'g', 'counter', [{ type: 'increment', path: 'n', by: 1 }], { idempotency: once('job-7') })),
+        );
+        await expect(adapter.get('s', 'g', 'counter')).resolves.toEqual({ n: 1 });
+        expect(new Set(results.map((r) => r.version)).size).toBe(1);
+        expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+        const sends = await Promise.all(Array.from({ length: 10 }, () => adapter.publish(tick, once('send-7'))));
+        expect(sends.filter((e) => e !== null)).toHaveLength(1);
+      });
+
+      it('the same key for another call is refused with idempotency_key_reused, and nothing is written', async () => {
+        const first = await adapter.set('s', 'g', 'i', 1, { idempotency: once('k', 'set i 1') });
+        await reused(adapter.set('s', 'g', 'i', 2, { idempotency: once('k', 'set i 2') }), 'k');
+        await reused(adapter.update('s', 'g', 'i', [], { idempotency: once('k', 'update i') }), 'k');
+        await reused(adapter.delete('s', 'g', 'i', { idempotency: once('k', 'delete i') }), 'k');
+        await reused(adapter.publish(tick, once('k', 'send')), 'k');
+        await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: 1, version: first.version });
+        expect((await adapter.set('s', 'g', 'after', 0)).envelope!.seq).toBe(first.envelope!.seq + 1);
+      });
+
+      it('keys are scoped to their group: the same key applies once in each group', async () => {
+        const a = await adapter.set('s', 'g1', 'i', 1, { idempotency: once('k') });
+        const b = await adapter.set('s', 'g2', 'i', 1, { idempotency: once('k') });
+        const c = await adapter.set('t', 'g1', 'i', 1, { idempotency: once('k') });
+        expect([a, b, c].map((r) => r.replayed)).toEqual([undefined, undefined, undefined]);
+        await expect(adapter.set('s', 'g2', 'i', 1, { idempotency: once('k') })).resolves.toMatchObject({ replayed: true, version: b.version });
+      });
+
+      it('a write refused by its condition records nothing (its retry checks again); a replay wins over a condition that no longer holds', async () => {
+        await adapter.set('s', 'g', 'i', 'taken');
+        await expect(adapter.set('s', 'g', 'i', 'mine', { condition: { if_absent: true }, idempotency: once('claim') })).rejects.toBeInstanceOf(StreamsConflictError);
+        await adapter.delete('s', 'g', 'i');
+        const claimed = await adapter.set('s', 'g', 'i', 'mine', { condition: { if_absent: true }, idempotency: once('claim') });
+        expect(claimed.replayed).toBeUndefined();
+        await expect(adapter.set('s', 'g', 'i', 'mine', { condition: { if_absent: true }, idempotency: once('claim') })).resolves.toMatchObject({ replayed: true, version: claimed.version });
+      });
+
+      it('records expire after ttlMs: a later retry applies again', async () => {
+        await limited({ ttlMs: 300 });
+        const first = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }], { idempotency: once('k') });
+        await expect(adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }], { idempotency: once('k') })).resolves.toMatchObject({ replayed: true });
+        await new Promise((r) => setTimeout(r, 400));
+        const again = await adapter.update('s', 'g', 'i', [{ type: 'increment', path: 'n', by: 1 }], { idempotency: once('k') });
+        expect(again.replayed).toBeUndefined();
+        expect(again.version).not.toBe(first.version);
+        await expect(adapter.get('s', 'g', 'i')).resolves.toEqual({ n: 2 });
+      });
+
+      it('maxKeysPerGroup: past it the group\'s oldest record goes first (its retry applies again), other groups keep theirs', async () => {
+        await limited({ maxKeysPerGroup: 3 });
+        await adapter.publish({ ...tick, groupId: 'other' }, once('k0'));
+        for (let i = 0; i < 4; i++) await adapter.publish(tick, once(`k${i}`));
+        await expect(adapter.publish(tick, once('k3'))).resolves.toBeNull();
+        await expect(adapter.publish(tick, once('k1'))).resolves.toBeNull();
+        await expect(adapter.publish({ ...tick, groupId: 'other' }, once('k0'))).resolves.toBeNull();
+        expect(await adapter.publish(tick, once('k0'))).not.toBeNull();
+      });
+
+      if (harness.keysBoundedInTotal) {
+        it('maxKeys: past it the oldest record of any group goes first', async () => {
+          await limited({ maxKeys: 3 });
+          for (let i = 0; i < 4; i++) await adapter.publish({ ...tick, groupId: `g${i}` }, once('k'));
+          await expect(adapter.publish({ ...tick, groupId: 'g3' }, once('k'))).resolves.toBeNull();
+          await expect(adapter.publish({ ...tick, groupId: 'g1' }, once('k'))).resolves.toBeNull();
+          expect(await adapter.publish({ ...tick, groupId: 'g0' }, once('k'))).not.toBeNull();
+        });
+      }
+
+      if (harness.reopen) {
+        it('records survive a restart: a retry after it gets the first result', async () => {
+          const first = await adapter.set('s', 'g', 'i', { n: 1 }, { idempotency: once('k') });
+          adapter = await harness.reopen!(adapter);
+          await expect(adapter.set('s', 'g', 'i', { n: 1 }, { idempotency: once('k') })).resolves.toEqual({
+            old_value: null,
+            new_value: { n: 1 },
+            version: first.version,
+            envelope: null,
+            replayed: true,
+          });
+          await reused(adapter.set('s', 'g', 'i', { n: 2 }, { idempotency: once('k', 'other') }), 'k');
+        });
+      }
+
+      if (harness.peer) {
+        it('two instances retrying one key concurrently apply it once', async () => {
+          const other = await harness.peer!();
+          others.push(other);
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => (i % 2 ? other : adapter).update('s', 'g', 'counter', [{ type: 'increment', path: 'n', by: 1 }], { idempotency: once('shared') })),
+          );
+          await expect(adapter.get('s', 'g', 'counter')).resolves.toEqual({ n: 1 });
+          expect(new Set(results.map((r) => r.version)).size).toBe(1);
+          expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+        });
+      }
+    });
+
     it('ping resolves while the backend is up', async () => {
       await expect(adapter.ping()).resolves.toBeUndefined();
     });
@@ -523,8 +682,8 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
         expect(seen[0].frame.event).toEqual({ type: 'create', data: 'from A' });
         const fromB = await other.set('s', 'g', 'i', 'from B');
         expect(fromB.old_value).toBe('from A');
-        expect(fromB.envelope.seq).toBeGreaterThan(seen[0].seq);
-        expect(fromB.envelope.frame.timestamp).toBeGreaterThan(seen[0].frame.timestamp);
+        expect(fromB.envelope!.seq).toBeGreaterThan(seen[0].seq);
+        expect(fromB.envelope!.frame.timestamp).toBeGreaterThan(seen[0].frame.timestamp);
       });
     }
   });

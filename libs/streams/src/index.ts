@@ -14,6 +14,7 @@ export {
   StreamsCustomResultError,
   StreamsCustomStreamError,
   StreamsError,
+  StreamsIdempotencyError,
   StreamsInputError,
   StreamsOperationError,
   StreamsOptionsError,
@@ -33,6 +34,7 @@ export type {
   StreamAuthInput,
   StreamAuthResult,
   StreamsPresenceOptions,
+  StreamsIdempotencyOptions,
 } from './options/streams-options.interface';
 export type { PresenceMember } from './presence/presence.types';
 export type { UpdateOp, UpdateOpError } from './update-ops/update-ops.types';

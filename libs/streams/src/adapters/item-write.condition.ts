@@ -1,5 +1,6 @@
 import type { StreamsConflictCode } from '../errors/streams.errors';
 import { formatPosition } from '../protocol/stream-position';
+import type { IdempotentWrite } from './idempotency/idempotent-write';
 
 /**
  * What a conditional write requires of its item (SPEC §8), checked by the adapter in the same atomic step
@@ -7,9 +8,11 @@ import { formatPosition } from '../protocol/stream-position';
  */
 export type WriteCondition = { if_version: string | null } | { if_absent: true } | { if_exists: true };
 
-/** Per-write options of `set`, `update` and `delete` (idempotency keys and TTLs will join the condition). */
+/** Per-write options of `set`, `update` and `delete` (TTLs will join them). */
 export interface ItemWriteOptions {
   condition?: WriteCondition;
+  /** Applies the write once per key (SPEC §8): checked before the condition, recorded with the write. */
+  idempotency?: IdempotentWrite;
 }
 
 /** An item's value with its version (the position of its last write); both null when the item is missing. */

@@ -8,18 +8,18 @@ export async function createStreamAdapter(options: ResolvedStreamsOptions): Prom
   const adapter = options.adapter;
   switch (adapter.type) {
     case 'memory':
-      return new MemoryStreamAdapter(options.history);
+      return new MemoryStreamAdapter(options.history, options.idempotency);
     case 'file': {
       assertPeerInstalled('lmdb', 'The file adapter');
       // Installed with the library (an optional dependency: prebuilt for the common platforms only).
       assertPeerInstalled('fs-native-extensions', 'The file adapter');
       const { FileStreamAdapter } = await import('./file/file.adapter');
-      return FileStreamAdapter.open(adapter, options.history);
+      return FileStreamAdapter.open(adapter, options.history, options.idempotency);
     }
     case 'redis': {
       assertPeerInstalled('ioredis', 'The redis adapter');
       const { RedisStreamAdapter } = await import('./redis/redis.adapter');
-      return RedisStreamAdapter.connect(adapter, options.history);
+      return RedisStreamAdapter.connect(adapter, options.history, options.idempotency);
     }
   }
 }

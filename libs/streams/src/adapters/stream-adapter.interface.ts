@@ -3,6 +3,7 @@ import type { StreamFrame } from '../interfaces/stream-frame.interface';
 import type { UpdateOpError } from '../update-ops/update-ops.types';
 import type { PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
+import type { IdempotentWrite } from './idempotency/idempotent-write';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
@@ -15,6 +16,8 @@ export interface StreamEnvelope {
   readonly epoch?: string;
   /** @internal The frame as the adapter published it (JSON), when it has it, so nobody encodes it again. */
   readonly json?: string;
+  /** @internal The idempotency key of the write that made the event, if it had one (never on the wire). */
+  readonly idempotencyKey?: string;
 }
 
 /** A frame to publish, before the adapter stamps its timestamp. */
@@ -25,7 +28,10 @@ export interface AdapterSetOutcome {
   new_value: unknown;
   /** The item's version now: its write's position, `epoch:seq` (SPEC §8). */
   version: string;
-  envelope: StreamEnvelope;
+  /** Null when the call was an idempotent replay (nothing written or published). */
+  envelope: StreamEnvelope | null;
+  /** Set when the call was an idempotent replay: the result is the first call's. */
+  replayed?: true;
 }
 
 export interface AdapterUpdateOutcome extends AdapterSetOutcome {
@@ -36,8 +42,9 @@ export interface AdapterDeleteOutcome {
   old_value: unknown;
   /** The delete event's position, null when nothing was removed. */
   version: string | null;
-  /** Null when nothing was removed (nothing is published then). */
+  /** Null when nothing was removed or the call was an idempotent replay (nothing is published then). */
   envelope: StreamEnvelope | null;
+  replayed?: true;
 }
 
 /** A group's position at one instant: the last event's `seq` and a fresh timestamp later than every event so far. */
@@ -83,6 +90,11 @@ export type Unwatch = () => Promise<void>;
  * Each item keeps the version of its last write (the position of that write's event), stored with the
  * value. A write with a `condition` checks it in that same atomic step; when it does not hold, the write
  * stores and publishes nothing and rejects with a StreamsConflictError.
+ *
+ * A write (or publish) with an idempotency key first looks the key up in its group, in the same atomic
+ * step: a live record of the same call answers the recorded result (`replayed`, no envelope) and writes and
+ * publishes nothing; a record of another call rejects with StreamsIdempotencyError. Otherwise the write runs
+ * and, unless refused, its result is recorded under the key, and its event carries the key.
  */
 export abstract class StreamAdapter {
   abstract get(stream: string, group: string, item: string): Promise<unknown>;
@@ -96,8 +108,8 @@ export abstract class StreamAdapter {
   abstract listGroups(stream: string): Promise<string[]>;
   /** Every stream with its groups, both sorted. */
   abstract listAll(): Promise<StreamSummary[]>;
-  /** Stamps and publishes a frame that stores nothing (`send`, writes of custom streams). */
-  abstract publish(message: StreamMessage): Promise<StreamEnvelope>;
+  /** Stamps and publishes a frame that stores nothing (`send`, writes of custom streams); null when an idempotent replay. */
+  abstract publish(message: StreamMessage, idempotency?: IdempotentWrite): Promise<StreamEnvelope | null>;
   /** Reads an item (`item` set) or a group, atomically with the group's position. */
   abstract snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot>;
   /** The group's position now, for snapshots read from a custom stream. */

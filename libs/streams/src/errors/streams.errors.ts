@@ -37,6 +37,20 @@ export class StreamsConflictError extends StreamsError {
   }
 }
 
+/**
+ * An idempotency key (SPEC §8) was already used, within its ttl and in the same stream and group, for a
+ * different call (another operation, item, value, ops, event or condition): nothing was written or published.
+ * Not a StreamsConflictError on purpose: a conflict means "read again and retry", which a read-modify-write
+ * loop does; retrying cannot cure a reused key (a caller bug), so such a loop must not catch it.
+ */
+export class StreamsIdempotencyError extends StreamsError {
+  readonly code = 'idempotency_key_reused';
+
+  constructor(readonly idempotency_key: string) {
+    super(`idempotency key ${JSON.stringify(idempotency_key)} was already used for a different call in this stream and group`);
+  }
+}
+
 /** iii's failure codes for a storage or publish failure, keyed by operation. */
 export const STREAM_OPERATION_ERROR_CODES = {
   set: 'STREAM_SET_ERROR',

@@ -19,7 +19,7 @@ describe('StreamsHub', () => {
     });
     for (const m of [member('a'), member('b', true), member('c'), member('d', true), member('e')]) await hub.bind('s', 'g', m);
     const { envelope } = await adapter.set('s', 'g', 'i', 1);
-    expect(got).toEqual(['a', 'b', 'c', 'd', 'e'].map((name) => `${name}:${envelope.seq}`));
+    expect(got).toEqual(['a', 'b', 'c', 'd', 'e'].map((name) => `${name}:${envelope!.seq}`));
     expect(errors.mock.calls.map(([message]) => message)).toEqual(['A stream listener failed: b failed', 'A stream listener failed: d failed']);
     await adapter.close();
   });

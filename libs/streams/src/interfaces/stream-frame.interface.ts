@@ -23,5 +23,8 @@ export interface StreamFrame<E extends StreamEvent = StreamEvent> {
   position?: string;
 }
 
-/** What `@OnStreamChange` handlers receive: the published frame, exactly as clients get it. */
-export type StreamChangeFrame = StreamFrame<StreamChangeEvent>;
+/**
+ * What `@OnStreamChange` handlers receive: the published frame, exactly as clients get it, plus the
+ * write's `idempotency_key` when it had one (never sent to clients), for de-duplicating downstream.
+ */
+export type StreamChangeFrame = StreamFrame<StreamChangeEvent> & { idempotency_key?: string };

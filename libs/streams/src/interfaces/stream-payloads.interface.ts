@@ -24,17 +24,26 @@ export interface StreamWriteConditions {
   if_exists?: true;
 }
 
-export interface StreamSetInput<T = unknown> extends StreamItemRef, StreamWriteConditions {
+/**
+ * Extension (SPEC §8): within `idempotency.ttlMs` a retry with the same key, in the same stream and group,
+ * gets the first call's result and writes and publishes nothing; the same key with a different call is
+ * refused with StreamsIdempotencyError. At most 256 bytes of UTF-8.
+ */
+export interface StreamIdempotentInput {
+  idempotency_key?: string;
+}
+
+export interface StreamSetInput<T = unknown> extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput {
   data: T;
 }
 
-export interface StreamUpdateInput extends StreamItemRef, StreamWriteConditions {
+export interface StreamUpdateInput extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput {
   ops: UpdateOp[];
 }
 
-export interface StreamDeleteInput extends StreamItemRef, StreamWriteConditions {}
+export interface StreamDeleteInput extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput {}
 
-export interface StreamSendInput<T = unknown> extends StreamGroupRef {
+export interface StreamSendInput<T = unknown> extends StreamGroupRef, StreamIdempotentInput {
   /** The custom event label delivered as `event.event.type`. */
   type: string;
   data: T;

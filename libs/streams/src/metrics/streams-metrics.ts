@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { StreamsConflictError, StreamsIdempotencyError } from '../errors/streams.errors';
 import { writePath } from '../gateway/wire-frame';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
@@ -29,6 +30,8 @@ export class StreamsMetrics {
   private readonly handlerErrors: Counter;
   private readonly accepted: Counter;
   private readonly adapterSeconds: Histogram<'operation' | 'outcome'>;
+  private readonly conflicts: Counter<'code'>;
+  private readonly replays: Counter<'operation'>;
 
   constructor(@Inject(STREAMS_OPTIONS) options: ResolvedStreamsOptions) {
     this.registry = options.metricsRegistry ?? new Registry();
@@ -66,9 +69,21 @@ export class StreamsMetrics {
     this.handlerErrors = new Counter({ name: 'streams_handler_errors_total', help: 'Stream change/join/leave handlers that threw', registers });
     this.adapterSeconds = new Histogram({
       name: 'streams_adapter_duration_seconds',
-      help: 'Adapter (or custom stream) call duration by operation and outcome',
+      help: 'Adapter (or custom stream) call duration by operation and outcome (ok, conflict: refused by its condition or key, error)',
       labelNames: ['operation', 'outcome'],
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.conflicts = new Counter({
+      name: 'streams_write_conflicts_total',
+      help: 'Writes refused by their condition or a reused idempotency key, by code (version_conflict, exists, missing, idempotency_key_reused)',
+      labelNames: ['code'],
+      registers,
+    });
+    this.replays = new Counter({
+      name: 'streams_idempotent_replays_total',
+      help: 'Writes answered with the recorded result of an earlier call with the same idempotency key (nothing written or published), by operation',
+      labelNames: ['operation'],
       registers,
     });
   }
@@ -98,7 +113,15 @@ export class StreamsMetrics {
     this.handlerErrors.inc();
   }
 
-  /** @internal Times one adapter call; `operation` is the service method. */
+  /** @internal */
+  idempotentReplay(operation: string): void {
+    this.replays.inc({ operation });
+  }
+
+  /**
+   * @internal Times one adapter call; `operation` is the service method. A write refused by its condition
+   * or key is the adapter working as asked: counted as a conflict, not an error.
+   */
   async timeAdapter<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const end = this.adapterSeconds.startTimer({ operation });
     try {
@@ -106,7 +129,9 @@ export class StreamsMetrics {
       end({ outcome: 'ok' });
       return result;
     } catch (error) {
-      end({ outcome: 'error' });
+      const conflict = error instanceof StreamsConflictError || error instanceof StreamsIdempotencyError;
+      end({ outcome: conflict ? 'conflict' : 'error' });
+      if (conflict) this.conflicts.inc({ code: error.code });
       throw error;
     }
   }

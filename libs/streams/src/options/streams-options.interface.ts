@@ -126,6 +126,18 @@ export interface StreamsModuleOptions {
   metricsRegistry?: Registry;
   /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
   history?: { size?: number; ttlMs?: number };
+  /** Idempotency keys (`idempotency_key` on writes and sends); see StreamsIdempotencyOptions. */
+  idempotency?: StreamsIdempotencyOptions;
+}
+
+/** How long and how many results of keyed writes are kept (docs/security.md, "Idempotency records"). */
+export interface StreamsIdempotencyOptions {
+  /** A retry within this many ms of the first call gets its result; later it applies again. Default 300000 (5 min). */
+  ttlMs?: number;
+  /** Records one (stream, group) keeps; past it the oldest is dropped (a retry of it then applies again). Default 10000. */
+  maxKeysPerGroup?: number;
+  /** Records the memory and file adapters keep in total, oldest dropped first (Redis: per group only, keys expire). Default 100000. */
+  maxKeys?: number;
 }
 
 /** Options after defaults and validation: what every internal part reads. */
@@ -148,5 +160,6 @@ export interface ResolvedStreamsOptions {
   writeFastPath: boolean;
   presence: Required<StreamsPresenceOptions>;
   history: { size: number; ttlMs: number };
+  idempotency: Required<StreamsIdempotencyOptions>;
   metricsRegistry: Registry | null;
 }

@@ -8,6 +8,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       adapter: { type: 'memory' },
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
+      idempotency: { ttlMs: 300_000, maxKeysPerGroup: 10_000, maxKeys: 100_000 },
       presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, maxBytesPerSecond: 65_536, ttlMs: 15_000, pollMs: 500 },
       metricsRegistry: null,
     });
@@ -64,7 +65,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       error = e;
     }
     expect((error as StreamsOptionsError).issues).toEqual([
-      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, writeDelayMs, writeFastPath, adapter, authFunction, history, metricsRegistry, presence)',
+      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, writeDelayMs, writeFastPath, adapter, authFunction, history, idempotency, metricsRegistry, presence)',
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',
@@ -100,5 +101,13 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       /maxQueuedMessagesPerSocket must be[\s\S]*maxJoinsPerSecond must be[\s\S]*allowJoinOnHandlerError must be true or false/,
     );
     expect(resolveStreamsOptions({ allowJoinOnHandlerError: true }).allowJoinOnHandlerError).toBe(true);
+  });
+
+  it('idempotency: bounds checked, unknown keys named, given values kept', () => {
+    expect(() => resolveStreamsOptions({ idempotency: { ttlMs: 10, maxKeysPerGroup: 0, maxKeys: 1.5, ttl: 1 } as never })).toThrow(
+      /idempotency\.ttl is not a known option[\s\S]*idempotency\.ttlMs must be[\s\S]*idempotency\.maxKeysPerGroup must be[\s\S]*idempotency\.maxKeys must be/,
+    );
+    expect(() => resolveStreamsOptions({ idempotency: 5 as never })).toThrow(/idempotency must be an object/);
+    expect(resolveStreamsOptions({ idempotency: { ttlMs: 60_000, maxKeysPerGroup: 5 } }).idempotency).toEqual({ ttlMs: 60_000, maxKeysPerGroup: 5, maxKeys: 100_000 });
   });
 });

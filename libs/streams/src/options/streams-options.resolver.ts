@@ -1,4 +1,5 @@
 import { DEFAULT_HISTORY } from '../adapters/history/history.defaults';
+import { DEFAULT_IDEMPOTENCY } from '../adapters/idempotency/idempotent-write';
 import { FILE_ADAPTER_KEYS, validateFileAdapterOptions } from '../adapters/file/file-adapter.options';
 import { REDIS_ADAPTER_KEYS, validateRedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
 import type { Registry } from 'prom-client';
@@ -36,8 +37,9 @@ const ADAPTER_TYPES = ['memory', 'file', 'redis'];
 
 /** Every key each options object may have; any other key is a bad field (a typo must not pass silently). */
 const KNOWN_KEYS = {
-  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'metricsRegistry', 'presence'],
+  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'idempotency', 'metricsRegistry', 'presence'],
   history: ['size', 'ttlMs'],
+  idempotency: Object.keys(DEFAULT_IDEMPOTENCY),
   presence: Object.keys(PRESENCE_DEFAULTS),
   adapter: { memory: ['type'], file: FILE_ADAPTER_KEYS, redis: REDIS_ADAPTER_KEYS } as Record<string, readonly string[]>,
 };
@@ -103,6 +105,18 @@ function history(issues: Issues, value: unknown): ResolvedStreamsOptions['histor
   };
 }
 
+function idempotency(issues: Issues, value: unknown): ResolvedStreamsOptions['idempotency'] {
+  if (value !== undefined && !isRecord(value)) issues.push('idempotency must be an object { ttlMs?, maxKeysPerGroup?, maxKeys? }');
+  const i = isRecord(value) ? value : {};
+  unknownKeys(issues, 'idempotency.', i, KNOWN_KEYS.idempotency);
+  const d = DEFAULT_IDEMPOTENCY;
+  return {
+    ttlMs: int(issues, 'idempotency.ttlMs', i.ttlMs, d.ttlMs, 1000, 7 * 24 * 3_600_000),
+    maxKeysPerGroup: int(issues, 'idempotency.maxKeysPerGroup', i.maxKeysPerGroup, d.maxKeysPerGroup, 1, 1_000_000),
+    maxKeys: int(issues, 'idempotency.maxKeys', i.maxKeys, d.maxKeys, 1, 100_000_000),
+  };
+}
+
 function presence(issues: Issues, value: unknown): ResolvedStreamsOptions['presence'] {
   if (value !== undefined && !isRecord(value)) issues.push('presence must be an object');
   const p = isRecord(value) ? value : {};
@@ -152,6 +166,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     writeFastPath: bool(issues, 'writeFastPath', input.writeFastPath, STREAMS_DEFAULTS.writeFastPath),
     writeDelayMs: int(issues, 'writeDelayMs', input.writeDelayMs, STREAMS_DEFAULTS.writeDelayMs, 0, 1000),
     history: history(issues, input.history),
+    idempotency: idempotency(issues, input.idempotency),
     presence: presence(issues, input.presence),
     metricsRegistry: registry(issues, input.metricsRegistry),
   };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { StreamsInputError } from '../errors/streams.errors';
-import { json, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, updateOps, writeCondition } from './streams-input.validator';
+import { idempotencyKey, json, MAX_IDEMPOTENCY_KEY_BYTES, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, updateOps, writeCondition } from './streams-input.validator';
 
 /** Runs `fn`; anything it throws must be a StreamsInputError. */
 function onlyInputErrors(fn: () => unknown): boolean {
@@ -93,6 +93,42 @@ describe('writeCondition (SPEC §8)', () => {
           return error instanceof StreamsInputError && ['if_version', 'if_absent', 'if_exists'].includes(error.field);
         }
       }),
+    );
+  });
+});
+
+describe('idempotencyKey (SPEC §8)', () => {
+  it('reads none, or a non-empty well-formed string of at most MAX_IDEMPOTENCY_KEY_BYTES', () => {
+    expect(idempotencyKey({ data: 1 })).toBeUndefined();
+    expect(idempotencyKey({ idempotency_key: 'outbox:42' })).toBe('outbox:42');
+    expect(idempotencyKey({ idempotency_key: 'é'.repeat(MAX_IDEMPOTENCY_KEY_BYTES / 2) })).toBe('é'.repeat(MAX_IDEMPOTENCY_KEY_BYTES / 2));
+  });
+
+  it('refuses anything else with a StreamsInputError naming idempotency_key', () => {
+    for (const [value, message] of [
+      [null, /non-empty string/],
+      ['', /non-empty string/],
+      [42, /non-empty string/],
+      ['k'.repeat(MAX_IDEMPOTENCY_KEY_BYTES + 1), new RegExp(`at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes`)],
+      ['é'.repeat(MAX_IDEMPOTENCY_KEY_BYTES / 2 + 1), /bytes of UTF-8/],
+      ['k\udc00', /well-formed/],
+    ] as const) {
+      expect(() => idempotencyKey({ idempotency_key: value })).toThrow(StreamsInputError);
+      expect(() => idempotencyKey({ idempotency_key: value })).toThrow(expect.objectContaining({ field: 'idempotency_key', message: expect.stringMatching(message) }));
+    }
+  });
+
+  it('any input is a key or an input error naming the field', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        try {
+          const key = idempotencyKey({ idempotency_key: value });
+          return key === undefined || (typeof key === 'string' && key.length > 0);
+        } catch (error) {
+          return error instanceof StreamsInputError && error.field === 'idempotency_key';
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -9,6 +9,9 @@ export const MAX_NAME_BYTES = 256;
 /** Longest `if_version`, in UTF-8 bytes: versions are `epoch:seq`, well under it. */
 export const MAX_VERSION_BYTES = 128;
 
+/** Longest `idempotency_key`, in UTF-8 bytes (a key is stored with every record and event it names). */
+export const MAX_IDEMPOTENCY_KEY_BYTES = 256;
+
 type Input = Record<string, unknown>;
 
 export function record(value: unknown, field = 'payload'): Input {
@@ -108,4 +111,15 @@ export function writeCondition(input: Input): WriteCondition | undefined {
   if (Buffer.byteLength(value, 'utf8') > MAX_VERSION_BYTES) throw new StreamsInputError(field, `must be at most ${MAX_VERSION_BYTES} bytes of UTF-8`);
   if (!value.isWellFormed()) throw new StreamsInputError(field, 'must be well-formed Unicode (no lone surrogates)');
   return { if_version: value };
+}
+
+/** The call's `idempotency_key` (SPEC §8), or undefined when none is given: a non-empty, well-formed string of bounded length. */
+export function idempotencyKey(input: Input): string | undefined {
+  const field = 'idempotency_key';
+  const value = input[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new StreamsInputError(field, 'must be a non-empty string');
+  if (Buffer.byteLength(value, 'utf8') > MAX_IDEMPOTENCY_KEY_BYTES) throw new StreamsInputError(field, `must be at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes of UTF-8`);
+  if (!value.isWellFormed()) throw new StreamsInputError(field, 'must be well-formed Unicode (no lone surrogates)');
+  return value;
 }

@@ -25,7 +25,9 @@ import { STREAMS_ADAPTER, STREAMS_PRESENCE } from '../streams.constants';
 import type { PresenceHub } from '../presence/presence.hub';
 import type { PresenceMember } from '../presence/presence.types';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
-import { json, name, optionalName, record, updateOps, writeCondition } from './streams-input.validator';
+import type { IdempotentWrite } from '../adapters/idempotency/idempotent-write';
+import { callFingerprint } from './idempotency.fingerprint';
+import { idempotencyKey, json, name, optionalName, record, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
 
 /**
@@ -48,14 +50,16 @@ export class StreamsService {
   /**
    * Creates or replaces an item. Publishes `create` or `update`. With a condition (`if_version`, `if_absent`,
    * `if_exists`) that does not hold, stores and publishes nothing and rejects with StreamsConflictError.
+   * With an `idempotency_key` already used for this call (SPEC §8): the first call's result, nothing written.
    */
   async set<T = unknown>(input: StreamSetInput<T>): Promise<StreamSetResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const data = json(p, 'data');
     const condition = writeCondition(p);
-    const out = await this.guard('set', () => this.store.set(stream, group, item, data, { condition }));
-    this.changed(out.envelope);
+    const idempotency = keyed(p, 'set', item, data, condition);
+    const out = await this.guard('set', () => this.store.set(stream, group, item, data, { condition, idempotency }));
+    this.written('set', out);
     return { old_value: out.old_value, new_value: out.new_value, version: out.version } as StreamSetResult<T>;
   }
 
@@ -74,26 +78,28 @@ export class StreamsService {
     return (await this.guard('get', () => this.store.getVersioned(stream, group, item))) as StreamVersionedValue<T>;
   }
 
-  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. Conditions as for `set`. */
+  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. Conditions and keys as for `set`. */
   async update<T = unknown>(input: StreamUpdateInput): Promise<StreamUpdateResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const ops = updateOps(p);
     const condition = writeCondition(p);
-    const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition }));
-    this.changed(out.envelope);
+    const idempotency = keyed(p, 'update', item, ops, condition);
+    const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition, idempotency }));
+    this.written('update', out);
     const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value, version: out.version };
     if (out.errors.length > 0) result.errors = out.errors;
     return result as StreamUpdateResult<T>;
   }
 
-  /** Removes an item. Publishes `delete` only when something was removed. Conditions as for `set`. */
+  /** Removes an item. Publishes `delete` only when something was removed. Conditions and keys as for `set`. */
   async delete<T = unknown>(input: StreamDeleteInput): Promise<StreamDeleteResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const condition = writeCondition(p);
-    const out = await this.guard('delete', () => this.store.delete(stream, group, item, { condition }));
-    if (out.envelope) this.changed(out.envelope);
+    const idempotency = keyed(p, 'delete', item, condition);
+    const out = await this.guard('delete', () => this.store.delete(stream, group, item, { condition, idempotency }));
+    this.written('delete', out);
     return { old_value: out.old_value, version: out.version } as StreamDeleteResult<T>;
   }
 
@@ -128,7 +134,7 @@ export class StreamsService {
     return { stream, count: stream.length };
   }
 
-  /** Pushes a custom event to the group's subscribers (and item subscribers of `id`); stores nothing. */
+  /** Pushes a custom event to the group's subscribers (and item subscribers of `id`); stores nothing. A keyed retry sends nothing. */
   async send<T = unknown>(input: StreamSendInput<T>): Promise<void> {
     const p = record(input);
     const stream = name(p, 'stream_name');
@@ -137,10 +143,11 @@ export class StreamsService {
     const type = p.type;
     const id = optionalName(p, 'id') ?? null;
     const data = json(p, 'data');
+    const idempotency = keyed(p, 'send', id, type, data);
     const envelope = await this.guard('send', () =>
-      this.adapter.publish({ streamName: stream, groupId: group, id, event: { type: 'event', event: { type, data } } }),
+      this.adapter.publish({ streamName: stream, groupId: group, id, event: { type: 'event', event: { type, data } } }, idempotency),
     );
-    this.changed(envelope);
+    this.written('send', envelope ? { envelope } : { envelope, replayed: true });
   }
 
   /** iii's `trigger({function_id, payload})`, so worker code ports verbatim. */
@@ -181,8 +188,12 @@ export class StreamsService {
     return this.gateway.address();
   }
 
-  private changed(envelope: StreamEnvelope): void {
-    this.handlers.dispatchChange(envelope.frame as StreamChangeFrame);
+  /** After a write: its change handlers when it published, the replay counted when it was one. */
+  private written(operation: StreamOperation, out: { envelope: StreamEnvelope | null; replayed?: true }): void {
+    if (out.replayed) this.metrics.idempotentReplay(operation);
+    if (!out.envelope) return;
+    const { frame, idempotencyKey } = out.envelope;
+    this.handlers.dispatchChange((idempotencyKey === undefined ? frame : { ...frame, idempotency_key: idempotencyKey }) as StreamChangeFrame);
   }
 
   private async guard<T>(operation: StreamOperation, run: () => Promise<T>): Promise<T> {
@@ -192,6 +203,12 @@ export class StreamsService {
       throw error instanceof StreamsError ? error : new StreamsOperationError(operation, error);
     }
   }
+}
+
+/** The call's idempotency key with its fingerprint (the operation and `inputs`), or undefined without a key. */
+function keyed(p: Record<string, unknown>, operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): IdempotentWrite | undefined {
+  const key = idempotencyKey(p);
+  return key === undefined ? undefined : { key, fingerprint: callFingerprint(operation, ...inputs) };
 }
 
 function itemRef(p: Record<string, unknown>): [string, string, string] {

@@ -6,6 +6,7 @@ import type {
   StreamAdapter,
   StreamPosition,
   StreamReplay,
+  StreamMessage,
   StreamSnapshot,
 } from '../adapters/stream-adapter.interface';
 import type { ItemWriteOptions, VersionedValue } from '../adapters/item-write.condition';
@@ -76,7 +77,7 @@ export class StreamsStore {
     if (typeof result !== 'object' || Array.isArray(result)) throw new StreamsCustomResultError('delete', stream_name, '{ old_value? }');
     const old_value = result.old_value ?? null;
     if (old_value === null) return { old_value, version: null, envelope: null };
-    const envelope = await this.adapter.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type: 'delete', data: old_value } });
+    const envelope = await this.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type: 'delete', data: old_value } });
     return { old_value, version: eventVersion(envelope), envelope };
   }
 
@@ -121,18 +122,27 @@ export class StreamsStore {
     result: { old_value: unknown; new_value: unknown },
   ): Promise<AdapterSetOutcome> {
     const type = result.old_value === null ? 'create' : 'update';
-    const envelope = await this.adapter.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type, data: result.new_value } });
+    const envelope = await this.publish({ streamName: stream_name, groupId: group_id, id: item_id, event: { type, data: result.new_value } });
     return { old_value: result.old_value, new_value: result.new_value, version: eventVersion(envelope), envelope };
   }
 
+  /** Publishes a custom stream's write (never keyed: those are refused, see `unconditional`). */
+  private async publish(message: StreamMessage): Promise<StreamEnvelope> {
+    return (await this.adapter.publish(message))!;
+  }
+
   /**
-   * The custom stream of that name, if any. A custom stream cannot check a condition atomically with its
-   * write (user code stores the item), so a conditional write to one is refused (fail closed).
+   * The custom stream of that name, if any. A custom stream cannot check a condition or record an
+   * idempotency key atomically with its write (user code stores the item), so such a write to one is
+   * refused (fail closed).
    */
   private unconditional(stream_name: string, options: ItemWriteOptions): CustomStream | undefined {
     const custom = this.custom.find(stream_name);
     if (custom && options.condition) {
       throw new StreamsInputError(Object.keys(options.condition)[0], `custom stream "${stream_name}" cannot check write conditions (it keeps no item versions)`);
+    }
+    if (custom && options.idempotency) {
+      throw new StreamsInputError('idempotency_key', `custom stream "${stream_name}" cannot apply a write once per key (user code stores its items)`);
     }
     return custom;
   }

@@ -179,7 +179,7 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     // once (memory delivers inside the write): an event of the new history, and a late one of the old.
     hub.continuityLost('s', 'g');
     await adapter.set('s', 'g', 'counter', 2);
-    hub.deliver(first.envelope);
+    hub.deliver(first.envelope!);
     await queued();
     await adapter.set('s', 'g', 'counter', 3);
 

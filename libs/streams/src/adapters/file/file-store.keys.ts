@@ -7,6 +7,11 @@ import type { Key } from 'lmdb';
  *   ['g', stream, group]                 → {count, next}            group index: listGroups/listAll read only these
  *   ['k', stream, group, item]           → insertion number of the item
  *   ['v', stream, group, insertion no.]  → item value               `list` is one range scan, in insertion order
+ *   ['i', stream, group, key]            → [fingerprint, result, expiry, no]   idempotency record (SPEC §8)
+ *   ['io', no]                           → [stream, group, key]     records in recording order (expiry, eviction)
+ *   ['ig', stream, group, no]            → key                      a group's records in recording order
+ *   ['ic', stream, group]                → how many records the group holds
+ *   ['m', 'idempotency']                 → {total, next}            records held, next recording number
  *
  * ordered-binary separates array elements with a 0 byte and writes strings of 64+ chars as raw UTF-8, so
  * a name holding a control character could collide with another key or break a prefix scan. Names are
@@ -54,6 +59,15 @@ export const storeKeys = {
   insertion: (stream: string, group: string, item: string): Key => ['k', escapeName(stream), escapeName(group), escapeName(item)],
   value: (stream: string, group: string, insertion: number): Key => ['v', escapeName(stream), escapeName(group), insertion],
   valuesOf: (stream: string, group: string): KeyRange => under(['v', escapeName(stream), escapeName(group)]),
+  idempotency: {
+    meta: ['m', 'idempotency'] as Key,
+    record: (stream: string, group: string, key: string): Key => ['i', escapeName(stream), escapeName(group), escapeName(key)],
+    order: (no: number): Key => ['io', no],
+    all: under(['io']),
+    groupOrder: (stream: string, group: string, no: number): Key => ['ig', escapeName(stream), escapeName(group), no],
+    ofGroup: (stream: string, group: string): KeyRange => under(['ig', escapeName(stream), escapeName(group)]),
+    count: (stream: string, group: string): Key => ['ic', escapeName(stream), escapeName(group)],
+  },
 };
 
 /** The stream and group names of a group index key read back from a range scan. */

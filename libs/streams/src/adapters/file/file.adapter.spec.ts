@@ -16,7 +16,7 @@ const cleanup = async (): Promise<void> => {
 };
 
 describeAdapterContract('file', {
-  create: (history) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history),
+  create: (history, idempotency) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history, idempotency),
   reopen: async (adapter) => {
     await adapter.close();
     return FileStreamAdapter.open({ type: 'file', path: dirs[dirs.length - 1] });
@@ -24,6 +24,7 @@ describeAdapterContract('file', {
   heldGroups: async (adapter) => (adapter as FileStreamAdapter).heldGroups(),
   cleanup,
   ordered: true,
+  keysBoundedInTotal: true,
 });
 
 describe('FileStreamAdapter', () => {
@@ -74,15 +75,15 @@ describe('FileStreamAdapter', () => {
   it('never repeats or goes back on a timestamp across a restart, even with the system clock set back', async () => {
     const path = freshDir();
     const first = await FileStreamAdapter.open({ type: 'file', path });
-    const before = (await first.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 't', data: 1 } } })).frame.timestamp;
+    const before = (await first.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 't', data: 1 } } }))!.frame.timestamp;
     await first.close();
     jest.spyOn(Date, 'now').mockReturnValue(before - 60_000);
     const second = await FileStreamAdapter.open({ type: 'file', path });
     try {
       const after = (await second.set('s', 'g', 'i', 1)).envelope;
-      expect(after.frame.timestamp).toBeGreaterThan(before);
-      expect(after.seq).toBe(1);
-      expect((await second.position('s', 'g')).timestamp).toBeGreaterThan(after.frame.timestamp);
+      expect(after!.frame.timestamp).toBeGreaterThan(before);
+      expect(after!.seq).toBe(1);
+      expect((await second.position('s', 'g')).timestamp).toBeGreaterThan(after!.frame.timestamp);
     } finally {
       await second.close();
     }

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { open, type Key, type RootDatabase } from 'lmdb';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
-import { StreamsConflictError } from '../../errors/streams.errors';
+import { StreamsConflictError, StreamsIdempotencyError } from '../../errors/streams.errors';
 import { applyUpdateOps } from '../../update-ops/update-ops.engine';
 import type { UpdateOpError, UpdateOpsOutcome } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
+import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
+import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, type Replayed, replayed } from '../idempotency/idempotent-write';
 import { conditionConflict, type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteConflict } from '../item-write.condition';
 import {
   type AdapterDeleteOutcome,
@@ -23,6 +25,7 @@ import {
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
+import { FileLedgerStorage } from './file-idempotency.storage';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
 import { groupKeyNames, storeKeys } from './file-store.keys';
@@ -54,6 +57,12 @@ type ItemRemoval = { conflict: WriteConflict } | { conflict?: undefined; oldText
 type Reserve = () => Reservation;
 
 /**
+ * A job's work under an idempotency key: what it did, the recorded result of the same call, or the key's
+ * refusal (returned, not thrown: a throw would reach the caller as a store failure).
+ */
+type Once<T> = { done: T } | { replay: string } | { refused: StreamsIdempotencyError };
+
+/**
  * Durable adapter on LMDB (docs/file-adapter.md). LMDB is the only copy of the data: reads go straight to
  * its memory map (microseconds, no JS-heap mirror to rebuild on start), so memory stays flat however much
  * is stored.
@@ -72,6 +81,8 @@ type Reserve = () => Reservation;
 export class FileStreamAdapter extends StreamAdapter {
   /** Positions, recent events and clocks live in the process: a restart starts new epochs (clients re-sync). */
   private readonly events: LocalEventLog;
+  /** Idempotency records, in the store: each recorded in its write's transaction. */
+  private readonly ledger: IdempotencyLedger;
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
@@ -83,9 +94,11 @@ export class FileStreamAdapter extends StreamAdapter {
     /** The last timestamp persisted before this open: every new one passes it. */
     lastTimestamp: number,
     history: HistoryLimits,
+    idempotency: IdempotencyLimits,
   ) {
     super();
     this.events = new LocalEventLog({ history, floor: lastTimestamp, hasItems: (stream, group) => this.hasItems(stream, group) });
+    this.ledger = new IdempotencyLedger(new FileLedgerStorage(db), idempotency);
   }
 
   /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
@@ -94,7 +107,7 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   /** Opens (or creates) the store in `options.path`; rejects with an error naming the path if it cannot be used. */
-  static async open(options: FileAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY): Promise<FileStreamAdapter> {
+  static async open(options: FileAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY): Promise<FileStreamAdapter> {
     const dir = resolve(options.path);
     prepareDirectory(dir);
     const lock = DirectoryLock.acquire(dir);
@@ -104,7 +117,7 @@ export class FileStreamAdapter extends StreamAdapter {
       db = openStore(dir, options);
       await checkFormatMarker(db, dir);
       const lastTimestamp = Number(db.get(storeKeys.clock) ?? 0);
-      return new FileStreamAdapter(dir, db, lock, lastTimestamp, history);
+      return new FileStreamAdapter(dir, db, lock, lastTimestamp, history, idempotency);
     } catch (error) {
       try {
         await db?.close();
@@ -127,8 +140,8 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
-    const { old_value, new_value, version, envelope } = await this.writeItem(stream, group, item, options, () => ({ value: data, errors: [] }));
-    return { old_value, new_value, version, envelope };
+    const { errors: _none, ...outcome } = await this.writeItem(stream, group, item, options, () => ({ value: data, errors: [] }));
+    return outcome;
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
@@ -136,26 +149,36 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
+    const write = options.idempotency;
     return this.stamped(
       stream,
       group,
-      (reserve): ItemRemoval | null => {
-        const found = this.findItem(stream, group, item);
-        const conflict = conditionConflict(options.condition, found?.version ?? null);
-        if (conflict) return { conflict };
-        if (!found) return null;
-        this.removeFromGroup(stream, group, item, found.insertion);
-        return { oldText: found.text, reservation: reserve() };
-      },
-      (done, timestamp) => {
-        if (done === null) return { old_value: null, version: null, envelope: null };
-        if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
-        return {
-          old_value: JSON.parse(done.oldText) as unknown,
-          version: done.reservation.version,
-          envelope: this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: JSON.parse(done.oldText) } }, timestamp, done.reservation),
-        };
-      },
+      (reserve) =>
+        this.once(
+          stream,
+          group,
+          write,
+          (): ItemRemoval | null => {
+            const found = this.findItem(stream, group, item);
+            const conflict = conditionConflict(options.condition, found?.version ?? null);
+            if (conflict) return { conflict };
+            if (!found) return null;
+            this.removeFromGroup(stream, group, item, found.insertion);
+            return { oldText: found.text, reservation: reserve() };
+          },
+          (done) => (done?.conflict ? null : `{"old_value":${done?.oldText ?? 'null'},"version":${JSON.stringify(done?.reservation.version ?? null)}}`),
+        ),
+      (once, timestamp) =>
+        settle(once, (done): AdapterDeleteOutcome => {
+          if (done === null) return { old_value: null, version: null, envelope: null };
+          if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
+          const event = { type: 'delete' as const, data: JSON.parse(done.oldText) };
+          return {
+            old_value: JSON.parse(done.oldText) as unknown,
+            version: done.reservation.version,
+            envelope: this.emit({ streamName: stream, groupId: group, id: item, event }, timestamp, done.reservation, write),
+          };
+        }),
     );
   }
 
@@ -181,12 +204,14 @@ export class FileStreamAdapter extends StreamAdapter {
     });
   }
 
-  async publish(message: StreamMessage): Promise<StreamEnvelope> {
+  async publish(message: StreamMessage, idempotency?: IdempotentWrite): Promise<StreamEnvelope | null> {
+    const { streamName, groupId } = message;
     return this.stamped(
-      message.streamName,
-      message.groupId,
-      (reserve) => reserve(),
-      (reservation, timestamp) => this.emit(message, timestamp, reservation),
+      streamName,
+      groupId,
+      (reserve) => this.once(streamName, groupId, idempotency, reserve, () => '{}'),
+      // A replayed send answers null: there is no result to give back but "nothing was published".
+      (once, timestamp) => ('replay' in once ? null : settle(once, (reservation) => this.emit(message, timestamp, reservation, idempotency))),
     );
   }
 
@@ -267,36 +292,63 @@ export class FileStreamAdapter extends StreamAdapter {
     options: ItemWriteOptions,
     next: (current: unknown, exists: boolean) => UpdateOpsOutcome,
   ): Promise<AdapterUpdateOutcome> {
+    const write = options.idempotency;
     return this.stamped(
       stream,
       group,
-      (reserve): ItemWrite => {
-        const found = this.findItem(stream, group, item);
-        const conflict = conditionConflict(options.condition, found?.version ?? null);
-        if (conflict) return { conflict };
-        const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
-        const text = toJson(value);
-        const insertion = found?.insertion ?? this.addToGroup(stream, group);
-        const reservation = reserve();
-        this.db.putSync(storeKeys.value(stream, group, insertion), text);
-        this.db.putSync(storeKeys.insertion(stream, group, item), JSON.stringify([insertion, reservation.version] satisfies ItemRecord));
-        return { oldText: found?.text, text, errors, reservation };
-      },
-      (done, timestamp) => {
-        if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
-        return {
-          old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
-          new_value: JSON.parse(done.text) as unknown,
-          errors: done.errors,
-          version: done.reservation.version,
-          envelope: this.emit(
-            { streamName: stream, groupId: group, id: item, event: { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) } },
-            timestamp,
-            done.reservation,
-          ),
-        };
-      },
+      (reserve) =>
+        this.once(
+          stream,
+          group,
+          write,
+          (): ItemWrite => {
+            const found = this.findItem(stream, group, item);
+            const conflict = conditionConflict(options.condition, found?.version ?? null);
+            if (conflict) return { conflict };
+            const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
+            const text = toJson(value);
+            const insertion = found?.insertion ?? this.addToGroup(stream, group);
+            const reservation = reserve();
+            this.db.putSync(storeKeys.value(stream, group, insertion), text);
+            this.db.putSync(storeKeys.insertion(stream, group, item), JSON.stringify([insertion, reservation.version] satisfies ItemRecord));
+            return { oldText: found?.text, text, errors, reservation };
+          },
+          (done) =>
+            done.conflict
+              ? null
+              : `{"old_value":${done.oldText ?? 'null'},"new_value":${done.text},"errors":${JSON.stringify(done.errors)},"version":${JSON.stringify(done.reservation.version)}}`,
+        ),
+      (once, timestamp) =>
+        settle(once, (done): AdapterUpdateOutcome => {
+          if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
+          const event = { type: done.oldText === undefined ? ('create' as const) : ('update' as const), data: JSON.parse(done.text) };
+          return {
+            old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
+            new_value: JSON.parse(done.text) as unknown,
+            errors: done.errors,
+            version: done.reservation.version,
+            envelope: this.emit({ streamName: stream, groupId: group, id: item, event }, timestamp, done.reservation, write),
+          };
+        }),
     );
+  }
+
+  /**
+   * Runs a job's work once per idempotency key, in its transaction: the recorded result when the key has
+   * one (nothing written), else the work, whose result (null: refused, nothing recorded) is recorded with it.
+   */
+  private once<T>(stream: string, group: string, write: IdempotentWrite | undefined, work: () => T, result: (done: T) => string | null): Once<T> {
+    try {
+      const recorded = this.ledger.replay(stream, group, write);
+      if (recorded !== undefined) return { replay: recorded };
+    } catch (error) {
+      if (error instanceof StreamsIdempotencyError) return { refused: error };
+      throw error;
+    }
+    const done = work();
+    const text = write && result(done);
+    if (typeof text === 'string') this.ledger.record(stream, group, write, () => text);
+    return { done };
   }
 
   /**
@@ -372,8 +424,8 @@ export class FileStreamAdapter extends StreamAdapter {
     return new Error(`File stream store ${this.dir}: ${message}`, { cause: error });
   }
 
-  private emit(message: StreamMessage, timestamp: number, reservation: Reservation): StreamEnvelope {
-    return this.events.emit(message, timestamp, reservation);
+  private emit(message: StreamMessage, timestamp: number, reservation: Reservation, write: IdempotentWrite | undefined): StreamEnvelope {
+    return this.events.emit(message, timestamp, reservation, write?.key);
   }
 
   private findItem(stream: string, group: string, item: string): StoredItem | undefined {
@@ -445,6 +497,13 @@ function openStore(dir: string, options: FileAdapterOptions): Store {
   } catch (error) {
     throw new Error(`File stream store ${dir} could not be opened: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** Releases a job's work done under a key: the key's refusal thrown, a replay answered with the recorded result. */
+function settle<T, R>(once: Once<T>, release: (done: T) => R): R | Replayed<R> {
+  if ('refused' in once) throw once.refused;
+  if ('replay' in once) return replayed<R>(once.replay);
+  return release(once.done);
 }
 
 function toJson(value: unknown): string {

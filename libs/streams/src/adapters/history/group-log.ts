@@ -20,6 +20,8 @@ export interface LoggedEvent {
   seq: number;
   timestamp: number;
   json: string;
+  /** The idempotency key of the write that made it, if any. */
+  key?: string;
 }
 
 /**

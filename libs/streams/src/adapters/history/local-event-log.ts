@@ -142,9 +142,9 @@ export class LocalEventLog {
 
   /**
    * Gives the message the next seq of its group (or the one reserved for it), keeps it, and delivers it to
-   * the sink when the group is watched.
+   * the sink when the group is watched. `idempotencyKey`: the key of the write, kept with the event.
    */
-  emit(message: StreamMessage, timestamp: number, reservation?: Reservation): StreamEnvelope {
+  emit(message: StreamMessage, timestamp: number, reservation?: Reservation, idempotencyKey?: string): StreamEnvelope {
     const key = groupKey(message.streamName, message.groupId);
     const state = this.state(message.streamName, message.groupId, key);
     const { log } = state;
@@ -158,9 +158,9 @@ export class LocalEventLog {
     let envelope: StreamEnvelope;
     if (this.options.history.size > 0) {
       const json = JSON.stringify(frame);
-      log.append({ seq, timestamp, json });
-      envelope = { frame, seq, epoch: log.epoch, json };
-    } else envelope = { frame, seq, epoch: log.epoch };
+      log.append({ seq, timestamp, json, ...(idempotencyKey === undefined ? {} : { key: idempotencyKey }) });
+      envelope = { frame, seq, epoch: log.epoch, json, ...withKey(idempotencyKey) };
+    } else envelope = { frame, seq, epoch: log.epoch, ...withKey(idempotencyKey) };
     // Inside the write: the sink isolates its consumers, so the write (already kept) cannot fail here.
     if (this.watched.has(key)) this.sink.deliver(envelope);
     return envelope;
@@ -175,7 +175,7 @@ export class LocalEventLog {
   after(stream: string, group: string, epoch: string, seq: number, now: number): StreamEnvelope[] | null {
     const log = this.groups.get(groupKey(stream, group))?.log;
     const events = log && log.epoch === epoch ? log.after(seq, now) : null;
-    return events && events.map(({ seq, json }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json }));
+    return events && events.map(({ seq, json, key }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json, ...withKey(key) }));
   }
 
   attach(sink: StreamSink): void {
@@ -286,4 +286,9 @@ export class LocalEventLog {
     }
     return state;
   }
+}
+
+/** An envelope's idempotency key field: present only when the write had a key. */
+function withKey(key: string | undefined): { idempotencyKey?: string } {
+  return key === undefined ? {} : { idempotencyKey: key };
 }

@@ -2,7 +2,8 @@ import { describeAdapterContract } from '../../../../../test/shared/adapter-cont
 import { MemoryStreamAdapter } from './memory.adapter';
 
 describeAdapterContract('memory', {
-  create: async (history) => new MemoryStreamAdapter(history),
+  create: async (history, idempotency) => new MemoryStreamAdapter(history, idempotency),
   heldGroups: async (adapter) => (adapter as MemoryStreamAdapter).heldGroups(),
   ordered: true,
+  keysBoundedInTotal: true,
 });

@@ -6,6 +6,9 @@ import { conditionConflict, type ItemWriteOptions, type VersionedValue, type Wri
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
+import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
+import { MemoryLedgerStorage } from '../idempotency/idempotency-memory.storage';
+import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, recordedResult, replayed } from '../idempotency/idempotent-write';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -37,10 +40,12 @@ type GroupItems = Map<string, StoredItem>;
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
   private readonly events: LocalEventLog;
+  private readonly ledger: IdempotencyLedger;
 
-  constructor(history: HistoryLimits = DEFAULT_HISTORY) {
+  constructor(history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY) {
     super();
     this.events = new LocalEventLog({ history, hasItems: (stream, group) => this.streams.get(stream)?.has(group) ?? false });
+    this.ledger = new IdempotencyLedger(new MemoryLedgerStorage(), idempotency);
   }
 
   /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
@@ -59,42 +64,51 @@ export class MemoryStreamAdapter extends StreamAdapter {
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
     const stored = clone(data);
-    return this.events.stamp(stream, group, (timestamp) => {
-      const old = this.checked(stream, group, item, options.condition);
-      const reservation = this.store(stream, group, item, stored);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, reservation);
-      return { old_value: old?.value ?? null, new_value: clone(stored), version: reservation.version, envelope };
-    });
+    return this.events.stamp(stream, group, (timestamp) =>
+      this.once(stream, group, options.idempotency, () => {
+        const old = this.checked(stream, group, item, options.condition);
+        const reservation = this.store(stream, group, item, stored);
+        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, options, reservation);
+        return { old_value: old?.value ?? null, new_value: clone(stored), version: reservation.version, envelope };
+      }),
+    );
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
-    return this.events.stamp(stream, group, (timestamp) => {
-      const old = this.checked(stream, group, item, options.condition);
-      const { value, errors } = applyUpdateOps(old?.value ?? null, old !== undefined, ops);
-      const reservation = this.store(stream, group, item, value);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, reservation);
-      return { old_value: clone(old?.value ?? null), new_value: clone(value), errors, version: reservation.version, envelope };
-    });
+    return this.events.stamp(stream, group, (timestamp) =>
+      this.once(stream, group, options.idempotency, () => {
+        const old = this.checked(stream, group, item, options.condition);
+        const { value, errors } = applyUpdateOps(old?.value ?? null, old !== undefined, ops);
+        const reservation = this.store(stream, group, item, value);
+        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, options, reservation);
+        return { old_value: clone(old?.value ?? null), new_value: clone(value), errors, version: reservation.version, envelope };
+      }),
+    );
   }
 
   async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
+    const nothing = (): AdapterDeleteOutcome => ({ old_value: null, version: null, envelope: null });
     // A group holding items always has state, so a group without state has nothing to delete (and gets none).
     if (!this.events.has(stream, group)) {
-      this.checked(stream, group, item, options.condition);
-      return { old_value: null, version: null, envelope: null };
+      return this.once(stream, group, options.idempotency, () => {
+        this.checked(stream, group, item, options.condition);
+        return nothing();
+      });
     }
-    return this.events.stamp(stream, group, (timestamp) => {
-      const old = this.checked(stream, group, item, options.condition);
-      const groups = this.streams.get(stream);
-      const state = groups?.get(group);
-      if (!old || !groups || !state) return { old_value: null, version: null, envelope: null };
-      state.delete(item);
-      // Emptied groups disappear from listings, as they do on Redis.
-      if (state.size === 0) groups.delete(group);
-      if (groups.size === 0) this.streams.delete(stream);
-      const envelope = this.events.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old.value) } }, timestamp);
-      return { old_value: old.value, version: formatPosition(envelope.epoch!, envelope.seq), envelope };
-    });
+    return this.events.stamp(stream, group, (timestamp) =>
+      this.once(stream, group, options.idempotency, () => {
+        const old = this.checked(stream, group, item, options.condition);
+        const groups = this.streams.get(stream);
+        const state = groups?.get(group);
+        if (!old || !groups || !state) return nothing();
+        state.delete(item);
+        // Emptied groups disappear from listings, as they do on Redis.
+        if (state.size === 0) groups.delete(group);
+        if (groups.size === 0) this.streams.delete(stream);
+        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old.value) } }, timestamp, options);
+        return { old_value: old.value, version: formatPosition(envelope.epoch!, envelope.seq), envelope };
+      }),
+    );
   }
 
   async list(stream: string, group: string): Promise<unknown[]> {
@@ -111,8 +125,12 @@ export class MemoryStreamAdapter extends StreamAdapter {
       .sort((a, b) => compare(a.id, b.id));
   }
 
-  async publish(message: StreamMessage): Promise<StreamEnvelope> {
-    return this.events.stamp(message.streamName, message.groupId, (timestamp) => this.events.emit(message, timestamp));
+  async publish(message: StreamMessage, idempotency?: IdempotentWrite): Promise<StreamEnvelope | null> {
+    const { streamName, groupId } = message;
+    return this.events.stamp(streamName, groupId, (timestamp) => {
+      const sent = this.once(streamName, groupId, idempotency, () => ({ envelope: this.emit(message, timestamp, { idempotency }) }));
+      return sent.envelope;
+    });
   }
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
@@ -155,6 +173,23 @@ export class MemoryStreamAdapter extends StreamAdapter {
 
   private find(stream: string, group: string, item: string): StoredItem | undefined {
     return this.streams.get(stream)?.get(group)?.get(item);
+  }
+
+  /**
+   * Runs a write once per idempotency key: the recorded result when the key has one (nothing written),
+   * else the write, whose result is then recorded. All in the caller's synchronous block, so a duplicate
+   * running concurrently finds the record; a write that throws (a refused condition) records nothing.
+   */
+  private once<T extends { envelope: StreamEnvelope | null }>(stream: string, group: string, write: IdempotentWrite | undefined, run: () => T): T {
+    const recorded = this.ledger.replay(stream, group, write);
+    if (recorded !== undefined) return replayed<T>(recorded);
+    const outcome = run();
+    this.ledger.record(stream, group, write, () => recordedResult(outcome));
+    return outcome;
+  }
+
+  private emit(message: StreamMessage, timestamp: number, options: ItemWriteOptions, reservation?: Reservation): StreamEnvelope {
+    return this.events.emit(message, timestamp, reservation, options.idempotency?.key);
   }
 
   /** The item as a write finds it; throws the conflict when the write's condition does not hold. */

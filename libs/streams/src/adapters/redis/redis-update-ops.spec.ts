@@ -34,7 +34,7 @@ describeRedis('Redis update ops are byte-identical to the in-process engine', ()
     if (exists) await adapter.set('ops', 'g', id, current);
     const outcome = await adapter.update('ops', 'g', id, ops);
     const engine = applyUpdateOps(exists ? JSON.parse(JSON.stringify(current) ?? 'null') : null, exists, ops);
-    const frame = JSON.parse(outcome.envelope.json!) as { timestamp: number };
+    const frame = JSON.parse(outcome.envelope!.json!) as { timestamp: number };
     const expectedFrame = {
       type: 'stream',
       timestamp: frame.timestamp,
@@ -44,7 +44,7 @@ describeRedis('Redis update ops are byte-identical to the in-process engine', ()
       event: { type: exists ? 'update' : 'create', data: engine.value },
     };
     return {
-      redis: { stored: await raw.hget(keys.group('ops', 'g').items, id), errors: outcome.errors, frame: outcome.envelope.json! },
+      redis: { stored: await raw.hget(keys.group('ops', 'g').items, id), errors: outcome.errors, frame: outcome.envelope!.json! },
       engine: { stored: JSON.stringify(engine.value), errors: engine.errors, frame: JSON.stringify(expectedFrame) },
       expectedValue: engine.value,
     };

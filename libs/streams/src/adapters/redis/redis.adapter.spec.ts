@@ -49,9 +49,9 @@ describeRedis('RedisStreamAdapter', () => {
   const open = () => RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix });
 
   describeAdapterContract('redis', {
-    create: (history) => {
+    create: (history, idempotency) => {
       prefix = uniquePrefix('contract');
-      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history);
+      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency);
     },
     peer: open,
     reopen: async (adapter) => {
@@ -61,6 +61,7 @@ describeRedis('RedisStreamAdapter', () => {
     heldGroups: () => groupsWithKeys(prefix),
     cleanup: () => deletePrefix(prefix),
     ordered: false,
+    keysBoundedInTotal: false,
   });
 
   describe('Redis specifics', () => {
@@ -81,6 +82,27 @@ describeRedis('RedisStreamAdapter', () => {
       for (const a of adapters.splice(0)) await a.close();
       raw.disconnect();
       await deletePrefix(prefix);
+    });
+
+    it('idempotency records: in the group\'s slot, bounded per group by trimming, and their keys expire with the newest record', async () => {
+      const adapter = await RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, undefined, { ttlMs: 400, maxKeysPerGroup: 3, maxKeys: 1 });
+      adapters.push(adapter);
+      const g = new RedisKeyspace(prefix).group('s', 'g');
+      for (let i = 0; i < 10; i++) await adapter.set('s', 'g', `i${i}`, i, { idempotency: { key: `k${i}`, fingerprint: 'f' } });
+      expect([await raw.hlen(g.idempotency), await raw.zcard(g.idempotencyExpiry)]).toEqual([3, 3]);
+      expect((await raw.hkeys(g.idempotency)).sort()).toEqual(['"k7"', '"k8"', '"k9"']);
+      // The log keeps each keyed event's key after its frame; the frame holds none.
+      const [last] = await raw.lrange(g.log, -1, -1);
+      expect(last.endsWith('}\n"k9"')).toBe(true);
+      for (const key of [g.idempotency, g.idempotencyExpiry]) {
+        const ttl = await raw.pttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(400);
+      }
+      await waitFor(async () => (await raw.exists(g.idempotency, g.idempotencyExpiry)) === 0, 2000);
+      // Items are kept: only the records expired.
+      await expect(adapter.get('s', 'g', 'i9')).resolves.toBe(9);
+      expect((await adapter.set('s', 'g', 'i9', 9, { idempotency: { key: 'k9', fingerprint: 'f' } })).replayed).toBeUndefined();
     });
 
     it('a subscribe right after an unsubscribe of the same group stays live (the late UNSUBSCRIBE loses)', async () => {
@@ -111,7 +133,7 @@ describeRedis('RedisStreamAdapter', () => {
       ];
       const { envelope } = await adapter.set('s', 'g', 'i', 1);
       await waitFor(() => seen.length === 1);
-      expect(seen).toEqual([envelope.seq]);
+      expect(seen).toEqual([envelope!.seq]);
       expect(errors).toHaveBeenCalledWith(expect.stringContaining('listener bug'));
       expect(await raw.pubsub('SHARDNUMSUB', new RedisKeyspace(prefix).group('s', 'g').channel)).toEqual([expect.any(String), 1]);
       for (const off of offs) await off();
@@ -125,9 +147,9 @@ describeRedis('RedisStreamAdapter', () => {
       const { envelope } = await writer.set('ünï', 'grüp "1"', 'it:em', { z: 1, a: [1.5, 'é', null] });
       await waitFor(() => seen.length === 1);
       expect(seen[0]).toEqual(envelope);
-      expect(seen[0].json).toBe(JSON.stringify(envelope.frame));
+      expect(seen[0].json).toBe(JSON.stringify(envelope!.frame));
       expect(Object.keys(seen[0].frame)).toEqual(['type', 'timestamp', 'streamName', 'groupId', 'id', 'event']);
-      expect(envelope.epoch).toMatch(/^[0-9a-f]+$/);
+      expect(envelope!.epoch).toMatch(/^[0-9a-f]+$/);
     });
 
     describe('history (resume)', () => {
@@ -136,14 +158,14 @@ describeRedis('RedisStreamAdapter', () => {
         adapters.push(adapter);
         return adapter;
       };
-      const tick = (adapter: RedisStreamAdapter, n: number) =>
-        adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: n } } });
+      const tick = async (adapter: RedisStreamAdapter, n: number) =>
+        (await adapter.publish({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'tick', data: n } } }))!;
 
       it('replays exactly the events after a position, on any instance, with a fresh position', async () => {
         const [a, b] = [await connect(), await connect()];
         const start = await a.snapshot('s', 'g', null);
         const written: StreamEnvelope[] = [];
-        for (let i = 0; i < 6; i++) written.push(i % 2 ? await tick(b, i) : (await a.set('s', 'g', `i${i}`, i)).envelope);
+        for (let i = 0; i < 6; i++) written.push(i % 2 ? await tick(b, i) : (await a.set('s', 'g', `i${i}`, i)).envelope!);
         expect(written.every((e) => e.epoch === start.epoch)).toBe(true);
         const replay = await b.history('s', 'g', start.epoch!, written[1].seq);
         expect(replay!.envelopes).toEqual(written.slice(2));
@@ -158,11 +180,11 @@ describeRedis('RedisStreamAdapter', () => {
       it('answers null when it cannot replay everything: other epoch, future or bad seq, unknown group', async () => {
         const adapter = await connect();
         const { envelope } = await adapter.set('s', 'g', 'i', 1);
-        expect(await adapter.history('s', 'g', 'other-epoch', envelope.seq - 1)).toBeNull();
-        expect(await adapter.history('s', 'g', envelope.epoch!, envelope.seq + 1)).toBeNull();
-        expect(await adapter.history('s', 'g', envelope.epoch!, -1)).toBeNull();
-        expect(await adapter.history('s', 'g', envelope.epoch!, 1.5)).toBeNull();
-        expect(await adapter.history('s', 'never-written', envelope.epoch!, 0)).toBeNull();
+        expect(await adapter.history('s', 'g', 'other-epoch', envelope!.seq - 1)).toBeNull();
+        expect(await adapter.history('s', 'g', envelope!.epoch!, envelope!.seq + 1)).toBeNull();
+        expect(await adapter.history('s', 'g', envelope!.epoch!, -1)).toBeNull();
+        expect(await adapter.history('s', 'g', envelope!.epoch!, 1.5)).toBeNull();
+        expect(await adapter.history('s', 'never-written', envelope!.epoch!, 0)).toBeNull();
       });
 
       it('keeps at most `size` events and none older than `ttlMs`', async () => {
@@ -223,7 +245,7 @@ describeRedis('RedisStreamAdapter', () => {
         const adapter = await patient();
         await atTheCap(adapter, 'hot');
         const outcomes = await Promise.all(Array.from({ length: 3000 }, (_, n) => adapter.set('s', 'hot', 'i', n)));
-        const applied = [...outcomes].sort((x, y) => x.envelope.seq - y.envelope.seq).map((o) => o.new_value);
+        const applied = [...outcomes].sort((x, y) => x.envelope!.seq - y.envelope!.seq).map((o) => o.new_value);
         expect(applied.filter((value, i) => value !== i).length).toBe(0);
         await expect(adapter.get('s', 'hot', 'i')).resolves.toBe(2999);
       }, 30_000);
@@ -290,9 +312,9 @@ describeRedis(
       expect(seen[1].frame.event).toEqual({ type: 'create', data: 'after' });
       // The restart lost every key (no persistence): seq still moves past what subscribers saw before, the
       // group's history starts over under a new epoch, and the old position can no longer be replayed.
-      expect(after.seq).toBeGreaterThan(before.seq);
-      expect(after.epoch).not.toBe(before.epoch);
-      await expect(adapter.history('s', 'g', before.epoch!, before.seq)).resolves.toBeNull();
+      expect(after!.seq).toBeGreaterThan(before!.seq);
+      expect(after!.epoch).not.toBe(before!.epoch);
+      await expect(adapter.history('s', 'g', before!.epoch!, before!.seq)).resolves.toBeNull();
 
       const count = (text: string) => logs.filter((l) => l.includes(text)).length;
       expect(count('warn: Redis connection lost (command connection')).toBe(1);
@@ -306,16 +328,18 @@ describeRedis(
       const persistent = await ThrowawayRedis.start({ persistent: true });
       try {
         adapter = await RedisStreamAdapter.connect({ type: 'redis', url: persistent.url });
-        const before = await adapter.set('s', 'g', 'i', 1);
+        const before = await adapter.set('s', 'g', 'i', 1, { idempotency: { key: 'k', fingerprint: 'f' } });
         await persistent.kill();
         await persistent.restart();
         await waitFor(() => adapter.ping().then(() => true, () => false));
         await expect(adapter.getVersioned('s', 'g', 'i')).resolves.toEqual({ value: 1, version: before.version });
         const other = await adapter.set('s', 'g', 'other', 0);
-        expect(other.envelope.epoch).not.toBe(before.envelope.epoch);
+        expect(other.envelope!.epoch).not.toBe(before.envelope!.epoch);
         await expect(adapter.set('s', 'g', 'i', 2, { condition: { if_version: 'x:1' } })).rejects.toMatchObject({ code: 'version_conflict', version: before.version });
         const after = await adapter.set('s', 'g', 'i', 2, { condition: { if_version: before.version } });
-        expect(after.version).toBe(`${after.envelope.epoch}:${after.envelope.seq}`);
+        expect(after.version).toBe(`${after.envelope!.epoch}:${after.envelope!.seq}`);
+        // Idempotency records persist with the items: a retry after the restart gets the first result.
+        await expect(adapter.set('s', 'g', 'i', 1, { idempotency: { key: 'k', fingerprint: 'f' } })).resolves.toMatchObject({ replayed: true, version: before.version });
       } finally {
         await adapter.close();
         await persistent.dispose();
@@ -329,12 +353,12 @@ describeRedis(
       try {
         const seen: number[] = [];
         await listen(adapter, 'blip', 'g', (e) => seen.push(e.seq));
-        const first = (await writer.set('blip', 'g', 'i', 0)).envelope.seq;
+        const first = (await writer.set('blip', 'g', 'i', 0)).envelope!.seq;
         await waitFor(() => seen.length === 1);
         await raw.client('KILL', 'TYPE', 'pubsub');
         const sent = [first];
         for (let i = 1; i <= 200; i++) {
-          sent.push((await writer.set('blip', 'g', 'i', i)).envelope.seq);
+          sent.push((await writer.set('blip', 'g', 'i', i)).envelope!.seq);
           if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
         }
         await waitFor(() => seen.length >= sent.length);

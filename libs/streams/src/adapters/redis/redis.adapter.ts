@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
-import { StreamsConflictError, type StreamsConflictCode } from '../../errors/streams.errors';
+import { StreamsConflictError, type StreamsConflictCode, StreamsIdempotencyError } from '../../errors/streams.errors';
 import { formatPosition } from '../../protocol/stream-position';
 import type { UpdateOpError } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
+import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, replayed } from '../idempotency/idempotent-write';
 import { type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import {
   type AdapterDeleteOutcome,
@@ -81,6 +82,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   private constructor(
     private readonly settings: RedisConnectionSettings,
     private readonly historyLimits: HistoryLimits,
+    private readonly idempotencyLimits: IdempotencyLimits,
     private readonly commands: Redis | Cluster,
     private readonly link: SubscriberLink,
     subscriberClient: Redis | null,
@@ -95,7 +97,7 @@ export class RedisStreamAdapter extends StreamAdapter {
       return this.history(stream, group, epoch, seq);
     };
     this.subscriber = new RedisSubscriber(link, this.keys, replay, settings.target, this.logger);
-    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 5, lua });
+    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 7, lua });
     this.monitors = [new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false)))];
     // A Cluster's subscriber connections follow the slot map themselves and report what they displaced.
     if (subscriberClient) {
@@ -106,18 +108,19 @@ export class RedisStreamAdapter extends StreamAdapter {
   /**
    * Opens both connections, waiting up to `connectTimeoutMs` (default 5 s) for Redis, and checks the server
    * is Redis 7 or later. Rejects with an error naming the URL (password hidden) when it cannot.
-   * `history` bounds the events kept per group for resume (the module's `history` option).
+   * `history` bounds the events kept per group for resume (the module's `history` option), `idempotency`
+   * the records of keyed writes (`maxKeys` is for the in-process adapters: here records expire with their keys).
    */
-  static async connect(options: RedisAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY): Promise<RedisStreamAdapter> {
+  static async connect(options: RedisAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY): Promise<RedisStreamAdapter> {
     const settings = resolveRedisSettings(options);
     if (settings.cluster) {
       const cluster = createRedisCluster(settings);
       const link = new RedisClusterSubscribers(cluster, settings.options, settings.connectTimeoutMs, new Logger('Streams'));
-      const adapter = new RedisStreamAdapter(settings, history, cluster, link, null);
+      const adapter = new RedisStreamAdapter(settings, history, idempotency, cluster, link, null);
       return adapter.start([connectRedis(cluster, settings)], () => void link.close());
     }
     const [commands, subscriberClient] = [createRedisClient(settings), createRedisClient(settings)];
-    const adapter = new RedisStreamAdapter(settings, history, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
+    const adapter = new RedisStreamAdapter(settings, history, idempotency, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
     return adapter.start([connectRedis(commands, settings), connectRedis(subscriberClient, settings)], () => subscriberClient.disconnect());
   }
 
@@ -156,15 +159,20 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
     const value = JSON.stringify(data) ?? 'null';
-    const [message, old, created] = refuseOnConflict(await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, [item, value, ...conditionArgs(options.condition)])));
+    const reply = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, [item, value, ...conditionArgs(options.condition)]));
+    const replay = settled(reply, options.idempotency);
+    if (replay !== null) return replayed(replay);
+    const [message, old, created] = reply;
     if (created === 1) await this.reannounce(stream, group);
     const envelope = decodeEventMessage(message as string);
     return { old_value: parse(old), new_value: JSON.parse(value), version: versionOf(envelope), envelope };
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
-    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, [item, encodeOps(ops), ...conditionArgs(options.condition)]));
-    const [message, old, created, value, errors] = refuseOnConflict(reply);
+    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, [item, encodeOps(ops), ...conditionArgs(options.condition)]));
+    const replay = settled(reply, options.idempotency);
+    if (replay !== null) return replayed(replay);
+    const [message, old, created, value, errors] = reply;
     if (created === 1) await this.reannounce(stream, group);
     const envelope = decodeEventMessage(message as string);
     return {
@@ -177,8 +185,10 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
-    const reply = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, [item, ...conditionArgs(options.condition)]));
-    const [message, old, emptied] = refuseOnConflict(reply);
+    const reply = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, options.idempotency, [item, ...conditionArgs(options.condition)]));
+    const replay = settled(reply, options.idempotency);
+    if (replay !== null) return replayed(replay);
+    const [message, old, emptied] = reply;
     if (message === null) return { old_value: null, version: null, envelope: null };
     if (emptied === 1) {
       // The delete happened; an index entry left behind is cleaned up by the next listing, so only log.
@@ -201,10 +211,10 @@ export class RedisStreamAdapter extends StreamAdapter {
     return this.guard('listAll', () => this.index.listAll());
   }
 
-  async publish(message: StreamMessage): Promise<StreamEnvelope> {
+  async publish(message: StreamMessage, idempotency?: IdempotentWrite): Promise<StreamEnvelope | null> {
     const args = [JSON.stringify(message.event)];
-    const [published] = await this.guard('publish', () => this.runWrite(PUBLISH_SCRIPT, message.streamName, message.groupId, message.id, args));
-    return decodeEventMessage(published as string);
+    const reply = await this.guard('publish', () => this.runWrite(PUBLISH_SCRIPT, message.streamName, message.groupId, message.id, idempotency, args));
+    return settled(reply, idempotency) === null ? decodeEventMessage(reply[0] as string) : null;
   }
 
   async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
@@ -268,12 +278,12 @@ export class RedisStreamAdapter extends StreamAdapter {
    * on the same connection; on a Cluster the index keys live on other masters, so it is awaited (one more
    * round trip per write).
    */
-  private async write(script: RedisScript, stream: string, group: string, item: string, args: ScriptArg[]): Promise<unknown[]> {
+  private async write(script: RedisScript, stream: string, group: string, item: string, idempotency: IdempotentWrite | undefined, args: ScriptArg[]): Promise<unknown[]> {
     if (this.settings.cluster) {
       await this.index.announceInOrder(stream, group);
-      return this.runWrite(script, stream, group, item, args);
+      return this.runWrite(script, stream, group, item, idempotency, args);
     }
-    const [, reply] = await Promise.all([this.index.announce(stream, group), this.runWrite(script, stream, group, item, args)]);
+    const [, reply] = await Promise.all([this.index.announce(stream, group), this.runWrite(script, stream, group, item, idempotency, args)]);
     return reply;
   }
 
@@ -287,11 +297,11 @@ export class RedisStreamAdapter extends StreamAdapter {
    * changes nothing and says how long to wait; it is then sent again, after the instance's earlier writes
    * to the group and before its later ones (redis-write.order.ts).
    */
-  private async runWrite(script: RedisScript, stream: string, group: string, id: string | null, args: ScriptArg[]): Promise<unknown[]> {
+  private async runWrite(script: RedisScript, stream: string, group: string, id: string | null, idempotency: IdempotentWrite | undefined, args: ScriptArg[]): Promise<unknown[]> {
     await this.serverInfo;
     const g = this.keys.group(stream, group);
     const fragment = names(stream, group, id);
-    return this.order.run(g.meta, (ticket, oldest) => this.call(script, g, fragment, ticket, oldest, args));
+    return this.order.run(g.meta, (ticket, oldest) => this.call(script, g, fragment, ticket, oldest, idempotency, args));
   }
 
   /** Runs a script that reads the group at a read timestamp; run again while the clock makes it wait (rare: reads share ticks). */
@@ -301,7 +311,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     const fragment = names(stream, group, null);
     for (;;) {
       try {
-        return await this.call(script, g, fragment, 0, 0, args);
+        return await this.call(script, g, fragment, 0, 0, undefined, args);
       } catch (error) {
         const wait = clockWait(error);
         if (wait === null) throw error;
@@ -311,11 +321,23 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   /** One script call with the common keys and head arguments (see redis.scripts.ts). */
-  private call(script: RedisScript, g: RedisGroupKeys, fragment: string, ticket: number, oldest: number, args: ScriptArg[]): Promise<unknown[]> {
+  private call(
+    script: RedisScript,
+    g: RedisGroupKeys,
+    fragment: string,
+    ticket: number,
+    oldest: number,
+    idempotency: IdempotentWrite | undefined,
+    args: ScriptArg[],
+  ): Promise<unknown[]> {
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
     const { size, ttlMs } = this.historyLimits;
     const floor = this.subscriber.floor(g.channel);
-    return command.call(this.commands, g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, ...args);
+    const keys = [g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, g.idempotency, g.idempotencyExpiry];
+    const key = idempotency ? JSON.stringify(idempotency.key) : '';
+    const { ttlMs: keptMs, maxKeysPerGroup } = this.idempotencyLimits;
+    const head = [this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, key, idempotency?.fingerprint ?? '', keptMs, maxKeysPerGroup];
+    return command.call(this.commands, ...keys, ...head, ...args);
   }
 
   /** Reads the server's run id and version (after connect and after every reconnect). */
@@ -356,10 +378,15 @@ function conditionArgs(condition: WriteCondition | undefined): [string, string] 
   return ['if_absent' in condition ? 'absent' : 'exists', ''];
 }
 
-/** A script's reply, unless it is a refusal (`[nil, code, version | nil]`): that rejects with the conflict. */
-function refuseOnConflict(reply: unknown[]): unknown[] {
-  if (reply[0] === null && typeof reply[1] === 'string') throw new StreamsConflictError(reply[1] as StreamsConflictCode, (reply[2] as string | null) ?? null);
-  return reply;
+/**
+ * A write script's reply: a refusal (`[nil, code, version | nil]`) rejects with the conflict or the reused key;
+ * a replay (`['replay', result JSON]`) gives the recorded result; else null (the write ran).
+ */
+function settled(reply: unknown[], idempotency: IdempotentWrite | undefined): string | null {
+  if (reply[0] === 'replay') return reply[1] as string;
+  if (reply[0] !== null || typeof reply[1] !== 'string') return null;
+  if (reply[1] === 'idempotency_key_reused') throw new StreamsIdempotencyError(idempotency!.key);
+  throw new StreamsConflictError(reply[1] as StreamsConflictCode, (reply[2] as string | null) ?? null);
 }
 
 function versionOf(envelope: StreamEnvelope): string {

@@ -12,6 +12,8 @@ describe('RedisKeyspace', () => {
     expect(tag).toBeTruthy();
     expect(hashTag(g.meta)).toBe(tag);
     expect(hashTag(g.versions)).toBe(tag);
+    expect(hashTag(g.idempotency)).toBe(tag);
+    expect(hashTag(g.idempotencyExpiry)).toBe(tag);
     expect(hashTag(g.channel)).toBe(tag);
     expect(g.items).toBe(`streams:{${tag}}:items`);
   });

@@ -4,6 +4,10 @@ export interface RedisGroupKeys {
   items: string;
   /** HASH item_id → the item's version (`epoch:seq` of its last write), written by the same script as the value. */
   versions: string;
+  /** HASH idempotency key (JSON-encoded) → `<fingerprint>|<result JSON>` of the keyed write that recorded it (SPEC §8). */
+  idempotency: string;
+  /** ZSET idempotency key (JSON-encoded) → when its record expires (ms); oldest first for trimming. */
+  idempotencyExpiry: string;
   /** HASH `seq`, `ts` (last frame timestamp), `seen`, `rd`, `hist` (history epoch), `run` (server run id that wrote it). */
   meta: string;
   /** LIST of the group's recent event messages, for resume (capped by count, expires when idle). */
@@ -27,7 +31,15 @@ export class RedisKeyspace {
 
   group(stream: string, group: string): RedisGroupKeys {
     const base = `${this.prefix}:{${encodeTag([stream, group])}}`;
-    return { items: `${base}:items`, versions: `${base}:versions`, meta: `${base}:meta`, log: `${base}:log`, channel: base };
+    return {
+      items: `${base}:items`,
+      versions: `${base}:versions`,
+      idempotency: `${base}:idem`,
+      idempotencyExpiry: `${base}:idem-exp`,
+      meta: `${base}:meta`,
+      log: `${base}:log`,
+      channel: base,
+    };
   }
 
   /** STRING: the ticket of the write of instance `instance` that the group's clock holds (WRITE_GATE in redis.scripts.ts). */

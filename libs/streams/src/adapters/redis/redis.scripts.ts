@@ -6,22 +6,29 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 /**
  * The adapter's Lua scripts. Each runs atomically on the server that owns the group's slot, so the read,
  * the write, the group's position and the publish of one event are one indivisible step, in one order for
- * every instance. All take KEYS = [items, meta, log, hold, versions] (`hold`: this instance's write held by
- * the clock, see WRITE_GATE; `versions`: each item's version, beside `items`) and a common ARGV head:
+ * every instance. All take KEYS = [items, meta, log, hold, versions, idempotency, idempotency expiry] (`hold`:
+ * this instance's write held by the clock, see WRITE_GATE; `versions`: each item's version, beside `items`;
+ * the idempotency records, see LUA_IDEMPOTENCY) and a common ARGV head:
  *
  *   ARGV[1] run id of the server as the caller knows it (empty on a Cluster: the script reads the run id of
  *   the master it runs on, since a slot may move between masters), ARGV[2] channel, ARGV[3] the frame's name fragment
  *   `,"streamName":..,"groupId":..,"id":..` (JSON-encoded in TypeScript, so any Unicode is escaped exactly
  *   as JSON.stringify does), ARGV[4] history size, ARGV[5] history ttl in ms, ARGV[6] the newest timestamp
  *   the calling instance delivered for the group (0 if none), ARGV[7] the write's ticket and ARGV[8] the
- *   oldest ticket of the instance's writes to the group not answered yet (0 for reads); script arguments follow.
+ *   oldest ticket of the instance's writes to the group not answered yet (0 for reads), ARGV[9] the write's
+ *   idempotency key, JSON-encoded ('' for none), ARGV[10] its call's fingerprint, ARGV[11] how long records
+ *   are kept (ms), ARGV[12] records kept per group; script arguments follow.
  *
- * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`; the frame is
- * concatenated around value JSON that is never re-encoded.
+ * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`, plus
+ * `\n<key JSON>` when the write had an idempotency key; the frame is concatenated around value JSON that
+ * is never re-encoded.
  */
 
 /** The error a script answers instead of stamping while its group's clock is at the lead cap. */
 export const CLOCK_WAIT_REPLY = 'STREAMS_CLOCK_WAIT';
+
+/** Records a keyed write drops at most (expired ones, then the group's oldest past its bound). */
+const IDEMPOTENCY_TRIM = 8;
 
 /** How long a held write keeps later writes of its instance waiting if that instance is never heard of again. */
 const HOLD_TTL_MS = 10 * MAX_CLOCK_LEAD_MS;
@@ -103,6 +110,7 @@ local function emit(event)
   local seq, ts, hist = advance(1)
   local frame = '{"type":"stream","timestamp":' .. int(ts) .. ARGV[3] .. ',"event":' .. event .. '}'
   local message = int(seq) .. '|' .. hist .. '|' .. frame
+  if ARGV[9] ~= '' then message = message .. '\n' .. ARGV[9] end
   redis.call('SPUBLISH', ARGV[2], message)
   local size = tonumber(ARGV[4])
   if size > 0 then
@@ -169,6 +177,58 @@ local function refusal(kind, wanted, item, old)
 end
 `;
 
+/**
+ * Idempotency keys (SPEC §8). A group's records are a HASH (key JSON → `<fingerprint>|<result JSON>`) and a
+ * ZSET (key JSON → expiry ms), in the group's slot. A keyed write looks its key up after the gate, before its
+ * condition: a live record answers `{ 'replay', result JSON }` (or `{ false, 'idempotency_key_reused' }` when
+ * the fingerprint differs) and the script changes nothing else. A write that ran records its result: up to
+ * IDEMPOTENCY_TRIM expired records and the group's oldest past ARGV[12] are dropped first (bounded work per
+ * write), and both keys expire with the newest record, so a group nobody writes with keys frees them.
+ */
+const LUA_IDEMPOTENCY = String.raw`
+local IDEM = ARGV[9]
+
+-- The reply for a keyed write the group has a live record of, else nil (the write runs).
+local function recorded()
+  if IDEM == '' then return nil end
+  local expiry = tonumber(redis.call('ZSCORE', KEYS[7], IDEM))
+  local entry = redis.call('HGET', KEYS[6], IDEM)
+  if not expiry or expiry <= NOW or not entry then return nil end
+  local bar = string.find(entry, '|', 1, true)
+  if string.sub(entry, 1, bar - 1) ~= ARGV[10] then return { false, 'idempotency_key_reused', false } end
+  return { 'replay', string.sub(entry, bar + 1) }
+end
+
+local function drop(keys)
+  if #keys == 0 then return end
+  redis.call('ZREM', KEYS[7], unpack(keys))
+  redis.call('HDEL', KEYS[6], unpack(keys))
+end
+
+-- Records the result of the keyed write that just ran (nothing without a key).
+local function record(result)
+  if IDEM == '' then return end
+  drop({ IDEM })
+  drop(redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', int(NOW), 'LIMIT', 0, ${IDEMPOTENCY_TRIM}))
+  local over = redis.call('ZCARD', KEYS[7]) + 1 - tonumber(ARGV[12])
+  if over > 0 then
+    local oldest = redis.call('ZRANGE', KEYS[7], 0, math.min(over, ${IDEMPOTENCY_TRIM}) - 1)
+    drop(oldest)
+  end
+  local ttl = tonumber(ARGV[11])
+  redis.call('HSET', KEYS[6], IDEM, ARGV[10] .. '|' .. result)
+  redis.call('ZADD', KEYS[7], int(NOW + ttl), IDEM)
+  redis.call('PEXPIRE', KEYS[6], ttl)
+  redis.call('PEXPIRE', KEYS[7], ttl)
+end
+
+-- A version as result JSON: '<epoch>:<seq>' holds no character JSON escapes; nil is null.
+local function version_json(version)
+  if version then return '"' .. version .. '"' end
+  return 'null'
+end
+`;
+
 /** First statement of every read that takes a timestamp: it waits only when it cannot share the reserved tick. */
 const READ_GATE = String.raw`
 if not SHARED then
@@ -184,77 +244,98 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[9] item, ARGV[10] value JSON, ARGV[11..12] condition → [message, old | nil, groupCreated] or a refusal. */
+/** ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition → [message, old | nil, groupCreated], a replay or a refusal. */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
   LUA_CONDITION,
+  LUA_IDEMPOTENCY,
   WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[9])
-local refused = refusal(ARGV[11], ARGV[12], ARGV[9], old)
+local replay = recorded()
+if replay then return replay end
+local old = redis.call('HGET', KEYS[1], ARGV[13])
+local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
-redis.call('HSET', KEYS[1], ARGV[9], ARGV[10])
-local message, version = emit(change(old and 'update' or 'create', ARGV[10]))
-redis.call('HSET', KEYS[5], ARGV[9], version)
+redis.call('HSET', KEYS[1], ARGV[13], ARGV[14])
+local message, version = emit(change(old and 'update' or 'create', ARGV[14]))
+redis.call('HSET', KEYS[5], ARGV[13], version)
+record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. ARGV[14] .. ',"version":' .. version_json(version) .. '}')
 return { message, old, created and 1 or 0 }
 `,
 );
 
-/** ARGV[9] item, ARGV[10] ops JSON, ARGV[11..12] condition → [message, old | nil, groupCreated, new JSON, errors JSON] or a refusal. */
+/** ARGV[13] item, ARGV[14] ops JSON, ARGV[15..16] condition → [message, old | nil, groupCreated, new JSON, errors JSON], a replay or a refusal. */
 export const UPDATE_SCRIPT = script(
   'streamsUpdate',
   LUA_POSITION,
   LUA_CONDITION,
+  LUA_IDEMPOTENCY,
   LUA_JSON,
   LUA_UPDATE_OPS,
   WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[9])
-local refused = refusal(ARGV[11], ARGV[12], ARGV[9], old)
+local replay = recorded()
+if replay then return replay end
+local old = redis.call('HGET', KEYS[1], ARGV[13])
+local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local current = nil
 if old then current = json_decode(old) end
-local value, errors = apply_update_ops(current, json_decode(ARGV[10]))
+local value, errors = apply_update_ops(current, json_decode(ARGV[14]))
 local new = json_encode(value)
-redis.call('HSET', KEYS[1], ARGV[9], new)
+redis.call('HSET', KEYS[1], ARGV[13], new)
 local message, version = emit(change(old and 'update' or 'create', new))
-redis.call('HSET', KEYS[5], ARGV[9], version)
+redis.call('HSET', KEYS[5], ARGV[13], version)
+record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. new .. ',"errors":' .. errors .. ',"version":' .. version_json(version) .. '}')
 return { message, old, created and 1 or 0, new, errors }
 `,
 );
 
-/** ARGV[9] item, ARGV[10..11] condition → [nil] when missing, a refusal, else [message, old, groupEmptied]. */
+/** ARGV[13] item, ARGV[14..15] condition → [nil] when missing, a replay, a refusal, else [message, old, groupEmptied]. */
 export const DELETE_SCRIPT = script(
   'streamsDelete',
   LUA_POSITION,
   LUA_CONDITION,
+  LUA_IDEMPOTENCY,
   WRITE_GATE,
   String.raw`
-local old = redis.call('HGET', KEYS[1], ARGV[9])
-local refused = refusal(ARGV[10], ARGV[11], ARGV[9], old)
+local replay = recorded()
+if replay then return replay end
+local old = redis.call('HGET', KEYS[1], ARGV[13])
+local refused = refusal(ARGV[14], ARGV[15], ARGV[13], old)
 if refused then return refused end
-if not old then return { false } end
-redis.call('HDEL', KEYS[1], ARGV[9])
-redis.call('HDEL', KEYS[5], ARGV[9])
-return { emit(change('delete', old)), old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
+if not old then
+  record('{"old_value":null,"version":null}')
+  return { false }
+end
+redis.call('HDEL', KEYS[1], ARGV[13])
+redis.call('HDEL', KEYS[5], ARGV[13])
+local message, version = emit(change('delete', old))
+record('{"old_value":' .. old .. ',"version":' .. version_json(version) .. '}')
+return { message, old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
 `,
 );
 
-/** ARGV[9] event JSON → [message]. Stores nothing but the group's position and log. */
+/** ARGV[13] event JSON → [message] or a replay. Stores nothing but the group's position and log (and a key's record). */
 export const PUBLISH_SCRIPT = script(
   'streamsPublish',
   LUA_POSITION,
+  LUA_IDEMPOTENCY,
   WRITE_GATE,
   String.raw`
-return { (emit(ARGV[9])) }
+local replay = recorded()
+if replay then return replay end
+local message = emit(ARGV[13])
+record('{}')
+return { message }
 `,
 );
 
 /**
- * ARGV[9] mode (`group`, `item` or `none`), ARGV[10] item → [seq, timestamp, history epoch | nil, data JSON | nil].
+ * ARGV[13] mode (`group`, `item` or `none`), ARGV[14] item → [seq, timestamp, history epoch | nil, data JSON | nil].
  * Takes a read timestamp, so every later event of the group is stamped after it. A `none` read of a group
  * without meta (a rejected join) writes nothing: an expired meta's last timestamp is at least 2 ms old and
  * the next one is the clock (and past ARGV[6]), so `max(now - 1, ARGV[6])` lies between them.
@@ -263,23 +344,23 @@ export const SNAPSHOT_SCRIPT = script(
   'streamsSnapshot',
   LUA_POSITION,
   String.raw`
-if ARGV[9] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR), false, false } end
+if ARGV[13] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR), false, false } end
 `,
   READ_GATE,
   String.raw`
 local seq, ts, hist = advance(0)
 local data = false
-if ARGV[9] == 'group' then
+if ARGV[13] == 'group' then
   data = '[' .. table.concat(redis.call('HVALS', KEYS[1]), ',') .. ']'
-elseif ARGV[9] == 'item' then
-  data = redis.call('HGET', KEYS[1], ARGV[10])
+elseif ARGV[13] == 'item' then
+  data = redis.call('HGET', KEYS[1], ARGV[14])
 end
 return { seq, ts, hist, data }
 `,
 );
 
 /**
- * ARGV[9] history epoch, ARGV[10] seq → [nil] when the events after seq are not all kept (unknown group,
+ * ARGV[13] history epoch, ARGV[14] seq → [nil] when the events after seq are not all kept (unknown group,
  * another history, trimmed by size or age), else [seq, timestamp, history epoch, message...]. The log
  * holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
  */
@@ -288,8 +369,8 @@ export const HISTORY_SCRIPT = script(
   LUA_POSITION,
   READ_GATE,
   String.raw`
-local asked = tonumber(ARGV[10])
-if not META[1] or META[3] ~= RUN or META[4] ~= ARGV[9] or asked > tonumber(META[1]) then return { false } end
+local asked = tonumber(ARGV[14])
+if not META[1] or META[3] ~= RUN or META[4] ~= ARGV[13] or asked > tonumber(META[1]) then return { false } end
 local seq, ts, hist = advance(0)
 local count = seq - asked
 local reply = { seq, ts, hist }

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The fingerprint of a keyed call (SPEC §8): what a retry must repeat exactly to get the first call's
+ * result. SHA-256 of the operation and its inputs (item id, data/ops/event, condition) as canonical JSON:
+ * object keys sorted, so the same value built in another key order (a JSON column read back, a spread)
+ * is the same call. Stream and group are not in it: a key is scoped to its group already.
+ */
+export function callFingerprint(operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): string {
+  return createHash('sha256').update(canonicalJson([operation, ...inputs])).digest('base64url');
+}
+
+/** JSON with every object's keys sorted; a part JSON cannot carry counts as null (as the update engine reads it). */
+export function canonicalJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, sortKeys) ?? 'null';
+  } catch {
+    return 'null';
+  }
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
+}
