@@ -6,6 +6,7 @@ import { OnStreamChange, type StreamChangeFrame, StreamsConflictError, type Stre
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
+import { waitFor } from '../support/wait-for';
 
 @Injectable()
 class ChangeLog {
@@ -16,14 +17,6 @@ class ChangeLog {
     this.frames.push(frame);
   }
 }
-
-const waitFor = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 const FRAME_KEYS = ['event', 'groupId', 'id', 'position', 'streamName', 'timestamp', 'type'];
 const HANDLER_KEYS = ['event', 'groupId', 'id', 'streamName', 'timestamp', 'type'];

@@ -13,6 +13,7 @@ import type { StreamAdapter } from '../../libs/streams/src/adapters/stream-adapt
 import { STREAMS_ADAPTER } from '../../libs/streams/src/streams.constants';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
+import { waitFor } from '../support/wait-for';
 
 @Injectable()
 class Gatekeeper {
@@ -42,13 +43,6 @@ class Gatekeeper {
 }
 
 const isSync = (f: Frame) => f.event?.type === 'sync';
-const waitFor = async (check: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
   let t: StreamsTestApp;

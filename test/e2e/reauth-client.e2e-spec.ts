@@ -3,6 +3,7 @@ import { CLOSE_CODES, OnStreamJoin, type StreamAuthFunction, type StreamJoinResu
 import { type ConnectionState, StreamsClient, type WebSocketConstructor } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { waitFor } from '../support/wait-for';
 
 /** Every token lives this long; the client must refresh each one before it ends. */
 const TOKEN_MS = 600;
@@ -24,14 +25,6 @@ class RoomMembers {
     return { presence: { key: payload.context!.user, data: null } };
   }
 }
-
-const waitFor = async (check: () => boolean, what: string, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('typed client: getToken refreshes a live socket, and presence in the mirror', () => {
   let t: StreamsTestApp;
@@ -61,12 +54,12 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
     const states: ConnectionState[] = [];
     c.on('state', (s) => states.push(s));
     const room = c.subscribeGroup('room', 'a');
-    await waitFor(() => room.synced, 'sync');
+    await waitFor(() => room.synced, { what: 'sync' });
     for (let i = 0; i < 40; i++) {
       await t.service.set({ stream_name: 'room', group_id: 'a', item_id: `i${i}`, data: { id: `i${i}` } });
       await new Promise((r) => setTimeout(r, 50)); // 2 s: past three token lifetimes
     }
-    await waitFor(() => room.items.size === 40, 'every item');
+    await waitFor(() => room.items.size === 40, { what: 'every item' });
     expect(states).toEqual(['open']);
     expect(n).toBeGreaterThanOrEqual(4);
     expect(new Set(seen).size).toBe(seen.length);
@@ -86,11 +79,11 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
     const errors: string[] = [];
     c.on('error', (e) => errors.push(e.code));
     const room = c.subscribeGroup('room', 'b');
-    await waitFor(() => room.synced, 'sync');
+    await waitFor(() => room.synced, { what: 'sync' });
     failNext = true;
-    await waitFor(() => c.state !== 'open', 'the expiry', 3000);
+    await waitFor(() => c.state !== 'open', { what: 'the expiry', ms: 3000 });
     await t.service.set({ stream_name: 'room', group_id: 'b', item_id: 'while-away', data: { id: 'while-away' } });
-    await waitFor(() => c.state === 'open' && room.items.has('while-away'), 'the reconnect');
+    await waitFor(() => c.state === 'open' && room.items.has('while-away'), { what: 'the reconnect' });
     expect(errors).toEqual(['get_token_failed']);
     expect(seen).toEqual(['bob.1', 'bob.3']);
     expect(CLOSE_CODES.AUTH_EXPIRED).toBe(4401);
@@ -108,22 +101,22 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
       return `bob.${++n}`;
     });
     const bob = bobClient.subscribeGroup('room', 'p', { presence: true });
-    await waitFor(() => ann.presence?.members?.has('bob') === true && bob.presence?.count === 2, 'both members');
+    await waitFor(() => ann.presence?.members?.has('bob') === true && bob.presence?.count === 2, { what: 'both members' });
     const changes: string[] = [];
     ann.on('presence', (e) => changes.push(e.type));
     bob.setPresence({ typing: true });
     const typing = () => (ann.presence?.members?.get('bob')?.state as { typing?: boolean } | null)?.typing === true;
-    await waitFor(typing, 'typing');
+    await waitFor(typing, { what: 'typing' });
     // Bob's socket expires (his refresh fails) and comes back: the server seats him afresh, his client restores his state.
     bobFails = true;
-    await waitFor(() => bobClient.state !== 'open', 'bob’s expiry', 3000);
-    await waitFor(() => bobClient.state === 'open' && typing() && changes.includes('leave'), 'bob back, typing');
+    await waitFor(() => bobClient.state !== 'open', { what: 'bob’s expiry', ms: 3000 });
+    await waitFor(() => bobClient.state === 'open' && typing() && changes.includes('leave'), { what: 'bob back, typing' });
     // His join and restored state come as two changes, or as one join with the state when coalesced into one frame.
     expect(changes.slice(changes.indexOf('leave')).join(' ')).toMatch(/^leave join( update)?$/);
     bob.close();
-    await waitFor(() => ann.presence?.count === 1 && !ann.presence.members?.has('bob'), 'bob left');
+    await waitFor(() => ann.presence?.count === 1 && !ann.presence.members?.has('bob'), { what: 'bob left' });
     const counter = client('cat', () => `cat.${++n}`).subscribeGroup('room', 'p', { presence: 'count' });
-    await waitFor(() => counter.presence?.count === 2, 'the count');
+    await waitFor(() => counter.presence?.count === 2, { what: 'the count' });
     expect(counter.presence?.members).toBeNull();
   });
 });

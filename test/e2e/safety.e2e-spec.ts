@@ -11,6 +11,7 @@ import { metricValue } from '../support/metrics-text';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
+import { waitFor } from '../support/wait-for';
 
 /** A join handler that takes a little time (as a permission lookup does) and counts its calls. */
 @Injectable()
@@ -30,14 +31,6 @@ class BrokenJoins {
   @OnStreamJoin({ stream_name: 'perm' })
   onJoin(): never {
     throw new Error('permission database timed out');
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -68,14 +61,14 @@ function describeFlood(name: string, make: () => AdapterCase): void {
       await new Promise((r) => flood.once('open', r));
       const frame = JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'flood', groupId: 'g' } });
       for (let i = 0; i < 20_000; i++) flood.send(frame);
-      await until(() => joins.calls >= 50);
+      await waitFor(() => joins.calls >= 50);
       // Read but not yet handled: the queue bound (64) plus what ws had already read when it paused (one
       // socket read, at most 64 KiB ≈ 700 of these frames) — not the 20,000 sent.
       const read = await counter(t, 'streams_frames_in_total');
       expect(read - joins.calls).toBeLessThan(64 + 1000);
       flood.terminate();
       const atLeave = joins.calls;
-      await until(async () => (await counter(t, 'streams_connections')) === 0);
+      await waitFor(async () => (await counter(t, 'streams_connections')) === 0);
       await new Promise((r) => setTimeout(r, 300));
       // The server sees the close at its next write or two (the socket is not being read); without the drop
       // at least the 64 queued joins would still run after that, 2 ms each.
@@ -187,7 +180,7 @@ describe('refused upgrades and the connection cap (issue 15)', () => {
     const hanging = [new WebSocket(`${t.url}/?token=hang`), new WebSocket(`${t.url}/?token=hang`)];
     hanging.forEach((w) => w.on('error', () => undefined));
     try {
-      await until(() => calls === 2);
+      await waitFor(() => calls === 2);
       expect(await TestClient.refusal(`${t.url}/?token=ok`)).toBe(503);
       expect(calls).toBe(2);
       expect(await counter(t, 'streams_connections_refused_total{reason="limit"}')).toBe(1);
@@ -249,8 +242,8 @@ describe('typed client and a refused connection (issue 15)', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(calls).toBe(1);
       client.retry();
-      await until(() => calls === 2);
-      await until(() => client.state === 'refused');
+      await waitFor(() => calls === 2);
+      await waitFor(() => client.state === 'refused');
     } finally {
       client.close();
       await t.app.close();

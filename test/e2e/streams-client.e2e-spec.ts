@@ -10,6 +10,7 @@ import {
   type WebSocketConstructor,
 } from 'nest-realtime-streams-client';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { waitFor } from '../support/wait-for';
 
 interface Message {
   id: string;
@@ -27,14 +28,6 @@ class RoomGuard {
     return { unauthorized: payload.group_id === 'private' && payload.context?.user !== 'admin' };
   }
 }
-
-const waitFor = async (check: () => boolean, what: string, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** Reconnect fast so the restart case stays short. */
 const reconnect = { initialDelayMs: 20, maxDelayMs: 200 };
@@ -79,14 +72,14 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const client = connect();
     const messages = client.subscribeGroup('chat', 'room-1');
     const m2 = client.subscribeItem('chat', 'room-1', 'm2');
-    await waitFor(() => messages.synced && m2.synced, 'both syncs');
+    await waitFor(() => messages.synced && m2.synced, { what: 'both syncs' });
     expect(messages.values).toEqual([{ id: 'm1', text: 'first' }]);
     expect(m2.value).toBeNull();
 
     await t.service.set({ ...room, item_id: 'm2', data: { id: 'm2', text: 'second' } });
     await t.service.update({ ...room, item_id: 'm2', ops: [{ type: 'set', path: 'text', value: 'edited' }] });
     await t.service.delete({ ...room, item_id: 'm1' });
-    await waitFor(() => messages.items.size === 1 && messages.items.get('m2')?.text === 'edited', 'the writes');
+    await waitFor(() => messages.items.size === 1 && messages.items.get('m2')?.text === 'edited', { what: 'the writes' });
     expect(m2.value).toEqual({ id: 'm2', text: 'edited' });
     expect(messages.values).toEqual(await t.service.list(room));
   });
@@ -96,11 +89,11 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const seen: string[] = [];
     const messages = client.subscribeGroup('chat', 'room-1');
     messages.onEvent('typing', (data) => seen.push(data.author));
-    await waitFor(() => messages.synced, 'the sync');
+    await waitFor(() => messages.synced, { what: 'the sync' });
     await t.service.send({ ...room, type: 'typing', data: { author: 'ann' } });
     await t.service.send({ ...room, type: 'other', data: { author: 'nobody' } });
     await t.service.send({ ...room, type: 'typing', data: { author: 'bob' } });
-    await waitFor(() => seen.length === 2, 'two typing events');
+    await waitFor(() => seen.length === 2, { what: 'two typing events' });
     expect(seen).toEqual(['ann', 'bob']);
   });
 
@@ -111,7 +104,7 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const rejected = jest.fn();
     denied.on('unauthorized', rejected);
     const allowed = admin.subscribeGroup('chat', 'private');
-    await waitFor(() => denied.unauthorized && allowed.synced, 'the join answers');
+    await waitFor(() => denied.unauthorized && allowed.synced, { what: 'the join answers' });
     expect(rejected).toHaveBeenCalledTimes(1);
     expect(allowed.unauthorized).toBe(false);
   });
@@ -122,7 +115,7 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     client.on('error', (e) => errors.push(e));
     // An empty group is valid (as in iii); a name over the length limit is not.
     client.subscribeGroup('chat', 'x'.repeat(257));
-    await waitFor(() => errors.length === 1, 'an error frame');
+    await waitFor(() => errors.length === 1, { what: 'an error frame' });
     expect(errors[0]).toMatchObject({ code: 'invalid_field', field: 'data.groupId' });
   });
 
@@ -137,17 +130,17 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const typing: string[] = [];
     messages.on('ready', (event) => ready.push(event));
     messages.onEvent('typing', ({ author }) => typing.push(author));
-    await waitFor(() => messages.synced && m2.synced, 'the syncs');
+    await waitFor(() => messages.synced && m2.synced, { what: 'the syncs' });
     const synced = messages.position;
 
     tracked.sockets[0].terminate();
-    await waitFor(() => client.state === 'reconnecting', 'the drop');
+    await waitFor(() => client.state === 'reconnecting', { what: 'the drop' });
     await t.service.set({ ...room, item_id: 'm2', data: { id: 'm2', text: 'second' } });
     await t.service.update({ ...room, item_id: 'm1', ops: [{ type: 'set', path: 'text', value: 'edited' }] });
     await t.service.send({ ...room, type: 'typing', data: { author: 'ann' } });
     await t.service.delete({ ...room, item_id: 'm1' });
 
-    await waitFor(() => messages.resumed && m2.resumed, 'the resumes');
+    await waitFor(() => messages.resumed && m2.resumed, { what: 'the resumes' });
     expect(tracked.sockets).toHaveLength(2);
     expect(ready).toEqual([
       { type: 'sync', continuityLost: false, position: synced },
@@ -162,7 +155,7 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     // Live again, and the position keeps moving with what is applied.
     const resumedAt = messages.position;
     await t.service.set({ ...room, item_id: 'm3', data: { id: 'm3', text: 'live' } });
-    await waitFor(() => messages.items.has('m3'), 'a live write after the resume');
+    await waitFor(() => messages.items.has('m3'), { what: 'a live write after the resume' });
     expect(messages.position).not.toBe(resumedAt);
   });
 
@@ -177,15 +170,15 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const counter = client.subscribeItem('counters', 'g', 'c');
     const ready: ReadyEvent[] = [];
     messages.on('ready', (event) => ready.push(event));
-    await waitFor(() => messages.synced && counter.value?.n === 1, 'the first syncs');
+    await waitFor(() => messages.synced && counter.value?.n === 1, { what: 'the first syncs' });
 
     await t.app.close();
-    await waitFor(() => states.includes('reconnecting'), 'the client to notice');
+    await waitFor(() => states.includes('reconnecting'), { what: 'the client to notice' });
     t = await startStreamsApp({ port }, { providers: [RoomGuard] });
     await t.service.set({ ...room, item_id: 'new', data: { id: 'new', text: 'after restart' } });
     await t.service.set({ stream_name: 'counters', group_id: 'g', item_id: 'c', data: { n: 42 } });
 
-    await waitFor(() => client.state === 'open' && messages.synced && counter.value?.n === 42, 'the re-sync');
+    await waitFor(() => client.state === 'open' && messages.synced && counter.value?.n === 42, { what: 'the re-sync' });
     expect(messages.values).toEqual([{ id: 'new', text: 'after restart' }]);
     expect(messages.values).toEqual(await t.service.list(room));
     expect(ready.map((e) => e.type === 'sync' && e.continuityLost)).toEqual([false, true]);
@@ -195,6 +188,6 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
 
     // Live again: later writes arrive on the new socket.
     await t.service.set({ ...room, item_id: 'later', data: { id: 'later', text: 'live' } });
-    await waitFor(() => messages.items.has('later'), 'a live write after the restart');
+    await waitFor(() => messages.items.has('later'), { what: 'a live write after the restart' });
   });
 });

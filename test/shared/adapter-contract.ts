@@ -5,6 +5,7 @@ import type { IdempotencyLimits, IdempotentWrite } from '../../libs/streams/src/
 import { StreamsConflictError, StreamsIdempotencyError } from '../../libs/streams/src/errors/streams.errors';
 import { formatPosition } from '../../libs/streams/src/protocol/stream-position';
 import { listen } from '../support/hub-listener';
+import { waitFor } from '../support/wait-for';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
@@ -23,14 +24,6 @@ export interface AdapterHarness {
   /** Whether idempotency records are bounded in total as well as per group (the in-process adapters). */
   keysBoundedInTotal: boolean;
 }
-
-const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /**
  * The behaviour every StreamAdapter must have (SPEC §3.1, §3.2, §4.3, §5). Each backend's spec calls this
@@ -303,7 +296,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
           await adapter.snapshot('s', `joined-${i}`, null);
         }
         expect((await harness.heldGroups(adapter)).length).toBeGreaterThanOrEqual(41);
-        await waitFor(async () => (await harness.heldGroups(adapter)).join() === 'kept,watched', 8000);
+        await waitFor(async () => (await harness.heldGroups(adapter)).join() === 'kept,watched', { ms: 8000 });
         const watched = await adapter.snapshot('s', 'watched', null);
         expect(watched.epoch).toBe(joined.epoch);
 

@@ -15,6 +15,7 @@ import { StreamAdapter } from '../adapters/stream-adapter.interface';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { listen } from '../../../../test/support/hub-listener';
 import { StreamsHub } from '../hub/streams.hub';
+import { waitFor } from '../../../../test/support/wait-for';
 
 @Injectable()
 class ChangeRecorder {
@@ -76,14 +77,6 @@ class PresenceStream implements CustomStream {
     return [...new Set([...this.users.keys()].map((k) => k.split('/')[0]))];
   }
 }
-
-const waitFor = async (check: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('StreamsService (SPEC §3.1)', () => {
   let t: StreamsTestApp;

@@ -2,6 +2,7 @@ import { Controller, Injectable, Logger, Scope } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { OnStreamChange, OnStreamJoin, OnStreamLeave, type StreamChangeFrame, StreamsModule, StreamsService } from 'nest-realtime-streams';
 import { ON_STREAM_CHANGE_METADATA } from '../streams.constants';
+import { waitFor } from '../../../../test/support/wait-for';
 
 @Controller()
 class ControllerWithHandler {
@@ -35,14 +36,6 @@ class MissingStreamName {
   @OnStreamChange({} as never)
   onChange(): void {}
 }
-
-const waitFor = async (check: () => boolean) => {
-  const end = Date.now() + 2000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('StreamsExplorer (discovery at bootstrap)', () => {
   it('decorators only store metadata on the method, one entry per decorator', () => {

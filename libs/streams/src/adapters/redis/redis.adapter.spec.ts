@@ -7,14 +7,7 @@ import { RedisStreamAdapter } from './redis.adapter';
 import { MAX_CLOCK_LEAD_MS } from '../history/group-clock';
 import { RedisKeyspace } from './redis.keys';
 import { listen } from '../../../../../test/support/hub-listener';
-
-const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+import { waitFor } from '../../../../../test/support/wait-for';
 
 /** The groups that have any key (items, meta, log) under `prefix`, read back from their hash tags. */
 async function groupsWithKeys(prefix: string): Promise<string[]> {
@@ -99,7 +92,7 @@ describeRedis('RedisStreamAdapter', () => {
         expect(ttl).toBeGreaterThan(0);
         expect(ttl).toBeLessThanOrEqual(400);
       }
-      await waitFor(async () => (await raw.exists(g.idempotency, g.idempotencyExpiry)) === 0, 2000);
+      await waitFor(async () => (await raw.exists(g.idempotency, g.idempotencyExpiry)) === 0, { ms: 2000 });
       // Items are kept: only the records expired.
       await expect(adapter.get('s', 'g', 'i9')).resolves.toBe(9);
       expect((await adapter.set('s', 'g', 'i9', 9, { idempotency: { key: 'k9', fingerprint: 'f' } })).replayed).toBeUndefined();
