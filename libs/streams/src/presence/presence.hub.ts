@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
-import { JoinRateLimiter } from '../gateway/join-rate.limiter';
+import { TokenBucket } from '../common/token-bucket';
 import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
@@ -87,7 +87,7 @@ export class PresenceHub {
   private readonly logger = new Logger('Streams');
   private readonly groups = new Map<string, PresenceGroup>();
   private readonly seats = new WeakMap<PresenceSocket, Map<string, Seat>>();
-  private readonly budgets = new WeakMap<PresenceSocket, JoinRateLimiter>();
+  private readonly budgets = new WeakMap<PresenceSocket, TokenBucket>();
   private readonly poll: NodeJS.Timeout | null;
 
   constructor(
@@ -364,10 +364,10 @@ export class PresenceHub {
     return seats;
   }
 
-  private budgetOf(socket: PresenceSocket): JoinRateLimiter {
+  private budgetOf(socket: PresenceSocket): TokenBucket {
     let budget = this.budgets.get(socket);
     const rate = this.limits.maxUpdatesPerSecond;
-    if (!budget) this.budgets.set(socket, (budget = new JoinRateLimiter(rate, rate)));
+    if (!budget) this.budgets.set(socket, (budget = new TokenBucket(rate, rate)));
     return budget;
   }
 
