@@ -1,10 +1,11 @@
 import type { AuthExpiry } from '../auth/auth-expiry';
 import { TokenBucket } from '../common/token-bucket';
+import type { PresenceSeats } from '../presence/presence.hub';
 import { wireFrame } from '../wire/wire-frame';
 import { type GroupBinding, type SeamSession, SocketSubscriptions } from './snapshot.seam';
 import type { SocketPort } from './socket.port';
 
-/** A socket's protocol budgets, from the options; one object shared by every session. */
+/** A socket's protocol budgets, from the options. */
 export interface SessionLimits {
   /** Joins a fresh socket may make at once (`maxSubscriptionsPerSocket` + `maxJoinsPerSecond`). */
   joinBurst: number;
@@ -19,14 +20,16 @@ export interface Resyncer {
 
 /**
  * One socket's protocol state, all of it in one place: the auth context and its expiry (with the refresh
- * budget), the join budget, the subscriptions (each group binding a hub member) and the groups waiting for a
- * re-sync. It reaches its socket only through the port; the transport holds it for the protocol handler.
+ * budget), the join budget, the subscriptions (each group binding a hub member), the groups waiting for a
+ * re-sync and the presence seats. It reaches its socket only through the port; the transport holds it for the protocol handler.
  */
 export class ClientSession implements SeamSession {
   readonly subscriptions: SocketSubscriptions;
   /** Set when the authentication expires (`expiresAt`); a successful refresh moves it, one that never expires drops it. */
   auth: AuthExpiry | null = null;
   private readonly joins: TokenBucket;
+  /** Its presence seats and update budget, kept here by the presence hub (null until its first presence join). */
+  presence: PresenceSeats | null = null;
   /** Group bindings whose re-sync is queued and has not read its snapshot yet: a further loss is covered by it. */
   private resyncing: Set<GroupBinding> | null = null;
 

@@ -28,15 +28,15 @@ export interface PathSubscription {
 }
 
 /**
- * The iii protocol over one accepted socket: join (handlers authorize, the seam answers), leave, resume,
- * refresh, presence frames, the retry of a subscription the adapter could not serve, and the re-sync of
- * groups whose continuity was lost. Every client message runs on the socket's inbound queue, in order.
+ * The iii protocol, the session's entry point: stateless, over each socket's `ClientSession`. Join (handlers
+ * authorize, the seam answers), leave, resume, refresh, presence frames, the retry of a subscription the
+ * adapter could not serve, and the re-sync of groups whose continuity was lost. Every client message runs on the socket's inbound queue, in order.
  */
 @Injectable()
 export class StreamsSession implements Resyncer {
   private readonly logger = new Logger('Streams');
   private readonly seam: SnapshotSeam;
-  /** One object for every session (an idle session carries a reference, not a copy). */
+  /** Each session's budgets, from the options (computed once). */
   private readonly limits: SessionLimits;
 
   constructor(
