@@ -3,7 +3,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { StreamsMetrics } from 'nest-realtime-streams/metrics/streams-metrics';
 import { resolveStreamsOptions } from 'nest-realtime-streams/options/streams-options.resolver';
 import { OutboundQueue } from 'nest-realtime-streams/gateway/outbound-queue';
-import { wireFrame } from 'nest-realtime-streams/gateway/wire-frame';
+import { wireFrame } from 'nest-realtime-streams/wire/wire-frame';
 import { WriteBatcher } from 'nest-realtime-streams/gateway/write-batcher';
 import { startStreamsApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';

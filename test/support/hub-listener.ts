@@ -17,7 +17,7 @@ export async function listen(
 ): Promise<() => Promise<void>> {
   let hub = source instanceof StreamsHub ? source : hubs.get(source);
   if (!hub) hubs.set(source as StreamAdapter, (hub = new StreamsHub(source as StreamAdapter)));
-  const member = { deliver: (event: HubEvent) => listener(event.envelope) };
+  const member = { deliver: (event: HubEvent) => listener(event.envelope), continuityLost: () => undefined };
   await hub.bind(stream, group, member);
   return () => hub.unbind(stream, group, member);
 }

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { resolveStreamsOptions } from '../options/streams-options.resolver';
 import { OutboundQueue } from './outbound-queue';
-import { wireFrame } from './wire-frame';
+import { wireFrame } from '../wire/wire-frame';
 
 /** A WebSocket without ws's internals (no `_socket`): the queue can only use `send()` and `bufferedAmount`. */
 class FakeSocket {

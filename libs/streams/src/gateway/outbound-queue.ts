@@ -2,7 +2,8 @@ import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
-import { cut, rawSocket, senderIdle, type WireFrame } from './wire-frame';
+import type { WireFrame } from '../wire/wire-frame';
+import { cut, rawSocket, senderIdle } from './ws-internals';
 import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
 /** How often a backed-up socket is checked for room when nothing else can say so (see `awaitRoom`). */

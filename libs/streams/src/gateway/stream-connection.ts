@@ -1,64 +1,50 @@
 import type { WebSocket } from 'ws';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
-import type { ProtocolErrorCode } from '../protocol/protocol.constants';
-import { type SeamSocket, SocketSubscriptions } from '../session/snapshot.seam';
-import type { AuthExpiry } from './auth-expiry';
+import type { ClientSession } from '../session/streams.session';
+import type { SocketPort } from '../session/socket.port';
+import { type WireFrame, wireFrame } from '../wire/wire-frame';
 import { type InboundLimits, InboundQueue } from './inbound-queue';
-import { JoinRateLimiter } from './join-rate.limiter';
 import { OutboundQueue } from './outbound-queue';
-import { type WireFrame, wireFrame } from './wire-frame';
 import type { WriteBatcher } from './write-batcher';
 
 /**
- * A socket's bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, `maxJoinsPerSecond`, ...);
- * one object shared by every connection, handed on as is (an idle connection carries references, not copies).
+ * A socket's transport bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, ...); one
+ * object shared by every connection, handed on as is (an idle connection carries references, not copies).
  */
 export interface ConnectionLimits {
   maxBufferedBytes: number;
   inbound: InboundLimits;
-  joinBurst: number;
-  joinsPerSecond: number;
   /** Option `writeFastPath`: pre-framed bytes written straight to the TCP socket (batched), or ws's `send()`. */
   writeFastPath: boolean;
 }
 
 /**
- * One WebSocket: its inbound and outbound queues, limits, authentication clock, and the subscriptions the
- * session keeps for it; its group bindings there are the hub's members, and route among its subscriptions
- * (session/snapshot.seam.ts).
+ * One WebSocket as the transport keeps it: its inbound and outbound queues and its heartbeat flag. It is the
+ * session's port (session/socket.port.ts); the protocol state is the `ClientSession` it carries for the handler.
  */
-export class StreamConnection implements SeamSocket {
-  readonly subscriptions: SocketSubscriptions;
+export class StreamConnection implements SocketPort {
   /** Set by pongs, cleared by each heartbeat; a socket still unset at the next beat is dead. */
   alive = true;
+  /** The socket's protocol state, set by the session handler as the socket is accepted. */
+  client!: ClientSession;
   /** Client messages are handled strictly one after another, as in iii (a join finishes before the next), and bounded. */
   private readonly inbound: InboundQueue;
-
-  /** Its way out (slow-consumer policy, batching); live events are written here by its group bindings. */
-  readonly outbound: OutboundQueue;
-  private readonly joins: JoinRateLimiter;
-
-  /** Set when the authentication expires (`expiresAt`); a successful refresh moves it. */
-  auth: AuthExpiry | null = null;
+  /** Its way out (slow-consumer policy, batching). */
+  private readonly outbound: OutboundQueue;
 
   constructor(
     readonly socket: WebSocket,
-    /** Replaced by a successful `refresh`. */
-    public context: unknown,
-    private readonly metrics: StreamsMetrics,
+    metrics: StreamsMetrics,
     limits: ConnectionLimits,
     /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
     batcher: WriteBatcher | null = null,
   ) {
     this.outbound = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
     this.inbound = new InboundQueue(socket, limits.inbound);
-    this.joins = new JoinRateLimiter(limits.joinBurst, limits.joinsPerSecond);
-    this.subscriptions = new SocketSubscriptions(this);
   }
 
-  /** Spends one join of this socket's budget; false when it is spent (see `maxJoinsPerSecond`). */
-  takeJoin(): boolean {
-    return this.joins.take();
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
   }
 
   /**
@@ -71,12 +57,11 @@ export class StreamConnection implements SeamSocket {
 
   /** The socket closed: queued work is dropped, `cleanup` runs once the task in flight is done. */
   socketClosed(cleanup: () => Promise<void>, onError: (error: unknown) => void): void {
-    this.auth?.stop();
     this.inbound.close(() => cleanup().catch(onError));
   }
 
   /** Closes the socket after the frames already sent to it (a batched frame must not follow the close frame). */
-  end(code: number, reason: string): void {
+  close(code: number, reason: string): void {
     this.outbound.flush();
     this.socket.close(code, reason);
   }
@@ -86,16 +71,6 @@ export class StreamConnection implements SeamSocket {
   }
 
   sendFrame(frame: object): void {
-    this.sendText(JSON.stringify(frame));
-  }
-
-  /** A frame the caller already encoded (presence events, encoded once for every watcher). */
-  sendText(json: string): void {
-    this.outbound.send(wireFrame(Buffer.from(json)));
-  }
-
-  sendError(code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
-    this.metrics.protocolError(code);
-    this.sendFrame({ type: 'error', error: { code, message, ...extra } });
+    this.outbound.send(wireFrame(Buffer.from(JSON.stringify(frame))));
   }
 }

@@ -13,13 +13,13 @@ import type { ResolvedStreamsOptions } from '../options/streams-options.interfac
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 import { parseStreamPath } from '../protocol/stream-path.parser';
 import { StreamsMetrics } from '../metrics/streams-metrics';
+import { authenticate } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
-import { AuthExpiry } from './auth-expiry';
+import { writePath } from '../wire/wire-frame';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
-import { cut, writePath } from './wire-frame';
 import { WriteBatcher } from './write-batcher';
-import { authenticate } from './upgrade-auth';
+import { cut } from './ws-internals';
 
 /** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
@@ -60,9 +60,6 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.limits = {
       maxBufferedBytes: options.maxBufferedBytes,
       inbound: { maxTasks: options.maxQueuedMessagesPerSocket, maxBytes: options.maxPayloadBytes },
-      // A fresh socket may open every subscription it is allowed and still re-join for a second.
-      joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond,
-      joinsPerSecond: options.maxJoinsPerSecond,
       writeFastPath: options.writeFastPath,
     };
     this.batcher = new WriteBatcher(options.writeDelayMs);
@@ -123,7 +120,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         new Promise<void>((resolve) => {
           if (c.socket.readyState === WebSocket.CLOSED) return resolve();
           c.socket.once('close', () => resolve());
-          c.end(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+          c.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
           setTimeout(() => {
             cut(c.socket);
             resolve();
@@ -172,12 +169,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // ws guards the socket from now on; ours would stay for the connection's life.
       socket.off('error', destroySocket);
-      const connection = new StreamConnection(ws, auth.context, this.metrics, this.limits, this.batcher);
-      if (auth.expiresAt !== null && auth.input) {
-        connection.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, expire(connection));
-      }
+      const connection = new StreamConnection(ws, this.metrics, this.limits, this.batcher);
       this.accept(connection);
-      this.session.opened(connection, route.kind === 'stream' ? route : null);
+      connection.client = this.session.opened(connection, auth, route.kind === 'stream' ? route : null);
     });
   }
 
@@ -210,7 +204,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         const connection = connectionOf(this);
         if (!connection) return;
         gateway.metrics.framesIn++;
-        connection.enqueue(() => gateway.session.message(connection, data), gateway.session.onTaskError, data.length);
+        connection.enqueue(() => gateway.session.message(connection.client, data), gateway.session.onTaskError, data.length);
       },
       // ws has already closed the socket with the matching code (1007, 1009, 1002); counted, not logged.
       error(this: WebSocket, error: Error & { code?: string }) {
@@ -218,8 +212,10 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       },
       close(this: WebSocket) {
         const connection = connectionOf(this);
+        if (!connection) return;
+        connection.client.ended();
         // Queued messages of a closed socket are dropped, not handled: a flood ends when its client leaves.
-        connection?.socketClosed(() => gateway.cleanup(connection), gateway.session.onTaskError);
+        connection.socketClosed(() => gateway.cleanup(connection), gateway.session.onTaskError);
       },
     };
   }
@@ -228,7 +224,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private async cleanup(connection: StreamConnection): Promise<void> {
     if (!this.connections.delete(connection)) return;
     this.metrics.connections--;
-    await this.session.closed(connection);
+    await this.session.closed(connection.client);
   }
 
   private beat(): void {
@@ -244,14 +240,6 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
 }
 
 /** A failed socket before ws takes it: one function for all (no closure, nor the upgrade's scope, kept per socket). */
-/**
- * The expiry callback, made out here: a closure made inside `upgrade` would keep that call's whole scope
- * (the request with its headers, the upgrade's head buffer) alive for the socket's life.
- */
-function expire(connection: StreamConnection): () => void {
-  return () => connection.end(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired');
-}
-
 function destroySocket(this: Duplex): void {
   this.destroy();
 }

@@ -1,6 +1,6 @@
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { groupKey } from '../adapters/group.key';
-import { type WireFrame, wireFrame } from '../gateway/wire-frame';
+import { type WireFrame, wireFrame } from '../wire/wire-frame';
 import { formatPosition } from '../protocol/stream-position';
 
 /**

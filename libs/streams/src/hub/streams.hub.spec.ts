@@ -16,6 +16,7 @@ describe('StreamsHub', () => {
         got.push(`${name}:${event.envelope.seq}`);
         if (fails) throw new Error(`${name} failed`);
       },
+      continuityLost: () => undefined,
     });
     for (const m of [member('a'), member('b', true), member('c'), member('d', true), member('e')]) await hub.bind('s', 'g', m);
     const { envelope } = await adapter.set('s', 'g', 'i', 1);

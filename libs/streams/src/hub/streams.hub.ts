@@ -7,6 +7,8 @@ import { HubEvent } from './hub.event';
 /** Something that takes the events of a group it is bound to: a socket's binding to the group (its subscriptions there). */
 export interface GroupMember {
   deliver(event: HubEvent): void;
+  /** The adapter cannot prove the member got every event of the group (SPEC §7.9). */
+  continuityLost(stream: string, group: string): void;
 }
 
 interface GroupEntry {
@@ -14,9 +16,6 @@ interface GroupEntry {
   /** Resolves once the adapter delivers this group's events here. */
   ready: Promise<Unwatch>;
 }
-
-/** Told, per bound member, that the adapter cannot prove the member got every event of a group (SPEC §7.9). */
-export type MemberContinuityLost = (member: GroupMember, stream: string, group: string) => void;
 
 /**
  * The adapter's sink and the process's one owner of group → members: one adapter watch per group however
@@ -28,15 +27,9 @@ export type MemberContinuityLost = (member: GroupMember, stream: string, group: 
 export class StreamsHub implements StreamSink {
   private readonly groups = new Map<string, GroupEntry>();
   private readonly logger = new Logger('StreamsHub');
-  private lost: MemberContinuityLost = () => undefined;
 
   constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {
     adapter.attach(this);
-  }
-
-  /** Who re-syncs a member whose group lost continuity (the session). */
-  onContinuityLost(handler: MemberContinuityLost): void {
-    this.lost = handler;
   }
 
   /** Binds a member to a group; resolves when the group's events are flowing (before any snapshot is read). */
@@ -83,7 +76,7 @@ export class StreamsHub implements StreamSink {
     const entry = this.groups.get(groupKey(stream, group));
     for (const member of [...(entry?.members ?? [])]) {
       try {
-        this.lost(member, stream, group);
+        member.continuityLost(stream, group);
       } catch (error) {
         this.logger.error(`A continuity listener failed: ${describe(error)}`);
       }

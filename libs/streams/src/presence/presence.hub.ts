@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
-import { JoinRateLimiter } from '../gateway/join-rate.limiter';
+import { TokenBucket } from '../common/token-bucket';
 import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
@@ -10,9 +10,17 @@ export interface PresenceSnapshot {
   members?: PresenceMember[];
 }
 
-/** A socket as presence sees it: where frames go (JSON text), and its update budget. */
+/** A socket as presence sees it: where frames go (JSON text), and the slot where its presence state lives. */
 export interface PresenceSocket {
   sendText(json: string): void;
+  /** Set by the hub at the socket's first presence seat (the socket's session owns it); null until then. */
+  presence: PresenceSeats | null;
+}
+
+/** A socket's presence state: its seats by subscription id, and its update budget once it sent an update. */
+export interface PresenceSeats {
+  readonly seats: Map<string, Seat>;
+  budget: TokenBucket | null;
 }
 
 /** How a join asked for presence. */
@@ -44,7 +52,7 @@ interface Held {
   stored: Promise<PresenceEnterResult>;
 }
 
-interface Seat {
+export interface Seat {
   group: PresenceGroup;
   watcher: Watcher;
   /** The member this subscription holds, null when it only watches. */
@@ -86,8 +94,6 @@ export type PresenceUpdateResult = 'ok' | 'not_member' | 'too_large' | 'rate_lim
 export class PresenceHub {
   private readonly logger = new Logger('Streams');
   private readonly groups = new Map<string, PresenceGroup>();
-  private readonly seats = new WeakMap<PresenceSocket, Map<string, Seat>>();
-  private readonly budgets = new WeakMap<PresenceSocket, JoinRateLimiter>();
   private readonly poll: NodeJS.Timeout | null;
 
   constructor(
@@ -118,7 +124,7 @@ export class PresenceHub {
 
   /** The list for the subscription's sync; from now on it gets the group's presence frames. Synchronous on purpose. */
   snapshot(socket: PresenceSocket, subscriptionId: string): PresenceSnapshot | null {
-    const seat = this.seats.get(socket)?.get(subscriptionId);
+    const seat = socket.presence?.seats.get(subscriptionId);
     if (!seat) return null;
     seat.watcher.seen = seat.group.members;
     return this.view(seat.group, seat.watcher.mode);
@@ -126,7 +132,7 @@ export class PresenceHub {
 
   /** The subscription is gone (leave, replaced, socket closed): it stops watching at once and lets go of its member. */
   async exit(socket: PresenceSocket, subscriptionId: string): Promise<void> {
-    const seats = this.seats.get(socket);
+    const seats = socket.presence?.seats;
     const seat = seats?.get(subscriptionId);
     if (!seat) return;
     seats!.delete(subscriptionId);
@@ -141,7 +147,7 @@ export class PresenceHub {
    * everyone else.
    */
   async reseat(socket: PresenceSocket, subscriptionId: string, member: { key: string; data: unknown } | null): Promise<void> {
-    const seat = this.seats.get(socket)?.get(subscriptionId);
+    const seat = socket.presence?.seats.get(subscriptionId);
     if (!seat || seat.key === (member?.key ?? null)) return;
     await this.letGo(seat);
     if (member) await this.hold(seat, member);
@@ -149,7 +155,7 @@ export class PresenceHub {
 
   /** A client's own state for its member (e.g. `{ typing: true }`): bounded in size and rate per socket. */
   async update(socket: PresenceSocket, subscriptionId: string, state: unknown): Promise<PresenceUpdateResult> {
-    const seat = this.seats.get(socket)?.get(subscriptionId);
+    const seat = socket.presence?.seats.get(subscriptionId);
     const held = seat?.held;
     // A member still being written is held once that write succeeded (a refused one holds nothing).
     if (!seat || !held || (await held.stored) !== 'ok' || seat.held !== held) return 'not_member';
@@ -359,16 +365,12 @@ export class PresenceHub {
   }
 
   private seatsOf(socket: PresenceSocket): Map<string, Seat> {
-    let seats = this.seats.get(socket);
-    if (!seats) this.seats.set(socket, (seats = new Map()));
-    return seats;
+    return (socket.presence ??= { seats: new Map(), budget: null }).seats;
   }
 
-  private budgetOf(socket: PresenceSocket): JoinRateLimiter {
-    let budget = this.budgets.get(socket);
+  private budgetOf(socket: PresenceSocket): TokenBucket {
     const rate = this.limits.maxUpdatesPerSecond;
-    if (!budget) this.budgets.set(socket, (budget = new JoinRateLimiter(rate, rate)));
-    return budget;
+    return ((socket.presence ??= { seats: new Map(), budget: null }).budget ??= new TokenBucket(rate, rate));
   }
 
   private failed(what: string, error: unknown): void {

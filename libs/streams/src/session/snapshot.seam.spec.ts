@@ -12,6 +12,7 @@ import { PresenceHub } from '../presence/presence.hub';
 import { StreamsStore } from '../service/streams.store';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupBinding } from './snapshot.seam';
+import { ClientSession } from './client-session';
 import { StreamsSession } from './streams.session';
 
 /** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
@@ -22,7 +23,11 @@ function fakeSocket() {
 }
 
 const metrics = new StreamsMetrics(resolveStreamsOptions({}));
-const limits = { maxBufferedBytes: 1 << 20, inbound: { maxTasks: 64, maxBytes: 1 << 20 }, joinBurst: 100, joinsPerSecond: 100, writeFastPath: true };
+const limits = { maxBufferedBytes: 1 << 20, inbound: { maxTasks: 64, maxBytes: 1 << 20 }, writeFastPath: true };
+const connection = (socket: WebSocket) => new StreamConnection(socket, metrics, limits);
+/** A socket's session over a real connection (no re-sync in these tests). */
+const clientOf = (socket: WebSocket) =>
+  new ClientSession(connection(socket), null, { joinBurst: 100, joinsPerSecond: 100 }, { resync: () => Promise.resolve(), onTaskError: () => undefined });
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,
@@ -30,7 +35,7 @@ const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope =
 });
 
 /** What the hub does for every member bound to the event's group (the socket's binding there, if it has one). */
-const deliver = (c: StreamConnection, e: StreamEnvelope) =>
+const deliver = (c: ClientSession, e: StreamEnvelope) =>
   c.subscriptions.binding(e.frame.streamName, e.frame.groupId)?.deliver(new HubEvent(e));
 
 const sub = (subscriptionId: string, id: string | null = null) => ({ subscriptionId, streamName: 's', groupId: 'g', id });
@@ -39,7 +44,7 @@ const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 
 describe('SocketSubscriptions routing (the socket side of the snapshot seam)', () => {
   it('snapshot seam (SPEC §7.5): frames racing a join are held, then only those after the snapshot are sent, after the sync', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('a'));
     deliver(c, envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
     deliver(c, envelope(5, 'y')); // published after: must follow the sync
@@ -52,7 +57,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 
   it('a second join on a group already live holds frames until its snapshot, without losing them for the first', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('group'));
     c.subscriptions.activate('group', 0, null);
     deliver(c, envelope(1, 'x'));
@@ -67,7 +72,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 
   it('overlapping subscriptions (SPEC §7.3): a frame goes out once however many subscriptions match', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = clientOf(socket);
     for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
       c.subscriptions.open(s);
       c.subscriptions.activate(s.subscriptionId, 0, null);
@@ -79,7 +84,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 
   it('a resume never re-sends what another subscription of the socket already covers (SPEC §7.3)', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = clientOf(socket);
     const missed = [envelope(5, 'x'), envelope(6, 'y'), envelope(7, 'x')];
     c.subscriptions.open(sub('group'));
     c.subscriptions.resume('group', missed, 7, { type: 'resumed' });
@@ -90,7 +95,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 
   it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('i', 'x'));
     c.subscriptions.activate('i', 0, null);
     deliver(c, envelope(1, 'y'));
@@ -106,11 +111,9 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 });
 
 describe('SocketSubscriptions re-sync and detached subscriptions', () => {
-  const connection = (socket: WebSocket) => new StreamConnection(socket, null, metrics, limits);
-
   it('re-sync (SPEC §7.9): frames are held from the instant of the loss, then only those newer than the re-sync snapshot follow its sync', () => {
     const { socket, sent } = fakeSocket();
-    const c = connection(socket);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('a'));
     c.subscriptions.activate('a', 0, null);
     const binding = c.subscriptions.binding('s', 'g')!;
@@ -129,7 +132,7 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
 
   it('a detached subscription is bound to nothing (frames of its siblings flow), still counts, and is ended by a leave', () => {
     const { socket, sent } = fakeSocket();
-    const c = connection(socket);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('live'));
     c.subscriptions.activate('live', 0, null);
     c.subscriptions.open(sub('failed', 'x'));
@@ -144,7 +147,7 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
 
   it('reattach puts only the same detached subscription back in its snapshot phase, not one that replaced it', () => {
     const { socket, sent } = fakeSocket();
-    const c = connection(socket);
+    const c = clientOf(socket);
     c.subscriptions.open(sub('a'));
     const detached = c.subscriptions.detach('a')!;
     expect(detached.unbind).toBeInstanceOf(GroupBinding);
@@ -168,10 +171,10 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     const presence = new PresenceHub(new LocalPresenceStore(), options.presence);
     const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub);
     const { socket, sent } = fakeSocket();
-    const c = new StreamConnection(socket, null, metrics, limits);
+    const c = connection(socket);
     // Resolves once the socket's inbound queue has run everything queued before it (the join, the re-sync).
     const queued = () => new Promise<void>((resolve) => c.enqueue(async () => resolve(), () => undefined));
-    session.opened(c, { streamName: 's', groupId: 'g', itemId: null });
+    session.opened(c, { context: null, expiresAt: null }, { streamName: 's', groupId: 'g', itemId: null });
     await queued();
     const first = await adapter.set('s', 'g', 'counter', 1);
 

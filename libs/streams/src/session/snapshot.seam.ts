@@ -1,5 +1,4 @@
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
-import type { WireFrame } from '../gateway/wire-frame';
 import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
 import type { GroupMember, StreamsHub } from '../hub/streams.hub';
 import type { StreamFrame } from '../interfaces/stream-frame.interface';
@@ -7,18 +6,14 @@ import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import { formatPosition, parsePosition } from '../protocol/stream-position';
 import type { StreamsStore } from '../service/streams.store';
+import type { SocketPort } from './socket.port';
 
-/** Where a socket's subscriptions write: the connection. */
-export interface SubscriptionOutput {
-  send(wire: WireFrame): void;
-  sendFrame(frame: object): void;
-}
-
-/** A socket as the seam sees it: where its frames go, and its subscriptions (each group binding a hub member). */
-export interface SeamSocket extends SubscriptionOutput {
+/** A socket's session as the seam sees it (ClientSession): its port, its subscriptions, and who re-syncs a group. */
+export interface SeamSession {
+  readonly port: SocketPort;
   readonly subscriptions: SocketSubscriptions;
-  /** Its outbound queue: where its group bindings write live events. */
-  readonly outbound: Pick<SubscriptionOutput, 'send'>;
+  /** The hub cannot prove the binding's group reached the socket completely: re-sync its subscriptions there. */
+  continuityLost(binding: GroupBinding, stream: string, group: string): void;
 }
 
 export interface Subscription extends SubscriptionRequest {
@@ -51,12 +46,12 @@ export class GroupBinding implements GroupMember {
   private single = false;
   private singleSince = Infinity;
   private singleId: string | null = null;
-  /** Where the binding writes events: the socket's outbound queue (read once here, one object less per delivery). */
-  private readonly out: SeamSocket['outbound'];
+  /** Where the binding writes events: its socket's port (read once here, one object less per delivery). */
+  private readonly port: SocketPort;
 
-  /** `socket`: the socket the binding belongs to (whom the session re-syncs on a continuity loss). */
-  constructor(readonly socket: SeamSocket) {
-    this.out = socket.outbound;
+  /** `session`: the socket's session the binding belongs to (it re-syncs the group on a continuity loss). */
+  constructor(readonly session: SeamSession) {
+    this.port = session.port;
   }
 
   add(sub: Subscription): void {
@@ -77,6 +72,11 @@ export class GroupBinding implements GroupMember {
   deliver(event: HubEvent): void {
     if (this.pending > 0) (this.held ??= []).push(event);
     else this.route(event);
+  }
+
+  /** The hub cannot prove the group's events reached this socket completely (SPEC §7.9): the session re-syncs it. */
+  continuityLost(stream: string, group: string): void {
+    this.session.continuityLost(this, stream, group);
   }
 
   /**
@@ -110,11 +110,11 @@ export class GroupBinding implements GroupMember {
   private route(event: HubEvent): void {
     const { envelope } = event;
     if (this.single) {
-      if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) this.out.send(event.wire);
+      if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) this.port.send(event.wire);
       return;
     }
     for (const sub of this.subs) {
-      if (wants(sub, envelope)) return this.out.send(event.wire);
+      if (wants(sub, envelope)) return this.port.send(event.wire);
     }
   }
 
@@ -182,14 +182,14 @@ function wants(sub: Subscription, envelope: StreamEnvelope): boolean {
  */
 export class SnapshotSeam {
   constructor(
-    private readonly hub: StreamsHub,
-    private readonly store: StreamsStore,
-    private readonly metrics: StreamsMetrics,
+    private readonly hub: Pick<StreamsHub, 'bind' | 'unbind'>,
+    private readonly store: Pick<StreamsStore, 'snapshot' | 'replay'>,
+    private readonly metrics: Pick<StreamsMetrics, 'subscriptions'>,
   ) {}
 
   /** Registers a subscription in its snapshot phase (its group's events are held for it from now on). */
-  open(socket: SeamSocket, request: SubscriptionRequest): void {
-    socket.subscriptions.open(request);
+  open(session: SeamSession, request: SubscriptionRequest): void {
+    session.subscriptions.open(request);
     this.metrics.subscriptions++;
   }
 
@@ -198,13 +198,13 @@ export class SnapshotSeam {
    * When the adapter cannot serve it, the subscription is detached (the group unbound if nothing else of the
    * socket is there) and returned with the error, for the caller to retry; null otherwise.
    */
-  async serve(socket: SeamSocket, request: SubscriptionRequest, extras: AnswerExtras): Promise<ServeFailure | null> {
+  async serve(session: SeamSession, request: SubscriptionRequest, extras: AnswerExtras): Promise<ServeFailure | null> {
     const { subscriptionId, streamName, groupId, id } = request;
     try {
-      const binding = socket.subscriptions.binding(streamName, groupId);
+      const binding = session.subscriptions.binding(streamName, groupId);
       if (!binding) return null;
       await this.hub.bind(streamName, groupId, binding);
-      if (request.position !== undefined && (await this.resume(socket, request, request.position, extras))) return null;
+      if (request.position !== undefined && (await this.resume(session, request, request.position, extras))) return null;
       const snapshot = await this.store.snapshot(streamName, groupId, id);
       const sync = streamFrame(request, snapshot.timestamp, {
         type: 'sync',
@@ -213,10 +213,10 @@ export class SnapshotSeam {
         ...extras.presence(),
       });
       if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
-      socket.subscriptions.activate(subscriptionId, snapshot.seq, sync);
+      session.subscriptions.activate(subscriptionId, snapshot.seq, sync);
       return null;
     } catch (error) {
-      const detached = socket.subscriptions.detach(subscriptionId);
+      const detached = session.subscriptions.detach(subscriptionId);
       if (!detached) return null;
       if (detached.unbind) await this.hub.unbind(streamName, groupId, detached.unbind);
       return { error, detached: detached.sub };
@@ -224,21 +224,21 @@ export class SnapshotSeam {
   }
 
   /** Removes a subscription, unbinding its group when it was the socket's last there; null when it is gone. */
-  async close(socket: SeamSocket, subscriptionId: string): Promise<Removed | null> {
-    const closed = socket.subscriptions.close(subscriptionId);
+  async close(session: SeamSession, subscriptionId: string): Promise<Removed | null> {
+    const closed = session.subscriptions.close(subscriptionId);
     if (closed) this.metrics.subscriptions--;
     if (closed?.unbind) await this.hub.unbind(closed.sub.streamName, closed.sub.groupId, closed.unbind);
     return closed;
   }
 
   /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */
-  private async resume(socket: SeamSocket, request: SubscriptionRequest, token: string, extras: AnswerExtras): Promise<boolean> {
+  private async resume(session: SeamSession, request: SubscriptionRequest, token: string, extras: AnswerExtras): Promise<boolean> {
     const from = parsePosition(token);
     const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq));
     if (!replay) return false;
     const { seq, epoch } = replay.position;
     const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
-    socket.subscriptions.resume(request.subscriptionId, missed, seq, {
+    session.subscriptions.resume(request.subscriptionId, missed, seq, {
       type: 'resumed',
       subscriptionId: request.subscriptionId,
       streamName: request.streamName,
@@ -267,7 +267,7 @@ export class SocketSubscriptions {
    */
   private subs: readonly Subscription[] = [];
 
-  constructor(private readonly output: SeamSocket) {}
+  constructor(private readonly session: SeamSession) {}
 
   get size(): number {
     return this.subs.length;
@@ -329,7 +329,7 @@ export class SocketSubscriptions {
     const sub = this.find(subscriptionId);
     if (!sub || sub.since !== null) return;
     sub.since = seq;
-    if (sync) this.output.sendFrame(sync);
+    if (sync) this.session.port.sendFrame(sync);
     sub.binding?.release();
   }
 
@@ -343,7 +343,7 @@ export class SocketSubscriptions {
     if (!sub || sub.since !== null) return;
     const others = (sub.binding?.subs ?? []).filter((o) => o !== sub);
     for (const envelope of missed) {
-      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.output.send(encodeEnvelope(envelope));
+      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.session.port.send(encodeEnvelope(envelope));
     }
     this.activate(subscriptionId, seq, resumed);
   }
@@ -367,7 +367,7 @@ export class SocketSubscriptions {
 
   /** Binds a subscription to its group's events in its snapshot phase (they are held until it is answered). */
   private enterSnapshot(sub: Subscription): void {
-    const binding = this.binding(sub.streamName, sub.groupId) ?? new GroupBinding(this.output);
+    const binding = this.binding(sub.streamName, sub.groupId) ?? new GroupBinding(this.session);
     sub.binding = binding;
     sub.since = null;
     binding.add(sub);

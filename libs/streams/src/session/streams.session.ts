@@ -1,19 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WebSocket } from 'ws';
-import type { StreamConnection } from '../gateway/stream-connection';
-import { runAuth } from '../gateway/upgrade-auth';
+import { AuthExpiry } from '../auth/auth-expiry';
+import { type AuthGranted, runAuth } from '../auth/auth.runner';
 import { StreamsHub } from '../hub/streams.hub';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { PresenceHub } from '../presence/presence.hub';
 import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
-import { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID } from '../protocol/protocol.constants';
+import { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID, type ProtocolErrorCode } from '../protocol/protocol.constants';
 import { StreamsStore } from '../service/streams.store';
+import type { StreamAuthInput } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
+import { ClientSession, type Resyncer, type SessionLimits } from './client-session';
 import { serveRetryDelay } from './serve-retry.delay';
 import { type GroupBinding, SnapshotSeam, streamFrame } from './snapshot.seam';
+import type { SocketPort } from './socket.port';
+
+/** The transport holds each socket's session for the handler, and names it by this entry point only. */
+export type { ClientSession };
 
 /** The group (and item) a `/stream/...` URL names. */
 export interface PathSubscription {
@@ -23,16 +28,16 @@ export interface PathSubscription {
 }
 
 /**
- * The iii protocol over one accepted socket: join (handlers authorize, the seam answers), leave, resume,
- * refresh, presence frames, the retry of a subscription the adapter could not serve, and the re-sync of
- * groups whose continuity was lost. Every client message runs on the socket's inbound queue, in order.
+ * The iii protocol, the session's entry point: stateless, over each socket's `ClientSession`. Join (handlers
+ * authorize, the seam answers), leave, resume, refresh, presence frames, the retry of a subscription the
+ * adapter could not serve, and the re-sync of groups whose continuity was lost. Every client message runs on the socket's inbound queue, in order.
  */
 @Injectable()
-export class StreamsSession {
+export class StreamsSession implements Resyncer {
   private readonly logger = new Logger('Streams');
   private readonly seam: SnapshotSeam;
-  /** Group bindings whose re-sync is queued and has not read its snapshot yet: a further loss is covered by it. */
-  private readonly resyncQueued = new WeakSet<GroupBinding>();
+  /** Each session's budgets, from the options (computed once). */
+  private readonly limits: SessionLimits;
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -43,39 +48,47 @@ export class StreamsSession {
     hub: StreamsHub,
   ) {
     this.seam = new SnapshotSeam(hub, store, metrics);
-    // The hub's members are the sockets' group bindings (session/snapshot.seam.ts).
-    hub.onContinuityLost((member, stream, group) => this.continuityLost(member as GroupBinding, stream, group));
+    // A fresh socket may open every subscription it is allowed and still re-join for a second.
+    this.limits = { joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond, joinsPerSecond: options.maxJoinsPerSecond };
   }
 
-  /** A socket was accepted: it learns when to refresh, and a `/stream/...` URL joins its group. */
-  opened(connection: StreamConnection, path: PathSubscription | null): void {
-    // Tells a client that asked for expiring auth when to refresh (clients that never refresh ignore it).
-    if (connection.auth) connection.sendFrame({ type: 'auth', expiresAt: connection.auth.expiresAt });
+  /**
+   * A socket was accepted with this authentication (`input`: what the auth function ran with, kept for a
+   * refresh when it expires): its session, which learns when to refresh; a `/stream/...` URL joins its group.
+   */
+  opened(port: SocketPort, auth: Omit<AuthGranted, 'allowed'> & { input?: StreamAuthInput }, path: PathSubscription | null): ClientSession {
+    const client = new ClientSession(port, auth.context, this.limits, this);
+    if (auth.expiresAt !== null && auth.input) {
+      client.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, expire(port));
+      // Tells a client that asked for expiring auth when to refresh (clients that never refresh ignore it).
+      port.sendFrame({ type: 'auth', expiresAt: auth.expiresAt });
+    }
     if (path) {
       const { streamName, groupId, itemId } = path;
-      connection.enqueue(() => this.join(connection, { subscriptionId: PATH_SUBSCRIPTION_ID, streamName, groupId, id: itemId }), this.onTaskError);
+      port.enqueue(() => this.join(client, { subscriptionId: PATH_SUBSCRIPTION_ID, streamName, groupId, id: itemId }), this.onTaskError);
     }
+    return client;
   }
 
   /** A client message; call it from the socket's inbound queue. */
-  async message(connection: StreamConnection, data: Buffer): Promise<void> {
+  async message(client: ClientSession, data: Buffer): Promise<void> {
     const message = parseClientMessage(data);
     if (message.kind === 'ignore') return;
     if (message.kind === 'error') {
-      connection.sendError(message.code, message.message, message.field ? { field: message.field } : {});
+      this.error(client, message.code, message.message, message.field ? { field: message.field } : {});
       return;
     }
-    if (message.kind === 'presence') await this.presenceUpdate(connection, message.subscriptionId, message.state);
-    else if (message.kind === 'refresh') await this.refresh(connection, message.token);
-    else if (message.kind === 'join') await this.join(connection, message.data);
-    else await this.leave(connection, message.data);
+    if (message.kind === 'presence') await this.presenceUpdate(client, message.subscriptionId, message.state);
+    else if (message.kind === 'refresh') await this.refresh(client, message.token);
+    else if (message.kind === 'join') await this.join(client, message.data);
+    else await this.leave(client, message.data);
   }
 
   /** Socket gone: unbind every group and run leave handlers once per remaining subscription. */
-  async closed(connection: StreamConnection): Promise<void> {
-    for (const sub of connection.subscriptions.list()) {
-      await this.drop(connection, sub.subscriptionId);
-      await this.handlers.notifyLeave(this.payload(connection, sub));
+  async closed(client: ClientSession): Promise<void> {
+    for (const sub of client.subscriptions.list()) {
+      await this.drop(client, sub.subscriptionId);
+      await this.handlers.notifyLeave(this.payload(client, sub));
     }
   }
 
@@ -85,12 +98,12 @@ export class StreamsSession {
   }
 
   readonly onTaskError = (error: unknown): void => {
-    this.logger.error(`Streams connection task failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(`Streams client task failed: ${error instanceof Error ? error.message : String(error)}`);
   };
 
   /** A client's own presence state (e.g. typing) for the member one of its subscriptions holds. */
-  private async presenceUpdate(connection: StreamConnection, subscriptionId: string, state: unknown): Promise<void> {
-    const result = await this.presence.update(connection, subscriptionId, state);
+  private async presenceUpdate(client: ClientSession, subscriptionId: string, state: unknown): Promise<void> {
+    const result = await this.presence.update(client, subscriptionId, state);
     const { maxStateBytes, maxUpdatesPerSecond } = this.options.presence;
     const errors = {
       not_member: [ERROR_CODES.PRESENCE_NOT_MEMBER, 'this subscription holds no presence member'],
@@ -98,7 +111,7 @@ export class StreamsSession {
       rate_limited: [ERROR_CODES.PRESENCE_RATE_LIMITED, `at most ${maxUpdatesPerSecond} presence updates per second per socket`],
       failed: [ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored'],
     } as const;
-    if (result !== 'ok') connection.sendError(errors[result][0], errors[result][1], { subscriptionId });
+    if (result !== 'ok') this.error(client, errors[result][0], errors[result][1], { subscriptionId });
   }
 
   /**
@@ -107,77 +120,77 @@ export class StreamsSession {
    * through the join handlers again (one they now reject gets `unauthorized` and is removed; a presence
    * subscription they give another member key holds that member instead); refused, the socket is closed with 4403. Frames keep flowing meanwhile: nothing is re-joined.
    */
-  private async refresh(connection: StreamConnection, token: string): Promise<void> {
-    const auth = connection.auth;
-    if (!auth) return connection.sendError(ERROR_CODES.REFRESH_UNSUPPORTED, 'this connection’s authentication does not expire');
+  private async refresh(client: ClientSession, token: string): Promise<void> {
+    const auth = client.auth;
+    if (!auth) return this.error(client, ERROR_CODES.REFRESH_UNSUPPORTED, 'this client’s authentication does not expire');
     if (!auth.takeRefresh()) {
-      return connection.sendError(ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.maxRefreshesPerMinute} refreshes per minute per socket`);
+      return this.error(client, ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.maxRefreshesPerMinute} refreshes per minute per socket`);
     }
-    const input = { ...auth.input(), refresh: { token, context: connection.context } };
+    const input = { ...auth.input(), refresh: { token, context: client.context } };
     const outcome = await runAuth(this.options.authFunction, input, this.options.handshakeTimeoutMs);
-    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    if (!client.port.open) return;
     if (!outcome.allowed) {
       this.metrics.connectionRefused(outcome.reason);
-      return connection.end(CLOSE_CODES.REFRESH_REFUSED, 'refresh refused');
+      return client.port.close(CLOSE_CODES.REFRESH_REFUSED, 'refresh refused');
     }
-    connection.context = outcome.context;
+    client.context = outcome.context;
     if (outcome.expiresAt === null) {
       auth.stop();
-      connection.auth = null;
+      client.auth = null;
     } else auth.extend(outcome.expiresAt);
-    connection.sendFrame({ type: 'auth', expiresAt: outcome.expiresAt, refreshed: true });
-    for (const sub of connection.subscriptions.list()) {
-      const decision = await this.handlers.authorizeJoin({ ...this.payload(connection, sub), reauth: true });
-      if (connection.subscriptions.get(sub.subscriptionId) !== sub) continue;
+    client.port.sendFrame({ type: 'auth', expiresAt: outcome.expiresAt, refreshed: true });
+    for (const sub of client.subscriptions.list()) {
+      const decision = await this.handlers.authorizeJoin({ ...this.payload(client, sub), reauth: true });
+      if (client.subscriptions.get(sub.subscriptionId) !== sub) continue;
       if (decision.allowed) {
-        if (sub.presence) await this.presence.reseat(connection, sub.subscriptionId, decision.presence);
+        if (sub.presence) await this.presence.reseat(client, sub.subscriptionId, decision.presence);
         continue;
       }
-      await this.reject(connection, sub);
-      await this.drop(connection, sub.subscriptionId);
-      await this.handlers.notifyLeave(this.payload(connection, sub));
+      await this.reject(client, sub);
+      await this.drop(client, sub.subscriptionId);
+      await this.handlers.notifyLeave(this.payload(client, sub));
     }
   }
 
   /** Answers a join the handlers refused with `unauthorized` (also sent for a subscription a refresh revoked). */
-  private async reject(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+  private async reject(client: ClientSession, request: SubscriptionRequest): Promise<void> {
     // The group's clock keeps the frame in order for iii clients: a Motia item subscription of the same
     // item takes its timestamp as its newest, so a wall-clock stamp ahead of the group's next write (Redis
     // stamps with its own clock) would hide that write. A position is a read: refusals share one tick per
     // write and never delay the group's writes. With the store unreachable the wall clock will do.
     const timestamp = await this.store.position(request.streamName, request.groupId).then((p) => p.timestamp, () => Date.now());
-    connection.sendFrame(streamFrame(request, timestamp, { type: 'unauthorized' }));
+    client.port.sendFrame(streamFrame(request, timestamp, { type: 'unauthorized' }));
   }
 
   /** Join: handlers authorize, then the seam binds the group (live frames start), reads the snapshot and answers. */
-  private async join(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+  private async join(client: ClientSession, request: SubscriptionRequest): Promise<void> {
     const { subscriptionId } = request;
-    const subscriptions = connection.subscriptions;
+    const subscriptions = client.subscriptions;
     const replacing = subscriptions.has(subscriptionId);
     if (!replacing && subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
-      connection.sendError(ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
+      this.error(client, ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
       return;
     }
-    if (!connection.takeJoin()) {
-      connection.sendError(ERROR_CODES.JOIN_RATE_LIMITED, `at most ${this.options.maxJoinsPerSecond} joins per second per socket`, { subscriptionId });
+    if (!client.takeJoin()) {
+      this.error(client, ERROR_CODES.JOIN_RATE_LIMITED, `at most ${this.options.maxJoinsPerSecond} joins per second per socket`, { subscriptionId });
       return;
     }
-    const decision = await this.handlers.authorizeJoin(this.payload(connection, request));
-    if (!decision.allowed) return this.reject(connection, request);
-    if (replacing) await this.drop(connection, subscriptionId);
-    this.seam.open(connection, request);
-    if (request.presence) await this.enterPresence(connection, request, decision.presence);
+    const decision = await this.handlers.authorizeJoin(this.payload(client, request));
+    if (!decision.allowed) return this.reject(client, request);
+    if (replacing) await this.drop(client, subscriptionId);
+    this.seam.open(client, request);
+    if (request.presence) await this.enterPresence(client, request, decision.presence);
     // A resume that cannot be served is answered by a sync the client must replace its state with.
-    await this.serve(connection, request, request.position !== undefined);
+    await this.serve(client, request, request.position !== undefined);
   }
 
   /** Seats a subscription that asked for presence (watching, and holding the member a join handler named). */
-  private async enterPresence(connection: StreamConnection, request: SubscriptionRequest, member: { key: string; data: unknown } | null): Promise<void> {
+  private async enterPresence(client: ClientSession, request: SubscriptionRequest, member: { key: string; data: unknown } | null): Promise<void> {
     const { subscriptionId, streamName, groupId, presence } = request;
-    const result = await this.presence.enter(connection, subscriptionId, streamName, groupId, presence!, member);
+    const result = await this.presence.enter(client, subscriptionId, streamName, groupId, presence!, member);
     if (result === 'full') {
-      connection.sendError(ERROR_CODES.PRESENCE_FULL, `the group holds ${this.options.presence.maxMembersPerGroup} members; this subscription only watches`, { subscriptionId });
-    } else if (result === 'failed') connection.sendError(ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored', { subscriptionId });
+      this.error(client, ERROR_CODES.PRESENCE_FULL, `the group holds ${this.options.presence.maxMembersPerGroup} members; this subscription only watches`, { subscriptionId });
+    } else if (result === 'failed') this.error(client, ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored', { subscriptionId });
   }
 
   /**
@@ -187,59 +200,60 @@ export class StreamsSession {
    * and it is served again after a backoff, for as long as the socket keeps it, until its sync goes out
    * (docs/reliability.md).
    */
-  private async serve(connection: StreamConnection, request: SubscriptionRequest, continuityLost: boolean, attempt = 0): Promise<void> {
-    const failure = await this.seam.serve(connection, request, { continuityLost, presence: () => this.presenceField(connection, request) });
+  private async serve(client: ClientSession, request: SubscriptionRequest, continuityLost: boolean, attempt = 0): Promise<void> {
+    const failure = await this.seam.serve(client, request, { continuityLost, presence: () => this.presenceField(client, request) });
     if (!failure) return;
     const { subscriptionId } = request;
     if (attempt === 0) {
-      connection.sendError(ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(failure.error as Error).message}; retrying`, { subscriptionId, retrying: true });
+      this.error(client, ERROR_CODES.SNAPSHOT_FAILED, `snapshot failed: ${(failure.error as Error).message}; retrying`, { subscriptionId, retrying: true });
     }
-    const retry = () => connection.subscriptions.reattach(failure.detached) && this.serve(connection, request, continuityLost, attempt + 1);
-    setTimeout(() => connection.enqueue(async () => void (await retry()), this.onTaskError), serveRetryDelay(attempt)).unref();
+    const retry = () => client.subscriptions.reattach(failure.detached) && this.serve(client, request, continuityLost, attempt + 1);
+    setTimeout(() => client.port.enqueue(async () => void (await retry()), this.onTaskError), serveRetryDelay(attempt)).unref();
   }
 
   /**
-   * The adapter cannot prove this socket got every frame of a group (SPEC §7.9): its binding there holds the
-   * group's frames from this instant (the adapter may deliver the group's new history right after telling),
-   * each of its subscriptions there gets a fresh `sync` flagged `continuityLost`, in turn with the socket's
-   * messages, and only then do the held frames its snapshot does not contain follow.
+   * Re-syncs a socket's subscriptions on a group whose continuity was lost (SPEC §7.9; queued by its session,
+   * with the group's frames held): each gets a fresh `sync` flagged `continuityLost`, then the held frames its
+   * snapshot does not contain follow.
    */
-  private continuityLost(binding: GroupBinding, stream: string, group: string): void {
-    if (this.resyncQueued.has(binding)) return;
-    this.resyncQueued.add(binding);
-    binding.hold();
-    const connection = binding.socket as StreamConnection;
-    connection.enqueue(async () => {
-      this.resyncQueued.delete(binding);
-      try {
-        for (const sub of binding.reopen()) {
-          this.metrics.continuityResyncs++;
-          await this.serve(connection, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
-        }
-      } finally {
-        binding.release();
-      }
-    }, this.onTaskError);
+  async resync(client: ClientSession, binding: GroupBinding, stream: string, group: string): Promise<void> {
+    for (const sub of binding.reopen()) {
+      this.metrics.continuityResyncs++;
+      await this.serve(client, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
+    }
   }
 
-  private async leave(connection: StreamConnection, request: SubscriptionRequest): Promise<void> {
+  private async leave(client: ClientSession, request: SubscriptionRequest): Promise<void> {
     // iii runs leave handlers even for an id that never joined; the payload is what the client sent.
-    await this.handlers.notifyLeave(this.payload(connection, request));
-    await this.drop(connection, request.subscriptionId);
+    await this.handlers.notifyLeave(this.payload(client, request));
+    await this.drop(client, request.subscriptionId);
   }
 
   /** `{ presence }` for the sync or `resumed` of a subscription that asked for it; taken as the frame goes out. */
-  private presenceField(connection: StreamConnection, request: SubscriptionRequest): { presence?: object } {
-    const snapshot = request.presence ? this.presence.snapshot(connection, request.subscriptionId) : null;
+  private presenceField(client: ClientSession, request: SubscriptionRequest): { presence?: object } {
+    const snapshot = request.presence ? this.presence.snapshot(client, request.subscriptionId) : null;
     return snapshot ? { presence: snapshot } : {};
   }
 
   /** Both unbind before either awaits anything: nothing reaches a dropped subscription (say, after its `unauthorized`). */
-  private async drop(connection: StreamConnection, subscriptionId: string): Promise<void> {
-    await Promise.all([this.seam.close(connection, subscriptionId), this.presence.exit(connection, subscriptionId)]);
+  private async drop(client: ClientSession, subscriptionId: string): Promise<void> {
+    await Promise.all([this.seam.close(client, subscriptionId), this.presence.exit(client, subscriptionId)]);
   }
 
-  private payload(connection: StreamConnection, sub: SubscriptionRequest): StreamSubscriptionPayload {
-    return { subscription_id: sub.subscriptionId, stream_name: sub.streamName, group_id: sub.groupId, id: sub.id, context: connection.context ?? null };
+  private error(client: ClientSession, code: ProtocolErrorCode, message: string, extra: Record<string, unknown> = {}): void {
+    this.metrics.protocolError(code);
+    client.port.sendFrame({ type: 'error', error: { code, message, ...extra } });
   }
+
+  private payload(client: ClientSession, sub: SubscriptionRequest): StreamSubscriptionPayload {
+    return { subscription_id: sub.subscriptionId, stream_name: sub.streamName, group_id: sub.groupId, id: sub.id, context: client.context ?? null };
+  }
+}
+
+/**
+ * The expiry callback, made out here: a closure made inside `opened` would keep that call's whole scope
+ * (the auth input with its headers) alive for the socket's life.
+ */
+function expire(port: SocketPort): () => void {
+  return () => port.close(CLOSE_CODES.AUTH_EXPIRED, 'authentication expired');
 }

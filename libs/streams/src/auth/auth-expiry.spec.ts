@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { AuthExpiry } from './auth-expiry';
-import { buildAuthInput } from './upgrade-auth';
+import { buildAuthInput } from './auth.runner';
 
 /** An upgrade request as a browser sends it: ~15 headers, a token in the query. */
 function upgradeRequest(): IncomingMessage {

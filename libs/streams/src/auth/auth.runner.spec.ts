@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { IncomingMessage } from 'node:http';
-import { buildAuthInput } from './upgrade-auth';
+import { buildAuthInput } from './auth.runner';
 
 /** A request as Node's parser gives it: `rawHeaders` lists every header line, names as the client sent them. */
 const request = (url: string, headers: Record<string, string | string[]>): IncomingMessage => {

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as wsModule from 'ws';
-import { cut, probeFramer, rawSocket, wireFrame, writePath } from './wire-frame';
+import { probeFramer, wireFrame, writePath } from '../wire/wire-frame';
+import { cut, rawSocket } from './ws-internals';
 
 describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
   it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {

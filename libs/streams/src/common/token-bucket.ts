@@ -1,10 +1,8 @@
 /**
- * A socket's join budget: a token bucket holding `burst` joins (a fresh socket may open all its
- * subscriptions at once) refilled at `perSecond`. Every join that reaches the handlers and a snapshot takes
- * a token — a join replacing a live subscription id too, so re-joining one id in a loop costs the client
- * its budget instead of costing the server unbounded snapshot reads.
+ * A token bucket holding `burst` tokens, refilled at `perSecond`: a socket's budget of joins, refreshes or
+ * presence updates (one object per budget and socket, no timer).
  */
-export class JoinRateLimiter {
+export class TokenBucket {
   private tokens: number;
   private refilledAt: number;
 
@@ -17,7 +15,7 @@ export class JoinRateLimiter {
     this.refilledAt = now();
   }
 
-  /** Takes one token; false when the budget is spent (the join is refused). */
+  /** Takes one token; false when the budget is spent (the caller refuses the request). */
   take(): boolean {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000);

@@ -1,5 +1,5 @@
 import type { StreamAuthInput } from '../options/streams-options.interface';
-import { JoinRateLimiter } from './join-rate.limiter';
+import { TokenBucket } from '../common/token-bucket';
 
 /** setTimeout's longest delay; a later expiry is reached in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -13,7 +13,7 @@ const REFRESH_BURST = 3;
  */
 export class AuthExpiry {
   private timer: NodeJS.Timeout | null = null;
-  private readonly budget: JoinRateLimiter;
+  private readonly budget: TokenBucket;
   /**
    * The upgrade's input, kept for the socket's life as one JSON string: the header and query maps as objects
    * cost ~4 KiB of heap per socket (a few hundred bytes as text), and a refresh is rare.
@@ -26,7 +26,7 @@ export class AuthExpiry {
     refreshesPerMinute: number,
     private readonly onExpired: () => void,
   ) {
-    this.budget = new JoinRateLimiter(REFRESH_BURST, refreshesPerMinute / 60);
+    this.budget = new TokenBucket(REFRESH_BURST, refreshesPerMinute / 60);
     this.saved = JSON.stringify(input);
     this.arm();
   }
