@@ -26,6 +26,8 @@ class Gatekeeper {
     this.joins.push(payload);
     if (payload.group_id === 'locked') return { unauthorized: true };
     if (payload.group_id === 'forbidden') throw new ForbiddenException();
+    if (payload.group_id === 'ann-only') throw new ForbiddenException('ann only');
+    if (payload.group_id === 'closed') return { unauthorized: true, reason: 'the room is closed' };
     if (payload.group_id === 'buggy') throw new Error('handler bug');
     return undefined;
   }
@@ -203,6 +205,20 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect(await c.next()).toMatchObject({ groupId: 'forbidden', event: { type: 'unauthorized' } });
       c.join('s2', 'chat', 'buggy');
       expect(await c.next()).toMatchObject({ groupId: 'buggy', event: { type: 'unauthorized' } });
+    });
+
+    // docs/protocol.md "Join, step by step": the reason a handler gave reaches the client (additive `error`);
+    // what an unexpected failure said stays in the server's log.
+    it('an unauthorized frame carries the handler\'s reason; a handler failure says only that it failed', async () => {
+      const c = await connect();
+      c.join('s1', 'chat', 'ann-only');
+      expect((await c.next()).event).toEqual({ type: 'unauthorized', error: { code: 'forbidden', message: 'ann only' } });
+      c.join('s2', 'chat', 'closed');
+      expect((await c.next()).event).toEqual({ type: 'unauthorized', error: { code: 'unauthorized', message: 'the room is closed' } });
+      c.join('s3', 'chat', 'forbidden');
+      expect((await c.next()).event).toEqual({ type: 'unauthorized', error: { code: 'forbidden', message: 'Forbidden' } });
+      c.join('s4', 'chat', 'buggy');
+      expect((await c.next()).event).toEqual({ type: 'unauthorized', error: { code: 'join_failed', message: 'a join handler failed' } });
     });
 
     it('join handlers filtered by stream_name run only for that stream', async () => {

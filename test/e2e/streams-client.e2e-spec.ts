@@ -25,7 +25,8 @@ interface Streams {
 class RoomGuard {
   @OnStreamJoin({ stream_name: 'chat' })
   onJoin(payload: StreamSubscriptionPayload<{ user: string }>) {
-    return { unauthorized: payload.group_id === 'private' && payload.context?.user !== 'admin' };
+    const refused = payload.group_id === 'private' && payload.context?.user !== 'admin';
+    return refused ? { unauthorized: true, reason: 'admins only' } : { unauthorized: false };
   }
 }
 
@@ -106,7 +107,11 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
     const allowed = admin.subscribeGroup('chat', 'private');
     await waitFor(() => denied.unauthorized && allowed.synced, { what: 'the join answers' });
     expect(rejected).toHaveBeenCalledTimes(1);
+    // The reason the join handler gave reaches the client.
+    expect(rejected).toHaveBeenCalledWith({ code: 'unauthorized', message: 'admins only' });
+    expect(denied.refusal).toEqual({ code: 'unauthorized', message: 'admins only' });
     expect(allowed.unauthorized).toBe(false);
+    expect(allowed.refusal).toBeNull();
   });
 
   it('reports error frames for joins the server refuses', async () => {

@@ -16,6 +16,7 @@ export type {
   StreamEvent,
   ResumedFrame,
   StreamsErrorPayload,
+  JoinRefusal,
   SubscriptionRequest,
   PresenceMember,
   PresenceSnapshot,

@@ -72,7 +72,14 @@ export type StreamEvent =
   | { type: 'sync'; data: unknown; continuityLost?: boolean; presence?: PresenceSnapshot }
   | { type: 'create' | 'update' | 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
-  | { type: 'unauthorized' };
+  /** `error`: why, when the server's join handler said (additive; absent from iii servers). */
+  | { type: 'unauthorized'; error?: JoinRefusal };
+
+/** Why a join was refused: `forbidden` / `unauthorized` with the handler's message, or `join_failed`. */
+export interface JoinRefusal {
+  code: string;
+  message: string;
+}
 
 export interface StreamFrame {
   type: 'stream';

@@ -1,5 +1,5 @@
 import { Emitter } from '../runtime/emitter';
-import type { PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import type { JoinRefusal, PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
 import type { PresenceChange } from './presence.mirror';
 import { StreamCursor } from './stream.cursor';
 
@@ -26,7 +26,8 @@ export type ReadyEvent =
 export interface ChannelEvents<C> {
   change: C;
   ready: ReadyEvent;
-  unauthorized: undefined;
+  /** Why, when the server said (null otherwise). */
+  unauthorized: JoinRefusal | null;
   /** Group subscriptions with presence: the presence view changed (it is already updated). */
   presence: PresenceChange;
 }
@@ -57,6 +58,7 @@ export abstract class SubscriptionChannel<C> implements Channel {
   readonly customEvents = new Emitter<Record<string, CustomEvent>>();
   synced = false;
   unauthorized = false;
+  refusal: JoinRefusal | null = null;
   resumed = false;
   continuityLost = false;
   private readonly cursor = new StreamCursor();
@@ -76,6 +78,7 @@ export abstract class SubscriptionChannel<C> implements Channel {
   joinRequest(): SubscriptionRequest {
     this.synced = false;
     this.unauthorized = false;
+    this.refusal = null;
     this.resumed = false;
     this.continuityLost = false;
     const position = this.cursor.join();
@@ -102,8 +105,9 @@ export abstract class SubscriptionChannel<C> implements Channel {
         return;
       case 'unauthorized':
         this.unauthorized = true;
+        this.refusal = event.error ?? null;
         this.clear();
-        this.changes.emit('unauthorized', undefined);
+        this.changes.emit('unauthorized', this.refusal);
         return;
       case 'sync': {
         // A sync always replaces the mirror, so one flagged continuityLost needs nothing more than the flag.

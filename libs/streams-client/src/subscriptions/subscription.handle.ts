@@ -1,4 +1,5 @@
 import type { Listener, Unsubscribe } from '../runtime/emitter';
+import type { JoinRefusal } from '../protocol/wire.types';
 import type { ChannelEvents, CustomEventMeta, SubscriptionChannel } from './subscription.channel';
 
 /** Typed custom event handler: `data` has the type the stream schema gives that event. */
@@ -51,6 +52,11 @@ export abstract class Subscription<C, E extends object, Ch extends SubscriptionC
   /** The server rejected the join (it is retried on the next reconnect). */
   get unauthorized(): boolean {
     return this.channel.unauthorized;
+  }
+
+  /** Why the join was rejected, when the server said (`{ code, message }`, e.g. a join handler's `ForbiddenException('…')`). */
+  get refusal(): JoinRefusal | null {
+    return this.channel.refusal;
   }
 
   /**

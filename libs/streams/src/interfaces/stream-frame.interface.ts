@@ -6,7 +6,7 @@ export type StreamEvent =
   | { type: 'update'; data: unknown }
   | { type: 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
-  | { type: 'unauthorized' };
+  | { type: 'unauthorized'; error?: { code: string; message: string } };
 
 export type StreamChangeEvent = Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>;
 

@@ -11,7 +11,7 @@ import { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID, type ProtocolErrorCode 
 import { StreamsStore } from '../service/streams.store';
 import type { StreamAuthInput } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
-import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
+import { type JoinRefusal, StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { ClientSession, type Resyncer, type SessionLimits } from './client-session';
 import { serveRetryDelay } from './serve-retry.delay';
 import { type GroupBinding, SnapshotSeam, streamFrame } from './snapshot.seam';
@@ -146,20 +146,21 @@ export class StreamsSession implements Resyncer {
         if (sub.presence) await this.presence.reseat(client, sub.subscriptionId, decision.presence);
         continue;
       }
-      await this.reject(client, sub);
+      await this.reject(client, sub, decision.refusal);
       await this.drop(client, sub.subscriptionId);
       await this.handlers.notifyLeave(this.payload(client, sub));
     }
   }
 
   /** Answers a join the handlers refused with `unauthorized` (also sent for a subscription a refresh revoked). */
-  private async reject(client: ClientSession, request: SubscriptionRequest): Promise<void> {
+  private async reject(client: ClientSession, request: SubscriptionRequest, why: JoinRefusal | null): Promise<void> {
     // The group's clock keeps the frame in order for iii clients: a Motia item subscription of the same
     // item takes its timestamp as its newest, so a wall-clock stamp ahead of the group's next write (Redis
     // stamps with its own clock) would hide that write. A position is a read: refusals share one tick per
     // write and never delay the group's writes. With the store unreachable the wall clock will do.
     const timestamp = await this.store.position(request.streamName, request.groupId).then((p) => p.timestamp, () => Date.now());
-    client.port.sendFrame(streamFrame(request, timestamp, { type: 'unauthorized' }));
+    // The reason is additive: a refusal no handler explained keeps iii's exact frame.
+    client.port.sendFrame(streamFrame(request, timestamp, why ? { type: 'unauthorized', error: why } : { type: 'unauthorized' }));
   }
 
   /** Join: handlers authorize, then the seam binds the group (live frames start), reads the snapshot and answers. */
@@ -176,7 +177,7 @@ export class StreamsSession implements Resyncer {
       return;
     }
     const decision = await this.handlers.authorizeJoin(this.payload(client, request));
-    if (!decision.allowed) return this.reject(client, request);
+    if (!decision.allowed) return this.reject(client, request, decision.refusal);
     if (replacing) await this.drop(client, subscriptionId);
     this.seam.open(client, request);
     if (request.presence) await this.enterPresence(client, request, decision.presence);

@@ -11,9 +11,25 @@ import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscri
 export type HandlerFn = (payload: unknown) => unknown;
 
 /** A join's verdict, and the presence member a handler named for it (the last one that did wins). */
+/** Why a join was refused, for the client's `unauthorized` frame (docs/protocol.md, "Join, step by step"). */
+export interface JoinRefusal {
+  code: 'forbidden' | 'unauthorized' | 'join_failed';
+  message: string;
+}
+
 export interface JoinDecision {
   allowed: boolean;
   presence: { key: string; data: unknown } | null;
+  /** Set when a handler said why (or failed): the first reason given. */
+  refusal: JoinRefusal | null;
+}
+
+/** A refusal's message travels to the client: bounded, whatever a handler put in it. */
+const MAX_REFUSAL_MESSAGE = 256;
+
+function refusal(code: JoinRefusal['code'], message: unknown): JoinRefusal {
+  const text = typeof message === 'string' ? message : code;
+  return { code, message: text.length > MAX_REFUSAL_MESSAGE ? `${text.slice(0, MAX_REFUSAL_MESSAGE - 1)}…` : text };
 }
 
 /** `{ presence: { key, data? } }` of a join handler's result; a malformed one is logged and ignored. */
@@ -87,21 +103,31 @@ export class StreamHandlersRegistry {
   async authorizeJoin(payload: StreamSubscriptionPayload): Promise<JoinDecision> {
     let allowed = true;
     let presence: JoinDecision['presence'] = null;
+    let why: JoinRefusal | null = null;
     for (const handler of this.matching(this.join, payload)) {
       try {
-        const result = (await handler.call(payload)) as { unauthorized?: unknown; presence?: unknown } | undefined;
+        const result = (await handler.call(payload)) as { unauthorized?: unknown; reason?: unknown; presence?: unknown } | undefined;
         // Only a literal `true` rejects, as in iii; the rest still run (they may record the attempt).
-        if (typeof result === 'object' && result !== null && result.unauthorized === true) allowed = false;
+        if (typeof result === 'object' && result !== null && result.unauthorized === true) {
+          allowed = false;
+          if (typeof result.reason === 'string') why ??= refusal('unauthorized', result.reason);
+        }
         presence = memberOf(result, handler.name, this.logger) ?? presence;
       } catch (error) {
-        if (error instanceof ForbiddenException || error instanceof UnauthorizedException) allowed = false;
-        else {
+        if (error instanceof ForbiddenException || error instanceof UnauthorizedException) {
+          allowed = false;
+          why ??= refusal(error instanceof ForbiddenException ? 'forbidden' : 'unauthorized', error.message);
+        } else {
           this.logFailure(handler, error);
-          if (!this.options.allowJoinOnHandlerError) allowed = false;
+          if (!this.options.allowJoinOnHandlerError) {
+            allowed = false;
+            // What failed stays in the server's log, not in the client's frame.
+            why ??= refusal('join_failed', 'a join handler failed');
+          }
         }
       }
     }
-    return { allowed, presence };
+    return { allowed, presence, refusal: allowed ? null : why };
   }
 
   async notifyLeave(payload: StreamSubscriptionPayload): Promise<void> {
