@@ -6,7 +6,7 @@
  */
 import { build } from 'esbuild';
 import { Redis } from 'ioredis';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -328,6 +328,12 @@ describe("the README's install steps in an app from today's `nest new`", () => {
     } finally {
       await app.stop();
     }
+  });
+
+  it('its own test runner (`npm test`) runs a spec that uses the module', async () => {
+    cpSync(join(__dirname, 'nest-new/streams.vitest-spec.ts'), join(dir, 'src/streams.spec.ts'));
+    const output = await succeed('npm', ['test'], dir, 60_000, { NO_COLOR: '1' });
+    expect(output).toMatch(/✓ src\/streams\.spec\.ts/);
   });
 
   it("the README's support table names its NestJS and TypeScript (major.minor)", () => {
