@@ -7,10 +7,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { REPO } from './consumer-workspace';
 
-const section = (): string => {
+/** The README's "Install in your app" section, up to the next heading. */
+function section(): string {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  return readme.slice(readme.indexOf('## Install in your app'), readme.indexOf('\n## ', readme.indexOf('## Install in your app') + 1));
-};
+  const start = readme.indexOf('## Install in your app');
+  return readme.slice(start, readme.indexOf('\n## ', start));
+}
 
 /** The arguments the README gives `@nestjs/cli new` (app name and options, without the trailing comment). */
 export function readmeNestNewArgs(): string[] {
@@ -78,7 +80,9 @@ export function applyReadmeSteps(appDir: string): string[] {
   for (const step of found) {
     const path = join(appDir, step.file);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, step.where === 'new file' ? step.code : apply(readFileSync(path, 'utf8'), step));
+    // A new file must not overwrite one the app has: replacing the user's file is what broke `nest new` apps.
+    if (step.where === 'new file') writeFileSync(path, step.code, { flag: 'wx' });
+    else writeFileSync(path, apply(readFileSync(path, 'utf8'), step));
   }
   return [...new Set(found.map((step) => step.file))];
 }
