@@ -57,27 +57,35 @@ export async function installApp(dir: string, dependencies: Record<string, strin
 
 export type ModuleKind = 'commonjs' | 'nodenext';
 
-/** One exact text replacement in a fixture file before it is compiled. */
-export interface SourceEdit {
-  file: string;
-  from: string;
-  to: string;
+/** Replaces the one occurrence of `from` in `file` (an error if there is none or more than one). */
+export function replaceOnce(file: string, from: string, to: string): void {
+  const source = readFileSync(file, 'utf8');
+  if (source.split(from).length !== 2) throw new Error(`${file} does not contain exactly one ${from}`);
+  writeFileSync(file, source.replace(from, to));
+}
+
+/**
+ * Generates `args[0]` in `parent` from the current `@nestjs/cli` template (the registry's latest CLI, not a
+ * pinned copy), without installing it. Needs the npm registry: bounded, and says so when it fails.
+ */
+export async function generateNestApp(parent: string, args: string[]): Promise<string> {
+  try {
+    await succeed('npx', ['-y', '@nestjs/cli@latest', 'new', ...args, '--skip-install'], parent, 120_000);
+  } catch (error) {
+    throw new Error(`could not generate an app with today's @nestjs/cli (npx @nestjs/cli@latest new needs the npm registry): ${(error as Error).message}`, { cause: error });
+  }
+  return join(parent, args[0]);
 }
 
 /**
  * Copies a fixture app (a folder of test/consumer) into `<appDir>/<name>` and compiles it with the app's own
  * plain `tsc`, every declaration checked. commonjs: a CommonJS package under node10 resolution; nodenext: an
- * ES module package, so the packages are loaded through `import`.
+ * ES module package, so the packages are loaded through `import`. `edit` changes the copy (in `<dir>/src`) first.
  */
-export async function compileFixture(appDir: string, kind: ModuleKind, fixture = 'app', name: string = kind, edit?: SourceEdit): Promise<string> {
+export async function compileFixture(appDir: string, kind: ModuleKind, fixture = 'app', name: string = kind, edit?: (dir: string) => void): Promise<string> {
   const dir = join(appDir, name);
   cpSync(join(__dirname, fixture), join(dir, 'src'), { recursive: true });
-  if (edit) {
-    const file = join(dir, 'src', edit.file);
-    const source = readFileSync(file, 'utf8');
-    if (source.split(edit.from).length !== 2) throw new Error(`${edit.file} does not contain exactly one ${edit.from}`);
-    writeFileSync(file, source.replace(edit.from, edit.to));
-  }
+  edit?.(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: kind === 'commonjs' ? 'commonjs' : 'module' }));
   const compilerOptions = {
     ...(kind === 'commonjs' ? { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } : { module: 'nodenext', moduleResolution: 'nodenext' }),

@@ -1,20 +1,9 @@
-// src/app.module.ts
-import { Body, Controller, Module, Post } from '@nestjs/common';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
-
-@Controller('todos')
-export class TodosController {
-  constructor(private readonly streams: StreamsService) {}
-
-  @Post()
-  add(@Body() todo: { id: string; title: string }) {
-    // Stored, then pushed to every client subscribed to todos/list.
-    return this.streams.set({ stream_name: 'todos', group_id: 'list', item_id: todo.id, data: todo });
-  }
-}
+// src/app.module.ts of an existing app (as `nest new` made it before 12.6): the README's install steps edit it.
+import { Module } from '@nestjs/common';
 
 @Module({
-  imports: [StreamsModule.forRoot({ port: 3112 })],
-  controllers: [TodosController],
+  imports: [],
+  controllers: [],
+  providers: [],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-// src/main.ts as `nest new` generates it, except that it listens on loopback only and prints its port.
+// src/main.ts as `nest new` generated it before 12.6, except that it listens on loopback only and prints its port.
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
