@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamsService } from 'nest-realtime-streams';
@@ -8,7 +6,6 @@ import { AppModule } from '../../examples/config-from-env.example';
 import { REDIS_URL, describeRedis, deletePrefix, uniquePrefix } from '../support/redis';
 import { TestClient } from '../support/ws-client';
 
-const root = join(__dirname, '../..');
 
 /** A port free right now, as the string an environment variable holds. */
 async function freePort(): Promise<string> {
@@ -35,13 +32,6 @@ async function boot(env: Record<string, string>): Promise<INestApplication> {
 }
 
 describe('README "Configuration from the environment" example', () => {
-  it('the README shows exactly examples/config-from-env.example.ts', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const block = /<!-- example: examples\/config-from-env\.example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
-    expect(block).not.toBeNull();
-    expect(block![1]).toBe(readFileSync(join(root, 'examples/config-from-env.example.ts'), 'utf8'));
-  });
-
   it('listens on the port the environment names, as a string, with the memory adapter', async () => {
     const port = await freePort();
     const app = await boot({ STREAMS_PORT: port });

@@ -1,18 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pushRecent } from '../../examples/conflicts.example';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 
-const root = join(__dirname, '../..');
 
 describe('README "Conflicts and versions" example', () => {
-  it('the README shows exactly examples/conflicts.example.ts', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const block = /<!-- example: examples\/conflicts\.example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
-    expect(block).not.toBeNull();
-    expect(block![1]).toBe(readFileSync(join(root, 'examples/conflicts.example.ts'), 'utf8'));
-  });
-
   describe('running it', () => {
     let t: StreamsTestApp;
     beforeAll(async () => {

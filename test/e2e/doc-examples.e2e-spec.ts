@@ -26,7 +26,8 @@ describe('code shown in the docs', () => {
   const shown = pages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE)].map((m) => ({ page: relative(root, page), file: m[1], code: m[2] })));
 
   it('finds the marked examples', () => {
-    expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(['examples/chat-room.example.ts', 'examples/testing.example.e2e-spec.ts']));
+    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'config-from-env', 'health', 'testing'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
+    expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(examples));
   });
 
   it.each(shown.map((s) => [s.page, s.file, s.code]))('%s shows exactly %s', (_page, file, code) => {

@@ -1,19 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { awardPoints } from '../../examples/idempotent-job.example';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
-const root = join(__dirname, '../..');
 
 describe('README "Conflicts and versions" idempotent job example', () => {
-  it('the README shows exactly examples/idempotent-job.example.ts', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const block = /<!-- example: examples\/idempotent-job\.example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
-    expect(block).not.toBeNull();
-    expect(block![1]).toBe(readFileSync(join(root, 'examples/idempotent-job.example.ts'), 'utf8'));
-  });
-
   describe('running it', () => {
     let t: StreamsTestApp;
     beforeAll(async () => {
