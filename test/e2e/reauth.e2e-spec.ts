@@ -158,13 +158,19 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
       return perSocket;
     };
     await heapPerSocket(`ann.a.never`); // warm-up: code and pools the first sockets allocate once
-    const plain = await heapPerSocket(`ann.a.never`);
-    const expiring = await heapPerSocket(token('ann', ['a'], 600_000));
+    // Two rounds each, alternating, and the smaller of each: garbage another test file's worker makes the
+    // machine leave behind can only inflate a reading (CI runs suites side by side).
+    const plain: number[] = [];
+    const expiring: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      plain.push(await heapPerSocket(`ann.a.never`));
+      expiring.push(await heapPerSocket(token('ann', ['a'], 600_000)));
+    }
     // What a refresh needs is the auth input, kept as one string: its text, plus the expiry's timer and budget
     // and the client's `auth` frame (~2.0 KiB in all here; 3.5 KiB when the input was kept as its maps, the
     // expiry callback closing over the upgrade's scope).
     const text = JSON.stringify(headers).length + 300;
-    expect(expiring - plain).toBeLessThan(text + 2048);
+    expect(Math.min(...expiring) - Math.min(...plain)).toBeLessThan(text + 2048);
   });
 
   it('a Motia client on an expiring authentication ignores the auth frame and works until the expiry', async () => {
