@@ -163,6 +163,19 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
 });
 
 describe('attach: bootstrap', () => {
+  it('works without any other upgrade handler; an upgrade outside the prefix then gets 404, not a hang', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `ws://127.0.0.1:${app.get(StreamsService).address().port}`;
+    const c = await TestClient.connect(`${url}/streams/stream/chat/room-1`);
+    await c.next(isSync);
+    expect(await TestClient.refusal(`${url}/elsewhere`)).toBe(404);
+    c.close();
+    await app.close();
+  });
+
+
   it('address() is not available before app.listen()', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });

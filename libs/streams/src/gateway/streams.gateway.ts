@@ -145,6 +145,11 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       this.onUpgrade(req, socket, head, path);
       return true;
     }) as Server['emit'];
+    // Node emits 'upgrade' only to a server with a listener (else the app's router gets the request): this one
+    // makes it emit, and answers 404 to an upgrade outside the prefix only when nobody else listens for it.
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
+    });
     this.server = server;
   }
 
