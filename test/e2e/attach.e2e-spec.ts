@@ -8,6 +8,8 @@ import { io } from 'socket.io-client';
 import WebSocket, { WebSocketServer } from 'ws';
 import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
+import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
+import { waitFor } from '../support/wait-for';
 import { type Frame, TestClient } from '../support/ws-client';
 
 /** SPEC §12: the listener on the app's own HTTP server under a path prefix, Express and Fastify. */
@@ -97,6 +99,15 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
       expect(await c.next((f) => f.event?.type === 'create')).toMatchObject({ streamName: 'chat', groupId: 'room-1', event: { data: { text: 'hi' } } });
       c.close();
     }
+  });
+
+  it('the real Motia Node client (iii) works through <path>', async () => {
+    const motia = nodeDriver(await loadNodeClient(), `${t.url}/streams`);
+    const handle = await motia.group('todo', `motia-${platform}`, []);
+    await t.app.get(StreamsService).set({ stream_name: 'todo', group_id: `motia-${platform}`, item_id: 'a', data: { id: 'a', done: true } });
+    let state: unknown = null;
+    await waitFor(async () => JSON.stringify((state = await motia.state(handle))) === '[{"id":"a","done":true}]', { what: `the Motia client's state (now ${JSON.stringify(state)})` });
+    await motia.close();
   });
 
   it('answers 404 to unknown paths under the prefix only; plain HTTP requests stay the app\'s', async () => {
