@@ -1,7 +1,11 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Server as SocketIoServer } from 'socket.io';
 import { io } from 'socket.io-client';
@@ -186,6 +190,24 @@ describe('attach: bootstrap', () => {
     await app.close();
   });
 
+
+  it('shares the TLS of an HTTPS app: wss:// on the app port', async () => {
+    // A throwaway self-signed certificate for 127.0.0.1, trusted by this client only.
+    const dir = mkdtempSync(join(tmpdir(), 'attach-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const [key, cert] = ['key.pem', 'cert.pem'].map((f) => readFileSync(join(dir, f)));
+      const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
+      const app = moduleRef.createNestApplication({ logger: false, httpsOptions: { key, cert } });
+      await app.listen(0, '127.0.0.1');
+      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsService).address().port}/streams/stream/chat/room-1`, { ca: cert });
+      await c.next(isSync);
+      c.close();
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('address() is not available before app.listen()', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
