@@ -41,8 +41,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('Streams');
   /** Own-port mode only: the listener's own HTTP server. */
   private readonly own: Server | null = null;
-  /** The server whose upgrades are handled: the own one, or the app's (attach) once bootstrapped. */
-  private server: Server | null = null;
+  /** Attach mode only: the app's server, once bootstrapped. */
+  private appServer: Server | null = null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<StreamConnection>();
   private readonly bySocket = new WeakMap<WebSocket, StreamConnection>();
@@ -123,7 +123,6 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
         resolve();
       });
     });
-    this.server = server;
     const address = server.address() as AddressInfo;
     return { host: address.address, port: address.port };
   }
@@ -150,7 +149,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
       if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
     });
-    this.server = server;
+    this.appServer = server;
   }
 
   /** Closes every client with 1001 (leave handlers run) and frees the port, before the adapter closes. */
@@ -185,7 +184,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       if (!this.bound) throw new Error('The streams listener is not bound yet: call app.init() first');
       return { ...this.bound };
     }
-    const address = this.server?.address();
+    const address = this.appServer?.address();
     if (!address || typeof address === 'string') throw new Error("The app's server is not listening yet: call app.listen() first");
     return { host: address.address, port: address.port };
   }
