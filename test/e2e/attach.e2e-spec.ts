@@ -162,6 +162,15 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
     await close(limited);
   });
 
+  it('an authFunction slower than engine.io\'s 1 s upgrade limit still gets its connection (socket.io never sees the prefix)', async () => {
+    const slow = await startAttached(platform, { authFunction: () => new Promise((resolve) => setTimeout(() => resolve({ context: {} }), 1300)) });
+    const c = await TestClient.connect(`${slow.url}/streams`);
+    c.join('s', 'chat', 'room-1');
+    await c.next(isSync);
+    c.close();
+    await close(slow);
+  });
+
   it.each(['init+listen', 'listen'] as const)('%s: address() reports the app address once it listens; shutdown sends 1001, then the app server closes', async (order) => {
     const own = await startAttached(platform, {}, order);
     const c = await TestClient.connect(`${own.url}/streams`);
