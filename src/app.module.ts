@@ -15,7 +15,11 @@ import { WebModule } from './web/web.module';
     ConfigModule.forRoot({ isGlobal: true, load: [demoConfig] }),
     StreamsModule.forRootAsync({
       inject: [demoConfig.KEY],
-      useFactory: ({ streams }: DemoConfig) => ({ port: streams.port, host: streams.host, adapter: streams.adapter, authFunction: demoAuth }),
+      useFactory: ({ streams }: DemoConfig) => ({
+        ...(streams.attachPath ? { attach: { path: streams.attachPath } } : { port: streams.port, host: streams.host }),
+        adapter: streams.adapter,
+        authFunction: demoAuth,
+      }),
     }),
     MetricsModule,
     ChatModule,

@@ -15,7 +15,8 @@ async function listen(app: NestExpressApplication, config: DemoConfig): Promise<
   await explainPortErrors({ role: 'streams listener', port: config.streams.port, variable: 'STREAMS_PORT' }, () => app.init());
   await explainPortErrors({ role: 'HTTP server', port: config.httpPort, variable: 'PORT' }, () => app.listen(config.httpPort));
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
-  return startupBanner({ httpPort, streamsPort: app.get(StreamsService).address().port, adapter: config.streams.adapter });
+  const streamsPath = config.streams.attachPath ?? '/';
+  return startupBanner({ httpPort, streamsPort: app.get(StreamsService).address().port, streamsPath, adapter: config.streams.adapter });
 }
 
 async function bootstrap(): Promise<void> {

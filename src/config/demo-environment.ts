@@ -14,6 +14,10 @@ export class DemoEnvironment {
   @IsOptional() @EnvInteger(0, 65535)
   STREAMS_PORT?: number;
 
+  /** Serve the streams on the HTTP port under this path (one port, e.g. `/streams`) instead of STREAMS_PORT. */
+  @IsOptional() @Matches(/^(\/[A-Za-z0-9._~-]+)+$/, { message: 'STREAMS_ATTACH_PATH must be a path such as /streams (no trailing slash)' })
+  STREAMS_ATTACH_PATH?: string;
+
   /** Interface the streams listener binds. */
   @IsOptional() @IsString()
   STREAMS_HOST?: string;

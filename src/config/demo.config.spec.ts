@@ -4,7 +4,7 @@ describe('loadDemoConfig', () => {
   it('defaults: HTTP 3000, streams 3112 on all interfaces, file adapter under ./data/streams, 1 s metrics', () => {
     expect(loadDemoConfig({})).toEqual({
       httpPort: 3000,
-      streams: { port: 3112, host: '0.0.0.0', adapter: { type: 'file', path: './data/streams' }, publicUrl: null },
+      streams: { port: 3112, host: '0.0.0.0', attachPath: null, adapter: { type: 'file', path: './data/streams' }, publicUrl: null },
       metricsIntervalMs: 1000,
       chatHistoryLimit: 200,
     });
@@ -30,7 +30,7 @@ describe('loadDemoConfig', () => {
     const config = loadDemoConfig({ PORT: '8080', STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1', METRICS_INTERVAL_MS: '250', CHAT_HISTORY_LIMIT: '5', STREAMS_PUBLIC_URL: 'wss://demo.example/streams', STREAMS_DATA_DIR: ' ' });
     expect(config).toEqual({
       httpPort: 8080,
-      streams: { port: 0, host: '127.0.0.1', adapter: { type: 'file', path: './data/streams' }, publicUrl: 'wss://demo.example/streams' },
+      streams: { port: 0, host: '127.0.0.1', attachPath: null, adapter: { type: 'file', path: './data/streams' }, publicUrl: 'wss://demo.example/streams' },
       metricsIntervalMs: 250,
       chatHistoryLimit: 5,
     });

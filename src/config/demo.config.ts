@@ -9,6 +9,8 @@ export interface DemoConfig {
   streams: {
     port: number;
     host: string;
+    /** The path on the HTTP port when the streams share it (STREAMS_ATTACH_PATH), else null: own port. */
+    attachPath: string | null;
     adapter: StreamsAdapterOptions;
     /** Overrides the URL handed to the page; null = derived from each request's host. */
     publicUrl: string | null;
@@ -40,6 +42,7 @@ export function loadDemoConfig(vars: Record<string, string | undefined>): DemoCo
   const set = Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const env = plainToInstance(DemoEnvironment, set);
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (env.STREAMS_ATTACH_PATH && (env.STREAMS_PORT !== undefined || env.STREAMS_HOST)) problems.push('STREAMS_ATTACH_PATH excludes STREAMS_PORT and STREAMS_HOST (the streams use the HTTP port)');
   if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive (one Redis server, or a Cluster)');
   if (problems.length > 0) throw new DemoConfigError(`Invalid environment: ${problems.join('; ')}`);
   return {
@@ -47,6 +50,7 @@ export function loadDemoConfig(vars: Record<string, string | undefined>): DemoCo
     streams: {
       port: env.STREAMS_PORT ?? 3112,
       host: env.STREAMS_HOST ?? '0.0.0.0',
+      attachPath: env.STREAMS_ATTACH_PATH ?? null,
       adapter: adapterOptions(env),
       publicUrl: env.STREAMS_PUBLIC_URL ?? null,
     },

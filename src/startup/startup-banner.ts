@@ -3,6 +3,8 @@ import type { StreamsAdapterOptions } from 'nest-realtime-streams';
 export interface BannerInfo {
   httpPort: number;
   streamsPort: number;
+  /** `/`, or the path on the HTTP port when the streams share it. */
+  streamsPath: string;
   adapter: StreamsAdapterOptions;
 }
 
@@ -19,12 +21,12 @@ function describeAdapter(adapter: StreamsAdapterOptions): string {
 }
 
 /** What `npm start` prints once everything listens: where to go, and what stores the data. */
-export function startupBanner({ httpPort, streamsPort, adapter }: BannerInfo): string {
+export function startupBanner({ httpPort, streamsPort, streamsPath, adapter }: BannerInfo): string {
   const http = `http://localhost:${httpPort}`;
   const rows: [string, string][] = [
     ['Dashboard', `${http}/`],
     ['Chat API', `${http}/chat/lobby/messages`],
-    ['Streams', `ws://localhost:${streamsPort}/`],
+    ['Streams', `ws://localhost:${streamsPort}${streamsPath}`],
     ['Ops', `${http}/metrics  ${http}/health`],
     ['Storage', describeAdapter(adapter)],
   ];

@@ -32,6 +32,7 @@ export class PageController {
   pageConfig(@Req() req: PageRequest): PageConfig {
     const scheme = req.protocol === 'https' ? 'wss' : 'ws';
     // Express keeps the brackets of an IPv6 host.
-    return { streamsUrl: this.config.streams.publicUrl ?? `${scheme}://${req.hostname}:${this.streams.address().port}/` };
+    const path = this.config.streams.attachPath ?? '/';
+    return { streamsUrl: this.config.streams.publicUrl ?? `${scheme}://${req.hostname}:${this.streams.address().port}${path}` };
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamsService } from 'nest-realtime-streams';
 import type { ChatMessage, MentionNotification, MetricsHistory, ServerMetrics } from '../../src/shared/demo-streams';
+import { loadDemoConfig } from '../../src/config/demo.config';
 import { type DemoTestApp, startDemoApp } from '../support/demo-app';
 import { type Frame, TestClient } from '../support/ws-client';
 
@@ -158,6 +159,24 @@ describe('demo app (in-process, memory adapter)', () => {
     const health = await fetch(`${demo.httpUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', info: { streams: { status: 'up' } } });
+  });
+
+  it('STREAMS_ATTACH_PATH serves the streams on the HTTP port under that path, and hands the page that URL', async () => {
+    const one = await startDemoApp({ STREAMS_ATTACH_PATH: '/streams' });
+    try {
+      expect(one.streamsUrl).toBe(`${one.httpUrl.replace('http:', 'ws:')}/streams/`);
+      expect(await (await fetch(`${one.httpUrl}/config.json`)).json()).toEqual({ streamsUrl: `${one.httpUrl.replace('http:', 'ws:')}/streams` });
+      const c = await TestClient.connect(`${one.streamsUrl}stream/chat-messages/lobby`);
+      await c.next(isSync);
+      const posted = await fetch(`${one.httpUrl}/chat/lobby/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'ann', text: 'one port' }) });
+      expect(posted.status).toBe(201);
+      expect(await c.next((f) => f.event?.type === 'create')).toMatchObject({ event: { data: { text: 'one port' } } });
+      c.close();
+    } finally {
+      await one.app.close();
+    }
+    expect(() => loadDemoConfig({ STREAMS_ATTACH_PATH: '/streams', STREAMS_PORT: '3112' })).toThrow('STREAMS_ATTACH_PATH excludes STREAMS_PORT and STREAMS_HOST');
+    expect(() => loadDemoConfig({ STREAMS_ATTACH_PATH: 'streams/' })).toThrow('STREAMS_ATTACH_PATH must be a path such as /streams');
   });
 
   it('STREAMS_PUBLIC_URL overrides the streams URL handed to the page', async () => {

@@ -20,7 +20,9 @@ export interface DemoTestApp {
  * Close it with `app.close()`.
  */
 export async function startDemoApp(env: Record<string, string> = {}, adapter?: DemoConfig['streams']['adapter']): Promise<DemoTestApp> {
-  const config = loadDemoConfig({ STREAMS_ADAPTER: 'memory', STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1', ...env });
+  // With STREAMS_ATTACH_PATH the streams share the HTTP port: no port of their own to pick.
+  const ownPort = env.STREAMS_ATTACH_PATH ? {} : { STREAMS_PORT: '0', STREAMS_HOST: '127.0.0.1' };
+  const config = loadDemoConfig({ STREAMS_ADAPTER: 'memory', ...ownPort, ...env });
   // Tests on the shared Redis need their own key prefix, which the demo's environment does not set.
   if (adapter) config.streams.adapter = adapter;
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(demoConfig.KEY).useValue(config).compile();
@@ -28,5 +30,5 @@ export async function startDemoApp(env: Record<string, string> = {}, adapter?: D
   await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const streamsPort = app.get(StreamsService).address().port;
-  return { app, config, httpUrl: `http://127.0.0.1:${httpPort}`, streamsUrl: `ws://127.0.0.1:${streamsPort}/` };
+  return { app, config, httpUrl: `http://127.0.0.1:${httpPort}`, streamsUrl: `ws://127.0.0.1:${streamsPort}${config.streams.attachPath ?? ''}/` };
 }

@@ -8,10 +8,11 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
-import { parseStreamPath } from '../protocol/stream-path.parser';
+import { parseStreamPath, underPrefix } from '../protocol/stream-path.parser';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { authenticate } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
@@ -32,12 +33,16 @@ const CLOSE_GRACE_MS = 2000;
  * WsAdapter matches paths exactly and fixes the port when the class is defined, and a library cannot choose
  * the host app's WebSocket adapter. Owning the upgrade gives dynamic `/stream/...` paths, a port from
  * (async) options, port 0 in tests, 401/404 before the upgrade, and a bootstrap that fails when the port is
- * taken.
+ * taken. With `attach` the same upgrade handling runs on the host app's HTTP(S) server instead, for URLs under
+ * the prefix only (SPEC §12).
  */
 @Injectable()
 export class StreamsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Streams');
-  private readonly server: Server;
+  /** Own-port mode only: the listener's own HTTP server. */
+  private readonly own: Server | null = null;
+  /** Attach mode only: the app's server, once bootstrapped. */
+  private appServer: Server | null = null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<StreamConnection>();
   private readonly bySocket = new WeakMap<WebSocket, StreamConnection>();
@@ -55,6 +60,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly session: StreamsSession,
     private readonly metrics: StreamsMetrics,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     // One object for every connection (built once, so an idle connection carries only a reference).
     this.limits = {
@@ -72,43 +78,78 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       // echoing `Authorization` lets the browser accept the handshake.
       handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
     });
+    if (options.attach) return;
     const handshake = options.handshakeTimeoutMs;
     // A client that never finishes its request headers (slowloris) is cut after `handshakeTimeoutMs`; Node
     // checks that on an interval, so the interval follows the timeout.
     const timeouts = { headersTimeout: handshake, requestTimeout: handshake, connectionsCheckingInterval: Math.min(1000, handshake) };
-    this.server = createServer(timeouts, (req, res) => {
+    this.own = createServer(timeouts, (req, res) => {
       const known = parseStreamPath(req.url) !== null;
       res.writeHead(known ? 426 : 404, { 'content-type': 'text/plain' }).end(known ? 'WebSocket upgrade required\n' : 'Not found\n');
     });
-    this.server.on('upgrade', (req, socket, head) =>
-      this.upgrade(req, socket, head).catch((error: unknown) => {
-        // Never let one bad request take the process down.
-        this.logger.error(`Streams upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
-        socket.destroy();
-      }),
-    );
+    this.own.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head, req.url));
   }
 
-  /** Listens once every handler is discovered (module init), so no client can join before them. */
+  /**
+   * Listens (own port) or attaches to the app's server once every handler is discovered (module init), so
+   * no client can join before them. The app's HTTP server exists from `NestFactory.create` on (Express and
+   * Fastify), listening or not: `app.init()` then `app.listen()`, and `app.listen()` alone, both work.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    const fanOut = `fan-out writes: ${writePath(this.options.writeFastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'}`;
+    if (this.own) {
+      this.bound = await this.listen(this.own);
+      this.logger.log(`Streams listening on ws://${this.options.host}:${this.bound.port} (${fanOut})`);
+    } else {
+      const { path } = this.options.attach!;
+      this.attach(path);
+      this.logger.log(`Streams attached to the app's server at ${path} (${fanOut})`);
+    }
+    if (this.options.heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  private async listen(server: Server): Promise<{ host: string; port: number }> {
     const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(new Error(`Streams listener could not bind ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
       };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
         resolve();
       });
     });
-    const address = this.server.address() as AddressInfo;
-    this.bound = { host: address.address, port: address.port };
-    this.logger.log(`Streams listening on ws://${host}:${address.port} (fan-out writes: ${writePath(this.options.writeFastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'})`);
-    if (this.options.heartbeatIntervalMs > 0) {
-      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
-      this.heartbeat.unref();
-    }
+    const address = server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /**
+   * Takes the app's upgrades under `prefix` before any other `upgrade` listener sees them, and passes every
+   * other one on untouched. Listening beside them would not do: the Nest WsAdapter destroys any upgrade whose
+   * path is not its own, engine.io ends one it did not answer within a second (a slow authFunction), and
+   * either may register before or after us. Wrapping `emit` gives the prefix to one owner whatever the order.
+   */
+  private attach(prefix: string): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) throw new Error('StreamsModule attach needs an HTTP application (NestFactory.create), not an application context');
+    const emit = server.emit;
+    server.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const [req, socket, head] = args as [IncomingMessage, Duplex, Buffer];
+      const path = event === 'upgrade' ? underPrefix(req.url, prefix) : null;
+      if (path === null) return Reflect.apply(emit, server, [event, ...args]) as boolean;
+      this.onUpgrade(req, socket, head, path);
+      return true;
+    }) as Server['emit'];
+    // Node emits 'upgrade' only to a server with a listener (else the app's router gets the request): this one
+    // makes it emit, and answers 404 to an upgrade outside the prefix only when nobody else listens for it.
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
+    });
+    this.appServer = server;
   }
 
   /** Closes every client with 1001 (leave handlers run) and frees the port, before the adapter closes. */
@@ -130,18 +171,36 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     await Promise.all(closed);
     await Promise.all([...this.connections].map((c) => this.cleanup(c)));
     await this.session.shutdown();
-    await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
-    this.server.closeAllConnections();
+    // With attach the app's server is the app's to close (Nest closes it right after this hook).
+    const own = this.own;
+    if (!own) return;
+    await new Promise<void>((resolve) => (own.listening ? own.close(() => resolve()) : resolve()));
+    own.closeAllConnections();
   }
 
+  /** Own port: once bound (after `app.init()`). Attach: the app's address, once `app.listen()` has resolved. */
   address(): { host: string; port: number } {
-    if (!this.bound) throw new Error('The streams listener is not bound yet: call app.init() first');
-    return { ...this.bound };
+    if (this.own) {
+      if (!this.bound) throw new Error('The streams listener is not bound yet: call app.init() first');
+      return { ...this.bound };
+    }
+    const address = this.appServer?.address();
+    if (!address || typeof address === 'string') throw new Error("The app's server is not listening yet: call app.listen() first");
+    return { host: address.address, port: address.port };
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  /** Every upgrade of both modes comes here; `path` is the URL with the attach prefix taken off. */
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string | undefined): void {
+    this.upgrade(req, socket, head, path).catch((error: unknown) => {
+      // Never let one bad request take the process down.
+      this.logger.error(`Streams upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
+      socket.destroy();
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string | undefined): Promise<void> {
     socket.on('error', destroySocket);
-    const route = parseStreamPath(req.url);
+    const route = parseStreamPath(path);
     if (!route || this.closing) {
       this.metrics.connectionRefused(route ? 'shutdown' : 'not_found');
       return refuse(socket, route ? 503 : 404);

@@ -62,6 +62,11 @@ export type { FileAdapterOptions, RedisAdapterOptions };
 export type StreamsAdapterOptions = MemoryAdapterOptions | FileAdapterOptions | RedisAdapterOptions;
 
 export interface StreamsModuleOptions {
+  /**
+   * Attach the listener to the host app's HTTP(S) server under `path` (its port and TLS) instead of its own
+   * port; `port`/`host` are then refused. Endpoints: `<path>` and `<path>/stream/{name}/{group}[/{item}]`.
+   */
+  attach?: { path: string };
   /** WebSocket listener port; 0 picks a free one (tests). Default 3112. */
   port?: number;
   /** Listener host. Default `0.0.0.0`. */
@@ -142,6 +147,8 @@ export interface StreamsIdempotencyOptions {
 
 /** Options after defaults and validation: what every internal part reads. */
 export interface ResolvedStreamsOptions {
+  /** The path prefix on the app's server, or null for the own port. */
+  attach: { path: string } | null;
   port: number;
   host: string;
   adapter: StreamsAdapterOptions;

@@ -5,6 +5,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
   it('applies the documented defaults', () => {
     expect(resolveStreamsOptions(undefined)).toEqual({
       ...STREAMS_DEFAULTS,
+      attach: null,
       adapter: { type: 'memory' },
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
@@ -65,7 +66,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       error = e;
     }
     expect((error as StreamsOptionsError).issues).toEqual([
-      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, writeDelayMs, writeFastPath, adapter, authFunction, history, idempotency, metricsRegistry, presence)',
+      'prot is not a known option (known: port, host, maxPayloadBytes, maxSubscriptionsPerSocket, maxConnections, heartbeatIntervalMs, handshakeTimeoutMs, maxBufferedBytes, maxQueuedMessagesPerSocket, maxJoinsPerSecond, allowJoinOnHandlerError, maxRefreshesPerMinute, writeDelayMs, writeFastPath, attach, adapter, authFunction, history, idempotency, metricsRegistry, presence)',
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs)',
       'history.ttl is not a known option (known: size, ttlMs)',
@@ -109,5 +110,18 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     );
     expect(() => resolveStreamsOptions({ idempotency: 5 as never })).toThrow(/idempotency must be an object/);
     expect(resolveStreamsOptions({ idempotency: { ttlMs: 60_000, maxKeysPerGroup: 5 } }).idempotency).toEqual({ ttlMs: 60_000, maxKeysPerGroup: 5, maxKeys: 100_000 });
+  });
+
+  it('attach (SPEC §12): a path prefix; port and host are refused with it, named in one message', () => {
+    expect(resolveStreamsOptions({ attach: { path: '/streams' } }).attach).toEqual({ path: '/streams' });
+    expect(resolveStreamsOptions({ attach: { path: '/api/v1/streams' } }).attach).toEqual({ path: '/api/v1/streams' });
+    expect(() => resolveStreamsOptions({ attach: { path: '/streams' }, port: 3112, host: '0.0.0.0' })).toThrow(
+      "port and host cannot be set with attach (the listener uses the app's server and port)",
+    );
+    expect(() => resolveStreamsOptions({ attach: { path: '/streams' }, port: 0 })).toThrow(/- port cannot be set with attach/);
+    for (const path of ['streams', '/streams/', '/', '/a b', '/s?x=1', '//s']) {
+      expect(() => resolveStreamsOptions({ attach: { path } })).toThrow(/attach must be \{ path: '\/prefix' \}/);
+    }
+    expect(() => resolveStreamsOptions({ attach: { path: '/s', port: 1 } as never })).toThrow(/attach\.port is not a known option/);
   });
 });

@@ -37,7 +37,7 @@ const ADAPTER_TYPES = ['memory', 'file', 'redis'];
 
 /** Every key each options object may have; any other key is a bad field (a typo must not pass silently). */
 const KNOWN_KEYS = {
-  options: [...Object.keys(STREAMS_DEFAULTS), 'adapter', 'authFunction', 'history', 'idempotency', 'metricsRegistry', 'presence'],
+  options: [...Object.keys(STREAMS_DEFAULTS), 'attach', 'adapter', 'authFunction', 'history', 'idempotency', 'metricsRegistry', 'presence'],
   history: ['size', 'ttlMs'],
   idempotency: Object.keys(DEFAULT_IDEMPOTENCY),
   presence: Object.keys(PRESENCE_DEFAULTS),
@@ -85,6 +85,22 @@ function adapter(issues: Issues, value: unknown): StreamsAdapterOptions {
   if (value.type === 'file') validateFileAdapterOptions(value, issues);
   if (value.type === 'redis') validateRedisAdapterOptions(value, issues);
   return value as unknown as StreamsAdapterOptions;
+}
+
+/** A URL path prefix such as `/streams`: no trailing slash, no query, plain path characters. */
+const PATH_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+function attach(issues: Issues, input: Record<string, unknown>): ResolvedStreamsOptions['attach'] {
+  const value = input.attach;
+  if (value === undefined) return null;
+  if (!isRecord(value) || typeof value.path !== 'string' || !PATH_PREFIX.test(value.path)) {
+    issues.push(`attach must be { path: '/prefix' } (a path such as /streams, no trailing slash; got ${JSON.stringify(value)})`);
+    return null;
+  }
+  unknownKeys(issues, 'attach.', value, ['path']);
+  const own = ['port', 'host'].filter((key) => input[key] !== undefined);
+  if (own.length > 0) issues.push(`${own.join(' and ')} cannot be set with attach (the listener uses the app's server and port)`);
+  return { path: value.path };
 }
 
 function registry(issues: Issues, value: unknown): Registry | null {
@@ -149,6 +165,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
   if (authFunction !== null && typeof authFunction !== 'function') issues.push('authFunction must be a function');
 
   const resolved: ResolvedStreamsOptions = {
+    attach: attach(issues, input),
     port: int(issues, 'port', input.port, STREAMS_DEFAULTS.port, 0, 65535),
     host: host as string,
     adapter: adapter(issues, input.adapter),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MAX_PRESENCE_STATE_DEPTH, parseClientMessage } from './client-message.parser';
 import { ERROR_CODES } from './protocol.constants';
-import { parseStreamPath } from './stream-path.parser';
+import { parseStreamPath, underPrefix } from './stream-path.parser';
 
 /** A value nesting arrays `levels` deep. */
 const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)]);
@@ -113,5 +113,21 @@ describe('parseStreamPath (SPEC §4.1 endpoints)', () => {
   // Empty names are valid in a join, but a URL cannot carry one unambiguously (see parseStreamPath).
   it.each(['/nope', '/stream', '/stream/chat', '/stream//g', '/stream/s//i', '/stream/s/g/i/extra', '/stream/s/g//', '/stream/%E0%A4%A/g', '/stream/%ED%A0%80/g', `/stream/${'x'.repeat(257)}/g`, '/streams/s/g'])('%s → 404', (url) => {
     expect(parseStreamPath(url)).toBeNull();
+  });
+});
+
+describe('underPrefix (SPEC §12: attach under a path prefix)', () => {
+  it.each([
+    ['/streams', '/'],
+    ['/streams/', '/'],
+    ['/streams?token=x', '/?token=x'],
+    ['/streams/stream/chat/room-1', '/stream/chat/room-1'],
+    ['/streams/nope', '/nope'],
+  ])('%s → %s', (url, rest) => {
+    expect(underPrefix(url, '/streams')).toBe(rest);
+  });
+
+  it.each(['/', '/socket.io/?EIO=4', '/streamsX', '/stream/chat/room-1', '/other/streams'])('%s is outside the prefix', (url) => {
+    expect(underPrefix(url, '/streams')).toBeNull();
   });
 });

@@ -24,3 +24,15 @@ export function parseStreamPath(url: string | undefined): StreamRoute | null {
     return null;
   }
 }
+
+/**
+ * With `attach`, the part of the URL under `prefix` (`/streams/stream/a/b` → `/stream/a/b`, `/streams?x` →
+ * `/?x`), or null when the URL is outside it (`/streamsX`, `/other`): those upgrades belong to someone else.
+ */
+export function underPrefix(url: string | undefined, prefix: string): string | null {
+  const raw = url ?? '/';
+  if (!raw.startsWith(prefix)) return null;
+  const rest = raw.slice(prefix.length);
+  if (rest === '' || rest.startsWith('?')) return `/${rest}`;
+  return rest.startsWith('/') ? rest : null;
+}

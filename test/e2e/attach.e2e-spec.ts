@@ -1,0 +1,233 @@
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Server as SocketIoServer } from 'socket.io';
+import { io } from 'socket.io-client';
+import WebSocket, { WebSocketServer } from 'ws';
+import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
+import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
+import { waitFor } from '../support/wait-for';
+import { type Frame, TestClient } from '../support/ws-client';
+
+/** SPEC §12: the listener on the app's own HTTP server under a path prefix, Express and Fastify. */
+
+@Controller()
+class PingController {
+  @Get('ping')
+  ping(): string {
+    return 'pong';
+  }
+}
+
+type Platform = 'express' | 'fastify';
+
+interface AttachedApp {
+  app: INestApplication;
+  server: Server;
+  url: string;
+  /** What the host's own upgrade handlers saw (the stand-in for a Nest WsAdapter gateway, and socket.io). */
+  io: SocketIoServer;
+  hostUpgrades: string[];
+}
+
+/**
+ * The host app: a controller, socket.io on the same server, and an upgrade handler that behaves as the Nest
+ * WsAdapter does for a gateway on the app's port (`@nestjs/platform-ws` is not installed here): it serves its
+ * exact path and destroys every other upgrade. Both are attached before init, as gateways are.
+ */
+async function startAttached(platform: Platform, options: StreamsModuleOptions = {}, order: 'init+listen' | 'listen' = 'init+listen'): Promise<AttachedApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [StreamsModule.forRoot({ attach: { path: '/streams' }, ...options })],
+    controllers: [PingController],
+  }).compile();
+  const app = platform === 'express' ? moduleRef.createNestApplication({ logger: false }) : moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+  const server = app.getHttpServer() as Server;
+  const hostUpgrades: string[] = [];
+  const hostWss = new WebSocketServer({ noServer: true });
+  hostWss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo:${String(data)}`)));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    hostUpgrades.push(req.url ?? '');
+    if (req.url === '/host-ws') hostWss.handleUpgrade(req, socket, head, (ws) => hostWss.emit('connection', ws, req));
+    else if (!req.url?.startsWith('/socket.io/')) socket.destroy();
+  });
+  const sio = new SocketIoServer(server);
+  sio.on('connection', (socket) => socket.on('ping', (ack: (answer: string) => void) => ack('pong')));
+  if (order === 'init+listen') await app.init();
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.get(StreamsService).address();
+  return { app, server, url: `ws://127.0.0.1:${port}`, io: sio, hostUpgrades };
+}
+
+/** The app first: socket.io's close() also closes the HTTP server, which would wait for the streams clients. */
+async function close(t: AttachedApp): Promise<void> {
+  await t.app.close();
+  await new Promise<void>((resolve) => t.io.close(() => resolve()));
+}
+
+const isSync = (f: Frame) => f.event?.type === 'sync';
+const chat = { stream_name: 'chat', group_id: 'room-1' };
+
+/** Resolves with how an upgrade ended when it got no HTTP answer: the host handler destroyed it. */
+function hungUp(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once('open', () => reject(new Error('upgrade was accepted')));
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`answered HTTP ${res.statusCode}`)));
+    socket.once('error', (error) => resolve(error.message));
+  });
+}
+
+describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (platform) => {
+  let t: AttachedApp;
+  beforeAll(async () => {
+    t = await startAttached(platform);
+  });
+  afterAll(() => close(t));
+
+  it('serves <path> (multiplexed) and <path>/stream/{name}/{group} on the app port, with frames', async () => {
+    expect(t.app.get(StreamsService).address().port).toBe((t.server.address() as { port: number }).port);
+    const multiplexed = await TestClient.connect(`${t.url}/streams`);
+    const byPath = await TestClient.connect(`${t.url}/streams/stream/chat/room-1`);
+    multiplexed.join('s', 'chat', 'room-1');
+    await multiplexed.next(isSync);
+    await byPath.next(isSync);
+    await t.app.get(StreamsService).set({ ...chat, item_id: 'm1', data: { text: 'hi' } });
+    for (const c of [multiplexed, byPath]) {
+      expect(await c.next((f) => f.event?.type === 'create')).toMatchObject({ streamName: 'chat', groupId: 'room-1', event: { data: { text: 'hi' } } });
+      c.close();
+    }
+  });
+
+  it('the real Motia Node client (iii) works through <path>', async () => {
+    const motia = nodeDriver(await loadNodeClient(), `${t.url}/streams`);
+    const handle = await motia.group('todo', `motia-${platform}`, []);
+    await t.app.get(StreamsService).set({ stream_name: 'todo', group_id: `motia-${platform}`, item_id: 'a', data: { id: 'a', done: true } });
+    let state: unknown = null;
+    await waitFor(async () => JSON.stringify((state = await motia.state(handle))) === '[{"id":"a","done":true}]', { what: `the Motia client's state (now ${JSON.stringify(state)})` });
+    await motia.close();
+  });
+
+  it('answers 404 to unknown paths under the prefix only; plain HTTP requests stay the app\'s', async () => {
+    expect(await TestClient.refusal(`${t.url}/streams/nope`)).toBe(404);
+    expect(await TestClient.refusal(`${t.url}/streams/stream/chat`)).toBe(404);
+    const base = t.url.replace('ws:', 'http:');
+    expect(await (await fetch(`${base}/ping`)).text()).toBe('pong');
+    // Not a 426 from the listener: a plain GET under the prefix is the app's route table's (none here).
+    expect((await fetch(`${base}/streams`)).status).toBe(404);
+    expect(t.hostUpgrades.filter((u) => u.startsWith('/streams'))).toEqual([]);
+  });
+
+  it('leaves other upgrades to the host: its ws gateway, socket.io, and what it destroys', async () => {
+    const host = new WebSocket(`${t.url}/host-ws`);
+    await new Promise((resolve, reject) => host.once('open', resolve).once('error', reject));
+    host.send('x');
+    expect(String(await new Promise((resolve) => host.once('message', resolve)))).toBe('echo:x');
+    host.close();
+    const sio = io(t.url.replace('ws:', 'http:'), { transports: ['websocket'], reconnection: false });
+    expect(await sio.timeout(3000).emitWithAck('ping')).toBe('pong');
+    sio.close();
+    // Neither answered nor destroyed by the listener: the host's handler saw it and hung up.
+    expect(await hungUp(`${t.url}/streamsX`)).toMatch(/socket hang up/);
+    expect(t.hostUpgrades).toEqual(expect.arrayContaining(['/host-ws', '/streamsX']));
+  });
+
+  it('refuses with 401 from authFunction and on handshake timeout, and 503 past maxConnections (counted before auth)', async () => {
+    let auths = 0;
+    const limited = await startAttached(platform, {
+      maxConnections: 2,
+      handshakeTimeoutMs: 200,
+      authFunction: ({ query_params }) => {
+        auths++;
+        if (query_params.token?.[0] === 'slow') return new Promise(() => undefined);
+        return query_params.token?.[0] === 'deny' ? false : { context: {} };
+      },
+    });
+    expect(await TestClient.refusal(`${limited.url}/streams?token=deny`)).toBe(401);
+    expect(await TestClient.refusal(`${limited.url}/streams/stream/chat/room-1?token=slow`)).toBe(401);
+    const a = await TestClient.connect(`${limited.url}/streams`);
+    const b = await TestClient.connect(`${limited.url}/streams`);
+    const before = auths;
+    expect(await TestClient.refusal(`${limited.url}/streams`)).toBe(503);
+    expect(auths).toBe(before);
+    expect(a.closed).toBeNull();
+    a.close();
+    b.close();
+    await close(limited);
+  });
+
+  it('an authFunction slower than engine.io\'s 1 s upgrade limit still gets its connection (socket.io never sees the prefix)', async () => {
+    const slow = await startAttached(platform, { authFunction: () => new Promise((resolve) => setTimeout(() => resolve({ context: {} }), 1300)) });
+    const c = await TestClient.connect(`${slow.url}/streams`);
+    c.join('s', 'chat', 'room-1');
+    await c.next(isSync);
+    c.close();
+    await close(slow);
+  });
+
+  it.each(['init+listen', 'listen'] as const)('%s: address() reports the app address once it listens; shutdown sends 1001, then the app server closes', async (order) => {
+    const own = await startAttached(platform, {}, order);
+    const c = await TestClient.connect(`${own.url}/streams`);
+    c.join('s', 'chat', 'room-1');
+    await c.next(isSync);
+    const metrics = own.app.get(StreamsMetrics);
+    let streamsClientsWhenServerClosed = -1;
+    own.server.once('close', () => (streamsClientsWhenServerClosed = metrics.connections));
+    await close(own);
+    expect((await c.closedWith()).code).toBe(CLOSE_CODES.GOING_AWAY);
+    expect(streamsClientsWhenServerClosed).toBe(0);
+    expect(own.server.listening).toBe(false);
+  });
+});
+
+describe('attach: bootstrap', () => {
+  it('works without any other upgrade handler; an upgrade outside the prefix then gets 404, not a hang', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `ws://127.0.0.1:${app.get(StreamsService).address().port}`;
+    const c = await TestClient.connect(`${url}/streams/stream/chat/room-1`);
+    await c.next(isSync);
+    expect(await TestClient.refusal(`${url}/elsewhere`)).toBe(404);
+    c.close();
+    await app.close();
+  });
+
+
+  it('shares the TLS of an HTTPS app: wss:// on the app port', async () => {
+    // A throwaway self-signed certificate for 127.0.0.1, trusted by this client only.
+    const dir = mkdtempSync(join(tmpdir(), 'attach-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const [key, cert] = ['key.pem', 'cert.pem'].map((f) => readFileSync(join(dir, f)));
+      const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
+      const app = moduleRef.createNestApplication({ logger: false, httpsOptions: { key, cert } });
+      await app.listen(0, '127.0.0.1');
+      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsService).address().port}/streams/stream/chat/room-1`, { ca: cert });
+      await c.next(isSync);
+      c.close();
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('address() is not available before app.listen()', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    expect(() => app.get(StreamsService).address()).toThrow("The app's server is not listening yet: call app.listen() first");
+    await app.close();
+  });
+
+  it('refuses port and host with attach, naming them', async () => {
+    const build = Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' }, port: 0, host: '127.0.0.1' })] }).compile();
+    await expect(build).rejects.toThrow("port and host cannot be set with attach (the listener uses the app's server and port)");
+  });
+});
