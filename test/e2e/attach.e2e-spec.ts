@@ -1,15 +1,16 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { Test } from '@nestjs/testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { Server as SocketIoServer } from 'socket.io';
 import { io } from 'socket.io-client';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
 import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
@@ -28,37 +29,48 @@ class PingController {
 
 type Platform = 'express' | 'fastify';
 
+/** The host's own WebSocket endpoint: a Nest gateway on the app's port, through `@nestjs/platform-ws`. */
+@WebSocketGateway({ path: '/host-ws' })
+class EchoGateway {
+  @SubscribeMessage('echo')
+  echo(@MessageBody() data: string): WsResponse<string> {
+    return { event: 'echo', data: `echo:${data}` };
+  }
+}
+
+/** What else answers upgrades on the app's port: a Nest WsAdapter gateway (the default) or socket.io. */
+type Host = 'ws-gateway' | 'socket.io';
+
 interface AttachedApp {
   app: INestApplication;
   server: Server;
   url: string;
-  /** What the host's own upgrade handlers saw (the stand-in for a Nest WsAdapter gateway, and socket.io). */
-  io: SocketIoServer;
+  io: SocketIoServer | null;
+  /** Every upgrade the app's server saw (recorded by a listener that only looks). */
   hostUpgrades: string[];
 }
 
 /**
- * The host app: a controller, socket.io on the same server, and an upgrade handler that behaves as the Nest
- * WsAdapter does for a gateway on the app's port (`@nestjs/platform-ws` is not installed here): it serves its
- * exact path and destroys every other upgrade. Both are attached before init, as gateways are.
+ * The host app: a controller and, on the same server, either its own `@WebSocketGateway` (WsAdapter serves its
+ * exact path and destroys every other upgrade) or socket.io (engine.io ends an upgrade it has not answered after
+ * 1 s). Both are set up before init, as apps do.
  */
-async function startAttached(platform: Platform, options: StreamsModuleOptions = {}, order: 'init+listen' | 'listen' = 'init+listen'): Promise<AttachedApp> {
+async function startAttached(platform: Platform, options: StreamsModuleOptions = {}, order: 'init+listen' | 'listen' = 'init+listen', host: Host = 'ws-gateway'): Promise<AttachedApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [StreamsModule.forRoot({ attach: { path: '/streams' }, ...options })],
     controllers: [PingController],
+    providers: host === 'ws-gateway' ? [EchoGateway] : [],
   }).compile();
   const app = platform === 'express' ? moduleRef.createNestApplication({ logger: false }) : moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
   const server = app.getHttpServer() as Server;
   const hostUpgrades: string[] = [];
-  const hostWss = new WebSocketServer({ noServer: true });
-  hostWss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo:${String(data)}`)));
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    hostUpgrades.push(req.url ?? '');
-    if (req.url === '/host-ws') hostWss.handleUpgrade(req, socket, head, (ws) => hostWss.emit('connection', ws, req));
-    else if (!req.url?.startsWith('/socket.io/')) socket.destroy();
-  });
-  const sio = new SocketIoServer(server);
-  sio.on('connection', (socket) => socket.on('ping', (ack: (answer: string) => void) => ack('pong')));
+  server.on('upgrade', (req: IncomingMessage) => hostUpgrades.push(req.url ?? ''));
+  let sio: SocketIoServer | null = null;
+  if (host === 'ws-gateway') app.useWebSocketAdapter(new WsAdapter(app));
+  else {
+    sio = new SocketIoServer(server);
+    sio.on('connection', (socket) => socket.on('ping', (ack: (answer: string) => void) => ack('pong')));
+  }
   if (order === 'init+listen') await app.init();
   await app.listen(0, '127.0.0.1');
   const { port } = app.get(StreamsService).address();
@@ -68,7 +80,7 @@ async function startAttached(platform: Platform, options: StreamsModuleOptions =
 /** The app first: socket.io's close() also closes the HTTP server, which would wait for the streams clients. */
 async function close(t: AttachedApp): Promise<void> {
   await t.app.close();
-  await new Promise<void>((resolve) => t.io.close(() => resolve()));
+  await new Promise<void>((resolve) => (t.io ? t.io.close(() => resolve()) : resolve()));
 }
 
 const isSync = (f: Frame) => f.event?.type === 'sync';
@@ -124,18 +136,26 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
     expect(t.hostUpgrades.filter((u) => u.startsWith('/streams'))).toEqual([]);
   });
 
-  it('leaves other upgrades to the host: its ws gateway, socket.io, and what it destroys', async () => {
+  it('leaves other upgrades to the host: its own @WebSocketGateway, and what its WsAdapter destroys', async () => {
     const host = new WebSocket(`${t.url}/host-ws`);
     await new Promise((resolve, reject) => host.once('open', resolve).once('error', reject));
-    host.send('x');
-    expect(String(await new Promise((resolve) => host.once('message', resolve)))).toBe('echo:x');
+    host.send(JSON.stringify({ event: 'echo', data: 'x' }));
+    expect(JSON.parse(String(await new Promise((resolve) => host.once('message', resolve))))).toEqual({ event: 'echo', data: 'echo:x' });
     host.close();
-    const sio = io(t.url.replace('ws:', 'http:'), { transports: ['websocket'], reconnection: false });
-    expect(await sio.timeout(3000).emitWithAck('ping')).toBe('pong');
-    sio.close();
-    // Neither answered nor destroyed by the listener: the host's handler saw it and hung up.
+    // Neither answered nor destroyed by the listener: the host's WsAdapter saw it and hung up.
     expect(await hungUp(`${t.url}/streamsX`)).toMatch(/socket hang up/);
     expect(t.hostUpgrades).toEqual(expect.arrayContaining(['/host-ws', '/streamsX']));
+  });
+
+  it('leaves socket.io its upgrades on the same port', async () => {
+    const withIo = await startAttached(platform, {}, 'init+listen', 'socket.io');
+    const sio = io(withIo.url.replace('ws:', 'http:'), { transports: ['websocket'], reconnection: false });
+    expect(await sio.timeout(3000).emitWithAck('ping')).toBe('pong');
+    sio.close();
+    const streams = await TestClient.connect(`${withIo.url}/streams/stream/chat/room-1`);
+    await streams.next(isSync);
+    streams.close();
+    await close(withIo);
   });
 
   it('refuses with 401 from authFunction and on handshake timeout, and 503 past maxConnections (counted before auth)', async () => {
@@ -163,7 +183,7 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
   });
 
   it('an authFunction slower than engine.io\'s 1 s upgrade limit still gets its connection (socket.io never sees the prefix)', async () => {
-    const slow = await startAttached(platform, { authFunction: () => new Promise((resolve) => setTimeout(() => resolve({ context: {} }), 1300)) });
+    const slow = await startAttached(platform, { authFunction: () => new Promise((resolve) => setTimeout(() => resolve({ context: {} }), 1300)) }, 'init+listen', 'socket.io');
     const c = await TestClient.connect(`${slow.url}/streams`);
     c.join('s', 'chat', 'room-1');
     await c.next(isSync);
