@@ -53,6 +53,7 @@ describeRedis(
       },
       cleanup: () => cluster.deletePrefix(prefix),
       ordered: false,
+      expires: false,
       keysBoundedInTotal: false,
     });
 

@@ -54,6 +54,7 @@ describeRedis('RedisStreamAdapter', () => {
     heldGroups: () => groupsWithKeys(prefix),
     cleanup: () => deletePrefix(prefix),
     ordered: false,
+    expires: false,
     keysBoundedInTotal: false,
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
-import { StreamsConflictError, type StreamsConflictCode, StreamsIdempotencyError } from '../../errors/streams.errors';
+import { StreamsConflictError, type StreamsConflictCode, StreamsIdempotencyError, StreamsInputError } from '../../errors/streams.errors';
 import { formatPosition } from '../../protocol/stream-position';
 import type { UpdateOpError } from '../../update-ops/update-ops.types';
 import type { HistoryLimits } from '../history/group-log';
@@ -158,6 +158,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
+    refuseTtl(options);
     const value = JSON.stringify(data) ?? 'null';
     const reply = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, [item, value, ...conditionArgs(options.condition)]));
     const replay = settled(reply, options.idempotency);
@@ -169,6 +170,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
+    refuseTtl(options);
     const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, [item, encodeOps(ops), ...conditionArgs(options.condition)]));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
@@ -247,6 +249,13 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   attach(sink: StreamSink): void {
     this.subscriber.attach(sink);
+  }
+
+  /** Items on Redis never expire yet (writes with a ttl are refused): nobody is ever told. */
+  onExpire(): void {}
+
+  async sweepExpired(): Promise<number> {
+    return 0;
   }
 
   async watch(stream: string, group: string): Promise<Unwatch> {
@@ -423,4 +432,9 @@ function describe(error: unknown): string {
 async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
+}
+
+/** Item TTLs are not on Redis yet: refused rather than silently kept forever (fail closed). */
+function refuseTtl(options: ItemWriteOptions): void {
+  if (options.ttlMs !== undefined) throw new StreamsInputError('ttl_ms', 'the Redis adapter does not expire items yet');
 }
