@@ -24,8 +24,6 @@ export interface AdapterHarness {
   ordered: boolean;
   /** Whether idempotency records are bounded in total as well as per group (the in-process adapters). */
   keysBoundedInTotal: boolean;
-  /** False while the backend refuses `ttlMs` (Redis, until it expires items). */
-  expires?: false;
 }
 
 /**
@@ -662,7 +660,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
       }
     });
 
-    (harness.expires === false ? describe.skip : describe)('item TTLs (SPEC §8)', () => {
+    describe('item TTLs (SPEC §8)', () => {
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       /** A fresh adapter that sweeps only when the test says so, `batch` items at most per sweep. */
       const manual = async (batch = 500) => {

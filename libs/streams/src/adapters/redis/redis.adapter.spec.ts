@@ -42,9 +42,9 @@ describeRedis('RedisStreamAdapter', () => {
   const open = () => RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix });
 
   describeAdapterContract('redis', {
-    create: (history, idempotency) => {
+    create: (history, idempotency, expiry) => {
       prefix = uniquePrefix('contract');
-      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency);
+      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency, expiry);
     },
     peer: open,
     reopen: async (adapter) => {
@@ -54,7 +54,6 @@ describeRedis('RedisStreamAdapter', () => {
     heldGroups: () => groupsWithKeys(prefix),
     cleanup: () => deletePrefix(prefix),
     ordered: false,
-    expires: false,
     keysBoundedInTotal: false,
   });
 
