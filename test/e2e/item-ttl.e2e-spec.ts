@@ -88,6 +88,16 @@ function describeItemTtl(name: string, options: () => StreamsModuleOptions, clea
         await expect(t.service.update({ ...ref, ops: [], ttl_ms } as never)).rejects.toMatchObject({ field: 'ttl_ms' });
       }
       await expect(t.service.get(ref)).resolves.toBeNull();
+      t.service.createStream('custom', { get: () => null, set: () => ({ new_value: 1 }), delete: () => ({}), list: () => [], listGroups: () => [] });
+      await expect(t.service.set({ stream_name: 'custom', group_id: 'g', item_id: 'i', data: 1, ttl_ms: 1_000 })).rejects.toMatchObject({ field: 'ttl_ms' });
+    });
+
+    it('a keyed retry must repeat its ttl_ms: the same key with another ttl is another call (refused)', async () => {
+      const call = { stream_name: 'typing', group_id: 'room', item_id: 'k', data: 1, idempotency_key: 'once' };
+      await t.service.set({ ...call, ttl_ms: 60_000 });
+      await expect(t.service.set({ ...call, ttl_ms: 60_000 })).resolves.toMatchObject({ new_value: 1 });
+      await expect(t.service.set({ ...call, ttl_ms: 30_000 })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      await expect(t.service.set(call)).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     });
 
     it('sweep bound: 1,500 items expiring at once are all deleted, in a few ticks of at most 500', async () => {
