@@ -287,7 +287,9 @@ export class FileStreamAdapter extends StreamAdapter {
       (reserve) => {
         const found = this.findItem(stream, group, item, true);
         if (found?.expiresAt !== at) {
-          // A stray record (its item rewritten or deleted since the scan): nothing to expire.
+          // Its item was rewritten or deleted since the scan (which removed the record): nothing to expire.
+          // Removed anyway, so a record that somehow outlived its item cannot take a place in every sweep.
+          this.db.removeSync(storeKeys.expiry.due(at, stream, group, item));
           return null;
         }
         this.removeFromGroup(stream, group, item, found);
