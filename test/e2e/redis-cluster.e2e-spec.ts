@@ -42,9 +42,9 @@ describeRedis(
 
     let prefix = uniquePrefix('cluster');
     describeAdapterContract('redis cluster', {
-      create: (history, idempotency) => {
+      create: (history, idempotency, expiry) => {
         prefix = uniquePrefix('cluster');
-        return RedisStreamAdapter.connect(options(prefix), history, idempotency);
+        return RedisStreamAdapter.connect(options(prefix), history, idempotency, expiry);
       },
       peer: () => RedisStreamAdapter.connect(options(prefix)),
       heldGroups: async () => {
@@ -53,7 +53,7 @@ describeRedis(
       },
       cleanup: () => cluster.deletePrefix(prefix),
       ordered: false,
-      keysBoundedInTotal: false,
+        keysBoundedInTotal: false,
     });
 
     describeInstancesSharing('a Redis Cluster', () => ({ adapter: options, cleanup: (keyPrefix) => cluster.deletePrefix(keyPrefix) }));

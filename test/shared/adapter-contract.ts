@@ -2,6 +2,7 @@ import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapt
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
 import type { IdempotencyLimits, IdempotentWrite } from '../../libs/streams/src/adapters/idempotency/idempotent-write';
+import type { ExpiryLimits } from '../../libs/streams/src/adapters/expiry/item-expiry';
 import { StreamsConflictError, StreamsIdempotencyError } from '../../libs/streams/src/errors/streams.errors';
 import { formatPosition } from '../../libs/streams/src/protocol/stream-position';
 import { listen } from '../support/hub-listener';
@@ -9,8 +10,8 @@ import { waitFor } from '../support/wait-for';
 
 /** What a backend needs to join the shared adapter suite. */
 export interface AdapterHarness {
-  /** A fresh, empty adapter (keeping `history` per group for resume, and `idempotency` records, else the defaults). */
-  create(history?: HistoryLimits, idempotency?: IdempotencyLimits): Promise<StreamAdapter>;
+  /** A fresh, empty adapter (keeping `history` per group for resume, `idempotency` records and sweeping `expiry`, else the defaults). */
+  create(history?: HistoryLimits, idempotency?: IdempotencyLimits, expiry?: ExpiryLimits): Promise<StreamAdapter>;
   /** The groups the backend holds any state for (positions, history, items, keys), sorted. */
   heldGroups(adapter: StreamAdapter): Promise<string[]>;
   /** A second adapter on the same backend as the last `create()` (another app instance), if the backend shares state. */
@@ -655,6 +656,127 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
           await expect(adapter.get('s', 'g', 'counter')).resolves.toEqual({ n: 1 });
           expect(new Set(results.map((r) => r.version)).size).toBe(1);
           expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+        });
+      }
+    });
+
+    describe('item TTLs (SPEC §8)', () => {
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      /** A fresh adapter that sweeps only when the test says so, `batch` items at most per sweep. */
+      const manual = async (batch = 500) => {
+        await adapter.close();
+        adapter = await harness.create(undefined, undefined, { intervalMs: 3_600_000, batch });
+      };
+      const expiries = (a: StreamAdapter) => {
+        const told: StreamEnvelope[] = [];
+        a.onExpire((e) => told.push(e));
+        return told;
+      };
+
+      it('an expired item reads as missing at once; the sweep deletes it with one delete event, a new version, the listener told once', async () => {
+        await manual();
+        const told = expiries(adapter);
+        const seen: StreamEnvelope[] = [];
+        await listen(adapter, 's', 'g', (e) => seen.push(e));
+        const written = await adapter.set('s', 'g', 'typing', { who: 'ann' }, { ttlMs: 100 });
+        await adapter.set('s', 'g', 'stays', 1);
+        await expect(adapter.get('s', 'g', 'typing')).resolves.toEqual({ who: 'ann' });
+        await sleep(150);
+        await expect(adapter.get('s', 'g', 'typing')).resolves.toBeNull();
+        await expect(adapter.getVersioned('s', 'g', 'typing')).resolves.toEqual({ value: null, version: null });
+        await expect(adapter.list('s', 'g')).resolves.toEqual([1]);
+        await expect(adapter.snapshot('s', 'g', 'typing')).resolves.toMatchObject({ data: null });
+        await expect(adapter.snapshot('s', 'g', null)).resolves.toMatchObject({ data: [1] });
+        expect(told).toHaveLength(0);
+        await expect(adapter.sweepExpired()).resolves.toBe(1);
+        await expect(adapter.sweepExpired()).resolves.toBe(0);
+        await waitFor(() => seen.length === 3);
+        const deleted = seen[2];
+        expect(deleted.frame).toMatchObject({ streamName: 's', groupId: 'g', id: 'typing', event: { type: 'delete', data: { who: 'ann' } } });
+        expect(deleted.seq).toBe(written.envelope!.seq + 2);
+        expect(told).toEqual([deleted]);
+        await expect(adapter.get('s', 'g', 'stays')).resolves.toBe(1);
+      });
+
+      it('the sweep runs by itself: an item with ttl is gone with its delete event within a second of its expiry', async () => {
+        const told = expiries(adapter);
+        const seen: StreamEnvelope[] = [];
+        await listen(adapter, 's', 'g', (e) => seen.push(e));
+        await adapter.update('s', 'g', 'i', [{ type: 'merge', value: { a: 1 } }], { ttlMs: 200 });
+        await waitFor(() => told.length === 1, { ms: 3_000 });
+        expect(seen.map((e) => e.frame.event.type)).toEqual(['create', 'delete']);
+        await expect(adapter.listGroups('s')).resolves.toEqual([]);
+      });
+
+      it('every write sets the expiry again: without ttl the item no longer expires, with one it expires from that write', async () => {
+        await manual();
+        await adapter.set('s', 'g', 'a', 1, { ttlMs: 100 });
+        await adapter.set('s', 'g', 'a', 2);
+        await adapter.set('s', 'g', 'b', { n: 0 }, { ttlMs: 100 });
+        await adapter.update('s', 'g', 'b', [{ type: 'increment', path: 'n', by: 1 }]);
+        await adapter.set('s', 'g', 'c', { n: 0 });
+        await adapter.update('s', 'g', 'c', [{ type: 'increment', path: 'n', by: 1 }], { ttlMs: 100 });
+        await adapter.set('s', 'g', 'd', 1, { ttlMs: 100 });
+        await adapter.set('s', 'g', 'd', 2, { ttlMs: 60_000 });
+        await sleep(150);
+        await expect(adapter.sweepExpired()).resolves.toBe(1);
+        await expect(adapter.get('s', 'g', 'a')).resolves.toBe(2);
+        await expect(adapter.get('s', 'g', 'b')).resolves.toEqual({ n: 1 });
+        await expect(adapter.get('s', 'g', 'c')).resolves.toBeNull();
+        await expect(adapter.get('s', 'g', 'd')).resolves.toBe(2);
+      });
+
+      it('a write to an expired item not yet swept finds it missing (create, if_absent holds) and the sweep leaves the new one', async () => {
+        await manual();
+        await adapter.set('s', 'g', 'i', 'old', { ttlMs: 50 });
+        await sleep(100);
+        const again = await adapter.set('s', 'g', 'i', 'new', { condition: { if_absent: true } });
+        expect(again.old_value).toBeNull();
+        expect(again.envelope!.frame.event.type).toBe('create');
+        await expect(adapter.sweepExpired()).resolves.toBe(0);
+        await expect(adapter.get('s', 'g', 'i')).resolves.toBe('new');
+      });
+
+      it('each sweep deletes at most its batch; repeated sweeps delete every due item, across groups', async () => {
+        await manual(10);
+        for (let i = 0; i < 35; i++) await adapter.set('s', `g${i % 5}`, `i${i}`, i, { ttlMs: 50 });
+        await adapter.set('s', 'g0', 'keep', 'k', { ttlMs: 60_000 });
+        await sleep(100);
+        const counts: number[] = [];
+        for (let n = await adapter.sweepExpired(); n > 0; n = await adapter.sweepExpired()) counts.push(n);
+        expect(counts.every((n) => n <= 10)).toBe(true);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(35);
+        await expect(adapter.listAll()).resolves.toEqual([{ id: 's', groups: ['g0'] }]);
+      });
+
+      if (harness.reopen) {
+        it('expiries survive a restart', async () => {
+          await adapter.set('s', 'g', 'i', 'bye', { ttlMs: 300 });
+          adapter = await harness.reopen!(adapter);
+          const told = expiries(adapter);
+          await expect(adapter.get('s', 'g', 'i')).resolves.toBe('bye');
+          await waitFor(() => told.length === 1, { ms: 3_000 });
+          expect(told[0].frame.event).toEqual({ type: 'delete', data: 'bye' });
+          await expect(adapter.get('s', 'g', 'i')).resolves.toBeNull();
+        });
+      }
+
+      if (harness.peer) {
+        it('two instances: one delete event, one listener told, never two', async () => {
+          const other = await harness.peer!();
+          others.push(other);
+          const told = [...[adapter, other].map(expiries)];
+          const seen: StreamEnvelope[] = [];
+          await listen(other, 's', 'g', (e) => seen.push(e));
+          await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? other : adapter).set('s', 'g', `i${i}`, i, { ttlMs: 100 })));
+          await sleep(150);
+          // Sweeps racing on both instances (besides their own ticks) over the same due items.
+          const swept = await Promise.all([adapter, other, adapter, other].map((a) => a.sweepExpired()));
+          await waitFor(() => told[0].length + told[1].length === 100, { ms: 5_000 });
+          await sleep(600);
+          expect(swept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(100);
+          expect(told[0].length + told[1].length).toBe(100);
+          expect(seen.filter((e) => e.frame.event.type === 'delete')).toHaveLength(100);
         });
       }
     });

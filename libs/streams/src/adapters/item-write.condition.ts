@@ -8,11 +8,13 @@ import type { IdempotentWrite } from './idempotency/idempotent-write';
  */
 export type WriteCondition = { if_version: string | null } | { if_absent: true } | { if_exists: true };
 
-/** Per-write options of `set`, `update` and `delete` (TTLs will join them). */
+/** Per-write options of `set`, `update` and `delete`. */
 export interface ItemWriteOptions {
   condition?: WriteCondition;
   /** Applies the write once per key (SPEC §8): checked before the condition, recorded with the write. */
   idempotency?: IdempotentWrite;
+  /** `set`/`update`: the item expires this long after the write; without it the item never does (see item-expiry.ts). */
+  ttlMs?: number;
 }
 
 /** An item's value with its version (the position of its last write); both null when the item is missing. */

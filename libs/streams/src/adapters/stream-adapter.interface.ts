@@ -4,6 +4,7 @@ import type { UpdateOpError } from '../update-ops/update-ops.types';
 import type { PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
+import type { ExpiryListener } from './expiry/item-expiry';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
@@ -127,6 +128,13 @@ export abstract class StreamAdapter {
    * never call the sink's `continuityLost`.
    */
   abstract watch(stream: string, group: string): Promise<Unwatch>;
+  /**
+   * Registers who is told of each delete an item expiry made (SPEC §8): expired items read as missing at
+   * once and are deleted by a bounded sweep each tick, on exactly one instance, publishing `delete`.
+   */
+  abstract onExpire(listener: ExpiryListener): void;
+  /** @internal Runs one sweep now (tests); resolves with how many items it deleted. */
+  abstract sweepExpired(): Promise<number>;
   /** Presence shared beyond this process (Redis); adapters without it keep presence in-process. */
   presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */

@@ -33,11 +33,20 @@ export interface StreamIdempotentInput {
   idempotency_key?: string;
 }
 
-export interface StreamSetInput<T = unknown> extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput {
+/**
+ * Extension (SPEC §8): the item expires `ttl_ms` milliseconds after this write (a positive integer, at most
+ * 30 days) and is then deleted like any delete. Every write sets the expiry again: one without `ttl_ms`
+ * makes the item permanent.
+ */
+export interface StreamExpiringInput {
+  ttl_ms?: number;
+}
+
+export interface StreamSetInput<T = unknown> extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput, StreamExpiringInput {
   data: T;
 }
 
-export interface StreamUpdateInput extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput {
+export interface StreamUpdateInput extends StreamItemRef, StreamWriteConditions, StreamIdempotentInput, StreamExpiringInput {
   ops: UpdateOp[];
 }
 

@@ -32,6 +32,7 @@ export class StreamsMetrics {
   private readonly adapterSeconds: Histogram<'operation' | 'outcome'>;
   private readonly conflicts: Counter<'code'>;
   private readonly replays: Counter<'operation'>;
+  private readonly expired: Counter;
 
   constructor(@Inject(STREAMS_OPTIONS) options: ResolvedStreamsOptions) {
     this.registry = options.metricsRegistry ?? new Registry();
@@ -80,6 +81,7 @@ export class StreamsMetrics {
       labelNames: ['code'],
       registers,
     });
+    this.expired = new Counter({ name: 'streams_items_expired_total', help: 'Items deleted by their TTL (counted on the instance that deleted them)', registers });
     this.replays = new Counter({
       name: 'streams_idempotent_replays_total',
       help: 'Writes answered with the recorded result of an earlier call with the same idempotency key (nothing written or published), by operation',
@@ -111,6 +113,11 @@ export class StreamsMetrics {
   /** @internal */
   handlerFailed(): void {
     this.handlerErrors.inc();
+  }
+
+  /** @internal */
+  itemExpired(): void {
+    this.expired.inc();
   }
 
   /** @internal */

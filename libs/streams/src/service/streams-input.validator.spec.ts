@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { StreamsInputError } from '../errors/streams.errors';
-import { idempotencyKey, json, MAX_IDEMPOTENCY_KEY_BYTES, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, updateOps, writeCondition } from './streams-input.validator';
+import { MAX_TTL_MS } from '../adapters/expiry/item-expiry';
+import { idempotencyKey, json, MAX_IDEMPOTENCY_KEY_BYTES, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 
 /** Runs `fn`; anything it throws must be a StreamsInputError. */
 function onlyInputErrors(fn: () => unknown): boolean {
@@ -130,5 +131,19 @@ describe('idempotencyKey (SPEC §8)', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('ttlMs (SPEC §8)', () => {
+  it('reads none, or a positive integer of at most MAX_TTL_MS', () => {
+    expect(ttlMs({ data: 1 })).toBeUndefined();
+    expect(ttlMs({ ttl_ms: 1 })).toBe(1);
+    expect(ttlMs({ ttl_ms: MAX_TTL_MS })).toBe(MAX_TTL_MS);
+  });
+
+  it('refuses anything else with a StreamsInputError naming ttl_ms', () => {
+    for (const value of [null, 0, -5, 1.5, '100', MAX_TTL_MS + 1, Number.NaN, Infinity]) {
+      expect(() => ttlMs({ ttl_ms: value })).toThrow(expect.objectContaining({ field: 'ttl_ms', message: expect.stringMatching(/positive integer/) }));
+    }
   });
 });

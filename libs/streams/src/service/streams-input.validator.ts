@@ -1,4 +1,5 @@
 import type { WriteCondition } from '../adapters/item-write.condition';
+import { MAX_TTL_MS } from '../adapters/expiry/item-expiry';
 import { StreamsInputError } from '../errors/streams.errors';
 import type { UpdateOp } from '../update-ops/update-ops.types';
 import { UPDATE_OP_TYPES } from '../update-ops/update-ops.types';
@@ -122,4 +123,14 @@ export function idempotencyKey(input: Input): string | undefined {
   if (Buffer.byteLength(value, 'utf8') > MAX_IDEMPOTENCY_KEY_BYTES) throw new StreamsInputError(field, `must be at most ${MAX_IDEMPOTENCY_KEY_BYTES} bytes of UTF-8`);
   if (!value.isWellFormed()) throw new StreamsInputError(field, 'must be well-formed Unicode (no lone surrogates)');
   return value;
+}
+
+/** The write's `ttl_ms` (SPEC §8), or undefined when none is given: a positive integer of at most MAX_TTL_MS. */
+export function ttlMs(input: Input): number | undefined {
+  const value = input.ttl_ms;
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) <= 0 || (value as number) > MAX_TTL_MS) {
+    throw new StreamsInputError('ttl_ms', `must be a positive integer of milliseconds, at most ${MAX_TTL_MS} (30 days)`);
+  }
+  return value as number;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { StreamAdapter, StreamEnvelope } from '../adapters/stream-adapter.interface';
 import type { CustomStream } from '../custom/custom-stream.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
@@ -27,7 +27,7 @@ import type { PresenceMember } from '../presence/presence.types';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import type { IdempotentWrite } from '../adapters/idempotency/idempotent-write';
 import { callFingerprint } from './idempotency.fingerprint';
-import { idempotencyKey, json, name, optionalName, record, updateOps, writeCondition } from './streams-input.validator';
+import { idempotencyKey, json, name, optionalName, record, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
 
 /**
@@ -36,7 +36,7 @@ import { StreamsStore } from './streams.store';
  * item), its change handlers are scheduled without waiting for them, and its frame reaches subscribers.
  */
 @Injectable()
-export class StreamsService {
+export class StreamsService implements OnModuleInit {
   constructor(
     private readonly store: StreamsStore,
     private readonly handlers: StreamHandlersRegistry,
@@ -47,18 +47,28 @@ export class StreamsService {
     @Inject(STREAMS_PRESENCE) private readonly presenceHub: PresenceHub,
   ) {}
 
+  /** Expiry deletes (SPEC §8) run change handlers as any delete; the adapter reports each on one instance only. */
+  onModuleInit(): void {
+    this.adapter.onExpire((envelope) => {
+      this.metrics.itemExpired();
+      this.written('delete', { envelope });
+    });
+  }
+
   /**
    * Creates or replaces an item. Publishes `create` or `update`. With a condition (`if_version`, `if_absent`,
    * `if_exists`) that does not hold, stores and publishes nothing and rejects with StreamsConflictError.
    * With an `idempotency_key` already used for this call (SPEC §8): the first call's result, nothing written.
+   * With `ttl_ms` the item expires that long after this write; without it, it never does.
    */
   async set<T = unknown>(input: StreamSetInput<T>): Promise<StreamSetResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const data = json(p, 'data');
     const condition = writeCondition(p);
-    const idempotency = keyed(p, 'set', item, data, condition);
-    const out = await this.guard('set', () => this.store.set(stream, group, item, data, { condition, idempotency }));
+    const ttl = ttlMs(p);
+    const idempotency = keyed(p, 'set', item, data, condition, ...expiring(ttl));
+    const out = await this.guard('set', () => this.store.set(stream, group, item, data, { condition, idempotency, ttlMs: ttl }));
     this.written('set', out);
     return { old_value: out.old_value, new_value: out.new_value, version: out.version } as StreamSetResult<T>;
   }
@@ -78,14 +88,15 @@ export class StreamsService {
     return (await this.guard('get', () => this.store.getVersioned(stream, group, item))) as StreamVersionedValue<T>;
   }
 
-  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. Conditions and keys as for `set`. */
+  /** Applies update ops atomically (SPEC §3.2). Failed ops are skipped and listed in `errors`. Conditions, keys and `ttl_ms` as for `set`. */
   async update<T = unknown>(input: StreamUpdateInput): Promise<StreamUpdateResult<T>> {
     const p = record(input);
     const [stream, group, item] = itemRef(p);
     const ops = updateOps(p);
     const condition = writeCondition(p);
-    const idempotency = keyed(p, 'update', item, ops, condition);
-    const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition, idempotency }));
+    const ttl = ttlMs(p);
+    const idempotency = keyed(p, 'update', item, ops, condition, ...expiring(ttl));
+    const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition, idempotency, ttlMs: ttl }));
     this.written('update', out);
     const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value, version: out.version };
     if (out.errors.length > 0) result.errors = out.errors;
@@ -209,6 +220,11 @@ export class StreamsService {
 function keyed(p: Record<string, unknown>, operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): IdempotentWrite | undefined {
   const key = idempotencyKey(p);
   return key === undefined ? undefined : { key, fingerprint: callFingerprint(operation, ...inputs) };
+}
+
+/** A write's ttl as a fingerprint input: none without one, so keys recorded before TTLs existed still match. */
+function expiring(ttl: number | undefined): unknown[] {
+  return ttl === undefined ? [] : [{ ttl_ms: ttl }];
 }
 
 function itemRef(p: Record<string, unknown>): [string, string, string] {

@@ -141,6 +141,9 @@ export class StreamsStore {
     if (custom && options.condition) {
       throw new StreamsInputError(Object.keys(options.condition)[0], `custom stream "${stream_name}" cannot check write conditions (it keeps no item versions)`);
     }
+    if (custom && options.ttlMs !== undefined) {
+      throw new StreamsInputError('ttl_ms', `custom stream "${stream_name}" cannot expire items (user code stores them)`);
+    }
     if (custom && options.idempotency) {
       throw new StreamsInputError('idempotency_key', `custom stream "${stream_name}" cannot apply a write once per key (user code stores its items)`);
     }

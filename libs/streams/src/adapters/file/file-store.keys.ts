@@ -12,6 +12,8 @@ import type { Key } from 'lmdb';
  *   ['ig', stream, group, no]            → key                      a group's records in recording order
  *   ['ic', stream, group]                → how many records the group holds
  *   ['m', 'idempotency']                 → {total, next}            records held, next recording number
+ *   ['x', expiry, stream, group, item]   → ''                       items with a TTL by expiry (the sweep's range scan)
+ *   ['xg', stream, group, item]          → [expiry, insertion no.]  a group's items with a TTL (reads skip the expired)
  *
  * ordered-binary separates array elements with a 0 byte and writes strings of 64+ chars as raw UTF-8, so
  * a name holding a control character could collide with another key or break a prefix scan. Names are
@@ -51,6 +53,13 @@ function under(prefix: string[]): KeyRange {
 }
 
 export const storeKeys = {
+  expiry: {
+    due: (at: number, stream: string, group: string, item: string): Key => ['x', at, escapeName(stream), escapeName(group), escapeName(item)],
+    /** Every entry due at `now` or earlier: expiries are whole milliseconds, the range end is exclusive. */
+    dueBy: (now: number): KeyRange => ({ start: ['x'], end: ['x', now + 1] }),
+    ofItem: (stream: string, group: string, item: string): Key => ['xg', escapeName(stream), escapeName(group), escapeName(item)],
+    ofGroup: (stream: string, group: string): KeyRange => under(['xg', escapeName(stream), escapeName(group)]),
+  },
   format: ['m', 'format'] as Key,
   clock: ['m', 'clock'] as Key,
   group: (stream: string, group: string): Key => ['g', escapeName(stream), escapeName(group)],
@@ -69,6 +78,12 @@ export const storeKeys = {
     count: (stream: string, group: string): Key => ['ic', escapeName(stream), escapeName(group)],
   },
 };
+
+/** The names of an expiry key (`expiry.due`) read back from a range scan. */
+export function expiryKeyNames(key: Key): { at: number; stream: string; group: string; item: string } {
+  const [, at, stream, group, item] = key as [string, number, string, string, string];
+  return { at, stream: unescapeName(stream), group: unescapeName(group), item: unescapeName(item) };
+}
 
 /** The stream and group names of a group index key read back from a range scan. */
 export function groupKeyNames(key: Key): { stream: string; group: string } {

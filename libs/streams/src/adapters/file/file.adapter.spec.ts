@@ -16,7 +16,7 @@ const cleanup = async (): Promise<void> => {
 };
 
 describeAdapterContract('file', {
-  create: (history, idempotency) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history, idempotency),
+  create: (history, idempotency, expiry) => FileStreamAdapter.open({ type: 'file', path: freshDir() }, history, idempotency, expiry),
   reopen: async (adapter) => {
     await adapter.close();
     return FileStreamAdapter.open({ type: 'file', path: dirs[dirs.length - 1] });

@@ -28,7 +28,8 @@ import { commitFailure } from './file-commit.failure';
 import { FileLedgerStorage } from './file-idempotency.storage';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
-import { groupKeyNames, storeKeys } from './file-store.keys';
+import { expiryKeyNames, groupKeyNames, storeKeys } from './file-store.keys';
+import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 
 type Store = RootDatabase<string, Key>;
 
@@ -38,13 +39,14 @@ interface GroupRecord {
   next: number;
 }
 
-/** An item's index record (`k`): its insertion number and version; format 1 stored the number alone. */
-type ItemRecord = [insertion: number, version: string] | number;
+/** An item's index record (`k`): its insertion number, version and expiry if any; format 1 stored the number alone. */
+type ItemRecord = [insertion: number, version: string, expiresAt?: number] | number;
 
 interface StoredItem {
   insertion: number;
   text: string;
   version: string;
+  expiresAt?: number;
 }
 
 type ItemWrite =
@@ -86,6 +88,8 @@ export class FileStreamAdapter extends StreamAdapter {
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
+  private readonly stopSweeps: () => void;
+  private expiryListener: ExpiryListener = () => undefined;
 
   private constructor(
     private readonly dir: string,
@@ -95,10 +99,12 @@ export class FileStreamAdapter extends StreamAdapter {
     lastTimestamp: number,
     history: HistoryLimits,
     idempotency: IdempotencyLimits,
+    private readonly expiry: ExpiryLimits,
   ) {
     super();
     this.events = new LocalEventLog({ history, floor: lastTimestamp, hasItems: (stream, group) => this.hasItems(stream, group) });
     this.ledger = new IdempotencyLedger(new FileLedgerStorage(db), idempotency);
+    this.stopSweeps = startSweeps(expiry, () => this.sweepExpired());
   }
 
   /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
@@ -107,7 +113,12 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   /** Opens (or creates) the store in `options.path`; rejects with an error naming the path if it cannot be used. */
-  static async open(options: FileAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY): Promise<FileStreamAdapter> {
+  static async open(
+    options: FileAdapterOptions,
+    history: HistoryLimits = DEFAULT_HISTORY,
+    idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY,
+    expiry: ExpiryLimits = DEFAULT_EXPIRY,
+  ): Promise<FileStreamAdapter> {
     const dir = resolve(options.path);
     prepareDirectory(dir);
     const lock = DirectoryLock.acquire(dir);
@@ -117,7 +128,7 @@ export class FileStreamAdapter extends StreamAdapter {
       db = openStore(dir, options);
       await checkFormatMarker(db, dir);
       const lastTimestamp = Number(db.get(storeKeys.clock) ?? 0);
-      return new FileStreamAdapter(dir, db, lock, lastTimestamp, history, idempotency);
+      return new FileStreamAdapter(dir, db, lock, lastTimestamp, history, idempotency, expiry);
     } catch (error) {
       try {
         await db?.close();
@@ -163,7 +174,7 @@ export class FileStreamAdapter extends StreamAdapter {
             const conflict = conditionConflict(options.condition, found?.version ?? null);
             if (conflict) return { conflict };
             if (!found) return null;
-            this.removeFromGroup(stream, group, item, found.insertion);
+            this.removeFromGroup(stream, group, item, found);
             return { oldText: found.text, reservation: reserve() };
           },
           (done) => (done?.conflict ? null : `{"old_value":${done?.oldText ?? 'null'},"version":${JSON.stringify(done?.reservation.version ?? null)}}`),
@@ -256,6 +267,43 @@ export class FileStreamAdapter extends StreamAdapter {
     this.events.attach(sink);
   }
 
+  onExpire(listener: ExpiryListener): void {
+    this.expiryListener = listener;
+  }
+
+  /** Deletes the items due among the `batch` earliest expiry records, each in its own job (checked again there). */
+  async sweepExpired(): Promise<number> {
+    if (this.closing) return 0;
+    const due = await this.read(() => Array.from(this.db.getKeys({ ...storeKeys.expiry.dueBy(Date.now()), limit: this.expiry.batch }), expiryKeyNames));
+    const deleted = await Promise.all(due.map((entry) => this.expire(entry)));
+    return deleted.filter(Boolean).length;
+  }
+
+  /** Deletes an item if it still expires at `at`, publishing its `delete` and telling the expiry listener. */
+  private expire({ at, stream, group, item }: { at: number; stream: string; group: string; item: string }): Promise<boolean> {
+    return this.stamped(
+      stream,
+      group,
+      (reserve) => {
+        const found = this.findItem(stream, group, item, true);
+        if (found?.expiresAt !== at) {
+          // Its item was rewritten or deleted since the scan (which removed the record): nothing to expire.
+          // Removed anyway, so a record that somehow outlived its item cannot take a place in every sweep.
+          this.db.removeSync(storeKeys.expiry.due(at, stream, group, item));
+          return null;
+        }
+        this.removeFromGroup(stream, group, item, found);
+        return { oldText: found.text, reservation: reserve() };
+      },
+      (done, timestamp) => {
+        if (!done) return false;
+        const event = { type: 'delete' as const, data: JSON.parse(done.oldText) };
+        this.expiryListener(this.emit({ streamName: stream, groupId: group, id: item, event }, timestamp, done.reservation, undefined));
+        return true;
+      },
+    );
+  }
+
   async watch(stream: string, group: string): Promise<Unwatch> {
     this.assertOpen();
     return this.events.watch(stream, group);
@@ -272,6 +320,7 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   private async shutdown(): Promise<void> {
+    this.stopSweeps();
     try {
       await this.lastRelease;
       this.events.clear();
@@ -302,15 +351,23 @@ export class FileStreamAdapter extends StreamAdapter {
           group,
           write,
           (): ItemWrite => {
-            const found = this.findItem(stream, group, item);
+            // An expired item not swept yet is missing to the write, which takes over its place.
+            const stored = this.findItem(stream, group, item, true);
+            const found = stored && !expired(stored.expiresAt) ? stored : undefined;
             const conflict = conditionConflict(options.condition, found?.version ?? null);
             if (conflict) return { conflict };
             const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
             const text = toJson(value);
-            const insertion = found?.insertion ?? this.addToGroup(stream, group);
+            const insertion = stored?.insertion ?? this.addToGroup(stream, group);
             const reservation = reserve();
+            const at = expiresAt(options.ttlMs);
             this.db.putSync(storeKeys.value(stream, group, insertion), text);
-            this.db.putSync(storeKeys.insertion(stream, group, item), JSON.stringify([insertion, reservation.version] satisfies ItemRecord));
+            this.db.putSync(storeKeys.insertion(stream, group, item), JSON.stringify((at === undefined ? [insertion, reservation.version] : [insertion, reservation.version, at]) satisfies ItemRecord));
+            this.unscheduleExpiry(stream, group, item, stored);
+            if (at !== undefined) {
+              this.db.putSync(storeKeys.expiry.due(at, stream, group, item), '');
+              this.db.putSync(storeKeys.expiry.ofItem(stream, group, item), JSON.stringify([at, insertion]));
+            }
             return { oldText: found?.text, text, errors, reservation };
           },
           (done) =>
@@ -428,12 +485,21 @@ export class FileStreamAdapter extends StreamAdapter {
     return this.events.emit(message, timestamp, reservation, write?.key);
   }
 
-  private findItem(stream: string, group: string, item: string): StoredItem | undefined {
+  /** The item, unless missing or (without `withExpired`) expired: an expired item reads as missing before the sweep deletes it. */
+  private findItem(stream: string, group: string, item: string, withExpired = false): StoredItem | undefined {
     const record = this.readJson<ItemRecord>(storeKeys.insertion(stream, group, item));
     if (record === undefined) return undefined;
-    const [insertion, version] = typeof record === 'number' ? [record, UNVERSIONED] : record;
+    const [insertion, version, at] = typeof record === 'number' ? [record, UNVERSIONED] : record;
+    if (!withExpired && expired(at)) return undefined;
     const text = this.db.get(storeKeys.value(stream, group, insertion));
-    return text === undefined ? undefined : { insertion, text, version };
+    return text === undefined ? undefined : { insertion, text, version, expiresAt: at };
+  }
+
+  /** Drops the item's expiry records, if it had an expiry. */
+  private unscheduleExpiry(stream: string, group: string, item: string, stored: StoredItem | undefined): void {
+    if (stored?.expiresAt === undefined) return;
+    this.db.removeSync(storeKeys.expiry.due(stored.expiresAt, stream, group, item));
+    this.db.removeSync(storeKeys.expiry.ofItem(stream, group, item));
   }
 
   /** Whether the group holds items (the sweep keeps such groups' state); read failures count as yes. */
@@ -450,8 +516,16 @@ export class FileStreamAdapter extends StreamAdapter {
     return found ? (JSON.parse(found.text) as unknown) : null;
   }
 
+  /** The group's values, in insertion order, without its expired items (a group without TTLs costs one empty range probe). */
   private values(stream: string, group: string): unknown[] {
-    return Array.from(this.db.getRange(storeKeys.valuesOf(stream, group)), ({ value }) => JSON.parse(value) as unknown);
+    const now = Date.now();
+    const gone = new Set<number>();
+    for (const { value } of this.db.getRange(storeKeys.expiry.ofGroup(stream, group))) {
+      const [at, insertion] = JSON.parse(value) as [number, number];
+      if (expired(at, now)) gone.add(insertion);
+    }
+    const live = Array.from(this.db.getRange(storeKeys.valuesOf(stream, group))).filter(({ key }) => !gone.has((key as [string, string, string, number])[3]));
+    return live.map(({ value }) => JSON.parse(value) as unknown);
   }
 
   /** Counts a new item in its group's index (created on first item) and returns its insertion number. */
@@ -463,7 +537,9 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   /** Removes an item; a group left empty leaves the index, so listings skip it as they do on Redis. */
-  private removeFromGroup(stream: string, group: string, item: string, insertion: number): void {
+  private removeFromGroup(stream: string, group: string, item: string, stored: StoredItem): void {
+    const { insertion } = stored;
+    this.unscheduleExpiry(stream, group, item, stored);
     this.db.removeSync(storeKeys.value(stream, group, insertion));
     this.db.removeSync(storeKeys.insertion(stream, group, item));
     const key = storeKeys.group(stream, group);

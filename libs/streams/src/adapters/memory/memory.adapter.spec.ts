@@ -2,7 +2,7 @@ import { describeAdapterContract } from '../../../../../test/shared/adapter-cont
 import { MemoryStreamAdapter } from './memory.adapter';
 
 describeAdapterContract('memory', {
-  create: async (history, idempotency) => new MemoryStreamAdapter(history, idempotency),
+  create: async (history, idempotency, expiry) => new MemoryStreamAdapter(history, idempotency, expiry),
   heldGroups: async (adapter) => (adapter as MemoryStreamAdapter).heldGroups(),
   ordered: true,
   keysBoundedInTotal: true,

@@ -9,6 +9,8 @@ import { LocalEventLog, type Reservation } from '../history/local-event-log';
 import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
 import { MemoryLedgerStorage } from '../idempotency/idempotency-memory.storage';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, recordedResult, replayed } from '../idempotency/idempotent-write';
+import { ExpiryHeap } from '../expiry/expiry.heap';
+import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 import {
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
@@ -23,10 +25,11 @@ import {
   type Unwatch,
 } from '../stream-adapter.interface';
 
-/** A stored item: its value and the version of its last write. */
+/** A stored item: its value, the version of its last write and when it expires (undefined: never). */
 interface StoredItem {
   value: unknown;
   version: string;
+  expiresAt?: number;
 }
 
 /** A group's items, insertion-ordered: overwriting an item keeps its place, as iii's kv store does. */
@@ -41,11 +44,19 @@ export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
   private readonly events: LocalEventLog;
   private readonly ledger: IdempotencyLedger;
+  private readonly expiries = new ExpiryHeap();
+  private readonly stopSweeps: () => void;
+  private expiryListener: ExpiryListener = () => undefined;
 
-  constructor(history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY) {
+  constructor(
+    history: HistoryLimits = DEFAULT_HISTORY,
+    idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY,
+    private readonly expiry: ExpiryLimits = DEFAULT_EXPIRY,
+  ) {
     super();
     this.events = new LocalEventLog({ history, hasItems: (stream, group) => this.streams.get(stream)?.has(group) ?? false });
     this.ledger = new IdempotencyLedger(new MemoryLedgerStorage(), idempotency);
+    this.stopSweeps = startSweeps(expiry, () => this.sweepExpired());
   }
 
   /** The groups holding position and history state in this process, sorted (freed once idle; see LocalEventLog). */
@@ -67,7 +78,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) =>
       this.once(stream, group, options.idempotency, () => {
         const old = this.checked(stream, group, item, options.condition);
-        const reservation = this.store(stream, group, item, stored);
+        const reservation = this.store(stream, group, item, stored, options.ttlMs);
         const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, options, reservation);
         return { old_value: old?.value ?? null, new_value: clone(stored), version: reservation.version, envelope };
       }),
@@ -79,7 +90,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
       this.once(stream, group, options.idempotency, () => {
         const old = this.checked(stream, group, item, options.condition);
         const { value, errors } = applyUpdateOps(old?.value ?? null, old !== undefined, ops);
-        const reservation = this.store(stream, group, item, value);
+        const reservation = this.store(stream, group, item, value, options.ttlMs);
         const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, options, reservation);
         return { old_value: clone(old?.value ?? null), new_value: clone(value), errors, version: reservation.version, envelope };
       }),
@@ -98,17 +109,37 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) =>
       this.once(stream, group, options.idempotency, () => {
         const old = this.checked(stream, group, item, options.condition);
-        const groups = this.streams.get(stream);
-        const state = groups?.get(group);
-        if (!old || !groups || !state) return nothing();
-        state.delete(item);
-        // Emptied groups disappear from listings, as they do on Redis.
-        if (state.size === 0) groups.delete(group);
-        if (groups.size === 0) this.streams.delete(stream);
-        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old.value) } }, timestamp, options);
+        if (!old) return nothing();
+        const envelope = this.remove(stream, group, item, old, timestamp, options);
         return { old_value: old.value, version: formatPosition(envelope.epoch!, envelope.seq), envelope };
       }),
     );
+  }
+
+  onExpire(listener: ExpiryListener): void {
+    this.expiryListener = listener;
+  }
+
+  /** Deletes the due items among the `batch` earliest entries (those of rewritten items are skipped, but counted). */
+  async sweepExpired(): Promise<number> {
+    const now = Date.now();
+    const due: Promise<boolean>[] = [];
+    for (let n = 0; n < this.expiry.batch; n++) {
+      const entry = this.expiries.popDue(now);
+      if (!entry) break;
+      const { stream, group, item, at } = entry;
+      if (this.streams.get(stream)?.get(group)?.get(item)?.expiresAt !== at) continue;
+      // Checked again in the delete's own step: a write queued behind the group's clock may have come first.
+      due.push(
+        Promise.resolve(this.events.stamp(stream, group, (timestamp) => {
+          const found = this.streams.get(stream)?.get(group)?.get(item);
+          if (found?.expiresAt !== at) return false;
+          this.expiryListener(this.remove(stream, group, item, found, timestamp, {}));
+          return true;
+        })),
+      );
+    }
+    return (await Promise.all(due)).filter(Boolean).length;
   }
 
   async list(stream: string, group: string): Promise<unknown[]> {
@@ -164,15 +195,31 @@ export class MemoryStreamAdapter extends StreamAdapter {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
+    this.stopSweeps();
+    this.expiries.clear();
     this.events.clear();
   }
 
   private values(stream: string, group: string): unknown[] {
-    return Array.from(this.streams.get(stream)?.get(group)?.values() ?? [], (stored) => clone(stored.value));
+    const now = Date.now();
+    const live = [...(this.streams.get(stream)?.get(group)?.values() ?? [])].filter((stored) => !expired(stored.expiresAt, now));
+    return live.map((stored) => clone(stored.value));
   }
 
+  /** The item, unless missing or expired (an expired item reads as missing before the sweep deletes it). */
   private find(stream: string, group: string, item: string): StoredItem | undefined {
-    return this.streams.get(stream)?.get(group)?.get(item);
+    const found = this.streams.get(stream)?.get(group)?.get(item);
+    return found && !expired(found.expiresAt) ? found : undefined;
+  }
+
+  /** Removes an item and emits its `delete`; emptied groups disappear from listings, as they do on Redis. */
+  private remove(stream: string, group: string, item: string, old: StoredItem, timestamp: number, options: ItemWriteOptions): StreamEnvelope {
+    const groups = this.streams.get(stream)!;
+    const state = groups.get(group)!;
+    state.delete(item);
+    if (state.size === 0) groups.delete(group);
+    if (groups.size === 0) this.streams.delete(stream);
+    return this.emit({ streamName: stream, groupId: group, id: item, event: { type: 'delete', data: clone(old.value) } }, timestamp, options);
   }
 
   /**
@@ -200,10 +247,15 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return found;
   }
 
-  /** Stores the item's value with its version: the position reserved for the event the write emits next. */
-  private store(stream: string, group: string, item: string, value: unknown): Reservation {
+  /**
+   * Stores the item's value with its version (the position reserved for the event the write emits next)
+   * and its expiry, scheduled when it has one.
+   */
+  private store(stream: string, group: string, item: string, value: unknown, ttlMs: number | undefined): Reservation {
     const reservation = this.events.reserve(stream, group);
-    this.group(stream, group).set(item, { value, version: reservation.version });
+    const at = expiresAt(ttlMs);
+    this.group(stream, group).set(item, { value, version: reservation.version, expiresAt: at });
+    if (at !== undefined) this.expiries.push({ at, stream, group, item });
     return reservation;
   }
 

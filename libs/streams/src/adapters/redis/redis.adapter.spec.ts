@@ -6,6 +6,7 @@ import type { StreamEnvelope } from '../stream-adapter.interface';
 import { RedisStreamAdapter } from './redis.adapter';
 import { MAX_CLOCK_LEAD_MS } from '../history/group-clock';
 import { RedisKeyspace } from './redis.keys';
+import { EXPIRY_SHARDS } from './redis-expiry.index';
 import { listen } from '../../../../../test/support/hub-listener';
 import { waitFor } from '../../../../../test/support/wait-for';
 
@@ -42,9 +43,9 @@ describeRedis('RedisStreamAdapter', () => {
   const open = () => RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix });
 
   describeAdapterContract('redis', {
-    create: (history, idempotency) => {
+    create: (history, idempotency, expiry) => {
       prefix = uniquePrefix('contract');
-      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency);
+      return RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history, idempotency, expiry);
     },
     peer: open,
     reopen: async (adapter) => {
@@ -96,6 +97,28 @@ describeRedis('RedisStreamAdapter', () => {
       // Items are kept: only the records expired.
       await expect(adapter.get('s', 'g', 'i9')).resolves.toBe(9);
       expect((await adapter.set('s', 'g', 'i9', 9, { idempotency: { key: 'k9', fingerprint: 'f' } })).replayed).toBeUndefined();
+    });
+
+    it('item expiry keys: only groups with expiring items are indexed, and nothing is left once they are swept', async () => {
+      const adapter = await RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, undefined, undefined, { intervalMs: 3_600_000, batch: 500 });
+      adapters.push(adapter);
+      const keys = new RedisKeyspace(prefix);
+      const expiring = async () => (await Promise.all(Array.from({ length: EXPIRY_SHARDS }, (_, n) => raw.zrange(keys.expiring(n).groups, 0, -1)))).flat().sort();
+      await adapter.set('s', 'plain', 'i', 1);
+      await adapter.set('s', 'a', 'i', 1, { ttlMs: 50 });
+      await adapter.update('s', 'b', 'i', [], { ttlMs: 50 });
+      await adapter.set('s', 'b', 'kept', 1, { ttlMs: 50 });
+      await adapter.set('s', 'b', 'kept', 2);
+      expect(await expiring()).toEqual([JSON.stringify(['s', 'a']), JSON.stringify(['s', 'b'])]);
+      expect(await raw.exists(keys.group('s', 'plain').expiries)).toBe(0);
+      expect(await raw.zrange(keys.group('s', 'b').expiries, 0, -1)).toEqual(['i']);
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(adapter.sweepExpired()).resolves.toBe(2);
+      expect(await expiring()).toEqual([]);
+      const left = await Promise.all(Array.from({ length: EXPIRY_SHARDS }, (_, n) => raw.exists(keys.expiring(n).groups, keys.expiring(n).writes)));
+      expect(left.every((n) => n === 0)).toBe(true);
+      expect(await raw.exists(keys.group('s', 'a').expiries, keys.group('s', 'b').expiries)).toBe(0);
+      await expect(adapter.list('s', 'b')).resolves.toEqual([2]);
     });
 
     it('a subscribe right after an unsubscribe of the same group stays live (the late UNSUBSCRIBE loses)', async () => {

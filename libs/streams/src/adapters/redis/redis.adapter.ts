@@ -28,6 +28,8 @@ import { RedisClusterSubscribers } from './redis-cluster.subscribers';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
+import { EXPIRY_SHARDS, type ClaimedGroup, RedisExpiryIndex } from './redis-expiry.index';
+import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, startSweeps } from '../expiry/item-expiry';
 import { RedisMetaKeepAlive } from './redis-meta.keepalive';
 import { RedisPresenceStore } from './redis-presence.store';
 import { RedisAdapterError } from './redis.errors';
@@ -35,8 +37,10 @@ import { type RedisGroupKeys, RedisKeyspace } from './redis.keys';
 import {
   CLOCK_WAIT_REPLY,
   DELETE_SCRIPT,
+  EXPIRE_SCRIPT,
   HISTORY_SCRIPT,
   PUBLISH_SCRIPT,
+  READ_SCRIPT,
   REDIS_SCRIPTS,
   type RedisScript,
   SET_SCRIPT,
@@ -78,11 +82,17 @@ export class RedisStreamAdapter extends StreamAdapter {
   /** Names this adapter's held writes (redis.scripts.ts, WRITE_GATE). */
   private readonly instance = randomBytes(9).toString('base64url');
   private readonly order = new RedisWriteOrder(clockWait);
+  private readonly expiring: RedisExpiryIndex;
+  private expiryListener: ExpiryListener = () => undefined;
+  private stopSweeps: () => void = () => undefined;
+  /** The shard the next sweep starts with: each sweep starts one further, so a busy shard cannot starve the others. */
+  private nextShard = 0;
 
   private constructor(
     private readonly settings: RedisConnectionSettings,
     private readonly historyLimits: HistoryLimits,
     private readonly idempotencyLimits: IdempotencyLimits,
+    private readonly expiry: ExpiryLimits,
     private readonly commands: Redis | Cluster,
     private readonly link: SubscriberLink,
     subscriberClient: Redis | null,
@@ -90,6 +100,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     super();
     this.keys = new RedisKeyspace(settings.keyPrefix);
     this.index = new RedisGroupIndex(commands, this.keys);
+    this.expiring = new RedisExpiryIndex(commands, this.keys);
     this.keepAlive = new RedisMetaKeepAlive(commands, this.keys, historyLimits.ttlMs);
     // Catching up after a reconnect reads the log through the command connection, which may come back later.
     const replay = async (stream: string, group: string, epoch: string, seq: number) => {
@@ -97,7 +108,8 @@ export class RedisStreamAdapter extends StreamAdapter {
       return this.history(stream, group, epoch, seq);
     };
     this.subscriber = new RedisSubscriber(link, this.keys, replay, settings.target, this.logger);
-    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 7, lua });
+    for (const { name, lua } of REDIS_SCRIPTS) commands.defineCommand(name, { numberOfKeys: 8, lua });
+    commands.defineCommand(READ_SCRIPT.name, { numberOfKeys: 3, lua: READ_SCRIPT.lua });
     this.monitors = [new RedisConnectionMonitor(commands, 'command', settings.target, this.logger, () => (this.serverInfo = this.readServerInfo(false)))];
     // A Cluster's subscriber connections follow the slot map themselves and report what they displaced.
     if (subscriberClient) {
@@ -111,16 +123,21 @@ export class RedisStreamAdapter extends StreamAdapter {
    * `history` bounds the events kept per group for resume (the module's `history` option), `idempotency`
    * the records of keyed writes (`maxKeys` is for the in-process adapters: here records expire with their keys).
    */
-  static async connect(options: RedisAdapterOptions, history: HistoryLimits = DEFAULT_HISTORY, idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY): Promise<RedisStreamAdapter> {
+  static async connect(
+    options: RedisAdapterOptions,
+    history: HistoryLimits = DEFAULT_HISTORY,
+    idempotency: IdempotencyLimits = DEFAULT_IDEMPOTENCY,
+    expiry: ExpiryLimits = DEFAULT_EXPIRY,
+  ): Promise<RedisStreamAdapter> {
     const settings = resolveRedisSettings(options);
     if (settings.cluster) {
       const cluster = createRedisCluster(settings);
       const link = new RedisClusterSubscribers(cluster, settings.options, settings.connectTimeoutMs, new Logger('Streams'));
-      const adapter = new RedisStreamAdapter(settings, history, idempotency, cluster, link, null);
+      const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, cluster, link, null);
       return adapter.start([connectRedis(cluster, settings)], () => void link.close());
     }
     const [commands, subscriberClient] = [createRedisClient(settings), createRedisClient(settings)];
-    const adapter = new RedisStreamAdapter(settings, history, idempotency, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
+    const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
     return adapter.start([connectRedis(commands, settings), connectRedis(subscriberClient, settings)], () => subscriberClient.disconnect());
   }
 
@@ -135,45 +152,42 @@ export class RedisStreamAdapter extends StreamAdapter {
       stopSubscriber();
       throw error;
     }
+    this.stopSweeps = startSweeps(this.expiry, () => this.sweepExpired(), (error) => this.logger.warn(`Redis expiry sweep failed: ${describe(error)}`));
     return this;
   }
 
   async get(stream: string, group: string, item: string): Promise<unknown> {
-    const value = await this.guard('get', () => this.commands.hget(this.keys.group(stream, group).items, item));
-    return parse(value);
+    return parse(await this.guard('get', () => this.read(stream, group, 'item', item)));
   }
 
-  /** The value and its version in one atomic read (MULTI on the group's slot). */
+  /** The value and its version in one atomic read (a script on the group's slot). */
   async getVersioned(stream: string, group: string, item: string): Promise<VersionedValue> {
-    const g = this.keys.group(stream, group);
-    const replies = await this.guard('get', async () => {
-      const results = await this.commands.multi().hget(g.items, item).hget(g.versions, item).exec();
-      if (!results) throw new Error('transaction aborted');
-      for (const [error] of results) if (error) throw error;
-      return results.map(([, reply]) => reply);
-    });
-    const [value, version] = replies;
+    const [value, version] = (await this.guard('get', () => this.read(stream, group, 'versioned', item))) as [string | null, string | null];
     if (typeof value !== 'string') return { value: null, version: null };
     return { value: JSON.parse(value) as unknown, version: typeof version === 'string' ? version : UNVERSIONED };
   }
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
     const value = JSON.stringify(data) ?? 'null';
-    const reply = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, [item, value, ...conditionArgs(options.condition)]));
+    const args = [item, value, ...conditionArgs(options.condition), options.ttlMs ?? ''];
+    const reply = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, args));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
-    const [message, old, created] = reply;
+    const [message, old, created, expiry] = reply;
     if (created === 1) await this.reannounce(stream, group);
+    await this.scheduled(stream, group, expiry);
     const envelope = decodeEventMessage(message as string);
     return { old_value: parse(old), new_value: JSON.parse(value), version: versionOf(envelope), envelope };
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
-    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, [item, encodeOps(ops), ...conditionArgs(options.condition)]));
+    const args = [item, encodeOps(ops), ...conditionArgs(options.condition), options.ttlMs ?? ''];
+    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, args));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
-    const [message, old, created, value, errors] = reply;
+    const [message, old, created, value, errors, expiry] = reply;
     if (created === 1) await this.reannounce(stream, group);
+    await this.scheduled(stream, group, expiry);
     const envelope = decodeEventMessage(message as string);
     return {
       old_value: parse(old),
@@ -190,16 +204,13 @@ export class RedisStreamAdapter extends StreamAdapter {
     if (replay !== null) return replayed(replay);
     const [message, old, emptied] = reply;
     if (message === null) return { old_value: null, version: null, envelope: null };
-    if (emptied === 1) {
-      // The delete happened; an index entry left behind is cleaned up by the next listing, so only log.
-      await this.index.retract(stream, group).catch((error: unknown) => this.logger.warn(`Redis index cleanup of ${stream}/${group} failed: ${describe(error)}`));
-    }
+    if (emptied === 1) await this.retract(stream, group);
     const envelope = decodeEventMessage(message as string);
     return { old_value: parse(old), version: versionOf(envelope), envelope };
   }
 
   async list(stream: string, group: string): Promise<unknown[]> {
-    const values = await this.guard('list', () => this.commands.hvals(this.keys.group(stream, group).items));
+    const values = (await this.guard('list', () => this.read(stream, group, 'list', ''))) as string[];
     return values.map((v) => JSON.parse(v) as unknown);
   }
 
@@ -249,6 +260,53 @@ export class RedisStreamAdapter extends StreamAdapter {
     this.subscriber.attach(sink);
   }
 
+  onExpire(listener: ExpiryListener): void {
+    this.expiryListener = listener;
+  }
+
+  /**
+   * Claims the groups with items due, shard after shard, and deletes up to `batch` of their items, each with
+   * EXPIRE_SCRIPT (which re-checks the expiry: one instance only deletes an item and publishes its `delete`).
+   */
+  async sweepExpired(): Promise<number> {
+    let budget = this.expiry.batch;
+    let deleted = 0;
+    const first = this.nextShard;
+    this.nextShard = (first + 1) % EXPIRY_SHARDS;
+    for (let i = 0; i < EXPIRY_SHARDS && budget > 0; i++) {
+      const claimed = await this.guard('expire', () => this.expiring.claim((first + i) % EXPIRY_SHARDS, budget));
+      for (const group of claimed) {
+        // Groups claimed past the budget are handed back for the next sweep.
+        const swept = budget > 0 ? await this.sweepGroup(group, budget) : { deleted: 0, spent: 0, next: 0 };
+        budget -= swept.spent;
+        deleted += swept.deleted;
+        await this.guard('expire', () => this.expiring.settle(group, swept.next));
+      }
+    }
+    return deleted;
+  }
+
+  /** Deletes a claimed group's due items (`budget` at most); `next`: its earliest expiry left (0: more are due). */
+  private async sweepGroup({ stream, group }: ClaimedGroup, budget: number): Promise<{ deleted: number; spent: number; next: number | null }> {
+    const g = this.keys.group(stream, group);
+    const due = await this.guard('expire', () => this.commands.zrangebyscore(g.expiries, '-inf', Date.now(), 'LIMIT', 0, budget));
+    if (due.length === 0) {
+      const [, first] = await this.guard('expire', () => this.commands.zrange(g.expiries, 0, 0, 'WITHSCORES'));
+      return { deleted: 0, spent: 1, next: first === undefined ? null : Number(first) };
+    }
+    const replies = await Promise.all(due.map((item) => this.guard('expire', () => this.runWrite(EXPIRE_SCRIPT, stream, group, item, undefined, [item]))));
+    let deleted = 0;
+    for (const [message, , emptied] of replies) {
+      if (message === null) continue;
+      deleted++;
+      if (emptied === 1) await this.retract(stream, group);
+      this.expiryListener(decodeEventMessage(message as string));
+    }
+    const next = replies[replies.length - 1];
+    const left = (next[0] === null ? next[1] : next[3]) as string | null;
+    return { deleted, spent: due.length, next: due.length === budget ? 0 : left === null ? null : Number(left) };
+  }
+
   async watch(stream: string, group: string): Promise<Unwatch> {
     const unwatch = await this.subscriber.watch(stream, group);
     const untrack = this.keepAlive.track(stream, group);
@@ -267,6 +325,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async close(): Promise<void> {
+    this.stopSweeps();
     for (const monitor of this.monitors) monitor.markClosing();
     this.keepAlive.stop();
     this.subscriber.clear();
@@ -285,6 +344,26 @@ export class RedisStreamAdapter extends StreamAdapter {
     }
     const [, reply] = await Promise.all([this.index.announce(stream, group), this.runWrite(script, stream, group, item, idempotency, args)]);
     return reply;
+  }
+
+  /** After a delete emptied the group; an index entry left behind is cleaned up by the next listing, so only log. */
+  private async retract(stream: string, group: string): Promise<void> {
+    await this.index.retract(stream, group).catch((error: unknown) => this.logger.warn(`Redis index cleanup of ${stream}/${group} failed: ${describe(error)}`));
+  }
+
+  /**
+   * After a write with a TTL: its group's expiry index entry (after the script, see RedisExpiryIndex). If
+   * this fails the item still reads as missing once expired, but is deleted only when the group is swept.
+   */
+  private async scheduled(stream: string, group: string, expiry: unknown): Promise<void> {
+    if (expiry === null || expiry === undefined) return;
+    await this.expiring.touch(stream, group, Number(expiry)).catch((error: unknown) => this.logger.warn(`Redis expiry index update of ${stream}/${group} failed: ${describe(error)}`));
+  }
+
+  /** A read hiding expired items (READ_SCRIPT). */
+  private read(stream: string, group: string, mode: 'item' | 'versioned' | 'list', item: string): Promise<unknown> {
+    const g = this.keys.group(stream, group);
+    return (this.commands as unknown as Record<string, ScriptCommand>)[READ_SCRIPT.name].call(this.commands, g.items, g.versions, g.expiries, mode, item);
   }
 
   /** After a write created the group: announce again, in case a concurrent retract removed it meanwhile. */
@@ -333,7 +412,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
     const { size, ttlMs } = this.historyLimits;
     const floor = this.subscriber.floor(g.channel);
-    const keys = [g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, g.idempotency, g.idempotencyExpiry];
+    const keys = [g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, g.idempotency, g.idempotencyExpiry, g.expiries];
     const key = idempotency ? JSON.stringify(idempotency.key) : '';
     const { ttlMs: keptMs, maxKeysPerGroup } = this.idempotencyLimits;
     const head = [this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, key, idempotency?.fingerprint ?? '', keptMs, maxKeysPerGroup];

@@ -8,6 +8,8 @@ export interface RedisGroupKeys {
   idempotency: string;
   /** ZSET idempotency key (JSON-encoded) → when its record expires (ms); oldest first for trimming. */
   idempotencyExpiry: string;
+  /** ZSET item_id → when the item expires (ms, Redis clock): only items written with a TTL (SPEC §8). */
+  expiries: string;
   /** HASH `seq`, `ts` (last frame timestamp), `seen`, `rd`, `hist` (history epoch), `run` (server run id that wrote it). */
   meta: string;
   /** LIST of the group's recent event messages, for resume (capped by count, expires when idle). */
@@ -36,6 +38,7 @@ export class RedisKeyspace {
       versions: `${base}:versions`,
       idempotency: `${base}:idem`,
       idempotencyExpiry: `${base}:idem-exp`,
+      expiries: `${base}:expiries`,
       meta: `${base}:meta`,
       log: `${base}:log`,
       channel: base,
@@ -45,6 +48,12 @@ export class RedisKeyspace {
   /** STRING: the ticket of the write of instance `instance` that the group's clock holds (WRITE_GATE in redis.scripts.ts). */
   hold(group: RedisGroupKeys, instance: string): string {
     return `${group.channel}:hold:${instance}`;
+  }
+
+  /** Expiry index shard `shard` (redis-expiry.index.ts): ZSET group → earliest expiry, HASH group → write count. */
+  expiring(shard: number): { groups: string; writes: string } {
+    const base = `${this.prefix}:expiring:{${shard}}`;
+    return { groups: base, writes: `${base}:writes` };
   }
 
   /** SET of the group ids of one stream. */

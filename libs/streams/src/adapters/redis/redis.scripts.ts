@@ -6,9 +6,10 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
 /**
  * The adapter's Lua scripts. Each runs atomically on the server that owns the group's slot, so the read,
  * the write, the group's position and the publish of one event are one indivisible step, in one order for
- * every instance. All take KEYS = [items, meta, log, hold, versions, idempotency, idempotency expiry] (`hold`:
- * this instance's write held by the clock, see WRITE_GATE; `versions`: each item's version, beside `items`;
- * the idempotency records, see LUA_IDEMPOTENCY) and a common ARGV head:
+ * every instance. All take KEYS = [items, meta, log, hold, versions, idempotency, idempotency expiry, expiries]
+ * (`hold`: this instance's write held by the clock, see WRITE_GATE; `versions`: each item's version, beside
+ * `items`; the idempotency records, see LUA_IDEMPOTENCY; `expiries`: item TTLs, see LUA_ITEM_EXPIRY) and a
+ * common ARGV head:
  *
  *   ARGV[1] run id of the server as the caller knows it (empty on a Cluster: the script reads the run id of
  *   the master it runs on, since a slot may move between masters), ARGV[2] channel, ARGV[3] the frame's name fragment
@@ -229,6 +230,33 @@ local function version_json(version)
 end
 `;
 
+/**
+ * Item TTLs (SPEC §8), on the Redis clock: `expiries` is a ZSET item → expiry ms, in the group's slot, holding
+ * only items written with a TTL. Every write sets the item's expiry again (none without a TTL). An expired
+ * item not deleted yet reads as missing (LUA_LIVE_READS) and a write treats it as missing too.
+ */
+const LUA_ITEM_EXPIRY = String.raw`
+-- The item's stored value, false when it is missing or expired.
+local function live(item)
+  local value = redis.call('HGET', KEYS[1], item)
+  if not value then return false end
+  local at = tonumber(redis.call('ZSCORE', KEYS[8], item))
+  if at and at <= NOW then return false end
+  return value
+end
+
+-- Sets the item's expiry after a write; ttl '' for none. Returns the expiry, or false.
+local function expire_after(item, ttl)
+  if ttl == '' then
+    redis.call('ZREM', KEYS[8], item)
+    return false
+  end
+  local at = NOW + tonumber(ttl)
+  redis.call('ZADD', KEYS[8], int(at), item)
+  return int(at)
+end
+`;
+
 /** First statement of every read that takes a timestamp: it waits only when it cannot share the reserved tick. */
 const READ_GATE = String.raw`
 if not SHARED then
@@ -237,6 +265,44 @@ if not SHARED then
 end
 `;
 
+/** A group's values without its expired items; a group with no item due costs one ZRANGE more than HVALS. */
+const LUA_LIVE_VALUES = String.raw`
+local function live_values(items, expiries, now)
+  local first = redis.call('ZRANGE', expiries, 0, 0, 'WITHSCORES')
+  if not first[2] or tonumber(first[2]) > now then return redis.call('HVALS', items) end
+  local due = {}
+  for _, item in ipairs(redis.call('ZRANGEBYSCORE', expiries, '-inf', string.format('%.0f', now))) do due[item] = true end
+  local all, values = redis.call('HGETALL', items), {}
+  for i = 1, #all, 2 do
+    if not due[all[i]] then values[#values + 1] = all[i + 1] end
+  end
+  return values
+end
+`;
+
+/**
+ * Reads outside a group's position (`get`, `getVersioned`, `list`), which hide expired items on the Redis
+ * clock: KEYS = [items, versions, expiries], ARGV[1] mode (`item`, `versioned`, `list`), ARGV[2] item →
+ * the value | nil, [value | nil, version | nil], or the values.
+ */
+export const READ_SCRIPT: RedisScript = {
+  name: 'streamsRead',
+  lua: [
+    LUA_LIVE_VALUES,
+    String.raw`
+local t = redis.call('TIME')
+local NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[1] == 'list' then return live_values(KEYS[1], KEYS[3], NOW) end
+local value = redis.call('HGET', KEYS[1], ARGV[2])
+local at = value and tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]))
+if at and at <= NOW then value = false end
+if ARGV[1] == 'item' then return value end
+if not value then return { false, false } end
+return { value, redis.call('HGET', KEYS[2], ARGV[2]) }
+`,
+  ].join('\n'),
+};
+
 export interface RedisScript {
   name: string;
   lua: string;
@@ -244,41 +310,44 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition → [message, old | nil, groupCreated], a replay or a refusal. */
+/** ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none) → [message, old | nil, groupCreated, expiry | nil], a replay or a refusal. */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
   LUA_CONDITION,
   LUA_IDEMPOTENCY,
+  LUA_ITEM_EXPIRY,
   WRITE_GATE,
   String.raw`
 local replay = recorded()
 if replay then return replay end
-local old = redis.call('HGET', KEYS[1], ARGV[13])
+local old = live(ARGV[13])
 local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
 redis.call('HSET', KEYS[1], ARGV[13], ARGV[14])
 local message, version = emit(change(old and 'update' or 'create', ARGV[14]))
 redis.call('HSET', KEYS[5], ARGV[13], version)
+local expiry = expire_after(ARGV[13], ARGV[17])
 record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. ARGV[14] .. ',"version":' .. version_json(version) .. '}')
-return { message, old, created and 1 or 0 }
+return { message, old, created and 1 or 0, expiry }
 `,
 );
 
-/** ARGV[13] item, ARGV[14] ops JSON, ARGV[15..16] condition → [message, old | nil, groupCreated, new JSON, errors JSON], a replay or a refusal. */
+/** ARGV[13] item, ARGV[14] ops JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none) → [message, old | nil, groupCreated, new JSON, errors JSON, expiry | nil], a replay or a refusal. */
 export const UPDATE_SCRIPT = script(
   'streamsUpdate',
   LUA_POSITION,
   LUA_CONDITION,
   LUA_IDEMPOTENCY,
+  LUA_ITEM_EXPIRY,
   LUA_JSON,
   LUA_UPDATE_OPS,
   WRITE_GATE,
   String.raw`
 local replay = recorded()
 if replay then return replay end
-local old = redis.call('HGET', KEYS[1], ARGV[13])
+local old = live(ARGV[13])
 local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
@@ -289,8 +358,9 @@ local new = json_encode(value)
 redis.call('HSET', KEYS[1], ARGV[13], new)
 local message, version = emit(change(old and 'update' or 'create', new))
 redis.call('HSET', KEYS[5], ARGV[13], version)
+local expiry = expire_after(ARGV[13], ARGV[17])
 record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. new .. ',"errors":' .. errors .. ',"version":' .. version_json(version) .. '}')
-return { message, old, created and 1 or 0, new, errors }
+return { message, old, created and 1 or 0, new, errors, expiry }
 `,
 );
 
@@ -300,11 +370,12 @@ export const DELETE_SCRIPT = script(
   LUA_POSITION,
   LUA_CONDITION,
   LUA_IDEMPOTENCY,
+  LUA_ITEM_EXPIRY,
   WRITE_GATE,
   String.raw`
 local replay = recorded()
 if replay then return replay end
-local old = redis.call('HGET', KEYS[1], ARGV[13])
+local old = live(ARGV[13])
 local refused = refusal(ARGV[14], ARGV[15], ARGV[13], old)
 if refused then return refused end
 if not old then
@@ -313,9 +384,39 @@ if not old then
 end
 redis.call('HDEL', KEYS[1], ARGV[13])
 redis.call('HDEL', KEYS[5], ARGV[13])
+redis.call('ZREM', KEYS[8], ARGV[13])
 local message, version = emit(change('delete', old))
 record('{"old_value":' .. old .. ',"version":' .. version_json(version) .. '}')
 return { message, old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0 }
+`,
+);
+
+/**
+ * The sweep's delete of one item (SPEC §8). ARGV[13] item → [nil, next expiry | nil] when the item does not
+ * expire by now (rewritten, deleted, or swept by another instance: the check and the delete are one step, so
+ * only one instance ever deletes it), else [message, old, groupEmptied, next expiry | nil]. `next` is the
+ * group's earliest remaining expiry.
+ */
+export const EXPIRE_SCRIPT = script(
+  'streamsExpire',
+  LUA_POSITION,
+  WRITE_GATE,
+  String.raw`
+local function next_expiry()
+  local first = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
+  return first[2] or false
+end
+local at = tonumber(redis.call('ZSCORE', KEYS[8], ARGV[13]))
+local old = redis.call('HGET', KEYS[1], ARGV[13])
+if not at or at > NOW or not old then
+  if at and not old then redis.call('ZREM', KEYS[8], ARGV[13]) end
+  return { false, next_expiry() }
+end
+redis.call('HDEL', KEYS[1], ARGV[13])
+redis.call('HDEL', KEYS[5], ARGV[13])
+redis.call('ZREM', KEYS[8], ARGV[13])
+local message = emit(change('delete', old))
+return { message, old, redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0, next_expiry() }
 `,
 );
 
@@ -343,6 +444,8 @@ return { message }
 export const SNAPSHOT_SCRIPT = script(
   'streamsSnapshot',
   LUA_POSITION,
+  LUA_ITEM_EXPIRY,
+  LUA_LIVE_VALUES,
   String.raw`
 if ARGV[13] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR), false, false } end
 `,
@@ -351,9 +454,9 @@ if ARGV[13] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR),
 local seq, ts, hist = advance(0)
 local data = false
 if ARGV[13] == 'group' then
-  data = '[' .. table.concat(redis.call('HVALS', KEYS[1]), ',') .. ']'
+  data = '[' .. table.concat(live_values(KEYS[1], KEYS[8], NOW), ',') .. ']'
 elseif ARGV[13] == 'item' then
-  data = redis.call('HGET', KEYS[1], ARGV[14])
+  data = live(ARGV[14])
 end
 return { seq, ts, hist, data }
 `,
@@ -385,4 +488,5 @@ return reply
 `,
 );
 
-export const REDIS_SCRIPTS: readonly RedisScript[] = [SET_SCRIPT, UPDATE_SCRIPT, DELETE_SCRIPT, PUBLISH_SCRIPT, SNAPSHOT_SCRIPT, HISTORY_SCRIPT];
+/** The scripts taking the group's KEYS (READ_SCRIPT takes its own). */
+export const REDIS_SCRIPTS: readonly RedisScript[] = [SET_SCRIPT, UPDATE_SCRIPT, DELETE_SCRIPT, EXPIRE_SCRIPT, PUBLISH_SCRIPT, SNAPSHOT_SCRIPT, HISTORY_SCRIPT];
