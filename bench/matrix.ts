@@ -22,6 +22,8 @@ const MIN_MESSAGES = 4;
 const MAX_MESSAGES = 4_000;
 
 const ALL_SERVERS = Object.keys(SERVERS) as ServerName[];
+/** The `set` rows of each adapter and concurrency, back to back: the conditioned and keyed ones are reported as ratios to the plain one. */
+const SET_OPS: WriteOp[] = ['set', 'set-if-version', 'set-keyed'];
 
 interface Matrix {
   clients: number[];
@@ -53,7 +55,7 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
       [1_000, 4096, 'max'],
     ],
     writes: (['memory', 'file', 'redis'] as const).flatMap((adapter) =>
-      (['set', 'update'] as const).flatMap((op) => [1, 32].map((c): [WriteRow['adapter'], WriteOp, number] => [adapter, op, c])),
+      [1, 32].flatMap((c) => [...SET_OPS, 'update' as const].map((op): [WriteRow['adapter'], WriteOp, number] => [adapter, op, c])),
     ),
     writeMaxMs: 2_000,
     capacity: 10_000,
@@ -68,11 +70,11 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     burstClients: [],
     setRows: [[100, 256, 'max']],
     writes: [
-      ['memory', 'set', 32],
+      ...(['memory', 'file', 'redis'] as const).flatMap((adapter) => SET_OPS.map((op): [WriteRow['adapter'], WriteOp, number] => [adapter, op, 32])),
       ['file', 'update', 32],
       ['redis', 'update', 32],
     ],
-    writeMaxMs: 500,
+    writeMaxMs: 1_000,
     capacity: 1_000,
     rounds: 1,
   },
