@@ -83,7 +83,8 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
 /** Every row of a mode, in run order (see runFanoutBlock). */
 export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
   if (mode === 'smoke') {
-    return { rows: (['ws', 'streams-memory'] as const).map((server) => fanoutRow(server, SERVERS[server].op, 10, 256, 'max', 50)), rounds: 1 };
+    const fanout = (['ws', 'streams-memory'] as const).map((server) => fanoutRow(server, SERVERS[server].op, 10, 256, 'max', 50));
+    return { rows: [...fanout, ...SET_OPS.map((op) => writeRow('memory', op, 4, 500, 5_000))], rounds: 1 };
   }
   const m = MATRICES[mode];
   const fanout: FanoutRow[] = [];
@@ -102,19 +103,15 @@ export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
       }
     }
   }
-  const writes = m.writes.map(([adapter, op, concurrency]): WriteRow => ({
-    kind: 'write',
-    label: `write ${adapter} ${op} c${concurrency}`,
-    adapter,
-    op,
-    concurrency,
-    maxWrites: 200_000,
-    maxMs: m.writeMaxMs,
-  }));
+  const writes = m.writes.map(([adapter, op, concurrency]) => writeRow(adapter, op, concurrency, 200_000, m.writeMaxMs));
   const capacity = (['ws', 'streams-memory'] as const).map(
     (server): CapacityRow => ({ kind: 'capacity', label: `capacity ${server} ${m.capacity}`, server, connections: m.capacity }),
   );
   return { rows: [...fanout, ...writes, ...capacity], rounds: m.rounds };
+}
+
+function writeRow(adapter: WriteRow['adapter'], op: WriteOp, concurrency: number, maxWrites: number, maxMs: number): WriteRow {
+  return { kind: 'write', label: `write ${adapter} ${op} c${concurrency}`, adapter, op, concurrency, maxWrites, maxMs };
 }
 
 function fanoutRow(server: ServerName, op: PublishOp, clients: number, size: number, rateMode: RateMode, count: number): FanoutRow {
