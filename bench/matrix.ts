@@ -22,6 +22,8 @@ const MIN_MESSAGES = 4;
 const MAX_MESSAGES = 4_000;
 
 const ALL_SERVERS = Object.keys(SERVERS) as ServerName[];
+/** The `set` rows of each adapter and concurrency, back to back: the conditioned and keyed ones are reported as ratios to the plain one. */
+const SET_OPS: WriteOp[] = ['set', 'set-if-version', 'set-keyed'];
 
 interface Matrix {
   clients: number[];
@@ -53,7 +55,7 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
       [1_000, 4096, 'max'],
     ],
     writes: (['memory', 'file', 'redis'] as const).flatMap((adapter) =>
-      (['set', 'update'] as const).flatMap((op) => [1, 32].map((c): [WriteRow['adapter'], WriteOp, number] => [adapter, op, c])),
+      [1, 32].flatMap((c) => [...SET_OPS, 'update' as const].map((op): [WriteRow['adapter'], WriteOp, number] => [adapter, op, c])),
     ),
     writeMaxMs: 2_000,
     capacity: 10_000,
@@ -68,11 +70,11 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     burstClients: [],
     setRows: [[100, 256, 'max']],
     writes: [
-      ['memory', 'set', 32],
+      ...(['memory', 'file', 'redis'] as const).flatMap((adapter) => SET_OPS.map((op): [WriteRow['adapter'], WriteOp, number] => [adapter, op, 32])),
       ['file', 'update', 32],
       ['redis', 'update', 32],
     ],
-    writeMaxMs: 500,
+    writeMaxMs: 1_000,
     capacity: 1_000,
     rounds: 1,
   },
@@ -81,7 +83,8 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
 /** Every row of a mode, in run order (see runFanoutBlock). */
 export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
   if (mode === 'smoke') {
-    return { rows: (['ws', 'streams-memory'] as const).map((server) => fanoutRow(server, SERVERS[server].op, 10, 256, 'max', 50)), rounds: 1 };
+    const fanout = (['ws', 'streams-memory'] as const).map((server) => fanoutRow(server, SERVERS[server].op, 10, 256, 'max', 50));
+    return { rows: [...fanout, ...SET_OPS.map((op) => writeRow('memory', op, 4, 500, 5_000))], rounds: 1 };
   }
   const m = MATRICES[mode];
   const fanout: FanoutRow[] = [];
@@ -100,19 +103,15 @@ export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
       }
     }
   }
-  const writes = m.writes.map(([adapter, op, concurrency]): WriteRow => ({
-    kind: 'write',
-    label: `write ${adapter} ${op} c${concurrency}`,
-    adapter,
-    op,
-    concurrency,
-    maxWrites: 200_000,
-    maxMs: m.writeMaxMs,
-  }));
+  const writes = m.writes.map(([adapter, op, concurrency]) => writeRow(adapter, op, concurrency, 200_000, m.writeMaxMs));
   const capacity = (['ws', 'streams-memory'] as const).map(
     (server): CapacityRow => ({ kind: 'capacity', label: `capacity ${server} ${m.capacity}`, server, connections: m.capacity }),
   );
   return { rows: [...fanout, ...writes, ...capacity], rounds: m.rounds };
+}
+
+function writeRow(adapter: WriteRow['adapter'], op: WriteOp, concurrency: number, maxWrites: number, maxMs: number): WriteRow {
+  return { kind: 'write', label: `write ${adapter} ${op} c${concurrency}`, adapter, op, concurrency, maxWrites, maxMs };
 }
 
 function fanoutRow(server: ServerName, op: PublishOp, clients: number, size: number, rateMode: RateMode, count: number): FanoutRow {

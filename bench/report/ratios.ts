@@ -1,4 +1,4 @@
-import type { FanoutMeasure, FanoutResult, ServerName } from '../model';
+import type { FanoutMeasure, FanoutResult, ServerName, WriteResult } from '../model';
 import { median } from '../stats/median';
 
 /** Ratios to another server's row of the same shape (clients, payload, rate); both read "higher is better". */
@@ -28,4 +28,16 @@ function counterpart(result: FanoutResult, server: ServerName, all: FanoutResult
   const { clients, size, rateMode } = result.row;
   const match = all.find((r) => r.row.server === server && r.row.op !== 'set' && r.row.clients === clients && r.row.size === size && r.row.rateMode === rateMode);
   return match?.rounds ?? [];
+}
+
+/**
+ * A write row against the plain `set` row of its adapter and concurrency (same server process, run just
+ * before it): writes/s ÷ plain's, and plain's CPU µs per write ÷ this row's. Undefined for the plain row.
+ */
+export function ratiosToPlainSet(result: WriteResult, all: WriteResult[]): Ratios {
+  const { adapter, concurrency, op } = result.row;
+  const plain = all.find((r) => r.row.op === 'set' && r.row.adapter === adapter && r.row.concurrency === concurrency)?.measure;
+  const m = result.measure;
+  if (op === 'set' || op === 'update' || !plain || !m) return { throughput: undefined, cpu: undefined };
+  return { throughput: m.writesPerSec / plain.writesPerSec, cpu: plain.cpuUsPerWrite / m.cpuUsPerWrite };
 }

@@ -1,7 +1,7 @@
 import { sizeLabel } from '../matrix';
 import type { BenchReport, FanoutRow, Outcome } from '../model';
 import { ms, num, ratio } from './format';
-import { ratiosTo } from './ratios';
+import { ratiosTo, ratiosToPlainSet } from './ratios';
 import { checkTargets } from './targets';
 import { renderTable, type TableStyle } from './text-table';
 
@@ -48,12 +48,15 @@ function fanoutTable(report: BenchReport, style: TableStyle): string {
 
 function writesTable(report: BenchReport, style: TableStyle): string {
   if (report.writes.length === 0) return '';
-  const header = ['adapter', 'op', 'in flight', 'writes', 'writes/s', 'p50 ms', 'p99 ms', 'CPU µs/write'];
+  // ×set: the conditioned and keyed `set` rows against the plain `set` of the same adapter and concurrency.
+  const header = ['adapter', 'op', 'in flight', 'writes', 'writes/s', '×set', 'p50 ms', 'p99 ms', 'CPU µs/write', '×set'];
   const rows = report.writes.map((r) => {
     const shape = [r.row.adapter, r.row.op, String(r.row.concurrency)];
     const m = r.measure;
-    if (!m) return [...shape, why(r), '', '', '', ''];
-    return [...shape, num(m.writes), num(m.writesPerSec), ms(m.latencyMs.p50), ms(m.latencyMs.p99), num(m.cpuUsPerWrite, 1)];
+    if (!m) return [...shape, why(r), ...Array<string>(header.length - shape.length - 1).fill('')];
+    const vsSet = ratiosToPlainSet(r, report.writes);
+    const shown = (value: number | undefined) => (value === undefined ? '' : ratio(value));
+    return [...shape, num(m.writes), num(m.writesPerSec), shown(vsSet.throughput), ms(m.latencyMs.p50), ms(m.latencyMs.p99), num(m.cpuUsPerWrite, 1), shown(vsSet.cpu)];
   });
   return renderTable(header, rows, style);
 }

@@ -30,7 +30,12 @@ export interface PublishResult {
   lastAt: number;
 }
 
-export type WriteOp = 'set' | 'update';
+/**
+ * `set-if-version`: a `set` conditioned on the item's version from its previous write (kept by the writer,
+ * so no extra read: the cost of the check itself, as in a read-modify-write loop that already holds the
+ * version). `set-keyed`: a `set` with a fresh `idempotency_key` (a record stored per write).
+ */
+export type WriteOp = 'set' | 'set-if-version' | 'set-keyed' | 'update';
 
 export interface WriteArgs {
   op: WriteOp;

@@ -14,6 +14,10 @@ const FANOUT_ITEM = 'item';
  */
 export class StreamsBenchServer implements BenchServer {
   private service: StreamsService | null = null;
+  /** Version of each written item (`group/item`) from its last write here, for the `set-if-version` rows. */
+  private readonly versions = new Map<string, string>();
+  /** Makes every `set-keyed` write's key unique in this process. */
+  private keyedWrites = 0;
 
   constructor(
     private readonly adapter: StreamsAdapterOptions,
@@ -37,10 +41,24 @@ export class StreamsBenchServer implements BenchServer {
   }
 
   /** Write-throughput rows: nobody subscribes to these groups, so they measure the write path alone. */
-  write(op: WriteOp, group: string, item: string, payload: BenchPayload): Promise<unknown> {
+  async write(op: WriteOp, group: string, item: string, payload: BenchPayload): Promise<unknown> {
     const ref = { stream_name: BENCH_STREAM, group_id: group, item_id: item };
-    if (op === 'set') return this.ready().set({ ...ref, data: payload });
-    return this.ready().update({
+    const key = `${group}/${item}`;
+    const result = await this.writeItem(op, ref, key, payload);
+    this.versions.set(key, result.version);
+    return result;
+  }
+
+  private writeItem(op: WriteOp, ref: { stream_name: string; group_id: string; item_id: string }, key: string, payload: BenchPayload): Promise<{ version: string }> {
+    const service = this.ready();
+    if (op === 'set') return service.set({ ...ref, data: payload });
+    if (op === 'set-keyed') return service.set({ ...ref, data: payload, idempotency_key: `bench-${this.keyedWrites++}` });
+    if (op === 'set-if-version') {
+      // The warm-up (orchestrate/writes.ts) wrote every item; one not yet written here would get a plain set.
+      const version = this.versions.get(key);
+      return service.set({ ...ref, data: payload, ...(version === undefined ? {} : { if_version: version }) });
+    }
+    return service.update({
       ...ref,
       ops: [
         { type: 'increment', path: 'n', by: 1 },

@@ -3,7 +3,7 @@ import { now, padding, type BenchPayload } from '../wire';
 import type { WriteArgs, WriteResult } from './server-api';
 
 /** Items the writes rotate over: updates hit existing items, as they do in live groups. */
-const ITEMS = 1000;
+export const ITEMS = 1000;
 /**
  * Groups those items live in (item n in group n % GROUPS): a group's clock sustains ~1,000 events/s
  * (docs/protocol.md, "Timestamps"), so write throughput is a many-groups figure, as in a real app.

@@ -1,14 +1,11 @@
 /**
- * What idempotency records cost (docs/security.md, "Idempotency records"): heap per record in the memory
- * adapter, Redis memory per record, and writes per second with and without a key (memory, file, Redis).
+ * What idempotency records hold (docs/security.md, "Idempotency records"): heap per record in the memory
+ * adapter and Redis memory per record. Writes per second with and without a key: `npm run bench` (the
+ * `set-keyed` rows, docs/benchmarks.md).
  *
  *   node --expose-gc -r @swc-node/register bench/tools/idempotency-cost.ts [redis://127.0.0.1:6379]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { FileStreamAdapter } from '../../libs/streams/src/adapters/file/file.adapter';
 import { MemoryStreamAdapter } from '../../libs/streams/src/adapters/memory/memory.adapter';
 import { RedisStreamAdapter } from '../../libs/streams/src/adapters/redis/redis.adapter';
 import { RedisKeyspace } from '../../libs/streams/src/adapters/redis/redis.keys';
@@ -17,7 +14,6 @@ import { callFingerprint } from '../../libs/streams/src/service/idempotency.fing
 
 const RECORDS = 100_000;
 const GROUPS = 10;
-const WRITES = 20_000;
 const CONCURRENCY = 50;
 const value = { title: 'card', n: 1 };
 
@@ -30,8 +26,7 @@ function heap(): number {
 }
 
 /** `count` sets of one small value over GROUPS groups and 100 items each, keyed (`job-<n>`) or not. */
-async function writes(adapter: StreamAdapter, count: number, keyed: boolean, group = (i: number) => `g${i % GROUPS}`): Promise<number> {
-  const start = process.hrtime.bigint();
+async function writes(adapter: StreamAdapter, count: number, keyed: boolean, group = (i: number) => `g${i % GROUPS}`): Promise<void> {
   for (let i = 0; i < count; i += CONCURRENCY) {
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, count - i) }, (_, j) => {
@@ -41,17 +36,6 @@ async function writes(adapter: StreamAdapter, count: number, keyed: boolean, gro
       }),
     );
   }
-  return Math.round(count / (Number(process.hrtime.bigint() - start) / 1e9));
-}
-
-async function rates(label: string, open: () => Promise<StreamAdapter>): Promise<void> {
-  const figures: string[] = [];
-  for (const keyed of [false, true, false, true]) {
-    const adapter = await open();
-    figures.push(`${keyed ? 'keyed' : 'plain'} ${await writes(adapter, WRITES, keyed)}/s`);
-    await adapter.close();
-  }
-  console.log(`${label}: set/s, ${CONCURRENCY} in flight: ${figures.join(', ')}`);
 }
 
 async function main(): Promise<void> {
@@ -63,15 +47,6 @@ async function main(): Promise<void> {
     console.log(`memory: ${RECORDS} ${keyed ? 'keyed' : 'plain'} sets over ${GROUPS} groups: ${Math.round((heap() - before) / RECORDS)} B per write held`);
     await adapter.close();
   }
-  await rates('memory', async () => new MemoryStreamAdapter());
-  const dirs: string[] = [];
-  await rates('file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'idempotency-cost-'));
-    dirs.push(dir);
-    return FileStreamAdapter.open({ type: 'file', path: dir });
-  });
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-
   const url = process.argv[2];
   if (!url) return;
   const prefix = `idempotency-cost-${process.pid}`;
@@ -82,7 +57,6 @@ async function main(): Promise<void> {
   const bytes = Number(await raw.memory('USAGE', g.idempotency)) + Number(await raw.memory('USAGE', g.idempotencyExpiry));
   console.log(`redis: 10000 records in one group: ${Math.round(bytes / 10_000)} B per record (HASH + ZSET, MEMORY USAGE)`);
   await adapter.close();
-  await rates('redis', () => RedisStreamAdapter.connect({ type: 'redis', url, keyPrefix: prefix }));
   const keys = await raw.keys(`${prefix}:*`);
   if (keys.length > 0) await raw.del(...keys);
   raw.disconnect();

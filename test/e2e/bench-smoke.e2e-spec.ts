@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runBench } from '../../bench/bench';
+import { ratiosToPlainSet } from '../../bench/report/ratios';
+import { renderReport } from '../../bench/report/tables';
 
 /**
  * The benchmark harness end to end on its smallest matrix: plain ws and this module, 10 clients, 50
@@ -10,7 +12,7 @@ import { runBench } from '../../bench/bench';
  */
 describe('bench harness (smoke)', () => {
   it('delivers every message to every client on plain ws and on this module', async () => {
-    const report = await runBench({ mode: 'smoke', only: null, cpuProf: null, clientProcesses: 1, log: () => undefined });
+    const report = await runBench({ mode: 'smoke', only: '10c ', cpuProf: null, clientProcesses: 1, log: () => undefined });
 
     expect(report.fanout.map((r) => [r.row.server, r.status])).toEqual([
       ['ws', 'ok'],
@@ -23,6 +25,23 @@ describe('bench harness (smoke)', () => {
       expect(measure?.latencyMs.max).toBeGreaterThanOrEqual(0);
     }
   }, 20_000);
+
+  // Issue 25's rows: a conditioned set (the version kept from the item's last write) and a keyed set each run
+  // without a conflict or refusal (a rejected write fails the row) and are reported as a ratio to plain set.
+  it('runs the plain, if_version and keyed set rows on memory and reports the last two as ratios to plain set', async () => {
+    const report = await runBench({ mode: 'smoke', only: 'write', cpuProf: null, clientProcesses: 1, log: () => undefined });
+
+    expect(report.writes.map((r) => [r.row.op, r.status])).toEqual([
+      ['set', 'ok'],
+      ['set-if-version', 'ok'],
+      ['set-keyed', 'ok'],
+    ]);
+    for (const result of report.writes) expect(result.measure?.writes).toBe(result.row.maxWrites);
+    const ratios = report.writes.map((r) => ratiosToPlainSet(r, report.writes).throughput);
+    expect(ratios[0]).toBeUndefined();
+    expect(ratios.slice(1).every((v) => v !== undefined && v > 0)).toBe(true);
+    expect(renderReport(report, 'text')).toMatch(/set-keyed +4 +500 +[\d,]+ +\d+\.\d\d×/);
+  }, 30_000);
 
   // docs/benchmarks.md, "Paused clients under CPU contention" (issue 23): the tool runs end to end (briefly, without
   // the busy core: its latency figures are for the benchmark page, not for a shared CI machine), every fast client
