@@ -26,6 +26,8 @@ export interface CasTally {
   retried: number;
   /** Acknowledgements dropped on purpose (`loseEvery`), each followed by a retry. */
   lost: number;
+  /** Of those retries, the ones acknowledged with another version than the dropped answer (not a replay). */
+  notReplayed: number;
   /** Increments still unanswered when the writer had to give up (a hang). */
   unanswered: number;
   /** The longest time one logical increment took to be answered. */
@@ -47,7 +49,7 @@ export interface CasOptions {
  */
 export function casCounter(services: StreamsService[], ref: CasRef, writers: number, answerMs: number, options: CasOptions = {}): { stop: () => Promise<CasTally> } {
   const { sameKeyOnRetry = true, conditional = true, loseEvery = 0 } = options;
-  const tally: CasTally = { acked: [], refused: {}, rereads: 0, retried: 0, lost: 0, unanswered: 0, slowestMs: 0 };
+  const tally: CasTally = { acked: [], refused: {}, rereads: 0, retried: 0, lost: 0, notReplayed: 0, unanswered: 0, slowestMs: 0 };
   let running = true;
   let giveUpAt = Infinity;
   const refuse = (code: string) => (tally.refused[code] = (tally.refused[code] ?? 0) + 1);
@@ -82,7 +84,9 @@ export function casCounter(services: StreamsService[], ref: CasRef, writers: num
       // caller cannot tell, so it retries — the case the key exists for.
       if (loseEvery > 0 && n % loseEvery === 0 && write !== undefined && !(write instanceof StreamsError)) {
         tally.lost++;
+        const dropped = write.version;
         write = await answered((a) => attempt(a + 1), 'retried');
+        if (write !== undefined && !(write instanceof StreamsError) && write.version !== dropped) tally.notReplayed++;
       }
       tally.slowestMs = Math.max(tally.slowestMs, Date.now() - started);
       if (write === undefined) tally.unanswered++;
