@@ -83,6 +83,12 @@ export class ThrowawayCluster {
     return port;
   }
 
+  /** Restarts every killed node (it rejoins as a replica of the master that took over) and waits until healthy: the next kill fails over again. */
+  async revive(ms = 20000): Promise<void> {
+    for (const server of this.servers.filter((s) => !s.running)) await server.restart();
+    await this.waitHealthy(ms);
+  }
+
   /** Moves `slot` (with its keys) to another master, as `redis-cli --cluster reshard` does for one slot. */
   async migrateSlot(slot: number): Promise<{ from: number; to: number }> {
     const source = await this.ownerOf(slot);
