@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { OnStreamChange, type StreamChangeFrame, StreamsConflictError, type StreamsModuleOptions } from 'nest-realtime-streams';
-import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 import { waitFor } from '../support/wait-for';
+import { onEveryAdapter } from '../support/every-adapter';
 
 @Injectable()
 class ChangeLog {
@@ -88,28 +85,4 @@ function describeConditionalWrites(name: string, options: () => StreamsModuleOpt
   });
 }
 
-const dirs: string[] = [];
-describeConditionalWrites('memory', () => ({}));
-describeConditionalWrites(
-  'file',
-  () => {
-    const path = mkdtempSync(join(tmpdir(), 'conditional-writes-'));
-    dirs.push(path);
-    return { adapter: { type: 'file', path } };
-  },
-  async () => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  },
-);
-
-describeRedis('Redis', () => {
-  let prefix = '';
-  describeConditionalWrites(
-    'redis',
-    () => {
-      prefix = uniquePrefix('conditional');
-      return { adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix } };
-    },
-    () => deletePrefix(prefix),
-  );
-});
+onEveryAdapter('conditional', describeConditionalWrites);

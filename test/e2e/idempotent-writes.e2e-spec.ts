@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import {
   OnStreamChange,
@@ -12,10 +9,10 @@ import {
   type StreamsModuleOptions,
 } from 'nest-realtime-streams';
 import { metricValue } from '../support/metrics-text';
-import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 import { waitFor } from '../support/wait-for';
+import { onEveryAdapter } from '../support/every-adapter';
 
 @Injectable()
 class ChangeLog {
@@ -117,28 +114,4 @@ function describeIdempotentWrites(name: string, options: () => StreamsModuleOpti
   });
 }
 
-const dirs: string[] = [];
-describeIdempotentWrites('memory', () => ({}));
-describeIdempotentWrites(
-  'file',
-  () => {
-    const path = mkdtempSync(join(tmpdir(), 'idempotent-writes-'));
-    dirs.push(path);
-    return { adapter: { type: 'file', path } };
-  },
-  async () => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  },
-);
-
-describeRedis('Redis', () => {
-  let prefix = '';
-  describeIdempotentWrites(
-    'redis',
-    () => {
-      prefix = uniquePrefix('idempotent');
-      return { adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix } };
-    },
-    () => deletePrefix(prefix),
-  );
-});
+onEveryAdapter('idempotent', describeIdempotentWrites);
