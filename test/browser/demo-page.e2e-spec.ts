@@ -1,28 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type Chromium, describeInChromium, launchChromium } from '../support/chromium';
 import { type DemoTestApp, startDemoApp } from '../support/demo-app';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 
-/** Debian's chromium (apt), never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
 // The README's picture is refreshed on request only, so a test run never changes tracked files.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT ? join(__dirname, '../../docs/demo.png') : join(tmpdir(), 'nest-realtime-streams-demo.png');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-// Without a browser this suite is skipped loudly on a workstation, and fails on CI.
-const hasBrowser = existsSync(CHROMIUM);
-if (!hasBrowser && !process.env.CI) {
-  console.warn(`\n  !!! SKIPPED: the demo browser test needs ${CHROMIUM} (apt-get install chromium). With CI set this is a failure. !!!\n`);
-}
-const describeInBrowser = hasBrowser || process.env.CI ? describe : describe.skip;
-
-describeInBrowser('demo page in Chromium', () => {
+describeInChromium('demo page in Chromium', () => {
   let demo: DemoTestApp;
+  let browser: Chromium;
   let context: BrowserContext;
-  let profile: string;
   const pageErrors: string[] = [];
 
   const open = async (user: string, on: DemoTestApp = demo): Promise<Page> => {
@@ -38,24 +28,15 @@ describeInBrowser('demo page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!hasBrowser) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
     // The default one-second metrics interval, so the screenshot shows the demo as `npm start` runs it.
     demo = await startDemoApp();
-    profile = await mkdtemp(join(tmpdir(), 'demo-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 860 },
-      deviceScaleFactor: 1,
-      timeout: 15_000,
-    });
+    browser = await launchChromium({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+    context = browser.context;
   }, 25_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await demo?.app.close(); // again after the test closed it: a no-op
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('shows live metrics, delivers a chat message and a mention from a second page, and is captured for the README', async () => {
@@ -144,27 +125,24 @@ describeInBrowser('demo page in Chromium', () => {
 describeRedis('demo page in Chromium on two instances sharing Redis', () => {
   const keyPrefix = uniquePrefix('demo-presence');
   const instances: DemoTestApp[] = [];
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) instances.push(await startDemoApp({ METRICS_INTERVAL_MS: '60000' }, { type: 'redis', url: REDIS_URL, keyPrefix }));
-    profile = await mkdtemp(join(tmpdir(), 'demo-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 15_000 });
+    browser = await launchChromium();
   }, 25_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await Promise.all(instances.map((i) => i.app.close()));
     await deletePrefix(keyPrefix);
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('two people on two instances see each other online and typing', async () => {
     const [a, b] = instances;
-    const ann = await context.newPage();
+    const ann = await browser.context.newPage();
     await ann.goto(`${a.httpUrl}/?user=ann`);
-    const bob = await context.newPage();
+    const bob = await browser.context.newPage();
     await bob.goto(`${b.httpUrl}/?user=bob`);
     await ann.locator('#online [data-user="bob"]').waitFor();
     await bob.locator('#online [data-user="ann"]').waitFor();

@@ -1,34 +1,17 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
-import { browserDriver, servePage } from './motia-client.drivers';
+import { type Chromium, describeInChromium, launchChromium, servePage } from '../support/chromium';
+import { browserDriver, MOTIA_BROWSER_ENTRY } from './motia-client.drivers';
 import { describeMotiaScenarios } from './motia-scenarios';
 
 // The real @motiadev/stream-client-browser from npm (issue 14), bundled by esbuild, in Debian's Chromium.
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-// Without a browser this suite is skipped loudly on a workstation, and fails on CI.
-const hasBrowser = existsSync(CHROMIUM);
-if (!hasBrowser && !process.env.CI) {
-  console.warn(`\n  !!! SKIPPED: the Motia browser client test needs ${CHROMIUM} (apt-get install chromium). With CI set this is a failure. !!!\n`);
-}
-const describeInBrowser = hasBrowser || process.env.CI ? describe : describe.skip;
-
-describeInBrowser('Motia browser client in Chromium', () => {
-  let context: BrowserContext;
-  let profile: string;
+describeInChromium('Motia browser client in Chromium', () => {
+  let browser: Chromium;
   let page: { url: string; server: Server };
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!hasBrowser) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-    page = await servePage();
-    profile = await mkdtemp(join(tmpdir(), 'motia-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 15_000 });
+    page = await servePage(MOTIA_BROWSER_ENTRY);
+    browser = await launchChromium();
   }, 25_000);
 
   afterEach(() => {
@@ -37,10 +20,9 @@ describeInBrowser('Motia browser client in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     page?.server.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  describeMotiaScenarios('browser', (url) => browserDriver(context, page.url, url, pageErrors));
+  describeMotiaScenarios('browser', (url) => browserDriver(browser.context, page.url, url, pageErrors));
 });

@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { type AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createMotiaHarness, type MotiaHarness, type MotiaStream } from './motia-harness';
 
 const ROOT = join(__dirname, '../..');
+
+/** The page script: the browser client from npm plus the harness. */
+export const MOTIA_BROWSER_ENTRY = join(__dirname, 'motia-browser.entry.ts');
 
 /** The harness, whichever client build sits behind it; every call is async so both drivers look alike. */
 export type MotiaDriver = { [K in keyof MotiaHarness]: (...args: Parameters<MotiaHarness[K]>) => Promise<ReturnType<MotiaHarness[K]>> };
@@ -44,31 +45,7 @@ export function nodeDriver(Stream: new (url: string) => MotiaStream, url: string
   return driverOf(async (method, args) => (harness[method] as (...a: unknown[]) => unknown)(...args));
 }
 
-/**
- * A loopback HTTP origin serving one page that holds the browser client from npm and the harness (Chromium
- * blocks a WebSocket from about:blank to a loopback address: Local Network Access).
- */
-export async function servePage(): Promise<{ url: string; server: Server }> {
-  const html = `<!doctype html><meta charset="utf-8"><script>${await browserBundle()}</script>`;
-  const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
-
-async function browserBundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(__dirname, 'motia-browser.entry.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
-}
-
-/** A fresh page (from `servePage`) running the browser client against `url`; closing the driver closes the page. */
+/** A fresh page (from `servePage(MOTIA_BROWSER_ENTRY)`) running the browser client against `url`; closing the driver closes the page. */
 export async function browserDriver(context: BrowserContext, pageUrl: string, url: string, errors: string[]): Promise<MotiaDriver> {
   const page: Page = await context.newPage();
   page.on('pageerror', (error) => errors.push(error.message));

@@ -1,4 +1,4 @@
-import type { StreamsErrorPayload } from './protocol/wire.types';
+import type { JoinRefusal, StreamsErrorPayload } from './protocol/wire.types';
 import type { ReconnectOptions } from './reconnect.backoff';
 import type { IdExtractor } from './subscriptions/group.channel';
 import type { WebSocketConstructor } from './runtime/websocket.types';
@@ -44,17 +44,25 @@ export interface GroupSubscriptionOptions<T> {
 
 /**
  * `connecting` → `open`; on loss `reconnecting` (waiting out the backoff) → `connecting` → …;
- * `refused` when the server answered the upgrade with HTTP 401/403/404 (until `retry()`; only where the
- * status is visible, see `connectFailed`); `closed` after `close()`, or on loss when reconnecting is disabled.
+ * `refused` when the server refused the upgrade (HTTP 401/403/404, or its close 4001 saying why; until
+ * `retry()`); `closed` after `close()`, or on loss when reconnecting is disabled.
  */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'closed';
 
 /** A connection attempt that ended before the socket opened. */
 export interface ConnectFailure {
-  /** The HTTP status the server answered the upgrade with; null where it is not visible (browsers, Node's global WebSocket). */
+  /**
+   * The HTTP status the server answered the upgrade with (401 when it told the refusal by a close 4001); null
+   * where it is not visible (browsers, Node's global WebSocket, against a server that cannot close with 4001).
+   */
   status: number | null;
-  /** Attempts that failed before opening since the last open, this one included. */
+  /** Attempts that failed since the last connection that stayed open, this one included. */
   failures: number;
+  /**
+   * Why the server refused, when it said (close 4001): `code` `unauthorized`, `forbidden` (with the message of
+   * the `UnauthorizedException` / `ForbiddenException` its auth function threw) or `auth_error`. Else null.
+   */
+  reason: JoinRefusal | null;
 }
 
 export interface StreamsClientEvents {

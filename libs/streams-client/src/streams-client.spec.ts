@@ -33,9 +33,9 @@ describe('StreamsClient', () => {
   });
 
   describe('subscriptions on one socket', () => {
-    it('connects at once with the url and protocols; subscriptions made before open are joined on open', () => {
+    it('connects at once with the url (asking to be told why if refused) and protocols; subscriptions made before open are joined on open', () => {
       expect(fakes.sockets).toHaveLength(1);
-      expect(fakes.last()).toMatchObject({ url: 'ws://streams.test/', protocols: ['Authorization', 't0k'] });
+      expect(fakes.last()).toMatchObject({ url: 'ws://streams.test/?refusal=close', protocols: ['Authorization', 't0k'] });
       expect(client.state).toBe('connecting');
       client.subscribeGroup('chat', 'room-1');
       client.subscribeItem('metrics', 'server', 'current');
@@ -205,16 +205,54 @@ describe('StreamsClient', () => {
       client.on('connectFailed', (f) => failures.push(f));
       fakes.last().refuse(401);
       expect(client.state).toBe('refused');
-      expect(failures).toEqual([{ status: 401, failures: 1 }]);
+      expect(failures).toEqual([{ status: 401, failures: 1, reason: null }]);
+      expect(client.refusal).toEqual({ status: 401, failures: 1, reason: null });
       jest.advanceTimersByTime(60_000);
       expect(fakes.sockets).toHaveLength(1);
       client.retry();
       expect(fakes.sockets).toHaveLength(2);
       fakes.last().refuse(404);
-      expect(failures).toEqual([{ status: 401, failures: 1 }, { status: 404, failures: 2 }]);
+      expect(failures).toEqual([
+        { status: 401, failures: 1, reason: null },
+        { status: 404, failures: 2, reason: null },
+      ]);
       client.retry();
       fakes.last().open();
       expect(states).toEqual(['refused', 'connecting', 'refused', 'connecting', 'open']);
+      expect(client.refusal).toBeNull();
+    });
+
+    it('a refusal told by a close 4001 (browsers) ends in `refused` with the reason, and is not retried', () => {
+      const failures: unknown[] = [];
+      client.on('connectFailed', (f) => failures.push(f));
+      fakes.last().refuseByClose('{"code":"forbidden","message":"banned"}');
+      const refusal = { status: 401, failures: 1, reason: { code: 'forbidden', message: 'banned' } };
+      expect(failures).toEqual([refusal]);
+      expect(client.state).toBe('refused');
+      expect(client.refusal).toEqual(refusal);
+      jest.advanceTimersByTime(60_000);
+      expect(fakes.sockets).toHaveLength(1);
+      // A reason that is not JSON is still a refusal.
+      client.retry();
+      fakes.last().refuseByClose('no');
+      expect(client.refusal?.reason).toEqual({ code: 'unauthorized', message: 'no' });
+      expect(states).toEqual(['open', 'refused', 'connecting', 'open', 'refused']);
+    });
+
+    it('with retryRefused a refusal told by a close backs off, its attempts counting on (the brief open does not reset them)', () => {
+      client.close();
+      client = new StreamsClient<TestStreams>({ url: 'ws://x/?token=a', WebSocket: fakes.WebSocket, reconnect, retryRefused: true });
+      expect(fakes.last().url).toBe('ws://x/?token=a&refusal=close');
+      const failures: number[] = [];
+      client.on('connectFailed', (f) => failures.push(f.failures));
+      fakes.last().refuseByClose('{"code":"unauthorized","message":"authentication refused"}');
+      jest.advanceTimersByTime(100);
+      fakes.last().refuseByClose('{"code":"unauthorized","message":"authentication refused"}');
+      jest.advanceTimersByTime(199);
+      expect(fakes.sockets).toHaveLength(3);
+      jest.advanceTimersByTime(1);
+      expect(fakes.sockets).toHaveLength(4);
+      expect(failures).toEqual([1, 2]);
     });
 
     it('protocols given as a function are read on every attempt (a renewed token is used by the retry)', () => {
@@ -235,7 +273,10 @@ describe('StreamsClient', () => {
       jest.advanceTimersByTime(100);
       fakes.last().drop();
       jest.advanceTimersByTime(200);
-      expect(failures).toEqual([{ status: 503, failures: 1 }, { status: null, failures: 2 }]);
+      expect(failures).toEqual([
+        { status: 503, failures: 1, reason: null },
+        { status: null, failures: 2, reason: null },
+      ]);
       expect(fakes.sockets).toHaveLength(3);
     });
 
@@ -353,7 +394,7 @@ describe('StreamsClient', () => {
     it('uses globalThis.WebSocket by default and says what to do when there is none', () => {
       host.WebSocket = fakes.WebSocket;
       new StreamsClient({ url: 'ws://global/' }).close();
-      expect(fakes.last().url).toBe('ws://global/');
+      expect(fakes.last().url).toBe('ws://global/?refusal=close');
       host.WebSocket = undefined;
       expect(() => new StreamsClient({ url: 'ws://x/' })).toThrow(/pass one as the `WebSocket` option/);
     });

@@ -3,9 +3,9 @@ import type { AuthFrame, ClientMessage } from './protocol/wire.types';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';
-import { REFUSAL_STATUSES, refusalStatus } from './runtime/refusal.status';
-import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './runtime/websocket.types';
-import type { ConnectionState, GroupSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
+import { askingRefusalClose, closeRefusal, REFUSAL_STATUSES, refusalStatus } from './runtime/refusal.status';
+import { SOCKET_OPEN, type SocketCloseEvent, type WebSocketConstructor, type WebSocketLike } from './runtime/websocket.types';
+import type { ConnectFailure, ConnectionState, GroupSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
 import type { EventsOf, ItemOf, StreamName, StreamSchema, UntypedStreams } from './stream-schema.types';
 import { ChannelRegistry } from './subscriptions/channel.registry';
 import { GroupChannel, idExtractor } from './subscriptions/group.channel';
@@ -35,6 +35,8 @@ export function refreshDelay(expiresAt: number, now: number): number {
  */
 export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private readonly WebSocketImpl: WebSocketConstructor;
+  /** `options.url`, asking the server to say why if it refuses the upgrade. */
+  private readonly url: string;
   private readonly reconnect: ReconnectOptions | null;
   private readonly channels = new ChannelRegistry();
   private readonly emitter = new Emitter<StreamsClientEvents>();
@@ -44,7 +46,9 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   /** Connection attempts that failed before opening since the last open. */
   private failures = 0;
   /** Status of the current attempt's refused upgrade, read from its error event (Node `ws` only). */
-  private refusal: number | null = null;
+  private upgradeStatus: number | null = null;
+  /** The failure that stopped the client in state `refused`. */
+  private refusedBy: ConnectFailure | null = null;
   private subscriptionCount = 0;
   private current: ConnectionState = 'connecting';
   /** The pending refresh of the socket's authentication (see `getToken`). */
@@ -56,12 +60,18 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     const impl = options.WebSocket ?? runtime.WebSocket;
     if (!impl) throw new TypeError('StreamsClient: no global WebSocket here; pass one as the `WebSocket` option (e.g. the "ws" package)');
     this.WebSocketImpl = impl;
+    this.url = askingRefusalClose(options.url);
     this.reconnect = options.reconnect === false ? null : { ...RECONNECT_DEFAULTS, ...options.reconnect };
     this.connect();
   }
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** In state `refused`, the attempt the server refused: its `status` and, where the server said, its `reason`. */
+  get refusal(): ConnectFailure | null {
+    return this.current === 'refused' ? this.refusedBy : null;
   }
 
   on<K extends keyof StreamsClientEvents>(type: K, listener: Listener<StreamsClientEvents[K]>): Unsubscribe {
@@ -146,14 +156,14 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
         (error: unknown) => {
           if (attempt !== this.attempts || this.current !== 'connecting') return;
           this.emitter.emit('error', { code: 'get_token_failed', message: error instanceof Error ? error.message : String(error) });
-          this.refusal = null;
+          this.upgradeStatus = null;
           this.lost();
         },
       );
   }
 
   private open(protocols: string | string[] | undefined): void {
-    const socket = new this.WebSocketImpl(this.options.url, protocols);
+    const socket = new this.WebSocketImpl(this.url, protocols);
     this.socket = socket;
     // Events of a socket this client has already given up on are ignored.
     const live = () => this.socket === socket;
@@ -163,20 +173,18 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     socket.onmessage = (event) => {
       if (live()) this.received(event.data);
     };
-    socket.onclose = () => {
-      if (live()) this.lost();
+    socket.onclose = (event) => {
+      if (live()) this.lost(event);
     };
     // A failed connect or a broken socket always ends with a close event; retries start there. The error
     // only tells (in Node's `ws`) the HTTP status of a refused upgrade.
-    this.refusal = null;
+    this.upgradeStatus = null;
     socket.onerror = (event) => {
-      if (live() && this.current === 'connecting') this.refusal = refusalStatus(event);
+      if (live() && this.current === 'connecting') this.upgradeStatus = refusalStatus(event);
     };
   }
 
   private opened(): void {
-    this.attempt = 0;
-    this.failures = 0;
     this.setState('open');
     for (const channel of this.channels.all()) this.send({ type: 'join', data: channel.joinRequest() });
   }
@@ -220,15 +228,24 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.refreshTimer = null;
   }
 
-  private lost(): void {
+  private lost(event?: SocketCloseEvent): void {
     this.socket = null;
     this.stopRefresh();
-    if (this.current === 'connecting') {
-      // Never opened: a refusal, an unreachable server, or (in browsers) either, indistinguishable.
-      const status = this.refusal;
-      this.emitter.emit('connectFailed', { status, failures: ++this.failures });
-      if (this.current !== 'connecting') return; // a listener called close()
-      if (status !== null && REFUSAL_STATUSES.includes(status) && !this.options.retryRefused) return this.setState('refused');
+    // Opened only to be told the upgrade is refused (see `askingRefusalClose`): a failed attempt, not a lost
+    // connection, so the backoff and the failure count go on.
+    const reason = closeRefusal(event);
+    if (this.current === 'open' && !reason) {
+      this.attempt = 0;
+      this.failures = 0;
+    } else {
+      // Never opened: a refusal, or an unreachable server (in browsers, also a refusal by a server that cannot say why).
+      const failure: ConnectFailure = { status: reason ? 401 : this.upgradeStatus, failures: ++this.failures, reason };
+      this.emitter.emit('connectFailed', failure);
+      if (this.current === 'closed') return; // a listener called close()
+      if (failure.status !== null && REFUSAL_STATUSES.includes(failure.status) && !this.options.retryRefused) {
+        this.refusedBy = failure;
+        return this.setState('refused');
+      }
     }
     if (!this.reconnect) return this.setState('closed');
     this.setState('reconnecting');

@@ -45,6 +45,13 @@ export class FakeWebSocket implements WebSocketLike {
     this.onclose?.({ code: 1006, reason: '' });
   }
 
+  /** The server refuses the upgrade by accepting it and closing at once with 4001 and its reason (`?refusal=close`). */
+  refuseByClose(reason: string): void {
+    this.open();
+    this.readyState = 3;
+    this.onclose?.({ code: 4001, reason });
+  }
+
   /** The connection fails or breaks, as seen by the client: an error, then a close. */
   drop(code = 1006): void {
     this.readyState = 3;

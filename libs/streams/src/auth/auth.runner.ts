@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import type { StreamAuthFunction, StreamAuthInput } from '../options/streams-options.interface';
 
 /** What iii's HTTP stack can read as text: visible ASCII and tab. Other values are dropped, as iii drops them. */
@@ -37,7 +38,25 @@ function accepts(result: unknown): result is { context: unknown; expiresAt?: unk
 
 /** An accepted authentication: the context, and when it ends (epoch ms; null: never). */
 export type AuthGranted = { allowed: true; context: unknown; expiresAt: number | null };
-export type AuthOutcome = AuthGranted | { allowed: false; reason: 'unauthorized' | 'auth_error' };
+/**
+ * Why an upgrade was refused, told to a client that asked for it (docs/protocol.md, "Refused connections"):
+ * the message of an `UnauthorizedException` / `ForbiddenException` the auth function threw, else a fixed text
+ * (another error's message is the server's business, not the client's).
+ */
+export interface UpgradeRefusal {
+  code: 'unauthorized' | 'forbidden' | 'auth_error';
+  message: string;
+}
+export type AuthRefused = { allowed: false; reason: 'unauthorized' | 'auth_error'; refusal: UpgradeRefusal };
+export type AuthOutcome = AuthGranted | AuthRefused;
+
+const REFUSED: AuthRefused = { allowed: false, reason: 'unauthorized', refusal: { code: 'unauthorized', message: 'authentication refused' } };
+
+function thrownRefusal(error: unknown): AuthRefused {
+  if (error instanceof UnauthorizedException) return { allowed: false, reason: 'auth_error', refusal: { code: 'unauthorized', message: error.message } };
+  if (error instanceof ForbiddenException) return { allowed: false, reason: 'auth_error', refusal: { code: 'forbidden', message: error.message } };
+  return { allowed: false, reason: 'auth_error', refusal: { code: 'auth_error', message: 'authentication failed' } };
+}
 
 /** `expiresAt` as epoch ms; undefined when it is neither a finite number nor a valid Date (refused: fail closed). */
 function expiryOf(value: unknown): number | null | undefined {
@@ -60,12 +79,12 @@ export async function runAuth(auth: StreamAuthFunction | null, input: StreamAuth
   });
   try {
     const result = await Promise.race([auth(typeof input === 'function' ? input() : input), timeout]);
-    if (!accepts(result)) return { allowed: false, reason: 'unauthorized' };
+    if (!accepts(result)) return REFUSED;
     const expiresAt = expiryOf(result.expiresAt);
-    if (expiresAt === undefined || (expiresAt !== null && expiresAt <= Date.now())) return { allowed: false, reason: 'unauthorized' };
+    if (expiresAt === undefined || (expiresAt !== null && expiresAt <= Date.now())) return REFUSED;
     return { allowed: true, context: result.context ?? null, expiresAt };
-  } catch {
-    return { allowed: false, reason: 'auth_error' };
+  } catch (error) {
+    return thrownRefusal(error);
   } finally {
     clearTimeout(timer);
   }

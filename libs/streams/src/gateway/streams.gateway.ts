@@ -14,10 +14,11 @@ import type { ResolvedStreamsOptions } from '../options/streams-options.interfac
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 import { parseStreamPath, underPrefix } from '../protocol/stream-path.parser';
 import { StreamsMetrics } from '../metrics/streams-metrics';
-import { authenticate } from '../auth/auth.runner';
+import { authenticate, type UpgradeRefusal } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
 import { writePath } from '../wire/wire-frame';
+import { asksRefusalClose, refusalCloseReason } from './refusal.close';
 import { type ConnectionLimits, StreamConnection } from './stream-connection';
 import { WriteBatcher } from './write-batcher';
 import { cut } from './ws-internals';
@@ -50,7 +51,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private heartbeat: NodeJS.Timeout | null = null;
   private bound: { host: string; port: number } | null = null;
   private closing = false;
-  /** Upgrades past the cap check and not yet accepted or refused: they count against `maxConnections`. */
+  /** Upgrades past the cap check and not yet accepted or refused, and refused ones still closing (`closeRefused`): they count against `maxConnections`. */
   private handshakes = 0;
   private readonly limits: ConnectionLimits;
   private readonly batcher: WriteBatcher;
@@ -221,6 +222,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     if (!auth.allowed || this.closing) {
       // Counted, not logged: a client must not be able to write to the server's log (see docs/security.md).
       this.metrics.connectionRefused(auth.allowed ? 'shutdown' : auth.reason);
+      if (!auth.allowed && !this.closing && asksRefusalClose(req.url)) return this.closeRefused(req, socket, head, auth.refusal);
       return refuse(socket, auth.allowed ? 503 : 401);
     }
     if (socket.destroyed) return;
@@ -231,6 +233,28 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       const connection = new StreamConnection(ws, this.metrics, this.limits, this.batcher);
       this.accept(connection);
       connection.client = this.session.opened(connection, auth, route.kind === 'stream' ? route : null);
+    });
+  }
+
+  /**
+   * A refused upgrade whose client asked to be told why (`?refusal=close`; the typed client does): a browser
+   * sees an HTTP 401 only as the close 1006 of a dead server, so the upgrade is accepted and closed at once
+   * with 4001 and the reason `{code, message}`. No handler runs and no message is read. Until it has closed,
+   * the socket counts toward `maxConnections`; one that does not answer the close is cut after
+   * `handshakeTimeoutMs`. Clients that did not ask (iii, Motia) get the 401.
+   */
+  private closeRefused(req: IncomingMessage, socket: Duplex, head: Buffer, refusal: UpgradeRefusal): void {
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', destroySocket);
+      this.handshakes++;
+      const timeout = setTimeout(() => cut(ws), this.options.handshakeTimeoutMs).unref();
+      ws.on('error', this.listeners.error);
+      ws.once('close', () => {
+        this.handshakes--;
+        clearTimeout(timeout);
+      });
+      ws.close(CLOSE_CODES.UPGRADE_REFUSED, refusalCloseReason(refusal));
     });
   }
 

@@ -13,6 +13,11 @@ export const CLOSE_CODES = {
   AUTH_EXPIRED: 4401,
   /** A `refresh` frame's token was refused by `authFunction` (extension). */
   REFRESH_REFUSED: 4403,
+  /**
+   * The upgrade was refused by `authFunction`, told to a client that asked (`?refusal=close`) instead of
+   * HTTP 401: accepted, then closed at once with the reason `{code, message}` (extension).
+   */
+  UPGRADE_REFUSED: 4001,
 } as const;
 
 /** `error.code` values of the additive error frame `{type:'error', error:{code, message, field?}}`. */
