@@ -3,17 +3,14 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { Test } from '@nestjs/testing';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
 import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
+import { selfSignedCertificate } from '../support/tls';
 import { waitFor } from '../support/wait-for';
 import { type Frame, TestClient } from '../support/ws-client';
 
@@ -221,11 +218,9 @@ describe('attach: bootstrap', () => {
 
 
   it('shares the TLS of an HTTPS app: wss:// on the app port', async () => {
-    // A throwaway self-signed certificate for 127.0.0.1, trusted by this client only.
-    const dir = mkdtempSync(join(tmpdir(), 'attach-tls-'));
+    // Trusted by this client only.
+    const { key, cert, remove } = selfSignedCertificate();
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-      const [key, cert] = ['key.pem', 'cert.pem'].map((f) => readFileSync(join(dir, f)));
       const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
       const app = moduleRef.createNestApplication({ logger: false, httpsOptions: { key, cert } });
       await app.listen(0, '127.0.0.1');
@@ -234,7 +229,7 @@ describe('attach: bootstrap', () => {
       c.close();
       await app.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     }
   });
 

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { OnStreamJoin, OnStreamLeave } from 'nest-realtime-streams';
+import { StreamsClient } from 'nest-realtime-streams-client';
+import WebSocket from 'ws';
+import { groupStore } from '../../examples/react-group-store.example';
+import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { waitFor } from '../support/wait-for';
+
+interface Todo {
+  id: string;
+  title: string;
+}
+interface Streams {
+  todos: { item: Todo };
+}
+
+@Injectable()
+class Membership {
+  joins = 0;
+  leaves = 0;
+
+  @OnStreamJoin({ stream_name: 'todos' })
+  join() {
+    this.joins++;
+    return { unauthorized: false };
+  }
+
+  @OnStreamLeave({ stream_name: 'todos' })
+  leave() {
+    this.leaves++;
+  }
+}
+
+// docs/guides/react.md: the store behind `useStreamGroup`, driven as React's useSyncExternalStore drives it
+// (subscribe, getSnapshot on every render, unsubscribe on unmount), without React (not installed here).
+describe('examples/react-group-store.example.ts', () => {
+  let t: StreamsTestApp;
+  let client: StreamsClient<Streams>;
+
+  beforeAll(async () => {
+    t = await startStreamsApp({}, { providers: [Membership] });
+    client = new StreamsClient<Streams>({ url: `${t.url}/`, WebSocket });
+  });
+  afterAll(async () => {
+    client.close();
+    await t.app.close();
+  });
+
+  const add = (id: string) => t.service.set({ stream_name: 'todos', group_id: 'list', item_id: id, data: { id, title: `todo ${id}` } });
+
+  it('joins once for every component, hands out one array per change, and leaves after the last one', async () => {
+    const membership = t.app.get(Membership);
+    const store = groupStore(client, 'todos', 'list');
+    const empty = store.getSnapshot();
+    expect(empty).toEqual([]);
+
+    // Two components mount.
+    const renders = [0, 0];
+    const unmountFirst = store.subscribe(() => renders[0]++);
+    const unmountSecond = store.subscribe(() => renders[1]++);
+    await waitFor(() => renders[0] > 0, { what: 'the sync' });
+    expect(membership.joins).toBe(1);
+    expect(store.getSnapshot()).toBe(store.getSnapshot());
+
+    await add('1');
+    await waitFor(() => store.getSnapshot().length === 1, { what: 'the create' });
+    const afterCreate = store.getSnapshot();
+    expect(afterCreate).toEqual([{ id: '1', title: 'todo 1' }]);
+    expect(store.getSnapshot()).toBe(afterCreate); // no change, same array: React does not re-render
+    expect(renders[1]).toBe(renders[0]);
+
+    // One unmounts: the other still gets changes on the same subscription.
+    unmountFirst();
+    const before = renders[0];
+    await add('2');
+    await waitFor(() => store.getSnapshot().length === 2, { what: 'the second create' });
+    expect(renders[0]).toBe(before);
+    expect(afterCreate).toHaveLength(1); // a snapshot handed out never changes
+
+    // The last one unmounts: the group is left.
+    unmountSecond();
+    await waitFor(() => membership.leaves === 1, { what: 'the leave' });
+    expect(store.getSnapshot()).toEqual([]);
+    expect(membership.joins).toBe(1);
+  });
+});
