@@ -3,9 +3,9 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '../..');
 
-/** Every Markdown page a user reads: the README and docs/ (guides included). */
+/** Every Markdown page a user reads: the READMEs (the packages' too) and docs/ (guides included). */
 function pages(dir = join(root, 'docs')): string[] {
-  const found = [join(root, 'README.md')];
+  const found = ['README.md', 'libs/streams/README.md', 'libs/streams-client/README.md'].map((readme) => join(root, readme));
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(join(d, entry.name));
@@ -26,7 +26,7 @@ describe('code shown in the docs', () => {
   const shown = pages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE)].map((m) => ({ page: relative(root, page), file: m[1], code: m[2] })));
 
   it('finds the marked examples', () => {
-    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
+    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store', 'client'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
     expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(examples));
   });
 
