@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
 import { TokenBucket } from '../common/token-bucket';
-import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
+import type { PresenceMember } from 'nest-realtime-streams-protocol';
+import type { PresenceLimits, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {
