@@ -1,6 +1,5 @@
 import type { StreamSummary } from '../interfaces/stream-payloads.interface';
-import type { StreamFrame } from '../interfaces/stream-frame.interface';
-import type { UpdateOpError } from '../update-ops/update-ops.types';
+import type { StreamFrame, UpdateOpError } from 'nest-realtime-streams-protocol';
 import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
 import { TokenBucket } from '../common/token-bucket';
+import type { PresenceMember } from 'nest-realtime-streams-protocol';
 import type { PresenceListener } from '../hub/streams.hub';
-import type { PresenceChange, PresenceEntry, PresenceLimits, PresenceMember, PresenceRecord, PresenceStore } from './presence.types';
+import type { PresenceChange, PresenceEntry, PresenceLimits, PresenceRecord, PresenceStore } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {

@@ -5,16 +5,6 @@ export interface PresenceRecord {
   at: number;
 }
 
-/** A member as clients and server code see it: one per member key, however many sockets or instances. */
-export interface PresenceMember<D = unknown, S = unknown> {
-  /** Chosen by the server (the join handler's `presence.key`), e.g. a user id. */
-  key: string;
-  /** Set by the server (the join handler's `presence.data`). */
-  data: D;
-  /** Set by the client (`presence` frames), null until it sends one; with several sockets, the last written. */
-  state: S;
-}
-
 /** One instance's entry in a group (an instance holds at most one per member key). */
 export interface PresenceEntry {
   instance: string;
