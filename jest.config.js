@@ -19,6 +19,7 @@ const project = {
     '^nest-realtime-streams$': '<rootDir>/libs/streams/src',
     '^nest-realtime-streams/(.*)$': '<rootDir>/libs/streams/src/$1',
     '^nest-realtime-streams-client$': '<rootDir>/libs/streams-client/src',
+    '^nest-realtime-streams-protocol$': '<rootDir>/libs/streams-protocol/src',
   },
   testTimeout: 30000,
 };

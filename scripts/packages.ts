@@ -1,13 +1,15 @@
 /*
- * Builds and packs the two published packages (`npm run build`, `npm run pack`):
+ * Builds and packs the three published packages (`npm run build`, `npm run pack`):
  *   node -r @swc-node/register scripts/packages.ts build
  *   node -r @swc-node/register scripts/packages.ts pack [destination]   (default dist/packages)
- * nest-realtime-streams is CommonJS (Nest 12's ESM packages load from it through require(esm)); the client
- * ships CommonJS from tsc plus one ESM bundle from esbuild, both typed.
+ * nest-realtime-streams is CommonJS (Nest 12's ESM packages load from it through require(esm)); the protocol
+ * package (what server and client share) and the client ship CommonJS from tsc plus one ESM bundle from
+ * esbuild, both typed. The protocol comes first: the others compile against its declarations (their
+ * tsconfig.lib.json maps it to its dist) and load it at run time as a dependency, never bundled in.
  */
 import { buildSync } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..');
@@ -21,6 +23,7 @@ export interface PackageSource {
 }
 
 export const PACKAGES: readonly PackageSource[] = [
+  { name: 'nest-realtime-streams-protocol', dir: 'libs/streams-protocol', esm: true },
   { name: 'nest-realtime-streams', dir: 'libs/streams', esm: false },
   { name: 'nest-realtime-streams-client', dir: 'libs/streams-client', esm: true },
 ];
@@ -40,6 +43,8 @@ export function buildPackage(pkg: PackageSource): void {
       bundle: true,
       format: 'esm',
       platform: 'neutral',
+      // Dependencies stay imports (the protocol package is installed once, shared by server and client).
+      external: Object.keys((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}),
       target: 'es2022',
       sourcemap: true,
       logLevel: 'warning',
@@ -55,7 +60,7 @@ export function buildPackages(): void {
   for (const pkg of PACKAGES) buildPackage(pkg);
 }
 
-/** Builds both packages and `npm pack`s them into `destination`; returns the tarball paths in PACKAGES order. */
+/** Builds the packages and `npm pack`s them into `destination`; returns the tarball paths in PACKAGES order. */
 export function packPackages(destination = join(ROOT, 'dist/packages')): string[] {
   buildPackages();
   mkdirSync(destination, { recursive: true });

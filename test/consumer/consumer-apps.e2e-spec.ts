@@ -1,5 +1,5 @@
 /*
- * The published packages as a user gets them: both are built and packed, then installed from their tarballs
+ * The published packages as a user gets them: all three are built and packed, then installed from their tarballs
  * into throwaway apps OUTSIDE the repo (Nest 11 and Nest 12), compiled with the app's own plain tsc
  * (skipLibCheck false) as CommonJS (node10 resolution) and as ES modules (nodenext), and run under plain
  * node. Nest 12 is ESM-only and Jest cannot load it, so every app runs in a child process.
@@ -19,6 +19,7 @@ import { applyReadmeSteps, readmeNestNewArgs, readmeTarballs } from './readme-in
 jest.setTimeout(120_000);
 
 const WORK = mkdtempSync(join(tmpdir(), 'streams-consumer-'));
+let protocolTarball = '';
 let streamsTarball = '';
 let clientTarball = '';
 
@@ -52,18 +53,20 @@ const NEST_12 = {
 const apps = { nest11: join(WORK, 'nest11'), nest12: join(WORK, 'nest12'), bare: join(WORK, 'bare') };
 
 beforeAll(() => {
-  [streamsTarball, clientTarball] = packPackages(join(WORK, 'packages'));
+  [protocolTarball, streamsTarball, clientTarball] = packPackages(join(WORK, 'packages'));
 }, 120_000);
 
 /** The three apps, installed once for every test that needs them (in parallel: mostly waiting on npm). */
 let installed: Promise<unknown> | null = null;
 function installApps(): Promise<unknown> {
-  const ours = { 'nest-realtime-streams': `file:${streamsTarball}`, 'nest-realtime-streams-client': `file:${clientTarball}` };
+  // The protocol package is what both depend on; until it is on the registry, its tarball satisfies them.
+  const protocol = { 'nest-realtime-streams-protocol': `file:${protocolTarball}` };
+  const ours = { ...protocol, 'nest-realtime-streams': `file:${streamsTarball}`, 'nest-realtime-streams-client': `file:${clientTarball}` };
   installed ??= Promise.all([
     installApp(apps.nest11, { ...ours, ...NEST_11(), ...appTooling() }),
     installApp(apps.nest12, { ...ours, ...NEST_12, ...appTooling() }),
     // Only the library and the peers npm installs by itself: no optional peer, no @types/ws.
-    installApp(apps.bare, { 'nest-realtime-streams': `file:${streamsTarball}`, ...pinned('@nestjs/common', '@nestjs/core', 'typescript', '@types/node') }),
+    installApp(apps.bare, { ...protocol, 'nest-realtime-streams': `file:${streamsTarball}`, ...pinned('@nestjs/common', '@nestjs/core', 'typescript', '@types/node') }),
   ]);
   return installed;
 }
@@ -74,7 +77,7 @@ afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 function requiresOf(file: string): { eager: string[]; lazy: string[] } {
   const code = readFileSync(file, 'utf8');
   const lazy = [...code.matchAll(/Promise\.resolve\(\)\.then\(\(\) => __importStar\(require\("([^"]+)"\)\)\)/g)].map((m) => m[1]);
-  const all = [...code.matchAll(/\brequire\("([^"]+)"\)|\bfrom\s*"([^"]+)"|\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  const all = [...code.matchAll(/\brequire\("([^"]+)"\)|\bfrom\s*["']([^"']+)["']|\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
   return { eager: all.filter((s) => !lazy.includes(s)), lazy };
 }
 
@@ -96,9 +99,9 @@ function eagerPackages(entry: string, seen = new Set<string>(), found = new Set<
   return found;
 }
 
-const builtFiles = (dir: string): string[] =>
+const builtFiles = (dir: string, pattern = /\.(m?js)$/): string[] =>
   readdirSync(join(REPO, dir, 'dist'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => /\.(m?js)$/.test(file))
+    .filter((file) => pattern.test(file))
     .map((file) => join(REPO, dir, 'dist', file));
 
 /** The "tested with" cell of the support table's row whose first cell starts with `label`. */
@@ -108,15 +111,19 @@ const installedVersion = (app: string, name: string) => (JSON.parse(readFileSync
 describe('published packages', () => {
   it.each(PACKAGES.map((pkg) => [pkg.name, pkg.dir]))('%s: every package its built code loads is declared, and every dependency is used', (_name, dir) => {
     const { dependencies = {}, optionalDependencies = {}, peerDependencies = {} } = manifest(dir);
-    const loaded = new Set(
-      builtFiles(dir)
-        .flatMap((file) => [...requiresOf(file).eager, ...requiresOf(file).lazy])
-        .filter((specifier) => !specifier.startsWith('.') && !isBuiltin(specifier))
-        .map(packageOf),
-    );
+    const packagesIn = (files: string[]) =>
+      new Set(
+        files
+          .flatMap((file) => [...requiresOf(file).eager, ...requiresOf(file).lazy])
+          .filter((specifier) => !specifier.startsWith('.') && !isBuiltin(specifier))
+          .map(packageOf),
+      );
+    const loaded = packagesIn(builtFiles(dir));
+    // A dependency whose types the published declarations import is used too (the app's tsc resolves it).
+    const typed = packagesIn(builtFiles(dir, /\.d\.m?ts$/));
     const declared = new Set([...Object.keys(dependencies), ...Object.keys(optionalDependencies), ...Object.keys(peerDependencies)]);
     expect([...loaded].filter((name) => !declared.has(name))).toEqual([]);
-    expect(Object.keys(dependencies).filter((name) => !loaded.has(name))).toEqual([]);
+    expect(Object.keys(dependencies).filter((name) => !loaded.has(name) && !typed.has(name))).toEqual([]);
   });
 
   it('nest-realtime-streams: optional peers (lmdb, ioredis, @nestjs/terminus) load only with the feature that needs them', () => {
@@ -124,7 +131,7 @@ describe('published packages', () => {
     const optional = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional);
     expect(optional.sort()).toEqual(['@nestjs/terminus', 'ioredis', 'lmdb']);
     const main = eagerPackages(join(REPO, 'libs/streams/dist/index.js'));
-    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'prom-client', 'ws']);
+    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
     expect([...eagerPackages(join(REPO, 'libs/streams/dist/health/index.js'))]).toContain('@nestjs/terminus');
     expect(peerDependencies['@nestjs/core']).toBe('^11.1.7 || ^12.0.0');
   });
@@ -310,7 +317,7 @@ describe("the README's install steps in an app from today's `nest new`", () => {
   // `npm run build` (its TypeScript and module system).
   beforeAll(async () => {
     dir = await generateNestApp(WORK, readmeNestNewArgs());
-    for (const tarball of readmeTarballs([streamsTarball, clientTarball])) {
+    for (const tarball of readmeTarballs([protocolTarball, streamsTarball, clientTarball])) {
       await succeed('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], dir, 240_000);
     }
     applyReadmeSteps(dir);

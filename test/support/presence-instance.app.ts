@@ -1,7 +1,7 @@
 /**
  * One app instance on the Redis adapter with presence, as its own process so a test can kill it (SIGKILL:
  * its presence entries are never removed, they must expire). Args: <redis url> <key prefix> <port> <ttlMs>
- * <pollMs>. Prints `port <n>` once listening.
+ * <pollMs> (the sweep interval). Prints `port <n>` once listening.
  */
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';

@@ -24,5 +24,5 @@ export type {
   PresenceMemberEvent,
   PresenceFrame,
   AuthFrame,
-} from './protocol/wire.types';
+} from 'nest-realtime-streams-protocol';
 export type { PresenceChange } from './subscriptions/presence.mirror';

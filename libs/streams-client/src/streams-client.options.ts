@@ -1,4 +1,4 @@
-import type { JoinRefusal, StreamsErrorPayload } from './protocol/wire.types';
+import type { JoinRefusal, StreamsErrorPayload } from 'nest-realtime-streams-protocol';
 import type { ReconnectOptions } from './reconnect.backoff';
 import type { IdExtractor } from './subscriptions/group.channel';
 import type { WebSocketConstructor } from './runtime/websocket.types';

@@ -1,4 +1,4 @@
-import type { SubscriptionRequest } from './protocol/wire.types';
+import type { SubscriptionRequest } from 'nest-realtime-streams-protocol';
 import type { ConnectionState } from './streams-client.options';
 import { refreshDelay, StreamsClient } from './streams-client';
 import { fakeWebSockets, streamFrame } from './testing/fake-websocket';

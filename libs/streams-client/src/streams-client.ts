@@ -1,5 +1,5 @@
 import { parseServerFrame } from './protocol/server-frame.parser';
-import type { AuthFrame, ClientMessage } from './protocol/wire.types';
+import type { AuthFrame, ClientMessage } from 'nest-realtime-streams-protocol';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';

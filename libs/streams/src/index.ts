@@ -21,7 +21,8 @@ export {
   STREAM_OPERATION_ERROR_CODES,
 } from './errors/streams.errors';
 export { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID } from './protocol/protocol.constants';
-export type * from './interfaces/stream-frame.interface';
+export type { StreamEvent, StreamChangeEvent, StreamFrame, PresenceMember, UpdateOp, UpdateOpError } from 'nest-realtime-streams-protocol';
+export type { StreamChangeFrame } from './interfaces/stream-frame.interface';
 export type * from './interfaces/stream-payloads.interface';
 export type { FileDurability } from './adapters/file/file-adapter.options';
 export type {
@@ -36,5 +37,3 @@ export type {
   StreamsPresenceOptions,
   StreamsIdempotencyOptions,
 } from './options/streams-options.interface';
-export type { PresenceMember } from './presence/presence.types';
-export type { UpdateOp, UpdateOpError } from './update-ops/update-ops.types';

@@ -29,9 +29,9 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     { provide: STREAMS_ADAPTER, useFactory: (options: ResolvedStreamsOptions) => createStreamAdapter(options), inject: [STREAMS_OPTIONS] },
     {
       provide: STREAMS_PRESENCE,
-      useFactory: (options: ResolvedStreamsOptions, adapter: StreamAdapter) =>
-        new PresenceHub(adapter.presenceStore?.(options.presence) ?? new LocalPresenceStore(), options.presence),
-      inject: [STREAMS_OPTIONS, STREAMS_ADAPTER],
+      useFactory: (options: ResolvedStreamsOptions, adapter: StreamAdapter, hub: StreamsHub) =>
+        new PresenceHub(adapter.presenceStore?.(options.presence) ?? new LocalPresenceStore(), hub, options.presence),
+      inject: [STREAMS_OPTIONS, STREAMS_ADAPTER, StreamsHub],
     },
     StreamsMetrics,
     CustomStreamsRegistry,

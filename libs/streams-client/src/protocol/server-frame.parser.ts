@@ -1,4 +1,4 @@
-import type { ServerFrame, StreamEvent } from './wire.types';
+import type { ServerFrame, StreamEvent } from 'nest-realtime-streams-protocol';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { JoinRefusal } from '../protocol/wire.types';
+import type { JoinRefusal } from 'nest-realtime-streams-protocol';
 import type { SocketCloseEvent } from './websocket.types';
 
 /** HTTP answers to the upgrade that mean "not you, not here": retrying the same request cannot succeed. */

@@ -1,4 +1,4 @@
-import type { PresenceFrame, ResumedFrame, StreamFrame } from '../protocol/wire.types';
+import type { PresenceFrame, ResumedFrame, StreamFrame } from 'nest-realtime-streams-protocol';
 import type { Channel } from './subscription.channel';
 
 const keyOf = (streamName: string, groupId: string, itemId?: string | null): string => JSON.stringify([streamName, groupId, itemId ?? null]);

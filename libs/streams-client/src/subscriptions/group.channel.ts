@@ -1,4 +1,4 @@
-import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from '../protocol/wire.types';
+import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from 'nest-realtime-streams-protocol';
 import { PresenceMirror, presenceChanges } from './presence.mirror';
 import { SubscriptionChannel } from './subscription.channel';
 

@@ -1,4 +1,4 @@
-import type { PresenceMember } from '../protocol/wire.types';
+import type { PresenceMember } from 'nest-realtime-streams-protocol';
 import type { GroupChange, GroupChannel } from './group.channel';
 import { Subscription } from './subscription.handle';
 

@@ -1,4 +1,4 @@
-import type { PresenceEvent, PresenceMember, PresenceSnapshot } from '../protocol/wire.types';
+import type { PresenceEvent, PresenceMember, PresenceSnapshot } from 'nest-realtime-streams-protocol';
 
 /** What changed in a group's presence: the whole view (`list`), one member, or only the count. */
 export type PresenceChange = Exclude<PresenceEvent, { type: 'changes' }>;

@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../protocol/wire.types';
+import type { StreamEvent } from 'nest-realtime-streams-protocol';
 import { streamFrame } from '../testing/fake-websocket';
 import { StreamCursor } from './stream.cursor';
 

@@ -1,4 +1,4 @@
-import type { StreamFrame } from '../protocol/wire.types';
+import type { StreamFrame } from 'nest-realtime-streams-protocol';
 
 /**
  * Where one subscription's mirror stands in its group's history: the position its next join resumes from,

@@ -1,5 +1,5 @@
 import { Emitter } from '../runtime/emitter';
-import type { JoinRefusal, PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from '../protocol/wire.types';
+import type { JoinRefusal, PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from 'nest-realtime-streams-protocol';
 import type { PresenceChange } from './presence.mirror';
 import { StreamCursor } from './stream.cursor';
 

@@ -1,5 +1,5 @@
 import type { Listener, Unsubscribe } from '../runtime/emitter';
-import type { JoinRefusal } from '../protocol/wire.types';
+import type { JoinRefusal } from 'nest-realtime-streams-protocol';
 import type { ChannelEvents, CustomEventMeta, SubscriptionChannel } from './subscription.channel';
 
 /** Typed custom event handler: `data` has the type the stream schema gives that event. */

@@ -1,4 +1,4 @@
-import type { ClientMessage, StreamFrame } from '../protocol/wire.types';
+import type { ClientMessage, StreamFrame } from 'nest-realtime-streams-protocol';
 import type { SocketCloseEvent, SocketMessageEvent, WebSocketConstructor, WebSocketLike } from '../runtime/websocket.types';
 
 /** An in-memory WebSocket a test drives by hand: open it, push frames into it, drop it. */

@@ -1,7 +1,6 @@
 import type { StreamSummary } from '../interfaces/stream-payloads.interface';
-import type { StreamFrame } from '../interfaces/stream-frame.interface';
-import type { UpdateOpError } from '../update-ops/update-ops.types';
-import type { PresenceStore } from '../presence/presence.types';
+import type { StreamFrame, UpdateOpError } from 'nest-realtime-streams-protocol';
+import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
 import type { ExpiryListener } from './expiry/item-expiry';
@@ -78,6 +77,10 @@ export interface StreamSink {
    * state built from those events must read the group again (SPEC §7.9).
    */
   continuityLost(stream: string, group: string): void;
+  /** A presence change of a watched group, written by this instance or another one (shared presence stores). */
+  presence(change: PresenceChange): void;
+  /** Presence changes of a watched group may have been missed (its subscription was renewed): read the group again. */
+  presenceLost(stream: string, group: string): void;
 }
 
 /** Ends one `watch` of a group. */
@@ -135,7 +138,11 @@ export abstract class StreamAdapter {
   abstract onExpire(listener: ExpiryListener): void;
   /** @internal Runs one sweep now (tests); resolves with how many items it deleted. */
   abstract sweepExpired(): Promise<number>;
-  /** Presence shared beyond this process (Redis); adapters without it keep presence in-process. */
+  /**
+   * Presence shared beyond this process (Redis): its writes publish their changes on the groups' channels,
+   * which reach the sink (`presence`) of every instance watching the group. Adapters without it keep presence
+   * in-process.
+   */
   presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
 import type { StreamAdapter, StreamEnvelope, StreamSink, Unwatch } from '../adapters/stream-adapter.interface';
+import type { PresenceChange } from '../presence/presence.types';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { HubEvent } from './hub.event';
 
@@ -11,8 +12,16 @@ export interface GroupMember {
   continuityLost(stream: string, group: string): void;
 }
 
+/** Who follows a group's presence on this instance (the presence hub's entry for the group). */
+export interface PresenceListener {
+  changed(change: PresenceChange): void;
+  /** Changes may have been missed: read the group's presence again. */
+  lost(): void;
+}
+
 interface GroupEntry {
   members: Set<GroupMember>;
+  presence: PresenceListener | null;
   /** Resolves once the adapter delivers this group's events here. */
   ready: Promise<Unwatch>;
 }
@@ -21,7 +30,8 @@ interface GroupEntry {
  * The adapter's sink and the process's one owner of group → members: one adapter watch per group however
  * many sockets are bound to it; each event is wrapped once (its wire bytes encoded once, on first use) and
  * handed to every member once, each member isolated from the others: one that throws is logged and the next
- * still gets the event (the adapter's write, which may be running this, still succeeds).
+ * still gets the event (the adapter's write, which may be running this, still succeeds). A group's presence
+ * changes come through the same watch and go to its presence listener.
  */
 @Injectable()
 export class StreamsHub implements StreamSink {
@@ -34,13 +44,7 @@ export class StreamsHub implements StreamSink {
 
   /** Binds a member to a group; resolves when the group's events are flowing (before any snapshot is read). */
   async bind(stream: string, group: string, member: GroupMember): Promise<void> {
-    const key = groupKey(stream, group);
-    let entry = this.groups.get(key);
-    if (!entry) {
-      const created: GroupEntry = { members: new Set(), ready: this.adapter.watch(stream, group) };
-      this.groups.set(key, (entry = created));
-      created.ready.catch(() => this.groups.get(key) === created && this.groups.delete(key));
-    }
+    const entry = this.entry(stream, group);
     entry.members.add(member);
     await entry.ready;
   }
@@ -48,10 +52,22 @@ export class StreamsHub implements StreamSink {
   async unbind(stream: string, group: string, member: GroupMember): Promise<void> {
     const key = groupKey(stream, group);
     const entry = this.groups.get(key);
-    if (!entry || !entry.members.delete(member) || entry.members.size > 0) return;
-    this.groups.delete(key);
-    const unwatch = await entry.ready.catch(() => null);
-    await unwatch?.();
+    if (entry?.members.delete(member)) await this.release(key, entry);
+  }
+
+  /** The group's presence changes go to `listener` (one per group); resolves when they are flowing. */
+  async bindPresence(stream: string, group: string, listener: PresenceListener): Promise<void> {
+    const entry = this.entry(stream, group);
+    entry.presence = listener;
+    await entry.ready;
+  }
+
+  async unbindPresence(stream: string, group: string, listener: PresenceListener): Promise<void> {
+    const key = groupKey(stream, group);
+    const entry = this.groups.get(key);
+    if (entry?.presence !== listener) return;
+    entry.presence = null;
+    await this.release(key, entry);
   }
 
   deliver(envelope: StreamEnvelope): void {
@@ -72,6 +88,18 @@ export class StreamsHub implements StreamSink {
     }
   }
 
+  presence(change: PresenceChange): void {
+    try {
+      this.groups.get(groupKey(change.stream, change.group))?.presence?.changed(change);
+    } catch (error) {
+      this.logger.error(`A presence listener failed: ${describe(error)}`);
+    }
+  }
+
+  presenceLost(stream: string, group: string): void {
+    this.groups.get(groupKey(stream, group))?.presence?.lost();
+  }
+
   continuityLost(stream: string, group: string): void {
     const entry = this.groups.get(groupKey(stream, group));
     for (const member of [...(entry?.members ?? [])]) {
@@ -81,6 +109,25 @@ export class StreamsHub implements StreamSink {
         this.logger.error(`A continuity listener failed: ${describe(error)}`);
       }
     }
+  }
+
+  private entry(stream: string, group: string): GroupEntry {
+    const key = groupKey(stream, group);
+    let entry = this.groups.get(key);
+    if (!entry) {
+      const created: GroupEntry = { members: new Set(), presence: null, ready: this.adapter.watch(stream, group) };
+      this.groups.set(key, (entry = created));
+      created.ready.catch(() => this.groups.get(key) === created && this.groups.delete(key));
+    }
+    return entry;
+  }
+
+  /** The group's watch ends with the last of its members and its presence listener. */
+  private async release(key: string, entry: GroupEntry): Promise<void> {
+    if (entry.members.size > 0 || entry.presence || this.groups.get(key) !== entry) return;
+    this.groups.delete(key);
+    const unwatch = await entry.ready.catch(() => null);
+    await unwatch?.();
   }
 }
 

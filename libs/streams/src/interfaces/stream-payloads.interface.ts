@@ -1,4 +1,4 @@
-import type { UpdateOp, UpdateOpError } from '../update-ops/update-ops.types';
+import type { UpdateOp, UpdateOpError } from 'nest-realtime-streams-protocol';
 
 /** iii function payloads and results, snake_case exactly as on the iii bus (SPEC §3.1). */
 

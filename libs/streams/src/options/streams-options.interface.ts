@@ -49,7 +49,11 @@ export interface StreamsPresenceOptions {
   maxBytesPerSecond?: number;
   /** Redis: an instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
   ttlMs?: number;
-  /** Redis: how often an instance re-reads the groups its sockets watch, for other instances' changes. Default 500. */
+  /**
+   * Redis: the interval of the consistency sweep, which checks the version of the groups this instance
+   * watches (at most 1,000 per sweep) to repair a change whose message was lost. Changes themselves arrive
+   * as messages, not by polling. Default 20000.
+   */
   pollMs?: number;
 }
 

@@ -10,7 +10,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       authFunction: null,
       history: { size: 1000, ttlMs: 300_000 },
       idempotency: { ttlMs: 300_000, maxKeysPerGroup: 10_000, maxKeys: 100_000 },
-      presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, maxBytesPerSecond: 65_536, ttlMs: 15_000, pollMs: 500 },
+      presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, maxUpdatesPerSecond: 20, maxStateBytes: 4096, maxBytesPerSecond: 65_536, ttlMs: 15_000, pollMs: 20_000 },
       metricsRegistry: null,
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);

@@ -30,7 +30,7 @@ export const PRESENCE_DEFAULTS = {
   maxStateBytes: 4096,
   maxBytesPerSecond: 65_536,
   ttlMs: 15_000,
-  pollMs: 500,
+  pollMs: 20_000,
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];

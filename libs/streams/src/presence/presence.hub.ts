@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
 import { TokenBucket } from '../common/token-bucket';
-import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
+import type { PresenceMember } from 'nest-realtime-streams-protocol';
+import type { PresenceListener } from '../hub/streams.hub';
+import type { PresenceChange, PresenceEntry, PresenceLimits, PresenceRecord, PresenceStore } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {
@@ -23,17 +25,23 @@ export interface PresenceSeats {
   budget: TokenBucket | null;
 }
 
+/** Where presence follows a group's changes: the streams hub, over the adapter's watch of the group. */
+export interface PresenceCarrier {
+  bindPresence(stream: string, group: string, listener: PresenceListener): Promise<void>;
+  unbindPresence(stream: string, group: string, listener: PresenceListener): Promise<void>;
+}
+
 /** How a join asked for presence. */
 export type PresenceMode = 'members' | 'count';
 
-/** A member as last read, encoded once per change (not once per read or per watcher). */
+/** A member as last materialized, encoded once per change (not once per frame or per watcher). */
 interface Member {
   record: PresenceRecord;
   member: PresenceMember;
   json: string;
 }
 
-/** A group's members by key, as read at one moment; never mutated, so a watcher can keep the one it was sent. */
+/** A group's members by key at one moment; never mutated, so a watcher can keep the one it was sent. */
 type View = ReadonlyMap<string, Member>;
 
 interface Watcher {
@@ -63,45 +71,69 @@ export interface Seat {
 interface PresenceGroup {
   stream: string;
   group: string;
-  /** The members as last read. */
-  members: View;
-  version: string | null;
-  watchers: Set<Watcher>;
-  local: Map<string, Held>;
+  listener: PresenceListener;
+  /** Resolves once the group's changes reach this group; null when binding failed (the next read binds again). */
+  bound: Promise<boolean> | null;
+  /** Every instance's entries by member key, then instance: the store's state at `version`. */
+  entries: Map<string, Map<string, PresenceRecord>>;
+  /** The store's version of `entries`; null until the first read. */
+  version: number | null;
+  /** Changes heard while a read is under way, applied after it (those it already contains are skipped). */
+  queued: PresenceChange[] | null;
   reading: Promise<void> | null;
   again: boolean;
-  /** The window: no frame goes out before `flushAt`; changes meanwhile wait for `timer`, marked `dirty`. */
+  /** The next read takes the whole list (and the entries' expiry), even if the version did not move. */
+  full: boolean;
+  /** The members as last materialized from `entries`; `outdated` once entries changed since. */
+  members: View;
+  outdated: boolean;
+  /** When each other instance's entries here expire at the earliest (local clock), unless it refreshes them. */
+  expiries: Map<string, number>;
+  expiry: { at: number; timer: NodeJS.Timeout } | null;
+  watchers: Set<Watcher>;
+  local: Map<string, Held>;
+  /** The window: no frame goes out before `flushAt`; changes meanwhile wait for `timer`. */
   flushAt: number;
   timer: NodeJS.Timeout | null;
-  flushing: boolean;
-  dirty: boolean;
 }
 
 /** Shortest interval between two frames of one group to one watcher (at most 20 a second). */
 const FLUSH_MS = 50;
+/** Groups a consistency sweep checks at most, one version check each; the next sweep goes on from there. */
+const SWEEP_BATCH = 1000;
+/** An expiry is checked this long after it is due, so the store (on the Redis clock) has passed it too. */
+const EXPIRY_SLACK_MS = 20;
 
 export type PresenceEnterResult = 'ok' | 'full' | 'failed';
 export type PresenceUpdateResult = 'ok' | 'not_member' | 'too_large' | 'rate_limited' | 'failed';
 
 /**
- * Presence on one instance: which of its sockets hold which members and watch which groups, reading the
- * store (after each local change, and every `pollMs` for changes of other instances) and telling the watchers
- * what changed. Changes are coalesced per group: frames go out at most once per window (`FLUSH_MS`, widened
- * to keep each watcher under `maxBytesPerSecond`), each carrying every change since the list the watcher
- * has, latest state per member. Reads of one group never overlap: changes arriving during a read are picked
- * up by one more read.
+ * Presence on one instance: which of its sockets hold which members and watch which groups. A group's state
+ * is read from the store once (the first watcher here) and then kept by the changes every store write
+ * publishes, heard through the streams hub (the adapter's watch of the group) or returned by this
+ * instance's own writes; a change that does not follow the version held, or a renewed subscription,
+ * makes it read again. Nothing polls: on a shared store a slow sweep (`sweepMs`, bounded) checks each
+ * group's version to repair what a lost message missed, and the instance reads a group when another
+ * instance's entries there are due to expire (it stopped refreshing them), which drops them and publishes
+ * their leave to every instance.
+ *
+ * Watchers hear of changes coalesced per group: frames go out at most once per window (`FLUSH_MS`, widened
+ * to keep each watcher under `maxBytesPerSecond`), each carrying every change since the list the watcher has,
+ * latest state per member.
  */
 export class PresenceHub {
   private readonly logger = new Logger('Streams');
   private readonly groups = new Map<string, PresenceGroup>();
-  private readonly poll: NodeJS.Timeout | null;
+  private readonly sweep: NodeJS.Timeout | null;
+  private swept = 0;
 
   constructor(
     private readonly store: PresenceStore,
+    private readonly carrier: PresenceCarrier,
     private readonly limits: PresenceLimits,
   ) {
-    this.poll = store.pollMs === null ? null : setInterval(() => this.pollAll(), store.pollMs);
-    this.poll?.unref();
+    this.sweep = store.sweepMs === null ? null : setInterval(() => this.sweepSome(), store.sweepMs);
+    this.sweep?.unref();
   }
 
   /**
@@ -115,10 +147,7 @@ export class PresenceHub {
     const seat: Seat = { group: g, watcher, key: null, held: null };
     this.seatsOf(socket).set(subscriptionId, seat);
     const result = member ? await this.hold(seat, member) : 'ok';
-    const before = g.members;
-    await this.refresh(g);
-    // The read may have brought changes the other watchers have not heard of yet.
-    if (g.members !== before) this.changed(g);
+    if (g.reading) await g.reading;
     return result;
   }
 
@@ -126,7 +155,7 @@ export class PresenceHub {
   snapshot(socket: PresenceSocket, subscriptionId: string): PresenceSnapshot | null {
     const seat = socket.presence?.seats.get(subscriptionId);
     if (!seat) return null;
-    seat.watcher.seen = seat.group.members;
+    seat.watcher.seen = this.materialize(seat.group);
     return this.view(seat.group, seat.watcher.mode);
   }
 
@@ -138,7 +167,7 @@ export class PresenceHub {
     seats!.delete(subscriptionId);
     seat.group.watchers.delete(seat.watcher);
     await this.letGo(seat);
-    this.release(seat.group);
+    await this.release(seat.group);
   }
 
   /**
@@ -163,24 +192,28 @@ export class PresenceHub {
     if (!this.budgetOf(socket).take()) return 'rate_limited';
     const g = seat.group;
     held.record = { ...held.record, state: state ?? null, at: Date.now() };
-    const ok = await this.store.put(g.stream, g.group, seat.key!, held.record, Number.MAX_SAFE_INTEGER).then(
-      () => true,
-      () => false,
-    );
-    this.changed(g);
-    return ok ? 'ok' : 'failed';
+    try {
+      const change = await this.store.put(g.stream, g.group, seat.key!, held.record, Number.MAX_SAFE_INTEGER);
+      if (change) this.heard(g, change);
+      return 'ok';
+    } catch {
+      return 'failed';
+    }
   }
 
   /** Read straight from the store: what `StreamsService.presence()` returns. */
   async members(stream: string, group: string): Promise<PresenceMember[]> {
-    const read = await this.store.read(stream, group, null);
-    return [...(read.members ?? [])].map(([key, r]) => ({ key, data: r.data, state: r.state }));
+    const { entries } = await this.store.read(stream, group, null);
+    return [...byKey(entries ?? [])].map(([key, records]) => {
+      const r = latest(records);
+      return { key, data: r.data, state: r.state };
+    });
   }
 
   async close(): Promise<void> {
-    if (this.poll) clearInterval(this.poll);
-    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
-    // A flush under way finds its group gone and schedules no other.
+    if (this.sweep) clearInterval(this.sweep);
+    for (const g of this.groups.values()) this.stopTimers(g);
+    // A read under way finds its group gone and changes nothing.
     this.groups.clear();
     await this.store.close();
   }
@@ -195,11 +228,14 @@ export class PresenceHub {
     if (!held) {
       const record: PresenceRecord = { data: member.data ?? null, state: null, at: Date.now() };
       const stored = this.store.put(g.stream, g.group, member.key, record, this.limits.maxMembersPerGroup).then(
-        (ok) => (ok ? 'ok' : 'full'),
+        (change) => {
+          if (!change) return 'full' as const;
+          this.heard(g, change);
+          return 'ok' as const;
+        },
         () => 'failed' as const,
       );
       g.local.set(member.key, (held = { holders: 0, record, stored }));
-      void stored.then(() => this.changed(g));
     }
     held.holders++;
     seat.key = member.key;
@@ -218,8 +254,166 @@ export class PresenceHub {
     seat.key = seat.held = null;
     if (!held || --held.holders > 0 || g.local.get(key!) !== held) return;
     g.local.delete(key!);
-    await this.store.remove(g.stream, g.group, key!).catch((error: unknown) => this.failed('remove', error));
-    this.changed(g);
+    const change = await this.store.remove(g.stream, g.group, key!).catch((error: unknown) => this.failed('remove', error));
+    if (change) this.heard(g, change);
+  }
+
+  /** A change of the group, published by a write here or on another instance (perhaps heard twice: the version tells). */
+  private heard(g: PresenceGroup, change: PresenceChange): void {
+    if (this.groups.get(groupKey(g.stream, g.group)) !== g) return;
+    this.expiresLater(g, change);
+    if (g.queued) g.queued.push(change);
+    else this.apply(g, change);
+  }
+
+  /** Applies a change that follows the version held; one already contained is skipped; a gap means a read. */
+  private apply(g: PresenceGroup, c: PresenceChange): void {
+    if (g.version === null || c.version <= g.version) return;
+    if (c.prev !== g.version) return void this.refresh(g);
+    for (const { instance, key } of c.removed) {
+      const records = g.entries.get(key);
+      if (records?.delete(instance) && records.size === 0) g.entries.delete(key);
+    }
+    for (const { instance, key, record } of c.set) {
+      let records = g.entries.get(key);
+      if (!records) g.entries.set(key, (records = new Map()));
+      records.set(instance, record);
+    }
+    g.version = c.version;
+    this.outdate(g);
+  }
+
+  /**
+   * Reads the group until nothing asks for another read; resolves after a read that began after the call.
+   * Changes heard meanwhile wait and follow the read.
+   */
+  private refresh(g: PresenceGroup, full = false): Promise<void> {
+    g.again = true;
+    g.full ||= full;
+    return (g.reading ??= this.readLoop(g));
+  }
+
+  private async readLoop(g: PresenceGroup): Promise<void> {
+    g.queued ??= [];
+    try {
+      while (g.again) {
+        g.again = false;
+        // Bound first: no change published after the read may pass unheard.
+        if (!(await (g.bound ??= this.bind(g)))) return;
+        const full = g.full;
+        g.full = false;
+        const read = await this.store.read(g.stream, g.group, full ? null : g.version);
+        if (this.groups.get(groupKey(g.stream, g.group)) !== g) return;
+        // Version 0: the store holds nothing of the group (never written, or its keys expired): it is empty.
+        if (read.entries && (g.version === null || read.version > g.version || read.version === 0)) {
+          g.entries = byKey(read.entries);
+          g.version = read.version;
+          this.outdate(g);
+        }
+        if (read.entries) this.expiresAt(g, read.entries);
+        const queued = g.queued;
+        g.queued = [];
+        for (const change of queued) this.apply(g, change);
+      }
+    } catch (error) {
+      this.failed('read', error);
+    } finally {
+      // Over (a gap found from here on starts another read); after a failed read the changes still apply
+      // where they follow, and the sweep reads the group again.
+      const queued = g.queued ?? [];
+      g.queued = g.reading = null;
+      for (const change of queued) this.apply(g, change);
+    }
+  }
+
+  /** Binds the group's changes to it; false (logged) when the adapter cannot deliver them now (the next read tries again). */
+  private async bind(g: PresenceGroup): Promise<boolean> {
+    try {
+      await this.carrier.bindPresence(g.stream, g.group, g.listener);
+      return true;
+    } catch (error) {
+      g.bound = null;
+      this.failed('subscribe', error);
+      return false;
+    }
+  }
+
+  /** From a read: when each other instance's entries expire (its earliest one). */
+  private expiresAt(g: PresenceGroup, entries: PresenceEntry[]): void {
+    g.expiries.clear();
+    const now = Date.now();
+    for (const { instance, expiresInMs } of entries) {
+      if (instance === this.store.instance || expiresInMs === undefined) continue;
+      const at = now + expiresInMs;
+      if (!(at >= (g.expiries.get(instance) ?? Infinity))) g.expiries.set(instance, at);
+    }
+    this.armExpiry(g);
+  }
+
+  /** From a change: the writer's entries it wrote (all of them, for a keep-alive) expire `ttlMs` from now. */
+  private expiresLater(g: PresenceGroup, c: PresenceChange): void {
+    if (c.instance === '' || c.instance === this.store.instance || (c.set.length === 0 && !c.refreshed)) return;
+    if (!c.refreshed && g.expiries.has(c.instance)) return;
+    g.expiries.set(c.instance, Date.now() + c.ttlMs);
+    this.armExpiry(g);
+  }
+
+  /** A timer for the earliest expiry; one due earlier than an expiry that moved later just finds it moved. */
+  private armExpiry(g: PresenceGroup): void {
+    if (g.expiries.size === 0) return;
+    const at = Math.min(...g.expiries.values()) + EXPIRY_SLACK_MS;
+    if (g.expiry && g.expiry.at <= at) return;
+    if (g.expiry) clearTimeout(g.expiry.timer);
+    const timer = setTimeout(() => this.expire(g), Math.max(0, at - Date.now()));
+    timer.unref();
+    g.expiry = { at, timer };
+  }
+
+  /** An instance stopped refreshing its entries here: reading the group drops them and publishes their leave. */
+  private expire(g: PresenceGroup): void {
+    g.expiry = null;
+    const holding = new Set<string>();
+    for (const records of g.entries.values()) for (const instance of records.keys()) holding.add(instance);
+    for (const instance of g.expiries.keys()) if (!holding.has(instance)) g.expiries.delete(instance);
+    if (g.expiries.size === 0) return;
+    if (Math.min(...g.expiries.values()) + EXPIRY_SLACK_MS > Date.now()) return this.armExpiry(g);
+    void this.refresh(g, true);
+  }
+
+  /** The consistency sweep: a version check of the next groups (a read only where it moved unheard). */
+  private sweepSome(): void {
+    const groups = [...this.groups.values()];
+    if (groups.length === 0) return;
+    const from = this.swept % groups.length;
+    const batch = groups.slice(from, from + SWEEP_BATCH);
+    this.swept = from + batch.length;
+    for (const g of batch) if (!g.reading) void this.refresh(g);
+  }
+
+  /** The entries changed: the members are rebuilt when next needed, and the watchers hear of it in the next window. */
+  private outdate(g: PresenceGroup): void {
+    g.outdated = true;
+    if (g.watchers.size > 0 && !g.timer) {
+      g.timer = setTimeout(() => this.flush(g), Math.max(0, g.flushAt - Date.now()));
+      g.timer.unref();
+    }
+  }
+
+  /** The members now: per key, the entry written last; a member whose record did not change keeps its encoding. */
+  private materialize(g: PresenceGroup): View {
+    if (!g.outdated) return g.members;
+    g.outdated = false;
+    const after = new Map<string, Member>();
+    for (const [key, records] of g.entries) {
+      const record = latest(records);
+      const known = g.members.get(key);
+      if (known?.record === record) after.set(key, known);
+      else {
+        const member = { key, data: record.data, state: record.state };
+        after.set(key, { record, member, json: JSON.stringify(member) });
+      }
+    }
+    return (g.members = after);
   }
 
   private view(g: PresenceGroup, mode: PresenceMode): PresenceSnapshot {
@@ -228,67 +422,14 @@ export class PresenceHub {
     return { count, members: [...g.members.values()].map((m) => m.member) };
   }
 
-  /** Reads the group until no change arrived during the read; resolves after a read that began after the call. */
-  private refresh(g: PresenceGroup): Promise<void> {
-    g.again = true;
-    g.reading ??= this.readLoop(g).finally(() => (g.reading = null));
-    return g.reading;
-  }
-
-  private async readLoop(g: PresenceGroup): Promise<void> {
-    while (g.again) {
-      g.again = false;
-      let read: PresenceRead;
-      try {
-        read = await this.store.read(g.stream, g.group, g.version, (key) => g.members.get(key)?.record);
-      } catch (error) {
-        this.failed('read', error);
-        return;
-      }
-      if (read.members) g.members = this.remember(g.members, read.members);
-      g.version = read.version;
-    }
-  }
-
-  /** The new list; a member whose record is the one read before keeps its encoding. */
-  private remember(before: View, records: Map<string, PresenceRecord>): View {
-    const after = new Map<string, Member>();
-    for (const [key, record] of records) {
-      const known = before.get(key);
-      if (known?.record === record) after.set(key, known);
-      else {
-        const member = { key, data: record.data, state: record.state };
-        after.set(key, { record, member, json: JSON.stringify(member) });
-      }
-    }
-    return after;
-  }
-
-  /** Something changed in the group (here, or perhaps on another instance): its watchers hear of it in its next window. */
-  private changed(stale: PresenceGroup): void {
-    // The group may have been forgotten and seated again meanwhile: the live one is told.
-    const g = this.groups.get(groupKey(stale.stream, stale.group));
-    if (!g || g.watchers.size === 0) return;
-    g.dirty = true;
-    if (!g.timer && !g.flushing) this.schedule(g);
-  }
-
-  private schedule(g: PresenceGroup): void {
-    g.timer = setTimeout(() => void this.flush(g), Math.max(0, g.flushAt - Date.now()));
-    g.timer.unref();
-  }
-
-  /** Reads the group and sends each live watcher what changed since the list it has. */
-  private async flush(g: PresenceGroup): Promise<void> {
+  /** Sends each live watcher what changed since the list it has. */
+  private flush(g: PresenceGroup): void {
     g.timer = null;
-    g.flushing = true;
-    g.dirty = false;
-    await this.refresh(g);
+    if (this.groups.get(groupKey(g.stream, g.group)) !== g) return;
+    this.materialize(g);
     const bytes = this.send(g);
     // Each watcher got at most `bytes`: the next frame waits until the budget has paid for them.
     if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.maxBytesPerSecond);
-    g.flushing = false;
-    if (g.dirty) this.changed(g);
   }
 
   /** One frame per live watcher whose list is behind; returns the largest, in bytes. */
@@ -341,27 +482,51 @@ export class PresenceHub {
     return seen.size === now.size ? null : frame('{"type":"count"}');
   }
 
-  private pollAll(): void {
-    for (const g of this.groups.values()) this.changed(g);
-  }
-
+  /** The group as followed here; a new one is bound to its changes and read once. */
   private groupOf(stream: string, group: string): PresenceGroup {
     const gk = groupKey(stream, group);
     let g = this.groups.get(gk);
-    if (!g) {
-      g = { stream, group, members: new Map(), version: null, watchers: new Set(), local: new Map(), reading: null, again: false, flushAt: 0, timer: null, flushing: false, dirty: false };
-      this.groups.set(gk, g);
-    }
+    if (g) return g;
+    const listener: PresenceListener = { changed: (change) => this.heard(created, change), lost: () => void this.refresh(created) };
+    const created: PresenceGroup = {
+      stream,
+      group,
+      listener,
+      bound: null,
+      entries: new Map(),
+      version: null,
+      queued: null,
+      reading: null,
+      again: false,
+      full: false,
+      members: new Map(),
+      outdated: false,
+      expiries: new Map(),
+      expiry: null,
+      watchers: new Set(),
+      local: new Map(),
+      flushAt: 0,
+      timer: null,
+    };
+    this.groups.set(gk, (g = created));
+    void this.refresh(g);
     return g;
   }
 
   /** A group nobody here watches or holds is forgotten (its next watcher reads it afresh). */
-  private release(g: PresenceGroup): void {
+  private async release(g: PresenceGroup): Promise<void> {
     if (g.watchers.size > 0 || g.local.size > 0) return;
     const gk = groupKey(g.stream, g.group);
     if (this.groups.get(gk) !== g) return;
     this.groups.delete(gk);
+    this.stopTimers(g);
+    await this.carrier.unbindPresence(g.stream, g.group, g.listener);
+  }
+
+  private stopTimers(g: PresenceGroup): void {
     if (g.timer) clearTimeout(g.timer);
+    if (g.expiry) clearTimeout(g.expiry.timer);
+    g.timer = g.expiry = null;
   }
 
   private seatsOf(socket: PresenceSocket): Map<string, Seat> {
@@ -376,4 +541,22 @@ export class PresenceHub {
   private failed(what: string, error: unknown): void {
     this.logger.warn(`Presence ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Entries grouped by member key, then instance. */
+function byKey(entries: readonly PresenceEntry[]): Map<string, Map<string, PresenceRecord>> {
+  const keys = new Map<string, Map<string, PresenceRecord>>();
+  for (const { instance, key, record } of entries) {
+    let records = keys.get(key);
+    if (!records) keys.set(key, (records = new Map()));
+    records.set(instance, record);
+  }
+  return keys;
+}
+
+/** One member per key across instances: the entry written last wins. */
+function latest(records: ReadonlyMap<string, PresenceRecord>): PresenceRecord {
+  let best: PresenceRecord | null = null;
+  for (const record of records.values()) if (!best || record.at > best.at) best = record;
+  return best!;
 }

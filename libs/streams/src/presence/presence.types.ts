@@ -5,21 +5,41 @@ export interface PresenceRecord {
   at: number;
 }
 
-/** A member as clients and server code see it: one per member key, however many sockets or instances. */
-export interface PresenceMember<D = unknown, S = unknown> {
-  /** Chosen by the server (the join handler's `presence.key`), e.g. a user id. */
+/** One instance's entry in a group (an instance holds at most one per member key). */
+export interface PresenceEntry {
+  instance: string;
   key: string;
-  /** Set by the server (the join handler's `presence.data`). */
-  data: D;
-  /** Set by the client (`presence` frames), null until it sends one; with several sockets, the last written. */
-  state: S;
+  record: PresenceRecord;
+  /** How long the entry lives unless its instance writes it again, in ms (shared stores only, as read). */
+  expiresInMs?: number;
 }
 
-/** A group's members as read from the store, with the store's version of that list. */
+/**
+ * One write to a group's presence, as the store published it to every instance watching the group (and
+ * returned it to the writer): the entries it wrote and dropped, and the group's version before and after.
+ * Versions of a group only grow; a write that changed nothing (a keep-alive) keeps the version.
+ */
+export interface PresenceChange {
+  stream: string;
+  group: string;
+  prev: number;
+  version: number;
+  /** The writing instance ('' for a write that only dropped expired entries). */
+  instance: string;
+  /** The writer's entries in `set` (every one of its entries in the group when `refreshed`) live this long unless written again. */
+  ttlMs: number;
+  refreshed: boolean;
+  set: PresenceEntry[];
+  /** Entries removed, or dropped because their instance stopped refreshing them. */
+  removed: Array<{ instance: string; key: string }>;
+}
+
+/** A group's entries as read from the store, with the store's version of them. */
 export interface PresenceRead {
-  version: string;
+  /** 0 when the store holds nothing of the group (never written, or every key expired). */
+  version: number;
   /** Null when the version is still the one the caller passed: nothing changed. */
-  members: Map<string, PresenceRecord> | null;
+  entries: PresenceEntry[] | null;
 }
 
 /** Presence bounds and timings, resolved from the `presence` option. */
@@ -30,25 +50,26 @@ export interface PresenceLimits {
   maxStateBytes: number;
   maxBytesPerSecond: number;
   ttlMs: number;
+  /** Redis: the interval of the consistency sweep (docs/protocol.md, "Across instances"). */
   pollMs: number;
 }
 
 /**
- * Where the members of each group live: in-process (memory and file adapters) or in Redis (shared by every
- * instance, entries expiring unless their instance refreshes them). Writes are this instance's entries;
- * reads merge every instance's entries into one member per key.
+ * Where the entries of each group live: in-process (memory and file adapters) or in Redis (shared by every
+ * instance, entries expiring unless their instance refreshes them). Every write publishes its change to the
+ * instances watching the group (through the adapter's channel of the group, delivered to the hub) and returns
+ * it; reads are the truth a watcher starts from and re-syncs to.
  */
 export interface PresenceStore {
-  /** Re-read interval for changes made by other instances; null when every change is made in this process. */
-  readonly pollMs: number | null;
-  /** Adds or replaces this instance's entry for `key`; false when the group already holds `max` entries. */
-  put(stream: string, group: string, key: string, record: PresenceRecord, max: number): Promise<boolean>;
-  remove(stream: string, group: string, key: string): Promise<void>;
-  /**
-   * The group's members (one per key: the latest written entry), unless the version is still `since`. A
-   * record unchanged since the caller's last read is returned as the same object `known(key)` gives, so the
-   * caller re-encodes only the members that changed.
-   */
-  read(stream: string, group: string, since: string | null, known?: (key: string) => PresenceRecord | undefined): Promise<PresenceRead>;
+  /** This instance's name in the entries it writes. */
+  readonly instance: string;
+  /** Interval of the consistency sweep; null when every change is made (and heard) in this process. */
+  readonly sweepMs: number | null;
+  /** Adds or replaces this instance's entry for `key`; null when the group already holds `max` entries. */
+  put(stream: string, group: string, key: string, record: PresenceRecord, max: number): Promise<PresenceChange | null>;
+  /** Removes this instance's entry for `key`; null when there was none. */
+  remove(stream: string, group: string, key: string): Promise<PresenceChange | null>;
+  /** The group's entries, unless the version is still `since`. */
+  read(stream: string, group: string, since: number | null): Promise<PresenceRead>;
   close(): Promise<void>;
 }

@@ -1,8 +1,7 @@
 import type { WriteCondition } from '../adapters/item-write.condition';
 import { MAX_TTL_MS } from '../adapters/expiry/item-expiry';
 import { StreamsInputError } from '../errors/streams.errors';
-import type { UpdateOp } from '../update-ops/update-ops.types';
-import { UPDATE_OP_TYPES } from '../update-ops/update-ops.types';
+import { UPDATE_OP_TYPES, type UpdateOp } from 'nest-realtime-streams-protocol';
 
 /** Longest stream, group or item name, in UTF-8 bytes. */
 export const MAX_NAME_BYTES = 256;

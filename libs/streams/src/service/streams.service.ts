@@ -23,7 +23,7 @@ import type {
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import { STREAMS_ADAPTER, STREAMS_PRESENCE } from '../streams.constants';
 import type { PresenceHub } from '../presence/presence.hub';
-import type { PresenceMember } from '../presence/presence.types';
+import type { PresenceMember } from 'nest-realtime-streams-protocol';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import type { IdempotentWrite } from '../adapters/idempotency/idempotent-write';
 import { callFingerprint } from './idempotency.fingerprint';

@@ -16,8 +16,7 @@ import type { CustomStream } from '../custom/custom-stream.interface';
 import { StreamsCustomResultError, StreamsCustomStreamError, StreamsError, StreamsInputError, type StreamOperation } from '../errors/streams.errors';
 import { formatPosition } from '../protocol/stream-position';
 import { STREAMS_ADAPTER } from '../streams.constants';
-import { applyUpdateOps } from '../update-ops/update-ops.engine';
-import type { UpdateOp } from '../update-ops/update-ops.types';
+import { applyUpdateOps, type UpdateOp } from 'nest-realtime-streams-protocol';
 import { KeyedLock } from './keyed-lock';
 
 /**

@@ -168,7 +168,7 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     const options = resolveStreamsOptions({});
     const adapter = new MemoryStreamAdapter();
     const hub = new StreamsHub(adapter);
-    const presence = new PresenceHub(new LocalPresenceStore(), options.presence);
+    const presence = new PresenceHub(new LocalPresenceStore(), hub, options.presence);
     const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub);
     const { socket, sent } = fakeSocket();
     const c = connection(socket);

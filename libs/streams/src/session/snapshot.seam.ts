@@ -1,7 +1,7 @@
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
 import type { GroupMember, StreamsHub } from '../hub/streams.hub';
-import type { StreamFrame } from '../interfaces/stream-frame.interface';
+import type { PresenceSnapshot, StreamFrame } from 'nest-realtime-streams-protocol';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { SubscriptionRequest } from '../protocol/client-message.parser';
 import { formatPosition, parsePosition } from '../protocol/stream-position';
@@ -132,7 +132,7 @@ export interface AnswerExtras {
   /** The client is to replace its state rather than merge into it (a resume that could not be served, a re-sync). */
   continuityLost: boolean;
   /** `{ presence }` for a subscription that asked for it, taken as the frame goes out. */
-  presence(): { presence?: object };
+  presence(): { presence?: PresenceSnapshot };
 }
 
 /** A subscription's removal: the request it held, and the binding to unbind when the socket has nothing left in its group. */

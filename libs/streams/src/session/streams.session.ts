@@ -6,6 +6,7 @@ import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.in
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { PresenceHub } from '../presence/presence.hub';
+import type { PresenceSnapshot } from 'nest-realtime-streams-protocol';
 import { parseClientMessage, type SubscriptionRequest } from '../protocol/client-message.parser';
 import { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID, type ProtocolErrorCode } from '../protocol/protocol.constants';
 import { StreamsStore } from '../service/streams.store';
@@ -231,7 +232,7 @@ export class StreamsSession implements Resyncer {
   }
 
   /** `{ presence }` for the sync or `resumed` of a subscription that asked for it; taken as the frame goes out. */
-  private presenceField(client: ClientSession, request: SubscriptionRequest): { presence?: object } {
+  private presenceField(client: ClientSession, request: SubscriptionRequest): { presence?: PresenceSnapshot } {
     const snapshot = request.presence ? this.presence.snapshot(client, request.subscriptionId) : null;
     return snapshot ? { presence: snapshot } : {};
   }

@@ -41,7 +41,7 @@ interface GroupState {
 }
 
 /** Until the module registers its sink: events of watched groups go nowhere. */
-const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined };
+const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined, presence: () => undefined, presenceLost: () => undefined };
 
 /** Groups checked per sweep tick, so a sweep never stalls the event loop however many groups exist. */
 const SWEEP_BATCH = 10_000;

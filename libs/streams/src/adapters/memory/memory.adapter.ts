@@ -1,7 +1,7 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { StreamsConflictError } from '../../errors/streams.errors';
 import { formatPosition } from '../../protocol/stream-position';
-import { applyUpdateOps } from '../../update-ops/update-ops.engine';
+import { applyUpdateOps } from 'nest-realtime-streams-protocol';
 import { conditionConflict, type ItemWriteOptions, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';

@@ -1,4 +1,4 @@
-import type { StreamFrame } from '../../interfaces/stream-frame.interface';
+import type { StreamFrame } from 'nest-realtime-streams-protocol';
 import type { StreamEnvelope } from '../stream-adapter.interface';
 
 /**

@@ -1,4 +1,4 @@
-import { UPDATE_OP_DOC_URL, UPDATE_OP_LIMITS, UPDATE_OP_TYPES } from '../../update-ops/update-ops.types';
+import { UPDATE_OP_DOC_URL, UPDATE_OP_LIMITS, UPDATE_OP_TYPES } from 'nest-realtime-streams-protocol';
 
 /**
  * `stream::update` ops in Lua: a line-by-line port of update-ops.engine.ts over the LUA_JSON representation

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { UPDATE_OP_CASES } from '../../../../../test/shared/update-ops.cases';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../../../../../test/support/redis';
-import { applyUpdateOps } from '../../update-ops/update-ops.engine';
+import { applyUpdateOps } from 'nest-realtime-streams-protocol';
 import { RedisStreamAdapter } from './redis.adapter';
 import { RedisKeyspace } from './redis.keys';
 

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { StreamsConflictError, type StreamsConflictCode, StreamsIdempotencyError } from '../../errors/streams.errors';
 import { formatPosition } from '../../protocol/stream-position';
-import type { UpdateOpError } from '../../update-ops/update-ops.types';
+import type { UpdateOpError } from 'nest-realtime-streams-protocol';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, replayed } from '../idempotency/idempotent-write';

@@ -1,6 +1,8 @@
 import type { Logger } from '@nestjs/common';
+import type { PresenceChange } from '../../presence/presence.types';
 import type { StreamEnvelope, StreamPosition, StreamReplay, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { decodeEventMessage } from './redis-event.message';
+import { decodePresenceMessage, isPresenceMessage } from './redis-presence.message';
 import { RedisAdapterError } from './redis.errors';
 import type { RedisKeyspace } from './redis.keys';
 import type { SubscriberLink } from './redis-subscriber.link';
@@ -45,13 +47,14 @@ interface ChannelEntry {
 }
 
 /** Until the module registers its sink: events go nowhere. */
-const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined };
+const NO_SINK: StreamSink = { deliver: () => undefined, continuityLost: () => undefined, presence: () => undefined, presenceLost: () => undefined };
 
 type CatchUp = 'none' | 'replayed' | 'lost';
 
 /**
  * The subscriber side: one sharded channel per group watched on this process, reference-counted, so an
- * instance only receives the groups it serves; every event goes to the sink. A channel's SSUBSCRIBE/SUNSUBSCRIBE go out on one connection
+ * instance only receives the groups it serves; every event, and every presence change the presence store
+ * publishes there, goes to the sink. A channel's SSUBSCRIBE/SUNSUBSCRIBE go out on one connection
  * (the one to the server serving its slot) in call order, so the last call wins: a late unsubscribe can
  * never cancel a newer subscribe of the same group.
  *
@@ -60,6 +63,8 @@ type CatchUp = 'none' | 'replayed' | 'lost';
  * events published while this connection was down still reach the sink, once and in order. When the
  * log no longer holds them (trimmed, expired, Redis restarted or emptied), or a group's events move to a new
  * history epoch, nothing proves the sink saw everything: it is told the group's continuity was lost instead.
+ * Presence changes published meanwhile are not in the log: the sink is told to read the group's presence
+ * again (`presenceLost`) as soon as the channel is subscribed again.
  */
 export class RedisSubscriber {
   private sink = NO_SINK;
@@ -125,7 +130,11 @@ export class RedisSubscriber {
       entry.held = [];
       entry.stale = false;
       const outcome = this.ssubscribe(channel).then(
-        () => this.catchUp(entry, generation),
+        () => {
+          // Presence changes are not kept in the log: whatever was published meanwhile is read from the store.
+          this.sink.presenceLost(entry.stream, entry.group);
+          return this.catchUp(entry, generation);
+        },
         (error: unknown) => {
           if (entry.generation === generation) {
             entry.held = null;
@@ -221,13 +230,16 @@ export class RedisSubscriber {
   private receive(channel: string, message: string): void {
     const entry = this.channels.get(channel);
     if (!entry) return;
-    let envelope: StreamEnvelope;
+    let decoded: StreamEnvelope | PresenceChange;
     try {
-      envelope = decodeEventMessage(message);
+      decoded = isPresenceMessage(message) ? decodePresenceMessage(entry.stream, entry.group, message) : decodeEventMessage(message);
     } catch {
       this.logger.warn(`Ignored a malformed message on a streams channel of ${this.target}`);
       return;
     }
+    // A presence change is versioned by its store, not by the group's log: no catch-up, straight to the sink.
+    if (!('frame' in decoded)) return void (entry.stale || this.sink.presence(decoded));
+    const envelope = decoded;
     if (entry.held) entry.held.push(envelope);
     else if (!entry.stale) this.deliver(entry, envelope);
   }

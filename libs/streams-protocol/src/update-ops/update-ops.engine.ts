@@ -1,3 +1,4 @@
+import { utf8Length } from '../text/utf8.length';
 import { UPDATE_OP_DOC_URL, UPDATE_OP_LIMITS, UPDATE_OP_TYPES, type UpdateOpError, type UpdateOpType, type UpdateOpsOutcome } from './update-ops.types';
 
 /*
@@ -102,7 +103,7 @@ function validatePath(type: UpdateOpType, segments: string[]): Step | undefined 
   }
   for (const [i, segment] of segments.entries()) {
     if (segment === '') return fail(`${type}.path.empty_segment`, `path ${label(segments)} has an empty segment at position ${i}`);
-    const bytes = Buffer.byteLength(segment, 'utf8');
+    const bytes = utf8Length(segment);
     if (bytes > maxSegmentBytes) {
       return fail(`${type}.path.segment_too_long`, `path segment ${i} is ${bytes} bytes (max ${maxSegmentBytes})`);
     }
