@@ -10,7 +10,7 @@ const FANOUT_ITEM = 'item';
 
 /**
  * This module in a plain Nest application context with default options (heartbeat included), except a
- * loopback ephemeral port, the adapter under test and, for the window rows, `writeDelayMs`. Everything goes through the public StreamsService.
+ * loopback ephemeral port, the adapter under test and, for the window rows, `writes.delayMs`. Everything goes through the public StreamsService.
  */
 export class StreamsBenchServer implements BenchServer {
   private service: StreamsService | null = null;
@@ -26,7 +26,7 @@ export class StreamsBenchServer implements BenchServer {
   ) {}
 
   async listen(): Promise<number> {
-    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter, writeDelayMs: this.writeDelayMs })] })
+    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter, writes: { delayMs: this.writeDelayMs } })] })
     class BenchAppModule {}
     const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error', 'warn'], abortOnError: false });
     const service = app.get(StreamsService);

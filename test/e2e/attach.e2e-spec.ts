@@ -158,11 +158,11 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
     await close(withIo);
   });
 
-  it('refuses with 401 from authFunction and on handshake timeout, and 503 past maxConnections (counted before auth)', async () => {
+  it('refuses with 401 from authFunction and on handshake timeout, and 503 past limits.connections (counted before auth)', async () => {
     let auths = 0;
     const limited = await startAttached(platform, {
-      maxConnections: 2,
-      handshakeTimeoutMs: 200,
+      limits: { connections: 2 },
+      timeouts: { handshakeMs: 200 },
       authFunction: ({ query_params }) => {
         auths++;
         if (query_params.token?.[0] === 'slow') return new Promise(() => undefined);

@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamsService } from 'nest-realtime-streams';
 import { AppModule } from '../../examples/config-from-env.example';
+import { streamsOptions } from '../../examples/options.example';
+import { resolveStreamsOptions } from '../../libs/streams/src/options/streams-options.resolver';
 import { REDIS_URL, describeRedis, deletePrefix, uniquePrefix } from '../support/redis';
 import { TestClient } from '../support/ws-client';
 
@@ -60,5 +62,11 @@ describe('README "Configuration from the environment" example', () => {
         await app.close();
       }
     });
+  });
+});
+
+describe('README "Configuration" example', () => {
+  it('spells out every option group at its default', () => {
+    expect(resolveStreamsOptions(streamsOptions)).toEqual(resolveStreamsOptions(undefined));
   });
 });

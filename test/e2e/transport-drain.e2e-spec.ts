@@ -67,7 +67,7 @@ describe.each([
   ['a bound above the socket high-water mark (drain event)', 256 * 1024, 64 * 1024, true, 1],
   // Below it 'drain' never comes; a write of no bytes calls back once the buffer emptied.
   ['a bound below the socket high-water mark (write callback)', 1024, 2 * 1024, true, 0],
-  // ws send() (writeFastPath off): the callback of the last send.
+  // ws send() (writes.fastPath off): the callback of the last send.
   ['the send() fallback, large bound', 256 * 1024, 64 * 1024, false, 0],
   ['the send() fallback, tiny bound', 1024, 2 * 1024, false, 0],
 ])('slow consumer wake-up with %s', (_name, max, pad, fastPath, drainListeners) => {

@@ -16,9 +16,8 @@ const [url, keyPrefix, port, ttlMs, pollMs] = process.argv.slice(2);
     StreamsModule.forRoot({
       port: Number(port),
       host: '127.0.0.1',
-      adapter: { type: 'redis', url, keyPrefix },
+      adapter: { type: 'redis', url, keyPrefix, presence: { ttlMs: Number(ttlMs), pollMs: Number(pollMs) } },
       authFunction: userFromQuery,
-      presence: { ttlMs: Number(ttlMs), pollMs: Number(pollMs) },
     }),
   ],
   providers: [RoomPresence],

@@ -30,11 +30,18 @@ export type {
   MemoryAdapterOptions,
   FileAdapterOptions,
   RedisAdapterOptions,
+  RedisPresenceOptions,
   StreamAuthFunction,
   StreamAuthInput,
   StreamAuthResult,
-  StreamsPresenceOptions,
+  StreamsLimitsOptions,
+  StreamsTimeoutsOptions,
+  StreamsWritesOptions,
+  StreamsHandlersOptions,
+  StreamsHistoryOptions,
   StreamsIdempotencyOptions,
+  StreamsPresenceOptions,
+  StreamsMetricsOptions,
 } from './options/streams-options.interface';
 export type { PresenceMember } from './presence/presence.types';
 export type { UpdateOp, UpdateOpError } from './update-ops/update-ops.types';

@@ -30,7 +30,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     {
       provide: STREAMS_PRESENCE,
       useFactory: (options: ResolvedStreamsOptions, adapter: StreamAdapter) =>
-        new PresenceHub(adapter.presenceStore?.(options.presence) ?? new LocalPresenceStore(), options.presence),
+        new PresenceHub(adapter.presenceStore?.() ?? new LocalPresenceStore(), options.presence),
       inject: [STREAMS_OPTIONS, STREAMS_ADAPTER],
     },
     StreamsMetrics,

@@ -135,8 +135,8 @@ export abstract class StreamAdapter {
   abstract onExpire(listener: ExpiryListener): void;
   /** @internal Runs one sweep now (tests); resolves with how many items it deleted. */
   abstract sweepExpired(): Promise<number>;
-  /** Presence shared beyond this process (Redis); adapters without it keep presence in-process. */
-  presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
+  /** Presence shared beyond this process (Redis, timed by its own `presence` option); adapters without it keep presence in-process. */
+  presenceStore?(): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

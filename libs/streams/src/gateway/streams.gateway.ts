@@ -18,7 +18,7 @@ import { authenticate } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
 import { writePath } from '../wire/wire-frame';
-import { type ConnectionLimits, StreamConnection } from './stream-connection';
+import { StreamConnection } from './stream-connection';
 import { WriteBatcher } from './write-batcher';
 import { cut } from './ws-internals';
 
@@ -50,9 +50,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private heartbeat: NodeJS.Timeout | null = null;
   private bound: { host: string; port: number } | null = null;
   private closing = false;
-  /** Upgrades past the cap check and not yet accepted or refused: they count against `maxConnections`. */
+  /** Upgrades past the cap check and not yet accepted or refused: they count against `limits.connections`. */
   private handshakes = 0;
-  private readonly limits: ConnectionLimits;
   private readonly batcher: WriteBatcher;
 
   /** @internal Built by Nest only; kept out of the published types, which would otherwise reach the session, the hub and `ws`'s types. */
@@ -62,25 +61,19 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: StreamsMetrics,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    // One object for every connection (built once, so an idle connection carries only a reference).
-    this.limits = {
-      maxBufferedBytes: options.maxBufferedBytes,
-      inbound: { maxTasks: options.maxQueuedMessagesPerSocket, maxBytes: options.maxPayloadBytes },
-      writeFastPath: options.writeFastPath,
-    };
-    this.batcher = new WriteBatcher(options.writeDelayMs);
+    this.batcher = new WriteBatcher(options.writes.delayMs);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: options.maxPayloadBytes,
+      maxPayload: options.limits.payloadBytes,
       // Browsers cannot set headers, so iii clients send the token as the sub-protocols `Authorization, <token>`;
       // echoing `Authorization` lets the browser accept the handshake.
       handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
     });
     if (options.attach) return;
-    const handshake = options.handshakeTimeoutMs;
-    // A client that never finishes its request headers (slowloris) is cut after `handshakeTimeoutMs`; Node
+    const handshake = options.timeouts.handshakeMs;
+    // A client that never finishes its request headers (slowloris) is cut after `timeouts.handshakeMs`; Node
     // checks that on an interval, so the interval follows the timeout.
     const timeouts = { headersTimeout: handshake, requestTimeout: handshake, connectionsCheckingInterval: Math.min(1000, handshake) };
     this.own = createServer(timeouts, (req, res) => {
@@ -96,7 +89,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
    * Fastify), listening or not: `app.init()` then `app.listen()`, and `app.listen()` alone, both work.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const fanOut = `fan-out writes: ${writePath(this.options.writeFastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'}`;
+    const fanOut = `fan-out writes: ${writePath(this.options.writes.fastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'}`;
     if (this.own) {
       this.bound = await this.listen(this.own);
       this.logger.log(`Streams listening on ws://${this.options.host}:${this.bound.port} (${fanOut})`);
@@ -105,8 +98,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       this.attach(path);
       this.logger.log(`Streams attached to the app's server at ${path} (${fanOut})`);
     }
-    if (this.options.heartbeatIntervalMs > 0) {
-      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+    const { heartbeatIntervalMs } = this.options.timeouts;
+    if (heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), heartbeatIntervalMs);
       this.heartbeat.unref();
     }
   }
@@ -206,15 +200,15 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       return refuse(socket, route ? 503 : 404);
     }
     // The cap holds pending handshakes too and is checked before the auth function runs, so a flood of
-    // upgrades cannot make the server call it (or hold their sockets) past `maxConnections`.
-    if (this.connections.size + this.handshakes >= this.options.maxConnections) {
+    // upgrades cannot make the server call it (or hold their sockets) past `limits.connections`.
+    if (this.connections.size + this.handshakes >= this.options.limits.connections) {
       this.metrics.connectionRefused('limit');
       return refuse(socket, 503);
     }
     this.handshakes++;
     let auth: Awaited<ReturnType<typeof authenticate>>;
     try {
-      auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
+      auth = await authenticate(this.options.authFunction, req, this.options.timeouts.handshakeMs);
     } finally {
       this.handshakes--;
     }
@@ -228,7 +222,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // ws guards the socket from now on; ours would stay for the connection's life.
       socket.off('error', destroySocket);
-      const connection = new StreamConnection(ws, this.metrics, this.limits, this.batcher);
+      const connection = new StreamConnection(ws, this.metrics, this.options, this.batcher);
       this.accept(connection);
       connection.client = this.session.opened(connection, auth, route.kind === 'stream' ? route : null);
     });

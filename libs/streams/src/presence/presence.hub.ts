@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { groupKey } from '../adapters/group.key';
 import { TokenBucket } from '../common/token-bucket';
-import type { PresenceLimits, PresenceMember, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
+import type { PresenceMember, PresenceRead, PresenceRecord, PresenceStore, StreamsPresenceOptions } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {
@@ -87,7 +87,7 @@ export type PresenceUpdateResult = 'ok' | 'not_member' | 'too_large' | 'rate_lim
  * Presence on one instance: which of its sockets hold which members and watch which groups, reading the
  * store (after each local change, and every `pollMs` for changes of other instances) and telling the watchers
  * what changed. Changes are coalesced per group: frames go out at most once per window (`FLUSH_MS`, widened
- * to keep each watcher under `maxBytesPerSecond`), each carrying every change since the list the watcher
+ * to keep each watcher under `bytesPerSecond`), each carrying every change since the list the watcher
  * has, latest state per member. Reads of one group never overlap: changes arriving during a read are picked
  * up by one more read.
  */
@@ -98,7 +98,7 @@ export class PresenceHub {
 
   constructor(
     private readonly store: PresenceStore,
-    private readonly limits: PresenceLimits,
+    private readonly limits: Required<StreamsPresenceOptions>,
   ) {
     this.poll = store.pollMs === null ? null : setInterval(() => this.pollAll(), store.pollMs);
     this.poll?.unref();
@@ -286,7 +286,7 @@ export class PresenceHub {
     await this.refresh(g);
     const bytes = this.send(g);
     // Each watcher got at most `bytes`: the next frame waits until the budget has paid for them.
-    if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.maxBytesPerSecond);
+    if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.bytesPerSecond);
     g.flushing = false;
     if (g.dirty) this.changed(g);
   }
@@ -369,8 +369,9 @@ export class PresenceHub {
   }
 
   private budgetOf(socket: PresenceSocket): TokenBucket {
-    const rate = this.limits.maxUpdatesPerSecond;
-    return ((socket.presence ??= { seats: new Map(), budget: null }).budget ??= new TokenBucket(rate, rate));
+    const rate = this.limits.updatesPerSecond;
+    // A burst of a second's worth, and at least one update (a fractional rate would otherwise allow none).
+    return ((socket.presence ??= { seats: new Map(), budget: null }).budget ??= new TokenBucket(Math.max(1, rate), rate));
   }
 
   private failed(what: string, error: unknown): void {

@@ -60,7 +60,7 @@ function fakeStore(log: string[], seq: number, during: () => void = () => undefi
 
 const request = { subscriptionId: 'a', streamName: 's', groupId: 'g', id: null };
 const extras = { continuityLost: false, presence: () => ({}) };
-const sessionOf = (port: SocketPort) => new ClientSession(port, null, { joinBurst: 1, joinsPerSecond: 1 }, { resync: async () => undefined, onTaskError: () => undefined });
+const sessionOf = (port: SocketPort) => new ClientSession(port, null, { subscriptionsPerSocket: 1, joinsPerSecond: 1 }, { resync: async () => undefined, onTaskError: () => undefined });
 
 describe('SnapshotSeam.serve at the port (SPEC §7.5)', () => {
   it('binds the group and waits for its events to flow before it reads the snapshot', async () => {

@@ -22,12 +22,12 @@ function fakeSocket() {
   return { socket: socket as unknown as WebSocket, sent };
 }
 
-const metrics = new StreamsMetrics(resolveStreamsOptions({}));
-const limits = { maxBufferedBytes: 1 << 20, inbound: { maxTasks: 64, maxBytes: 1 << 20 }, writeFastPath: true };
-const connection = (socket: WebSocket) => new StreamConnection(socket, metrics, limits);
+const defaults = resolveStreamsOptions({});
+const metrics = new StreamsMetrics(defaults);
+const connection = (socket: WebSocket) => new StreamConnection(socket, metrics, defaults);
 /** A socket's session over a real connection (no re-sync in these tests). */
 const clientOf = (socket: WebSocket) =>
-  new ClientSession(connection(socket), null, { joinBurst: 100, joinsPerSecond: 100 }, { resync: () => Promise.resolve(), onTaskError: () => undefined });
+  new ClientSession(connection(socket), null, defaults.limits, { resync: () => Promise.resolve(), onTaskError: () => undefined });
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,

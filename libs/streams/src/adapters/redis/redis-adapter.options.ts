@@ -15,6 +15,14 @@ export interface RedisClusterOptions {
   natMap?: Record<string, { host: string; port: number }>;
 }
 
+/** Timings of presence shared through Redis (the memory and file adapters keep presence in-process). */
+export interface RedisPresenceOptions {
+  /** An instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
+  ttlMs?: number;
+  /** How often an instance re-reads the groups its sockets watch, for other instances' changes. Default 500. */
+  pollMs?: number;
+}
+
 export interface RedisAdapterOptions {
   type: 'redis';
   /** Run on a Redis Cluster (sharded pub/sub, one subscriber connection per master). Excludes `url`. */
@@ -36,6 +44,8 @@ export interface RedisAdapterOptions {
   connectTimeoutMs?: number;
   /** How long a command may wait for its reply before it is rejected, in ms. Default 5000. */
   commandTimeoutMs?: number;
+  /** Presence timings; see RedisPresenceOptions. */
+  presence?: RedisPresenceOptions;
 }
 
 export const REDIS_ADAPTER_DEFAULTS = {
@@ -45,8 +55,10 @@ export const REDIS_ADAPTER_DEFAULTS = {
   commandTimeoutMs: 5000,
 } as const;
 
+export const REDIS_PRESENCE_DEFAULTS = { ttlMs: 15_000, pollMs: 500 } as const;
+
 /** The keys a Redis adapter's options may have (any other is refused at bootstrap: `urll` must not connect to the default). */
-export const REDIS_ADAPTER_KEYS = ['type', 'url', 'cluster', 'options', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs'] as const;
+export const REDIS_ADAPTER_KEYS = ['type', 'url', 'cluster', 'options', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs', 'presence'] as const;
 
 /** The keys `adapter.cluster` may have. */
 export const REDIS_CLUSTER_KEYS = ['nodes', 'username', 'password', 'tls', 'natMap'] as const;
