@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import { StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { StreamsGateway } from 'nest-realtime-streams/gateway/streams.gateway';
 import { serve } from '../ipc/rpc-child';
 import { publishMessages } from '../servers/publisher';
@@ -98,7 +98,7 @@ serve<PausedServerApi>({
     const gateway = app.get(StreamsGateway) as unknown as { connections: Set<ConnectionView>; metrics: typeof metrics; options: { limits: { bufferedBytes: number } } };
     connections = gateway.connections;
     metrics = gateway.metrics;
-    return { port: streams.address().port, bufferedBytes: gateway.options.limits.bufferedBytes };
+    return { port: app.get(StreamsListener).address().port, bufferedBytes: gateway.options.limits.bufferedBytes };
   },
   publish: (args) => {
     const streams = service;

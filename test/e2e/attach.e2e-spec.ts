@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
 import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
 import { waitFor } from '../support/wait-for';
@@ -73,7 +73,7 @@ async function startAttached(platform: Platform, options: StreamsModuleOptions =
   }
   if (order === 'init+listen') await app.init();
   await app.listen(0, '127.0.0.1');
-  const { port } = app.get(StreamsService).address();
+  const { port } = app.get(StreamsListener).address();
   return { app, server, url: `ws://127.0.0.1:${port}`, io: sio, hostUpgrades };
 }
 
@@ -104,7 +104,7 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
   afterAll(() => close(t));
 
   it('serves <path> (multiplexed) and <path>/stream/{name}/{group} on the app port, with frames', async () => {
-    expect(t.app.get(StreamsService).address().port).toBe((t.server.address() as { port: number }).port);
+    expect(t.app.get(StreamsListener).address().port).toBe((t.server.address() as { port: number }).port);
     const multiplexed = await TestClient.connect(`${t.url}/streams`);
     const byPath = await TestClient.connect(`${t.url}/streams/stream/chat/room-1`);
     multiplexed.join('s', 'chat', 'room-1');
@@ -211,7 +211,7 @@ describe('attach: bootstrap', () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
-    const url = `ws://127.0.0.1:${app.get(StreamsService).address().port}`;
+    const url = `ws://127.0.0.1:${app.get(StreamsListener).address().port}`;
     const c = await TestClient.connect(`${url}/streams/stream/chat/room-1`);
     await c.next(isSync);
     expect(await TestClient.refusal(`${url}/elsewhere`)).toBe(404);
@@ -229,7 +229,7 @@ describe('attach: bootstrap', () => {
       const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
       const app = moduleRef.createNestApplication({ logger: false, httpsOptions: { key, cert } });
       await app.listen(0, '127.0.0.1');
-      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsService).address().port}/streams/stream/chat/room-1`, { ca: cert });
+      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsListener).address().port}/streams/stream/chat/room-1`, { ca: cert });
       await c.next(isSync);
       c.close();
       await app.close();
@@ -242,7 +242,7 @@ describe('attach: bootstrap', () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
-    expect(() => app.get(StreamsService).address()).toThrow("The app's server is not listening yet: call app.listen() first");
+    expect(() => app.get(StreamsListener).address()).toThrow("The app's server is not listening yet: call app.listen() first");
     await app.close();
   });
 

@@ -446,7 +446,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
 
     it('app.close() sends 1001 to every client, runs leave handlers and frees the port', async () => {
       const own = await startStreamsApp({}, { providers: [Gatekeeper] });
-      const port = own.service.address().port;
+      const port = own.listener.address().port;
       const a = await TestClient.connect(own.url);
       const b = await TestClient.connect(`${own.url}/stream/chat/room-1`);
       await b.next(isSync);
@@ -458,7 +458,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect((await b.closedWith()).code).toBe(CLOSE_CODES.GOING_AWAY);
       expect(g.leaves.map((l) => l.subscription_id).sort()).toEqual(['path', 's']);
       const again = await startStreamsApp({ port });
-      expect(again.service.address().port).toBe(port);
+      expect(again.listener.address().port).toBe(port);
       await again.app.close();
     });
   });

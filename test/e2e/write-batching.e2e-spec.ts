@@ -124,7 +124,7 @@ describe('batched writes (writes.delayMs)', () => {
   it('fallback: a frame ws could not pre-frame (no framing helper) is sent with send() and arrives', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0));
-    out.send(wireFrame(Buffer.from(JSON.stringify({ i: 7 })), null, null));
+    out.send({ ...wireFrame(Buffer.from(JSON.stringify({ i: 7 }))), framed: null });
     await s.client.waitForCount(1);
     expect(indexes(s.client)).toEqual([7]);
   });

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule } from 'nest-realtime-streams';
 import { RoomPresence, userFromQuery } from './presence.fixture';
 
 const [url, keyPrefix, port, ttlMs, pollMs] = process.argv.slice(2);
@@ -26,7 +26,7 @@ class InstanceModule {}
 
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(InstanceModule, { logger: ['warn', 'error'] });
-  process.stdout.write(`port ${app.get(StreamsService).address().port}\n`);
+  process.stdout.write(`port ${app.get(StreamsListener).address().port}\n`);
 }
 
 void main();

@@ -4,6 +4,7 @@ import { createStreamAdapter } from './adapters/stream-adapter.factory';
 import type { StreamAdapter } from './adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';
+import { StreamsListener } from './gateway/streams.listener';
 import { StreamsHub } from './hub/streams.hub';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
@@ -41,9 +42,10 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamsHub,
     StreamsSession,
     StreamsGateway,
+    { provide: StreamsListener, useExisting: StreamsGateway },
     StreamsService,
   ],
-  exports: [StreamsService, StreamsMetrics, STREAMS_ADAPTER],
+  exports: [StreamsService, StreamsListener, StreamsMetrics, STREAMS_ADAPTER],
 })
 export class StreamsModule extends ConfigurableStreamsModule implements OnApplicationShutdown {
   constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 import type { WireFrame } from '../wire/wire-frame';
+import { frameOnce } from '../wire/ws-framer';
 import { cut, rawSocket, senderIdle } from './ws-internals';
 import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
@@ -13,7 +14,7 @@ const CLOSE_GRACE_MS = 5000;
 /** A write of no bytes: its callback runs once everything written before it has reached the kernel. */
 const NOTHING = Buffer.alloc(0);
 
-/** Bytes a frame takes on the wire (its payload when ws frames it itself). */
+/** Bytes a frame takes on the wire (its payload while unframed, or when ws frames it itself). */
 const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).length;
 
 /**
@@ -93,14 +94,15 @@ export class OutboundQueue implements BatchedWriter {
   private write(frame: WireFrame, batched: boolean): void {
     this.metrics.framesOut++;
     // The fallback (no usable TCP socket, no framing helper, or the fast path off): ws frames and writes each one.
-    if (!this.raw || !frame.framed) return this.sendThroughWs(frame);
-    if (!batched) return this.writeRaw(this.raw, frame.framed, frame);
+    const framed = this.raw && frameOnce(frame);
+    if (!framed) return this.sendThroughWs(frame);
+    if (!batched) return this.writeRaw(this.raw!, framed, frame);
     if (!this.batch) {
       this.batch = [];
       this.batcher!.schedule(this);
     }
     this.batch.push(frame);
-    this.batchBytes += frame.framed.length;
+    this.batchBytes += framed.length;
   }
 
   /** A raw write lands after ws's own frames only while ws's sender holds none back (`rawSocket`); else ws queues it. */

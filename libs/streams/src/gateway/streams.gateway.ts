@@ -17,8 +17,9 @@ import { StreamsMetrics } from '../metrics/streams-metrics';
 import { authenticate } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
-import { writePath } from '../wire/wire-frame';
+import { writePath } from '../wire/ws-framer';
 import { StreamConnection } from './stream-connection';
+import { StreamsListener } from './streams.listener';
 import { WriteBatcher } from './write-batcher';
 import { cut } from './ws-internals';
 
@@ -37,7 +38,7 @@ const CLOSE_GRACE_MS = 2000;
  * the prefix only (SPEC §12).
  */
 @Injectable()
-export class StreamsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StreamsGateway implements StreamsListener, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Streams');
   /** Own-port mode only: the listener's own HTTP server. */
   private readonly own: Server | null = null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { StreamsConflictError, StreamsIdempotencyError } from '../errors/streams.errors';
-import { writePath } from '../wire/wire-frame';
+import { writePath } from '../wire/ws-framer';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
 

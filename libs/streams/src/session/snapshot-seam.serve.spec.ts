@@ -1,23 +1,10 @@
 import type { StreamEnvelope, StreamSnapshot } from '../adapters/stream-adapter.interface';
 import { HubEvent } from '../hub/hub.event';
 import type { GroupMember } from '../hub/streams.hub';
-import type { WireFrame } from '../wire/wire-frame';
 import { ClientSession } from './client-session';
 import { SnapshotSeam } from './snapshot.seam';
 import type { SocketPort } from './socket.port';
-
-/** A port that records what the session sends, in order (a live event's bytes decoded back to its frame). */
-function fakePort() {
-  const sent: Array<{ type: string; event?: { type: string; data?: unknown } }> = [];
-  const port: SocketPort = {
-    send: (wire: WireFrame) => sent.push(JSON.parse(wire.payload.toString())),
-    sendFrame: (frame) => sent.push(frame as (typeof sent)[number]),
-    close: () => undefined,
-    enqueue: () => undefined,
-    open: true,
-  };
-  return { port, sent };
-}
+import { fakePort } from '../../../../test/support/fake-port';
 
 /** A hub whose bind resolves when the test says (the adapter's watch), delivering to the members bound so far. */
 function fakeHub(log: string[]) {
