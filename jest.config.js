@@ -31,7 +31,7 @@ const project = {
  * test clients and the library alike.
  */
 const transportSuites = [
-  '<rootDir>/libs/streams/src/gateway/{wire-frame,outbound-queue}.spec.ts',
+  '<rootDir>/libs/streams/src/gateway/{ws-internals,outbound-queue}.spec.ts',
   '<rootDir>/test/e2e/transport-*.e2e-spec.ts',
   '<rootDir>/test/e2e/gateway.e2e-spec.ts',
   '<rootDir>/test/e2e/slow-consumer.e2e-spec.ts',

@@ -1,6 +1,6 @@
 import { Body, Controller, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, StreamsService } from 'nest-realtime-streams';
 
 @Controller('games/:game/score')
 export class ScoreController {
@@ -24,6 +24,6 @@ export async function bootstrap(port: number | string = process.env.PORT ?? 3000
   const app = await NestFactory.create(AppModule);
   await app.listen(port);
   // Known once the app listens: the app's own address.
-  console.log(`HTTP and streams on port ${app.get(StreamsService).address().port}`);
+  console.log(`HTTP and streams on port ${app.get(StreamsListener).address().port}`);
   return app;
 }

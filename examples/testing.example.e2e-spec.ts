@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, StreamsService } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { ChatModule, ChatNotifier } from './chat-room.example';
@@ -38,7 +38,7 @@ describe('ChatModule', () => {
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     http = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const { port } = app.get(StreamsService).address();
+    const { port } = app.get(StreamsListener).address();
     client = new StreamsClient<AppStreams>({ url: `ws://127.0.0.1:${port}/`, WebSocket });
   });
 

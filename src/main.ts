@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener } from 'nest-realtime-streams';
 import { AppModule } from './app.module';
 import { configureDemoApp } from './app.setup';
 import { type DemoConfig, DemoConfigError, loadDemoConfig } from './config/demo.config';
@@ -16,7 +16,7 @@ async function listen(app: NestExpressApplication, config: DemoConfig): Promise<
   await explainPortErrors({ role: 'HTTP server', port: config.httpPort, variable: 'PORT' }, () => app.listen(config.httpPort));
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const streamsPath = config.streams.attachPath ?? '/';
-  return startupBanner({ httpPort, streamsPort: app.get(StreamsService).address().port, streamsPath, adapter: config.streams.adapter });
+  return startupBanner({ httpPort, streamsPort: app.get(StreamsListener).address().port, streamsPath, adapter: config.streams.adapter });
 }
 
 async function bootstrap(): Promise<void> {

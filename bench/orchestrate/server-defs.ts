@@ -23,7 +23,7 @@ export const SERVERS: Record<ServerName, ServerDef> = {
   ws: { instances: 1, client: 'ws', op: 'broadcast', usesRedis: false, config: () => ({ kind: 'ws' }) },
   // `send` is the pure fan-out path (a custom event: nothing stored); `set` rows add the store on top.
   'streams-memory': { instances: 1, client: 'streams', op: 'send', usesRedis: false, config: (env) => ({ kind: 'streams', adapter: streamsAdapter('memory', env) }) },
-  // The same with the write window on (`writeDelayMs`): fewer, larger writes for a few ms of latency.
+  // The same with the write window on (`writes.delayMs`): fewer, larger writes for a few ms of latency.
   'streams-memory-w10': {
     instances: 1,
     client: 'streams',

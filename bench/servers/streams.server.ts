@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, type StreamsAdapterOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, type StreamsAdapterOptions, StreamsService } from 'nest-realtime-streams';
 import { BENCH_EVENT, BENCH_GROUP, BENCH_STREAM, type BenchPayload } from '../wire';
 import type { BenchServer } from './bench-server';
 import type { PublishOp, WriteOp } from './server-api';
@@ -10,7 +10,7 @@ const FANOUT_ITEM = 'item';
 
 /**
  * This module in a plain Nest application context with default options (heartbeat included), except a
- * loopback ephemeral port, the adapter under test and, for the window rows, `writeDelayMs`. Everything goes through the public StreamsService.
+ * loopback ephemeral port, the adapter under test and, for the window rows, `writes.delayMs`. Everything goes through the public API (StreamsService, StreamsListener).
  */
 export class StreamsBenchServer implements BenchServer {
   private service: StreamsService | null = null;
@@ -26,12 +26,11 @@ export class StreamsBenchServer implements BenchServer {
   ) {}
 
   async listen(): Promise<number> {
-    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter, writeDelayMs: this.writeDelayMs })] })
+    @Module({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', adapter: this.adapter, writes: { delayMs: this.writeDelayMs } })] })
     class BenchAppModule {}
     const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error', 'warn'], abortOnError: false });
-    const service = app.get(StreamsService);
-    this.service = service;
-    return service.address().port;
+    this.service = app.get(StreamsService);
+    return app.get(StreamsListener).address().port;
   }
 
   async publish(op: PublishOp, payload: BenchPayload): Promise<void> {

@@ -24,7 +24,7 @@ const perUnit = (before: number, after: number, n: number) => Math.round((after 
 const event = (groupId: string, data: unknown) => ({ streamName: 's', groupId, id: null, event: { type: 'event' as const, event: { type: 'e', data } } });
 
 async function measure(label: string, n: number, fill: (adapter: MemoryStreamAdapter) => Promise<void>): Promise<void> {
-  const adapter = new MemoryStreamAdapter({ size: EVENTS, ttlMs: 300_000 });
+  const adapter = new MemoryStreamAdapter({ size: EVENTS, maxAgeMs: 300_000 });
   const base = heap();
   await fill(adapter);
   console.log(`${label}: ${perUnit(base, heap(), n)} B each, ${adapter.heldGroups().length} groups held`);
@@ -48,18 +48,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < EVENTS; i++) await a.publish(event('hot', { p: `${1e6 + i}${payload}`.slice(0, 256) }));
   });
 
-  // Emptied groups past their history ttl: the sweep frees them (a pass per second at most).
-  const ttlMs = 1000;
-  const adapter = new MemoryStreamAdapter({ size: 1000, ttlMs });
+  // Emptied groups past their history max age: the sweep frees them (a pass per second at most).
+  const maxAgeMs = 1000;
+  const adapter = new MemoryStreamAdapter({ size: 1000, maxAgeMs });
   const base = heap();
   for (let i = 0; i < GROUPS; i++) {
     await adapter.set('s', `g${i}`, 'i', { p: payload });
     await adapter.delete('s', `g${i}`, 'i');
   }
   const filled = heap();
-  await new Promise((r) => setTimeout(r, ttlMs + 2500));
+  await new Promise((r) => setTimeout(r, maxAgeMs + 2500));
   console.log(
-    `${GROUPS} emptied groups: ${Math.round((filled - base) / 1024 / 1024)} MiB; past the history ttl: ${adapter.heldGroups().length} groups held, ` +
+    `${GROUPS} emptied groups: ${Math.round((filled - base) / 1024 / 1024)} MiB; past the history max age: ${adapter.heldGroups().length} groups held, ` +
       `${Math.round((heap() - base) / 1024)} KiB left`,
   );
   await adapter.close();

@@ -41,7 +41,7 @@ async function writes(adapter: StreamAdapter, count: number, keyed: boolean, gro
 async function main(): Promise<void> {
   const limits = { ttlMs: 300_000, maxKeysPerGroup: RECORDS, maxKeys: RECORDS };
   for (const keyed of [false, true]) {
-    const adapter = new MemoryStreamAdapter({ size: 0, ttlMs: 300_000 }, limits);
+    const adapter = new MemoryStreamAdapter({ size: 0, maxAgeMs: 300_000 }, limits);
     const before = heap();
     await writes(adapter, RECORDS, keyed);
     console.log(`memory: ${RECORDS} ${keyed ? 'keyed' : 'plain'} sets over ${GROUPS} groups: ${Math.round((heap() - before) / RECORDS)} B per write held`);

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import { StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { StreamsGateway } from 'nest-realtime-streams/gateway/streams.gateway';
 import { serve } from '../ipc/rpc-child';
 import { publishMessages } from '../servers/publisher';
@@ -16,7 +16,7 @@ export interface PausedRunArgs {
   count: number;
   size: number;
   rate: number;
-  /** Items the updates rotate over: more than fit in `maxBufferedBytes`, so a paused socket's frames cannot all coalesce. */
+  /** Items the updates rotate over: more than fit in `limits.bufferedBytes`, so a paused socket's frames cannot all coalesce. */
   items: number;
 }
 
@@ -37,7 +37,7 @@ export interface PausedRunStats {
 }
 
 export type PausedServerApi = {
-  start(options: StreamsModuleOptions): Promise<{ port: number; maxBufferedBytes: number }>;
+  start(options: StreamsModuleOptions): Promise<{ port: number; bufferedBytes: number }>;
   publish(args: PausedRunArgs): Promise<PublishResult>;
   finish(): PausedRunStats;
 };
@@ -95,10 +95,10 @@ serve<PausedServerApi>({
     const app = await NestFactory.createApplicationContext(PausedBystanderModule, { logger: ['error', 'warn'], abortOnError: false });
     const streams = app.get(StreamsService);
     service = streams;
-    const gateway = app.get(StreamsGateway) as unknown as { connections: Set<ConnectionView>; metrics: typeof metrics; options: { maxBufferedBytes: number } };
+    const gateway = app.get(StreamsGateway) as unknown as { connections: Set<ConnectionView>; metrics: typeof metrics; options: { limits: { bufferedBytes: number } } };
     connections = gateway.connections;
     metrics = gateway.metrics;
-    return { port: streams.address().port, maxBufferedBytes: gateway.options.maxBufferedBytes };
+    return { port: app.get(StreamsListener).address().port, bufferedBytes: gateway.options.limits.bufferedBytes };
   },
   publish: (args) => {
     const streams = service;

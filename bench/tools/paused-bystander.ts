@@ -3,14 +3,14 @@
  * CPU contention"): one server (this module, memory adapter, default options) in its own process, 8 fast
  * clients and 10 paused ones (their TCP socket stops reading) on one group, 4 KiB item updates at 900/s,
  * and one core kept busy by another process. Prints the fast clients' latency, what each paused socket made
- * the server hold at most (its TCP buffer, batched and waiting frames, against `maxBufferedBytes`), the
+ * the server hold at most (its TCP buffer, batched and waiting frames, against `limits.bufferedBytes`), the
  * server's peak memory, its CPU per delivered message, GC and event-loop delay. Bounded: it stops by
  * itself after the run (and its children with it).
  *
  *   node -r @swc-node/register bench/tools/paused-bystander.ts [--seconds=10] [--paused=10] [--idle-machine]
  *     [--send-path] [--cpu-prof=<name>] [--json]
  *
- * `--idle-machine`: no busy process; `--send-path`: the server runs with `writeFastPath: false`;
+ * `--idle-machine`: no busy process; `--send-path`: the server runs with `writes: { fastPath: false }`;
  * `--cpu-prof`: the server writes bench/results/profiles/<name>.cpuprofile; `--json`: one JSON line instead
  * of text (for A/B runs across commits, the figures move a lot from run to run on a loaded machine).
  */
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const profile = value('cpu-prof');
   const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${profile}.cpuprofile`] : [];
   const server = await RpcChild.start<PausedServerApi>('paused-bystander server', 'tools/paused-bystander.server.ts', [], execArgv);
-  const { port, maxBufferedBytes } = await server.call('start', flag('send-path') ? { writeFastPath: false } : {}, CALL_MS);
+  const { port, bufferedBytes } = await server.call('start', flag('send-path') ? { writes: { fastPath: false } } : {}, CALL_MS);
   const url = `ws://127.0.0.1:${port}`;
 
   const latency = new LatencyHistogram();
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const stats = await server.call('finish', undefined, CALL_MS);
 
   // The paused sockets are the ones that held the most.
-  const pausedPeaks = stats.heldPeaks.slice(0, pausedCount).map((bytes) => bytes / maxBufferedBytes);
+  const pausedPeaks = stats.heldPeaks.slice(0, pausedCount).map((bytes) => bytes / bufferedBytes);
   const result = {
     contention: !flag('idle-machine'),
     writePath: flag('send-path') ? 'send' : 'default',
@@ -102,7 +102,7 @@ function describe(r: Record<string, number | string | boolean>): string {
   const f = (v: number | string | boolean, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : String(v));
   return (
     `${r.writePath} write path, ${r.contention ? 'one core busy' : 'no busy core'}: fast clients p50 ${f(r.p50Ms)} / p99 ${f(r.p99Ms)} / ` +
-    `max ${f(r.maxMs)} ms (${r.delivered}/${r.expected} delivered); a paused socket held at most ${f(r.pausedHeldMaxX, 2)} × maxBufferedBytes ` +
+    `max ${f(r.maxMs)} ms (${r.delivered}/${r.expected} delivered); a paused socket held at most ${f(r.pausedHeldMaxX, 2)} × limits.bufferedBytes ` +
     `(median ${f(r.pausedHeldMedianX, 2)} ×), ${r.slowConsumerCloses} closed with 4008; server RSS peak ${f(r.rssPeakMiB, 0)} MiB, ` +
     `heap+external peak ${f(r.heapAndExternalPeakMiB, 0)} MiB, ${f(r.cpuUsPerDelivery)} µs CPU per delivery, GC ${f(r.gcMs, 0)} ms ` +
     `(longest ${f(r.gcMaxMs)}), event-loop delay p99 ${f(r.loopDelayP99Ms)} / max ${f(r.loopDelayMaxMs)} ms`

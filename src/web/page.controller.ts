@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener } from 'nest-realtime-streams';
 import { demoConfig, type DemoConfig } from '../config/demo.config';
 import type { PageConfig } from '../shared/demo-streams';
 import { PageBundle } from './page-bundle.service';
@@ -15,7 +15,7 @@ interface PageRequest {
 export class PageController {
   constructor(
     private readonly bundle: PageBundle,
-    private readonly streams: StreamsService,
+    private readonly streams: StreamsListener,
     @Inject(demoConfig.KEY) private readonly config: DemoConfig,
   ) {}
 

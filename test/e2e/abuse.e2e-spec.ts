@@ -13,7 +13,7 @@ describe('abuse (bounded)', () => {
   let bystander: TestClient;
 
   beforeEach(async () => {
-    t = await startStreamsApp({ handshakeTimeoutMs: 300, maxSubscriptionsPerSocket: 100, authFunction: slowAuth });
+    t = await startStreamsApp({ timeouts: { handshakeMs: 300 }, limits: { subscriptionsPerSocket: 100 }, authFunction: slowAuth });
     bystander = await TestClient.connect(`${t.url}/stream/chat/room?token=ok`);
     await bystander.next();
   });
@@ -35,7 +35,7 @@ describe('abuse (bounded)', () => {
     expect(await bystander.next((f) => f.event?.type === 'create')).toBeTruthy();
   }
 
-  it('a handshake that never completes is cut after handshakeTimeoutMs', async () => {
+  it('a handshake that never completes is cut after timeouts.handshakeMs', async () => {
     const socket = tcpConnect(Number(new URL(t.url).port), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
     socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
@@ -48,7 +48,7 @@ describe('abuse (bounded)', () => {
     await bystanderStillServed();
   });
 
-  it('an auth function that never answers refuses the upgrade (401) after handshakeTimeoutMs', async () => {
+  it('an auth function that never answers refuses the upgrade (401) after timeouts.handshakeMs', async () => {
     expect(await TestClient.refusal(`${t.url}/?token=hang`)).toBe(401);
     await bystanderStillServed();
   });
@@ -97,7 +97,7 @@ describe('abuse (bounded)', () => {
 
 describe('bad clients and the log (issue 9: no log flood)', () => {
   it('write no log line at any level: refusals, bad frames and broken sockets are counted in metrics instead', async () => {
-    const t = await startStreamsApp({ handshakeTimeoutMs: 200, maxPayloadBytes: 1024, authFunction: ({ query_params }) => {
+    const t = await startStreamsApp({ timeouts: { handshakeMs: 200 }, limits: { payloadBytes: 1024 }, authFunction: ({ query_params }) => {
       const token = query_params.token?.[0];
       if (token === 'hang') return new Promise<never>(() => undefined);
       return token === 'no' ? false : { context: null };
@@ -143,7 +143,7 @@ describe('bad clients and the log (issue 9: no log flood)', () => {
 
 describe('10,000 concurrent sockets (bounded)', () => {
   it('holds them, joins each to a group and delivers one write to every one', async () => {
-    const t = await startStreamsApp({ heartbeatIntervalMs: 0 });
+    const t = await startStreamsApp({ timeouts: { heartbeatIntervalMs: 0 } });
     const N = 10_000;
     // The clients live in a child process: together with the server's sockets they would pass one
     // process's open-file limit.

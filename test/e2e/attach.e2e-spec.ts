@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { Server as SocketIoServer } from 'socket.io';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsMetrics, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 import { CLOSE_CODES } from '../../libs/streams/src/protocol/protocol.constants';
 import { loadNodeClient, nodeDriver } from '../iii-clients/motia-client.drivers';
 import { selfSignedCertificate } from '../support/tls';
@@ -70,7 +70,7 @@ async function startAttached(platform: Platform, options: StreamsModuleOptions =
   }
   if (order === 'init+listen') await app.init();
   await app.listen(0, '127.0.0.1');
-  const { port } = app.get(StreamsService).address();
+  const { port } = app.get(StreamsListener).address();
   return { app, server, url: `ws://127.0.0.1:${port}`, io: sio, hostUpgrades };
 }
 
@@ -101,7 +101,7 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
   afterAll(() => close(t));
 
   it('serves <path> (multiplexed) and <path>/stream/{name}/{group} on the app port, with frames', async () => {
-    expect(t.app.get(StreamsService).address().port).toBe((t.server.address() as { port: number }).port);
+    expect(t.app.get(StreamsListener).address().port).toBe((t.server.address() as { port: number }).port);
     const multiplexed = await TestClient.connect(`${t.url}/streams`);
     const byPath = await TestClient.connect(`${t.url}/streams/stream/chat/room-1`);
     multiplexed.join('s', 'chat', 'room-1');
@@ -155,11 +155,11 @@ describe.each<Platform>(['express', 'fastify'])('attach on %s (SPEC §12)', (pla
     await close(withIo);
   });
 
-  it('refuses with 401 from authFunction and on handshake timeout, and 503 past maxConnections (counted before auth)', async () => {
+  it('refuses with 401 from authFunction and on handshake timeout, and 503 past limits.connections (counted before auth)', async () => {
     let auths = 0;
     const limited = await startAttached(platform, {
-      maxConnections: 2,
-      handshakeTimeoutMs: 200,
+      limits: { connections: 2 },
+      timeouts: { handshakeMs: 200 },
       authFunction: ({ query_params }) => {
         auths++;
         if (query_params.token?.[0] === 'slow') return new Promise(() => undefined);
@@ -208,7 +208,7 @@ describe('attach: bootstrap', () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
-    const url = `ws://127.0.0.1:${app.get(StreamsService).address().port}`;
+    const url = `ws://127.0.0.1:${app.get(StreamsListener).address().port}`;
     const c = await TestClient.connect(`${url}/streams/stream/chat/room-1`);
     await c.next(isSync);
     expect(await TestClient.refusal(`${url}/elsewhere`)).toBe(404);
@@ -224,7 +224,7 @@ describe('attach: bootstrap', () => {
       const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
       const app = moduleRef.createNestApplication({ logger: false, httpsOptions: { key, cert } });
       await app.listen(0, '127.0.0.1');
-      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsService).address().port}/streams/stream/chat/room-1`, { ca: cert });
+      const c = await TestClient.connect(`wss://127.0.0.1:${app.get(StreamsListener).address().port}/streams/stream/chat/room-1`, { ca: cert });
       await c.next(isSync);
       c.close();
       await app.close();
@@ -237,7 +237,7 @@ describe('attach: bootstrap', () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ attach: { path: '/streams' } })] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
-    expect(() => app.get(StreamsService).address()).toThrow("The app's server is not listening yet: call app.listen() first");
+    expect(() => app.get(StreamsListener).address()).toThrow("The app's server is not listening yet: call app.listen() first");
     await app.close();
   });
 

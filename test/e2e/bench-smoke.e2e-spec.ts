@@ -46,7 +46,7 @@ describe('bench harness (smoke)', () => {
   // docs/benchmarks.md, "Paused clients under CPU contention" (issue 23): the tool runs end to end (briefly, without
   // the busy core: its latency figures are for the benchmark page, not for a shared CI machine), every fast client
   // gets every update, and each paused socket is closed after making the server hold at most 1.5 × its bound.
-  it('paused-bystander: fast clients get everything, paused ones end in 4008 holding at most 1.5 × maxBufferedBytes', async () => {
+  it('paused-bystander: fast clients get everything, paused ones end in 4008 holding at most 1.5 × limits.bufferedBytes', async () => {
     const root = join(__dirname, '..', '..');
     const { stdout } = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'bench/tools/paused-bystander.ts', '--seconds=3', '--idle-machine', '--json'], { cwd: root, timeout: 60_000 });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as { delivered: number; expected: number; slowConsumerCloses: number; pausedHeldMaxX: number };

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { StreamsMetrics, StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsMetrics, StreamsModule, StreamsService } from 'nest-realtime-streams';
 import WebSocket from 'ws';
 import { ChatModule } from '../../examples/chat-room.example';
 import { watchRoom } from '../../examples/client.example';
@@ -25,7 +25,7 @@ describe('examples/client.example.ts against examples/chat-room.example.ts', () 
   it('prints each new message and typing event of the room', async () => {
     const lines: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    const client = watchRoom(`ws://127.0.0.1:${app.get(StreamsService).address().port}/`, 'lobby', WebSocket);
+    const client = watchRoom(`ws://127.0.0.1:${app.get(StreamsListener).address().port}/`, 'lobby', WebSocket);
     try {
       // The example keeps its subscription to itself: wait until the server holds it.
       const metrics = app.get(StreamsMetrics);

@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsService } from 'nest-realtime-streams';
 import { AppModule } from '../../examples/config-from-env.example';
+import { streamsOptions } from '../../examples/options.example';
+import { resolveStreamsOptions } from '../../libs/streams/src/options/streams-options.resolver';
 import { REDIS_URL, describeRedis, deletePrefix, uniquePrefix } from '../support/redis';
 import { TestClient } from '../support/ws-client';
 
@@ -36,7 +38,7 @@ describe('README "Configuration from the environment" example', () => {
     const port = await freePort();
     const app = await boot({ STREAMS_PORT: port });
     try {
-      expect(app.get(StreamsService).address().port).toBe(Number(port));
+      expect(app.get(StreamsListener).address().port).toBe(Number(port));
       const client = await TestClient.connect(`ws://127.0.0.1:${port}/stream/s/g`);
       expect(await client.next()).toMatchObject({ event: { type: 'sync', data: [] } });
       client.close();
@@ -60,5 +62,11 @@ describe('README "Configuration from the environment" example', () => {
         await app.close();
       }
     });
+  });
+});
+
+describe('README "Configuration" example', () => {
+  it('spells out every option group at its default', () => {
+    expect(resolveStreamsOptions(streamsOptions)).toEqual(resolveStreamsOptions(undefined));
   });
 });

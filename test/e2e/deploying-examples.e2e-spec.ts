@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsService } from 'nest-realtime-streams';
 import { type ReadyEvent, StreamsClient, type WebSocketConstructor } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { bootstrap } from '../../examples/several-instances.example';
@@ -13,7 +13,7 @@ interface Streams {
   scores: { item: { id: string; points: number } };
 }
 
-const portOf = (app: INestApplication) => app.get(StreamsService).address().port;
+const portOf = (app: INestApplication) => app.get(StreamsListener).address().port;
 
 async function postScore(app: INestApplication, team: string, points: number): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${portOf(app)}/games/final/score`, {

@@ -58,7 +58,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
   const chat = { stream_name: 'chat', group_id: 'room-1' };
 
   beforeEach(async () => {
-    t = await startStreamsApp({ maxPayloadBytes: 4096, maxSubscriptionsPerSocket: 5 }, { providers: [Gatekeeper] });
+    t = await startStreamsApp({ limits: { payloadBytes: 4096, subscriptionsPerSocket: 5 } }, { providers: [Gatekeeper] });
     gate = t.app.get(Gatekeeper);
   });
   afterEach(async () => {
@@ -275,13 +275,13 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect(good.frames.filter((f) => f.type === 'error')).toEqual([]);
     });
 
-    it('a frame over maxPayloadBytes closes the socket with 1009', async () => {
+    it('a frame over limits.payloadBytes closes the socket with 1009', async () => {
       const c = await connect();
       c.send('x'.repeat(5000));
       expect((await c.closedWith()).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
     });
 
-    it('joins past maxSubscriptionsPerSocket get an error frame; re-joining an existing id replaces it', async () => {
+    it('joins past limits.subscriptionsPerSocket get an error frame; re-joining an existing id replaces it', async () => {
       const c = await connect();
       for (let i = 0; i < 5; i++) c.join(`s${i}`, 'chat', `room-${i}`);
       for (let i = 0; i < 5; i++) await c.next(isSync);
@@ -423,8 +423,8 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
   });
 
   describe('limits, heartbeat and shutdown', () => {
-    it('past maxConnections a new upgrade is refused with HTTP 503', async () => {
-      const limited = await startStreamsApp({ maxConnections: 2 });
+    it('past limits.connections a new upgrade is refused with HTTP 503', async () => {
+      const limited = await startStreamsApp({ limits: { connections: 2 } });
       const a = await TestClient.connect(limited.url);
       const b = await TestClient.connect(limited.url);
       expect(await TestClient.refusal(limited.url)).toBe(503);
@@ -435,7 +435,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
     });
 
     it('heartbeat pings find and drop a peer that never answers', async () => {
-      const beating = await startStreamsApp({ heartbeatIntervalMs: 50 });
+      const beating = await startStreamsApp({ timeouts: { heartbeatIntervalMs: 50 } });
       const dead = await TestClient.connect(beating.url, { autoPong: false });
       const alive = await TestClient.connect(beating.url);
       expect((await dead.closedWith()).code).toBe(1006);
@@ -446,7 +446,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
 
     it('app.close() sends 1001 to every client, runs leave handlers and frees the port', async () => {
       const own = await startStreamsApp({}, { providers: [Gatekeeper] });
-      const port = own.service.address().port;
+      const port = own.listener.address().port;
       const a = await TestClient.connect(own.url);
       const b = await TestClient.connect(`${own.url}/stream/chat/room-1`);
       await b.next(isSync);
@@ -458,7 +458,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect((await b.closedWith()).code).toBe(CLOSE_CODES.GOING_AWAY);
       expect(g.leaves.map((l) => l.subscription_id).sort()).toEqual(['path', 's']);
       const again = await startStreamsApp({ port });
-      expect(again.service.address().port).toBe(port);
+      expect(again.listener.address().port).toBe(port);
       await again.app.close();
     });
   });

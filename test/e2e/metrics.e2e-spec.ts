@@ -46,7 +46,7 @@ describe('metrics (SPEC §7.8)', () => {
 
   it('can register into the host application\'s registry', async () => {
     const registry = new Registry();
-    const t = await startStreamsApp({ metricsRegistry: registry });
+    const t = await startStreamsApp({ metrics: { registry } });
     expect(await registry.metrics()).toContain('streams_connections 0');
     await t.app.close();
   });

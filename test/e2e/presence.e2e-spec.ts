@@ -95,7 +95,7 @@ describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %
     });
 
     it('bounds presence updates per socket (rate and size) with error frames', async () => {
-      await start({ maxUpdatesPerSecond: 3, maxStateBytes: 64 });
+      await start({ updatesPerSecond: 3, maxStateBytes: 64 });
       const alice = await enterRoom(t.url, 'alice', 'r4', clients);
       for (let i = 0; i < 10; i++) alice.client.send({ type: 'presence', data: { subscriptionId: 'p', state: { i } } });
       alice.client.send({ type: 'presence', data: { subscriptionId: 'p', state: 'x'.repeat(100) } });
@@ -206,9 +206,9 @@ describeRedis('presence across instances on one Redis', () => {
     await deletePrefix(prefix);
   });
 
-  // No sweep within a test (pollMs): every change here travels as a message, every expiry by its own timer.
-  const instance = async (presence = { ttlMs: 1500, pollMs: 600_000 }) => {
-    const app = await startPresenceApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix }, presence });
+  // No sweep within a test (sweepIntervalMs): every change here travels as a message, every expiry by its own timer.
+  const instance = async (presence = { ttlMs: 1500, sweepIntervalMs: 600_000 }) => {
+    const app = await startPresenceApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: prefix, presence } });
     apps.push(app);
     return app;
   };
@@ -249,10 +249,10 @@ describeRedis('presence across instances on one Redis', () => {
 
   it('versions never repeat: after a group emptied and its keys expired, a watcher on another instance still sees the next member', async () => {
     const ttlMs = 300;
-    const a = await instance({ ttlMs, pollMs: 600_000 });
+    const a = await instance({ ttlMs, sweepIntervalMs: 600_000 });
     // b keeps the group's version from before it emptied: the counter that starts after its keys expired must
     // not look older to it (b would skip bob's join as a change it already has).
-    const b = await instance({ ttlMs, pollMs: 600_000 });
+    const b = await instance({ ttlMs, sweepIntervalMs: 600_000 });
     const readOnB = (user: string) => enterRoom(b.url, user, 'v', clients, true, '&watch');
     const watcher = await readOnB('w1');
     const alice = await enterRoom(a.url, 'alice', 'v', clients);
@@ -285,8 +285,8 @@ describe('presence update storms are bounded per group (memory adapter)', () => 
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
 
   it('members updating within their budget: each watcher gets at most the documented frames and bytes per second; a bystander still gets all of its frames', async () => {
-    const maxBytesPerSecond = 32 * 1024;
-    const t = await startPresenceApp({ presence: { maxBytesPerSecond } });
+    const bytesPerSecond = 32 * 1024;
+    const t = await startPresenceApp({ presence: { bytesPerSecond } });
     try {
       const members = await Promise.all(Array.from({ length: 30 }, (_, i) => enterRoom(t.url, `m${i}`, 'storm', clients)));
       const bystander = await TestClient.connect(`${t.url}/?user=bystander`);
@@ -324,7 +324,7 @@ describe('presence update storms are bounded per group (memory adapter)', () => 
       console.log(`presence storm: ${members.length * tick} updates by ${members.length} members in ${seconds} s; per watcher at most ${frames} frames, ${bytes} bytes in ${elapsed.toFixed(1)} s`);
       // At most one frame per 50 ms window, and the bytes budget plus the one window that spends it first.
       expect(frames).toBeLessThanOrEqual(Math.ceil(elapsed * 20) + 1);
-      expect(bytes).toBeLessThanOrEqual(maxBytesPerSecond * elapsed + members.length * 1100);
+      expect(bytes).toBeLessThanOrEqual(bytesPerSecond * elapsed + members.length * 1100);
       await bystander.waitForCount(1 + writes);
       expect(bystander.frames.filter((f) => f.event?.type === 'create')).toHaveLength(writes);
     } finally {

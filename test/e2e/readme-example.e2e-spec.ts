@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule } from 'nest-realtime-streams';
 import { ChatModule, ChatNotifier } from '../../examples/chat-room.example';
 import { TestClient } from '../support/ws-client';
 
@@ -20,7 +20,7 @@ describe('README "Using the module" example', () => {
       app = moduleRef.createNestApplication({ logger: false });
       await app.listen(0, '127.0.0.1');
       http = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-      ws = `ws://127.0.0.1:${app.get(StreamsService).address().port}`;
+      ws = `ws://127.0.0.1:${app.get(StreamsListener).address().port}`;
     });
     afterAll(() => app.close());
 

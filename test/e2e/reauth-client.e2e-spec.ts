@@ -33,8 +33,8 @@ describe('typed client: getToken refreshes a live socket, and presence in the mi
 
   beforeEach(async () => {
     seen.length = 0;
-    // Tokens of 600 ms need more refreshes than the default budget (10 a minute) allows.
-    t = await startStreamsApp({ authFunction: tokenAuth(seen), maxRefreshesPerMinute: 600 }, { providers: [RoomMembers] });
+    // Tokens of 600 ms need more refreshes than the default budget (one every 5 s) allows.
+    t = await startStreamsApp({ authFunction: tokenAuth(seen), limits: { refreshesPerSecond: 10 } }, { providers: [RoomMembers] });
   });
 
   afterEach(async () => {

@@ -49,7 +49,7 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
   };
 
   beforeEach(async () => {
-    t = await startStreamsApp({ authFunction: tokenAuth as StreamAuthFunction, maxRefreshesPerMinute: 6 }, { providers: [DocsAccess] });
+    t = await startStreamsApp({ authFunction: tokenAuth as StreamAuthFunction, limits: { refreshesPerSecond: 0.1 } }, { providers: [DocsAccess] });
   });
 
   afterEach(async () => {

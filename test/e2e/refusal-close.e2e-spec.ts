@@ -45,7 +45,7 @@ describe('a refused upgrade told by a close frame (opt-in ?refusal=close, for br
   let t: StreamsTestApp;
 
   beforeEach(async () => {
-    t = await startStreamsApp({ authFunction: auth, handshakeTimeoutMs: 1000 }, { providers: [JoinCounter] });
+    t = await startStreamsApp({ authFunction: auth, timeouts: { handshakeMs: 1000 } }, { providers: [JoinCounter] });
   });
   afterEach(() => t.app.close());
 
@@ -79,10 +79,10 @@ describe('a refused upgrade told by a close frame (opt-in ?refusal=close, for br
     ok.close();
   });
 
-  it('such a socket counts toward maxConnections until it has closed; one that never answers the close is cut after handshakeTimeoutMs', async () => {
+  it('such a socket counts toward limits.connections until it has closed; one that never answers the close is cut after timeouts.handshakeMs', async () => {
     await t.app.close();
-    t = await startStreamsApp({ authFunction: auth, handshakeTimeoutMs: 300, maxConnections: 2 });
-    const port = t.service.address().port;
+    t = await startStreamsApp({ authFunction: auth, timeouts: { handshakeMs: 300 }, limits: { connections: 2 } });
+    const port = t.listener.address().port;
     const open = await TestClient.connect(`${t.url}/?token=ok`);
     const silent = await silentUpgrade(port, '/?token=wrong&refusal=close');
     expect(await silent.head).toBe('HTTP/1.1 101 Switching Protocols');

@@ -108,7 +108,7 @@ describe('resume after reconnect (SPEC §7.4)', () => {
   it('an epoch change (the server lost its history, e.g. a restart) gives a fresh sync flagged continuityLost', async () => {
     await write(0);
     const { last } = await session(0);
-    const port = t.service.address().port;
+    const port = t.listener.address().port;
     await t.app.close();
     t = await startStreamsApp({ port, history: { size: 20 } });
     await write(1);

@@ -48,7 +48,7 @@ function describeFlood(name: string, make: () => AdapterCase): void {
     let adapter: AdapterCase;
     beforeEach(async () => {
       adapter = make();
-      t = await startStreamsApp({ adapter: adapter.adapter, maxJoinsPerSecond: 1_000_000 }, { providers: [SlowJoins] });
+      t = await startStreamsApp({ adapter: adapter.adapter, limits: { joinsPerSecond: 1_000_000 } }, { providers: [SlowJoins] });
     });
     afterEach(async () => {
       await t.app.close();
@@ -92,14 +92,14 @@ describeRedis('inbound back-pressure on the shared Redis', () => {
 
 describe('join budget (issue 15): replacing joins count', () => {
   it('re-joining one subscription id in a loop gets join_rate_limited past the burst, and the socket keeps working', async () => {
-    const t = await startStreamsApp({ maxSubscriptionsPerSocket: 5, maxJoinsPerSecond: 10 });
+    const t = await startStreamsApp({ limits: { subscriptionsPerSocket: 5, joinsPerSecond: 10 } });
     try {
       const c = await TestClient.connect(`${t.url}/`);
       for (let i = 0; i < 100; i++) c.join('s', 'chat', 'room');
       await c.waitForCount(100, 10_000);
       const syncs = c.frames.filter((f) => f.event?.type === 'sync').length;
       const limited = c.frames.filter((f) => f.error?.code === 'join_rate_limited').length;
-      // A burst of maxSubscriptionsPerSocket + maxJoinsPerSecond, then 10 per second while the 100 are handled.
+      // A burst of limits.subscriptionsPerSocket + limits.joinsPerSecond, then 10 per second while the 100 are handled.
       expect(syncs).toBeGreaterThanOrEqual(15);
       expect(syncs).toBeLessThan(30);
       expect(syncs + limited).toBe(100);
@@ -149,7 +149,7 @@ describe('refused upgrades and the connection cap (issue 15)', () => {
   };
 
   it('refused upgrades (401, 404, 503) destroy their sockets even when the client never closes its side', async () => {
-    const t = await startStreamsApp({ authFunction: auth, maxConnections: 1 });
+    const t = await startStreamsApp({ authFunction: auth, limits: { connections: 1 } });
     const refused: Array<{ socket: Socket; status: number }> = [];
     let holder: TestClient | undefined;
     try {
@@ -170,8 +170,8 @@ describe('refused upgrades and the connection cap (issue 15)', () => {
   it('the cap counts pending handshakes and is checked before the auth function runs (HTTP 503)', async () => {
     let calls = 0;
     const t = await startStreamsApp({
-      maxConnections: 2,
-      handshakeTimeoutMs: 1000,
+      limits: { connections: 2 },
+      timeouts: { handshakeMs: 1000 },
       authFunction: (input) => {
         calls++;
         return auth(input);
@@ -204,9 +204,9 @@ describe('fail closed (issue 15)', () => {
     }
   });
 
-  it('a join handler that fails denies the join (unauthorized); allowJoinOnHandlerError restores iii’s permissive behaviour', async () => {
+  it('a join handler that fails denies the join (unauthorized); handlers.allowJoinOnError restores iii’s permissive behaviour', async () => {
     for (const [allow, expected] of [[false, 'unauthorized'], [true, 'sync']] as const) {
-      const t = await startStreamsApp({ allowJoinOnHandlerError: allow }, { providers: [BrokenJoins] });
+      const t = await startStreamsApp({ handlers: { allowJoinOnError: allow } }, { providers: [BrokenJoins] });
       try {
         const c = await TestClient.connect(`${t.url}/`);
         c.join('s', 'perm', 'g');

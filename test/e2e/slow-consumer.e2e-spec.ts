@@ -16,7 +16,7 @@ describe('slow consumers (SPEC §7.6)', () => {
   const MAX = 128 * 1024;
 
   beforeEach(async () => {
-    t = await startStreamsApp({ maxBufferedBytes: MAX });
+    t = await startStreamsApp({ limits: { bufferedBytes: MAX } });
     fast = await TestClient.connect(`${t.url}/stream/feed/g`);
     slow = await TestClient.connect(`${t.url}/stream/feed/g`);
     await fast.next();

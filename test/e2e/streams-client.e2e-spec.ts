@@ -165,7 +165,7 @@ describe('StreamsClient against a real StreamsModule (ws in Node)', () => {
   });
 
   it('after a server restart on the same port (its history lost) re-joins, is re-synced with continuityLost and mirrors the new state', async () => {
-    const port = t.service.address().port;
+    const port = t.listener.address().port;
     await t.service.set({ ...room, item_id: 'old', data: { id: 'old', text: 'before restart' } });
     await t.service.set({ stream_name: 'counters', group_id: 'g', item_id: 'c', data: { n: 1 } });
     const client = connect();

@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { StreamsModule, StreamsOptionsError, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, StreamsOptionsError, StreamsService } from 'nest-realtime-streams';
 import { createServer } from 'node:net';
 
 @Injectable()
@@ -36,7 +36,7 @@ describe('StreamsModule (SPEC §3)', () => {
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
-    const address = app.get(StreamsService).address();
+    const address = app.get(StreamsListener).address();
     expect(address.host).toBe('127.0.0.1');
     expect(address.port).toBeGreaterThan(0);
     await app.close();
@@ -63,7 +63,7 @@ describe('StreamsModule (SPEC §3)', () => {
 
   it('address() before init says what to do', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ port: 0 })] }).compile();
-    expect(() => moduleRef.get(StreamsService).address()).toThrow(/app.init\(\)/);
+    expect(() => moduleRef.get(StreamsListener).address()).toThrow(/app.init\(\)/);
     await moduleRef.close();
   });
 });

@@ -4,6 +4,7 @@ import { StreamsMetrics } from 'nest-realtime-streams/metrics/streams-metrics';
 import { resolveStreamsOptions } from 'nest-realtime-streams/options/streams-options.resolver';
 import { OutboundQueue } from 'nest-realtime-streams/gateway/outbound-queue';
 import { wireFrame } from 'nest-realtime-streams/wire/wire-frame';
+import { frameOnce } from 'nest-realtime-streams/wire/ws-framer';
 import { WriteBatcher } from 'nest-realtime-streams/gateway/write-batcher';
 import { TestClient } from '../support/ws-client';
 
@@ -67,7 +68,7 @@ describe.each([
   ['a bound above the socket high-water mark (drain event)', 256 * 1024, 64 * 1024, true, 1],
   // Below it 'drain' never comes; a write of no bytes calls back once the buffer emptied.
   ['a bound below the socket high-water mark (write callback)', 1024, 2 * 1024, true, 0],
-  // ws send() (writeFastPath off): the callback of the last send.
+  // ws send() (writes.fastPath off): the callback of the last send.
   ['the send() fallback, large bound', 256 * 1024, 64 * 1024, false, 0],
   ['the send() fallback, tiny bound', 1024, 2 * 1024, false, 0],
 ])('slow consumer wake-up with %s', (_name, max, pad, fastPath, drainListeners) => {
@@ -118,7 +119,7 @@ describe.each([
     expect(metrics.slowConsumerCloses).toBe(1);
     // The buffer went past the bound by at most one filler frame; what waited adds at most half the bound.
     expect(held).toBeGreaterThan(max);
-    expect(held).toBeLessThanOrEqual(1.5 * max + frame(fillers, null, pad).framed!.length);
+    expect(held).toBeLessThanOrEqual(1.5 * max + frameOnce(frame(fillers, null, pad))!.length);
     tcp(s.client.socket).resume();
     expect((await s.client.closedWith(10000)).code).toBe(4008);
     expect(received(s.client).map((f) => f.i)).toEqual(Array.from({ length: fillers }, (_, i) => i));

@@ -82,7 +82,7 @@ describe('transport seam over ws', () => {
 
   it.each([
     ['on', {}, 1, 0],
-    ['off (writeFastPath: false)', { writeFastPath: false }, 0, 3],
+    ['off (writes.fastPath: false)', { writes: { fastPath: false } }, 0, 3],
   ])('the active write path is exported: fast path %s', async (_name, options, gauge, viaSend) => {
     const t = await startStreamsApp(options);
     cleanups.push(() => t.app.close());

@@ -39,7 +39,7 @@ async function serverSocket(): Promise<{ server: WebSocket; client: TestClient; 
 const frame = (i: number, key: string | null = null, pad = 0) => wireFrame(Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(pad) })), key);
 const indexes = (c: TestClient) => c.frames.map((f) => (f as unknown as { i: number }).i);
 
-describe('batched writes (writeDelayMs)', () => {
+describe('batched writes (writes.delayMs)', () => {
   it('frames bound for one socket in one turn leave in one write, in order', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0));
@@ -75,7 +75,7 @@ describe('batched writes (writeDelayMs)', () => {
     expect(s.writes()).toBe(2);
   });
 
-  it('a batch never holds more than maxBufferedBytes: a burst past it leaves in bounded writes, all of it, in order', async () => {
+  it('a batch never holds more than limits.bufferedBytes: a burst past it leaves in bounded writes, all of it, in order', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1024, metrics, new WriteBatcher(0));
     // 300 B frames to a client that reads: four make a batch past 1 KiB, which is written before the fifth joins.
@@ -85,7 +85,7 @@ describe('batched writes (writeDelayMs)', () => {
     expect(s.writes()).toBe(3);
   });
 
-  it('with the window waiting, a batch reaching maxBufferedBytes is still written at once (slow-consumer policy)', async () => {
+  it('with the window waiting, a batch reaching limits.bufferedBytes is still written at once (slow-consumer policy)', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1024, metrics, new WriteBatcher(500));
     out.send(frame(0));
@@ -99,7 +99,7 @@ describe('batched writes (writeDelayMs)', () => {
   });
 
   it('the close frame follows the frames a window holds: shutting down with the window on delivers them, then 1001', async () => {
-    const t = await startStreamsApp({ writeDelayMs: 1000 });
+    const t = await startStreamsApp({ writes: { delayMs: 1000 } });
     const c = await TestClient.connect(`${t.url}/stream/dash/g`);
     cleanups.push(async () => c.close());
     await c.next();
@@ -112,7 +112,7 @@ describe('batched writes (writeDelayMs)', () => {
     expect(c.frames.slice(1).map((f) => (f.event!.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('fast path off (writeFastPath: false): every frame goes through ws send(), in order, one write each', async () => {
+  it('fast path off (writes.fastPath: false): every frame goes through ws send(), in order, one write each', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0), false);
     for (let i = 0; i < 20; i++) out.send(frame(i));
@@ -124,14 +124,14 @@ describe('batched writes (writeDelayMs)', () => {
   it('fallback: a frame ws could not pre-frame (no framing helper) is sent with send() and arrives', async () => {
     const s = await serverSocket();
     const out = new OutboundQueue(s.server, 1 << 20, metrics, new WriteBatcher(0));
-    out.send(wireFrame(Buffer.from(JSON.stringify({ i: 7 })), null, null));
+    out.send({ ...wireFrame(Buffer.from(JSON.stringify({ i: 7 }))), framed: null });
     await s.client.waitForCount(1);
     expect(indexes(s.client)).toEqual([7]);
   });
 
   it.each([
-    ['the window on', { writeDelayMs: 5 }],
-    ['the fast path off', { writeFastPath: false }],
+    ['the window on', { writes: { delayMs: 5 } }],
+    ['the fast path off', { writes: { fastPath: false } }],
   ])('through the module: a burst of writes to a group reaches a subscriber in order with %s', async (_name, options) => {
     const t = await startStreamsApp(options);
     cleanups.push(() => t.app.close());

@@ -70,7 +70,7 @@ export class RestartableStreams {
    * Node build throws an unhandled 'error' if that retry is refused, so the new app must be up well before.
    */
   async restart(): Promise<void> {
-    const port = this.current.service.address().port;
+    const port = this.current.listener.address().port;
     await this.current.app.close();
     this.current = await RestartableStreams.boot(this.backend, port);
   }

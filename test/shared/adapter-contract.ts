@@ -285,7 +285,7 @@ export function describeAdapterContract(name: string, harness: AdapterHarness): 
 
       it('frees a group with no items, no subscriber and an expired history; keeps the others', async () => {
         await adapter.close();
-        adapter = await harness.create({ size: 10, ttlMs: 1000 });
+        adapter = await harness.create({ size: 10, maxAgeMs: 1000 });
         await adapter.set('s', 'kept', 'i', 1);
         await listen(adapter, 's', 'watched', () => undefined);
         const joined = await adapter.snapshot('s', 'watched', null);

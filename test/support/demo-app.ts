@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener } from 'nest-realtime-streams';
 import { AppModule } from '../../src/app.module';
 import { configureDemoApp } from '../../src/app.setup';
 import { demoConfig, type DemoConfig, loadDemoConfig } from '../../src/config/demo.config';
@@ -29,6 +29,6 @@ export async function startDemoApp(env: Record<string, string> = {}, adapter?: D
   const app = configureDemoApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: false }));
   await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
-  const streamsPort = app.get(StreamsService).address().port;
+  const streamsPort = app.get(StreamsListener).address().port;
   return { app, config, httpUrl: `http://127.0.0.1:${httpPort}`, streamsUrl: `ws://127.0.0.1:${streamsPort}${config.streams.attachPath ?? ''}/` };
 }

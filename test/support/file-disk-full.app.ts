@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type FileDurability, StreamsModule, StreamsOperationError, StreamsService } from 'nest-realtime-streams';
+import { type FileDurability, StreamsListener, StreamsModule, StreamsOperationError, StreamsService } from 'nest-realtime-streams';
 
 export const DISK_STREAM = 'disk';
 export const DISK_GROUP = 'g';
@@ -49,7 +49,7 @@ async function main(dir: string, durability: FileDurability): Promise<void> {
       .then(() => app.close())
       .then(() => process.exit(0));
   });
-  process.stdout.write(`port ${streams.address().port}\n`);
+  process.stdout.write(`port ${app.get(StreamsListener).address().port}\n`);
 }
 
 if (require.main === module) void main(process.argv[2], process.argv[3] as FileDurability);

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule } from 'nest-realtime-streams';
 
 const [url, keyPrefix, size] = process.argv.slice(2);
 
@@ -17,7 +17,7 @@ class InstanceModule {}
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(InstanceModule, { logger: ['warn', 'error'] });
   app.enableShutdownHooks();
-  process.stdout.write(`port ${app.get(StreamsService).address().port}\n`);
+  process.stdout.write(`port ${app.get(StreamsListener).address().port}\n`);
 }
 
 void main();

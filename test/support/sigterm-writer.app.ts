@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StreamsModule, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, StreamsService } from 'nest-realtime-streams';
 
 const dir = process.argv[2];
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WriterModule, { logger: false });
   app.enableShutdownHooks();
   const streams = app.get(StreamsService);
-  process.stdout.write(`port ${streams.address().port}\n`);
+  process.stdout.write(`port ${app.get(StreamsListener).address().port}\n`);
   for (let n = 0; ; n++) {
     try {
       await streams.set({ stream_name: 'log', group_id: 'g', item_id: `i${n % 50}`, data: { n } });

@@ -1,10 +1,11 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
+import { StreamsListener, StreamsModule, type StreamsModuleOptions, StreamsService } from 'nest-realtime-streams';
 
 export interface StreamsTestApp {
   app: INestApplication;
   service: StreamsService;
+  listener: StreamsListener;
   url: string;
 }
 
@@ -16,6 +17,6 @@ export async function startStreamsApp(options: StreamsModuleOptions = {}, metada
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
-  const service = app.get(StreamsService);
-  return { app, service, url: `ws://127.0.0.1:${service.address().port}` };
+  const listener = app.get(StreamsListener);
+  return { app, service: app.get(StreamsService), listener, url: `ws://127.0.0.1:${listener.address().port}` };
 }

@@ -2,6 +2,7 @@
 export { StreamsModule } from './streams.module';
 export type { StreamsModuleAsyncOptions, StreamsOptionsFactory } from './streams.module-definition';
 export { StreamsService } from './service/streams.service';
+export { StreamsListener } from './gateway/streams.listener';
 export { StreamsMetrics } from './metrics/streams-metrics';
 export { MAX_NAME_BYTES } from './service/streams-input.validator';
 export { OnStreamChange, type OnStreamChangeOptions } from './triggers/decorators/on-stream-change.decorator';
@@ -31,9 +32,16 @@ export type {
   MemoryAdapterOptions,
   FileAdapterOptions,
   RedisAdapterOptions,
+  RedisPresenceOptions,
   StreamAuthFunction,
   StreamAuthInput,
   StreamAuthResult,
-  StreamsPresenceOptions,
+  StreamsLimitsOptions,
+  StreamsTimeoutsOptions,
+  StreamsWritesOptions,
+  StreamsHandlersOptions,
+  StreamsHistoryOptions,
   StreamsIdempotencyOptions,
+  StreamsPresenceOptions,
+  StreamsMetricsOptions,
 } from './options/streams-options.interface';

@@ -4,6 +4,7 @@ import { createStreamAdapter } from './adapters/stream-adapter.factory';
 import type { StreamAdapter } from './adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';
+import { StreamsListener } from './gateway/streams.listener';
 import { StreamsHub } from './hub/streams.hub';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
@@ -30,7 +31,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     {
       provide: STREAMS_PRESENCE,
       useFactory: (options: ResolvedStreamsOptions, adapter: StreamAdapter, hub: StreamsHub) =>
-        new PresenceHub(adapter.presenceStore?.(options.presence) ?? new LocalPresenceStore(), hub, options.presence),
+        new PresenceHub(adapter.presenceStore?.() ?? new LocalPresenceStore(), hub, options.presence),
       inject: [STREAMS_OPTIONS, STREAMS_ADAPTER, StreamsHub],
     },
     StreamsMetrics,
@@ -41,9 +42,10 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamsHub,
     StreamsSession,
     StreamsGateway,
+    { provide: StreamsListener, useExisting: StreamsGateway },
     StreamsService,
   ],
-  exports: [StreamsService, StreamsMetrics, STREAMS_ADAPTER],
+  exports: [StreamsService, StreamsListener, StreamsMetrics, STREAMS_ADAPTER],
 })
 export class StreamsModule extends ConfigurableStreamsModule implements OnApplicationShutdown {
   constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {

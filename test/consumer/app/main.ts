@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { StreamsService } from 'nest-realtime-streams';
+import { StreamsListener } from 'nest-realtime-streams';
 import { AppModule } from './app.module.js';
 import { ClientProbe } from './client-probe.js';
 
@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
-  const streams = app.get(StreamsService).address().port;
+  const streams = app.get(StreamsListener).address().port;
   const http = (app.getHttpServer().address() as AddressInfo).port;
   app.get(ClientProbe).start(`ws://127.0.0.1:${streams}/`);
   console.log(`READY ${JSON.stringify({ http, streams })}`);

@@ -140,10 +140,10 @@ export abstract class StreamAdapter {
   abstract sweepExpired(): Promise<number>;
   /**
    * Presence shared beyond this process (Redis): its writes publish their changes on the groups' channels,
-   * which reach the sink (`presence`) of every instance watching the group. Adapters without it keep presence
-   * in-process.
+   * which reach the sink (`presence`) of every instance watching the group; timed by the adapter's own
+   * `presence` option. Adapters without it keep presence in-process.
    */
-  presenceStore?(timing: { ttlMs: number; pollMs: number }): PresenceStore;
+  presenceStore?(): PresenceStore;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

@@ -30,7 +30,7 @@ function upgradeRequest(): IncomingMessage {
 describe('AuthExpiry', () => {
   it('gives a refresh the upgrade input as it was built, maps still without a prototype', () => {
     const input = buildAuthInput(upgradeRequest());
-    const expiry = new AuthExpiry(input, Date.now() + 60_000, 10, () => undefined);
+    const expiry = new AuthExpiry(input, Date.now() + 60_000, 0.2, () => undefined);
     const again = expiry.input();
     expiry.stop();
     expect(again).toEqual({ ...input, headers: { ...input.headers }, query_params: { ...input.query_params } });

@@ -3,7 +3,7 @@ import { TokenBucket } from '../common/token-bucket';
 
 /** setTimeout's longest delay; a later expiry is reached in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
-/** Refreshes a socket may send at once before `maxRefreshesPerMinute` paces them. */
+/** Refreshes a socket may send at once before `limits.refreshesPerSecond` paces them. */
 const REFRESH_BURST = 3;
 
 /**
@@ -23,10 +23,10 @@ export class AuthExpiry {
   constructor(
     input: StreamAuthInput,
     private at: number,
-    refreshesPerMinute: number,
+    refreshesPerSecond: number,
     private readonly onExpired: () => void,
   ) {
-    this.budget = new TokenBucket(REFRESH_BURST, refreshesPerMinute / 60);
+    this.budget = new TokenBucket(REFRESH_BURST, refreshesPerSecond);
     this.saved = JSON.stringify(input);
     this.arm();
   }

@@ -10,10 +10,10 @@ function gate(log: string[], name: string) {
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('InboundQueue (per-socket inbound back-pressure)', () => {
-  it('runs tasks one at a time in order; pauses the socket at maxTasks waiting and resumes once under it', async () => {
+  it('runs tasks one at a time in order; pauses the socket at queuedMessagesPerSocket waiting and resumes once under it', async () => {
     const log: string[] = [];
     const source = { pause: jest.fn(() => log.push('pause')), resume: jest.fn(() => log.push('resume')) };
-    const queue = new InboundQueue(source, { maxTasks: 2, maxBytes: 1000 });
+    const queue = new InboundQueue(source, { queuedMessagesPerSocket: 2, payloadBytes: 1000 });
     const [a, b, c] = ['a', 'b', 'c'].map((n) => gate(log, n));
     queue.push(a.task);
     await flush();
@@ -29,9 +29,9 @@ describe('InboundQueue (per-socket inbound back-pressure)', () => {
     expect(log).toEqual(['a', 'pause', 'resume', 'b', 'c']);
   });
 
-  it('pauses on bytes too: waiting messages never hold more than maxBytes before the socket stops being read', async () => {
+  it('pauses on bytes too: waiting messages never hold more than payloadBytes before the socket stops being read', async () => {
     const source = { pause: jest.fn(), resume: jest.fn() };
-    const queue = new InboundQueue(source, { maxTasks: 100, maxBytes: 1000 });
+    const queue = new InboundQueue(source, { queuedMessagesPerSocket: 100, payloadBytes: 1000 });
     const log: string[] = [];
     const first = gate(log, 'first');
     queue.push(first.task);
@@ -45,7 +45,7 @@ describe('InboundQueue (per-socket inbound back-pressure)', () => {
 
   it('close() drops every waiting task at once and runs the cleanup after the task in flight; later pushes are ignored', async () => {
     const log: string[] = [];
-    const queue = new InboundQueue({ pause: () => undefined, resume: () => undefined }, { maxTasks: 64, maxBytes: 1 << 20 });
+    const queue = new InboundQueue({ pause: () => undefined, resume: () => undefined }, { queuedMessagesPerSocket: 64, payloadBytes: 1 << 20 });
     const running = gate(log, 'running');
     queue.push(running.task);
     await flush();

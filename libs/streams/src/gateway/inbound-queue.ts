@@ -1,3 +1,5 @@
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
+
 /** What the queue asks of its socket: ws 8's `pause()`/`resume()` stop and restart reading it. */
 export interface PausableSource {
   pause(): void;
@@ -7,15 +9,12 @@ export interface PausableSource {
 /** A unit of inbound work; it handles its own errors (the queue never sees a rejection). */
 type Task = () => Promise<void>;
 
-/** Bounds of one socket's inbound queue (options `maxQueuedMessagesPerSocket` and `maxPayloadBytes`). */
-export interface InboundLimits {
-  maxTasks: number;
-  maxBytes: number;
-}
+/** Bounds of one socket's inbound queue: its tasks, and the client bytes they hold. */
+export type InboundLimits = Pick<ResolvedStreamsOptions['limits'], 'queuedMessagesPerSocket' | 'payloadBytes'>;
 
 /**
  * One socket's inbound work, run strictly one task after another (as in iii, a join finishes before the
- * next message is handled) and bounded: once `maxTasks` tasks or `maxBytes` bytes wait, the socket stops
+ * next message is handled) and bounded: once `queuedMessagesPerSocket` tasks or `payloadBytes` bytes wait, the socket stops
  * being read (`pause()`), so a flood stays in the client's and the kernel's buffers, not in the server's
  * heap; reading resumes when the queue has drained. `ws` may still emit the frames it has already read
  * (the rest of one socket read), which are queued past the bound; nothing more arrives until `resume()`.
@@ -34,7 +33,7 @@ export class InboundQueue {
 
   constructor(
     private readonly source: PausableSource,
-    /** Shared by every socket (one object, not one per socket). */
+    /** The `limits` option, shared by every socket (one object, not one per socket). */
     private readonly limits: InboundLimits,
   ) {}
 
@@ -49,7 +48,7 @@ export class InboundQueue {
     const tasks = (this.tasks ??= []);
     tasks.push({ task, bytes });
     this.queuedBytes += bytes;
-    if (!this.paused && (tasks.length >= this.limits.maxTasks || this.queuedBytes >= this.limits.maxBytes)) {
+    if (!this.paused && (tasks.length >= this.limits.queuedMessagesPerSocket || this.queuedBytes >= this.limits.payloadBytes)) {
       this.paused = true;
       this.source.pause();
     }
@@ -78,7 +77,7 @@ export class InboundQueue {
   private async run(): Promise<void> {
     for (let next = this.tasks?.shift(); next; next = this.tasks?.shift()) {
       this.queuedBytes -= next.bytes;
-      if (this.paused && this.tasks!.length < this.limits.maxTasks && this.queuedBytes < this.limits.maxBytes) {
+      if (this.paused && this.tasks!.length < this.limits.queuedMessagesPerSocket && this.queuedBytes < this.limits.payloadBytes) {
         this.paused = false;
         this.source.resume();
       }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import { CLOSE_CODES } from '../protocol/protocol.constants';
 import type { WireFrame } from '../wire/wire-frame';
+import { frameOnce } from '../wire/ws-framer';
 import { cut, rawSocket, senderIdle } from './ws-internals';
 import type { BatchedWriter, WriteBatcher } from './write-batcher';
 
@@ -13,12 +14,12 @@ const CLOSE_GRACE_MS = 5000;
 /** A write of no bytes: its callback runs once everything written before it has reached the kernel. */
 const NOTHING = Buffer.alloc(0);
 
-/** Bytes a frame takes on the wire (its payload when ws frames it itself). */
+/** Bytes a frame takes on the wire (its payload while unframed, or when ws frames it itself). */
 const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).length;
 
 /**
  * A socket's way out, with the slow-consumer policy (SPEC §7.6). While the socket's send buffer is under
- * `maxBufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
+ * `limits.bufferedBytes` frames go straight out. Past it, frames wait here instead; a frame about an item
  * replaces the waiting frame about the same item (the client only needs the latest value), other frames
  * (custom events, syncs, errors) wait in order. If what waits still exceeds half the bound, the socket is
  * closed with 4008. Nothing here ever blocks the writer or other sockets. Waiting frames leave, together,
@@ -28,7 +29,7 @@ const size = (frame: WireFrame): number => (frame.framed ?? frame.payload).lengt
  * the bound waiting.
  *
  * With a `batcher`, frames that go out are gathered until the batcher flushes, then leave in order in one
- * write (cork/uncork: one `writev`); a batch reaching `maxBufferedBytes` is written at once, so the policy
+ * write (cork/uncork: one `writev`); a batch reaching `limits.bufferedBytes` is written at once, so the policy
  * sees the same socket buffer as without batching.
  */
 export class OutboundQueue implements BatchedWriter {
@@ -52,7 +53,7 @@ export class OutboundQueue implements BatchedWriter {
     private readonly metrics: StreamsMetrics,
     /** Null: every frame is written at once (one write per frame). */
     private readonly batcher: WriteBatcher | null = null,
-    /** False (option `writeFastPath`): every frame goes through ws's `send()`, never straight to the TCP socket. */
+    /** False (option `writes.fastPath`): every frame goes through ws's `send()`, never straight to the TCP socket. */
     fastPath = true,
   ) {
     this.raw = fastPath ? rawSocket(socket) : null;
@@ -93,14 +94,15 @@ export class OutboundQueue implements BatchedWriter {
   private write(frame: WireFrame, batched: boolean): void {
     this.metrics.framesOut++;
     // The fallback (no usable TCP socket, no framing helper, or the fast path off): ws frames and writes each one.
-    if (!this.raw || !frame.framed) return this.sendThroughWs(frame);
-    if (!batched) return this.writeRaw(this.raw, frame.framed, frame);
+    const framed = this.raw && frameOnce(frame);
+    if (!framed) return this.sendThroughWs(frame);
+    if (!batched) return this.writeRaw(this.raw!, framed, frame);
     if (!this.batch) {
       this.batch = [];
       this.batcher!.schedule(this);
     }
     this.batch.push(frame);
-    this.batchBytes += frame.framed.length;
+    this.batchBytes += framed.length;
   }
 
   /** A raw write lands after ws's own frames only while ws's sender holds none back (`rawSocket`); else ws queues it. */
@@ -139,7 +141,7 @@ export class OutboundQueue implements BatchedWriter {
   /**
    * Arranges one wake-up once the socket's buffer has emptied. Frames still inside ws's `send()`: the last
    * one's callback. The TCP socket: its `'drain'`, which Node emits only after a write found the buffer past
-   * the socket's high-water mark (16 KiB); under it (a smaller `maxBufferedBytes`), a write of no bytes
+   * the socket's high-water mark (16 KiB); under it (a smaller `limits.bufferedBytes`), a write of no bytes
    * queued behind the buffered ones calls back once they reached the kernel. Without either (no TCP socket
    * exposed, nothing of ours in flight: only ws's own frames fill the buffer) the socket is polled.
    */

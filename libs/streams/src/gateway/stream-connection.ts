@@ -1,22 +1,12 @@
 import type { WebSocket } from 'ws';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { ClientSession } from '../session/streams.session';
 import type { SocketPort } from '../session/socket.port';
 import { type WireFrame, wireFrame } from '../wire/wire-frame';
-import { type InboundLimits, InboundQueue } from './inbound-queue';
+import { InboundQueue } from './inbound-queue';
 import { OutboundQueue } from './outbound-queue';
 import type { WriteBatcher } from './write-batcher';
-
-/**
- * A socket's transport bounds, from the options (`maxBufferedBytes`, `maxQueuedMessagesPerSocket`, ...); one
- * object shared by every connection, handed on as is (an idle connection carries references, not copies).
- */
-export interface ConnectionLimits {
-  maxBufferedBytes: number;
-  inbound: InboundLimits;
-  /** Option `writeFastPath`: pre-framed bytes written straight to the TCP socket (batched), or ws's `send()`. */
-  writeFastPath: boolean;
-}
 
 /**
  * One WebSocket as the transport keeps it: its inbound and outbound queues and its heartbeat flag. It is the
@@ -35,12 +25,13 @@ export class StreamConnection implements SocketPort {
   constructor(
     readonly socket: WebSocket,
     metrics: StreamsMetrics,
-    limits: ConnectionLimits,
-    /** Gathers the frames this socket gets in one flush into one write (`writeDelayMs`); null writes each at once. */
+    /** The `limits` and `writes` options: objects shared by every connection (an idle one carries references, not copies). */
+    { limits, writes }: Pick<ResolvedStreamsOptions, 'limits' | 'writes'>,
+    /** Gathers the frames this socket gets in one flush into one write (`writes.delayMs`); null writes each at once. */
     batcher: WriteBatcher | null = null,
   ) {
-    this.outbound = new OutboundQueue(socket, limits.maxBufferedBytes, metrics, batcher, limits.writeFastPath);
-    this.inbound = new InboundQueue(socket, limits.inbound);
+    this.outbound = new OutboundQueue(socket, limits.bufferedBytes, metrics, batcher, writes.fastPath);
+    this.inbound = new InboundQueue(socket, limits);
   }
 
   get open(): boolean {

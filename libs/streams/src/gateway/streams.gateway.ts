@@ -17,9 +17,10 @@ import { StreamsMetrics } from '../metrics/streams-metrics';
 import { authenticate, type UpgradeRefusal } from '../auth/auth.runner';
 import { StreamsSession } from '../session/streams.session';
 import { STREAMS_OPTIONS } from '../streams.constants';
-import { writePath } from '../wire/wire-frame';
+import { writePath } from '../wire/ws-framer';
 import { asksRefusalClose, refusalCloseReason } from './refusal.close';
-import { type ConnectionLimits, StreamConnection } from './stream-connection';
+import { StreamConnection } from './stream-connection';
+import { StreamsListener } from './streams.listener';
 import { WriteBatcher } from './write-batcher';
 import { cut } from './ws-internals';
 
@@ -38,7 +39,7 @@ const CLOSE_GRACE_MS = 2000;
  * the prefix only (SPEC §12).
  */
 @Injectable()
-export class StreamsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StreamsGateway implements StreamsListener, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Streams');
   /** Own-port mode only: the listener's own HTTP server. */
   private readonly own: Server | null = null;
@@ -51,9 +52,8 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
   private heartbeat: NodeJS.Timeout | null = null;
   private bound: { host: string; port: number } | null = null;
   private closing = false;
-  /** Upgrades past the cap check and not yet accepted or refused, and refused ones still closing (`closeRefused`): they count against `maxConnections`. */
+  /** Upgrades past the cap check and not yet accepted or refused, and refused ones still closing (`closeRefused`): they count against `limits.connections`. */
   private handshakes = 0;
-  private readonly limits: ConnectionLimits;
   private readonly batcher: WriteBatcher;
 
   /** @internal Built by Nest only; kept out of the published types, which would otherwise reach the session, the hub and `ws`'s types. */
@@ -63,25 +63,19 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: StreamsMetrics,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    // One object for every connection (built once, so an idle connection carries only a reference).
-    this.limits = {
-      maxBufferedBytes: options.maxBufferedBytes,
-      inbound: { maxTasks: options.maxQueuedMessagesPerSocket, maxBytes: options.maxPayloadBytes },
-      writeFastPath: options.writeFastPath,
-    };
-    this.batcher = new WriteBatcher(options.writeDelayMs);
+    this.batcher = new WriteBatcher(options.writes.delayMs);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: options.maxPayloadBytes,
+      maxPayload: options.limits.payloadBytes,
       // Browsers cannot set headers, so iii clients send the token as the sub-protocols `Authorization, <token>`;
       // echoing `Authorization` lets the browser accept the handshake.
       handleProtocols: (protocols) => (protocols.has('Authorization') ? 'Authorization' : false),
     });
     if (options.attach) return;
-    const handshake = options.handshakeTimeoutMs;
-    // A client that never finishes its request headers (slowloris) is cut after `handshakeTimeoutMs`; Node
+    const handshake = options.timeouts.handshakeMs;
+    // A client that never finishes its request headers (slowloris) is cut after `timeouts.handshakeMs`; Node
     // checks that on an interval, so the interval follows the timeout.
     const timeouts = { headersTimeout: handshake, requestTimeout: handshake, connectionsCheckingInterval: Math.min(1000, handshake) };
     this.own = createServer(timeouts, (req, res) => {
@@ -97,7 +91,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
    * Fastify), listening or not: `app.init()` then `app.listen()`, and `app.listen()` alone, both work.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const fanOut = `fan-out writes: ${writePath(this.options.writeFastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'}`;
+    const fanOut = `fan-out writes: ${writePath(this.options.writes.fastPath) === 'fast' ? 'pre-framed to the TCP socket' : 'ws send()'}`;
     if (this.own) {
       this.bound = await this.listen(this.own);
       this.logger.log(`Streams listening on ws://${this.options.host}:${this.bound.port} (${fanOut})`);
@@ -106,8 +100,9 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       this.attach(path);
       this.logger.log(`Streams attached to the app's server at ${path} (${fanOut})`);
     }
-    if (this.options.heartbeatIntervalMs > 0) {
-      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+    const { heartbeatIntervalMs } = this.options.timeouts;
+    if (heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), heartbeatIntervalMs);
       this.heartbeat.unref();
     }
   }
@@ -207,15 +202,15 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
       return refuse(socket, route ? 503 : 404);
     }
     // The cap holds pending handshakes too and is checked before the auth function runs, so a flood of
-    // upgrades cannot make the server call it (or hold their sockets) past `maxConnections`.
-    if (this.connections.size + this.handshakes >= this.options.maxConnections) {
+    // upgrades cannot make the server call it (or hold their sockets) past `limits.connections`.
+    if (this.connections.size + this.handshakes >= this.options.limits.connections) {
       this.metrics.connectionRefused('limit');
       return refuse(socket, 503);
     }
     this.handshakes++;
     let auth: Awaited<ReturnType<typeof authenticate>>;
     try {
-      auth = await authenticate(this.options.authFunction, req, this.options.handshakeTimeoutMs);
+      auth = await authenticate(this.options.authFunction, req, this.options.timeouts.handshakeMs);
     } finally {
       this.handshakes--;
     }
@@ -230,7 +225,7 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // ws guards the socket from now on; ours would stay for the connection's life.
       socket.off('error', destroySocket);
-      const connection = new StreamConnection(ws, this.metrics, this.limits, this.batcher);
+      const connection = new StreamConnection(ws, this.metrics, this.options, this.batcher);
       this.accept(connection);
       connection.client = this.session.opened(connection, auth, route.kind === 'stream' ? route : null);
     });
@@ -240,15 +235,15 @@ export class StreamsGateway implements OnApplicationBootstrap, BeforeApplication
    * A refused upgrade whose client asked to be told why (`?refusal=close`; the typed client does): a browser
    * sees an HTTP 401 only as the close 1006 of a dead server, so the upgrade is accepted and closed at once
    * with 4001 and the reason `{code, message}`. No handler runs and no message is read. Until it has closed,
-   * the socket counts toward `maxConnections`; one that does not answer the close is cut after
-   * `handshakeTimeoutMs`. Clients that did not ask (iii, Motia) get the 401.
+   * the socket counts toward `limits.connections`; one that does not answer the close is cut after
+   * `timeouts.handshakeMs`. Clients that did not ask (iii, Motia) get the 401.
    */
   private closeRefused(req: IncomingMessage, socket: Duplex, head: Buffer, refusal: UpgradeRefusal): void {
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroySocket);
       this.handshakes++;
-      const timeout = setTimeout(() => cut(ws), this.options.handshakeTimeoutMs).unref();
+      const timeout = setTimeout(() => cut(ws), this.options.timeouts.handshakeMs).unref();
       ws.on('error', this.listeners.error);
       ws.once('close', () => {
         this.handshakes--;

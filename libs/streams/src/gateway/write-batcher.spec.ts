@@ -17,7 +17,7 @@ function recorder() {
   return { log, writer };
 }
 
-describe('WriteBatcher (writeDelayMs)', () => {
+describe('WriteBatcher (writes.delayMs)', () => {
   it('0: the writers of one turn are flushed together once the turn has ended, never during it; the next turn is a new flush', async () => {
     const { log, writer } = recorder();
     const batcher = new WriteBatcher(0);

@@ -4,14 +4,14 @@ export interface BatchedWriter {
 }
 
 /**
- * Decides when every socket's batched frames are written (option `writeDelayMs`): what a socket gets
+ * Decides when every socket's batched frames are written (option `writes.delayMs`): what a socket gets
  * before the flush leaves in one write, so it pays the kernel write once per flush, not once per frame.
  *
  * The flush runs when the event-loop turn that produced the first frame has ended (`setImmediate`), so
  * the frames of one turn (a burst of `set()` calls, one message's fan-out) always share a write. With a
- * window (`writeDelayMs` > 0) and a busy server — the first frame came less than `writeDelayMs` after the
- * previous flush ended — the flush waits `writeDelayMs` more, so the frames of the next turns join it; a
- * frame then waits at most for the end of its turn plus `writeDelayMs`. After a quiet spell frames leave
+ * window (`writes.delayMs` > 0) and a busy server — the first frame came less than `writes.delayMs` after the
+ * previous flush ended — the flush waits `writes.delayMs` more, so the frames of the next turns join it; a
+ * frame then waits at most for the end of its turn plus `writes.delayMs`. After a quiet spell frames leave
  * at the end of their turn: a lone frame never waits the window.
  *
  * The window starts at the end of the turn, not at the first frame: when one message's fan-out takes

@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as wsModule from 'ws';
-import { probeFramer, wireFrame, writePath } from '../wire/wire-frame';
+import { wireFrame } from '../wire/wire-frame';
+import { frameOnce, probeFramer, writePath } from '../wire/ws-framer';
 import { cut, rawSocket } from './ws-internals';
 
-describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
+describe('frameOnce / rawSocket (pre-framed fan-out writes)', () => {
   it('frames written straight to the socket arrive as text messages, in order with ws’s own sends, at every length class', async () => {
     const server = createServer();
     const wss = new WebSocketServer({ server, perMessageDeflate: false });
@@ -19,9 +20,9 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     const raw = rawSocket(serverSide);
     expect(raw).not.toBeNull();
     // 7-bit, 16-bit and 64-bit payload lengths.
-    for (const [size, char] of [[10, 'a'], [300, 'b'], [70_000, 'c']] as const) raw!.write(wireFrame(Buffer.from(char.repeat(size))).framed!);
+    for (const [size, char] of [[10, 'a'], [300, 'b'], [70_000, 'c']] as const) raw!.write(frameOnce(wireFrame(Buffer.from(char.repeat(size))))!);
     serverSide.send('via-ws');
-    raw!.write(wireFrame(Buffer.from('é'.repeat(3))).framed!);
+    raw!.write(frameOnce(wireFrame(Buffer.from('é'.repeat(3))))!);
     const end = Date.now() + 3000;
     while (received.length < 5 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(received).toEqual(['text:10:a', 'text:300:b', 'text:70000:c', 'text:6:v', 'text:3:é']);
@@ -41,7 +42,7 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     const raw = rawSocket(serverSide)!;
     const errors = new Set<unknown>();
     let failed = 0;
-    const frame = wireFrame(Buffer.from('x'.repeat(64 * 1024))).framed!;
+    const frame = frameOnce(wireFrame(Buffer.from('x'.repeat(64 * 1024))))!;
     // Far more than the kernel's buffers take: most of these stay queued in the TCP socket.
     for (let i = 0; i < 200; i++) {
       raw.write(frame, (error) => {
@@ -61,9 +62,17 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     server.close();
   });
 
-  it('a frame holds its bytes once: the payload is the framed bytes’ tail, not a second copy', () => {
+  it('a frame is framed once, for every socket it goes to, and then holds its bytes once: the payload is the framed bytes’ tail', () => {
     const text = 'x'.repeat(4096);
-    const { payload, framed } = wireFrame(Buffer.from(text));
+    const frame = wireFrame(Buffer.from(text));
+    expect(frame.framed).toBeUndefined();
+    let calls = 0;
+    const framer = probeFramer(wsModule)!;
+    const counting = (...args: Parameters<typeof framer>) => (calls++, framer(...args));
+    const framed = frameOnce(frame, counting);
+    expect(frameOnce(frame, counting)).toBe(framed);
+    expect(calls).toBe(1);
+    const { payload } = frame;
     expect(payload.toString()).toBe(text);
     expect(payload.buffer).toBe(framed!.buffer);
     expect(payload.byteOffset).toBe(framed!.byteOffset + framed!.length - payload.length);
@@ -73,7 +82,8 @@ describe('wireFrame / rawSocket (pre-framed fan-out writes)', () => {
     expect(probeFramer(wsModule)).not.toBeNull();
     expect(probeFramer({})).toBeNull();
     expect(probeFramer({ Sender: {} })).toBeNull();
-    const frame = wireFrame(Buffer.from('{}'), 'k', probeFramer({}));
+    const frame = wireFrame(Buffer.from('{}'), 'k');
+    expect(frameOnce(frame, probeFramer({}))).toBeNull();
     expect(frame).toEqual({ payload: Buffer.from('{}'), framed: null, itemKey: 'k' });
   });
 

@@ -4,8 +4,8 @@ import { type WireFrame, wireFrame } from '../wire/wire-frame';
 import { formatPosition } from '../protocol/stream-position';
 
 /**
- * Encodes and frames an event with its resume position and the item it is about (custom events are about
- * none: they are never coalesced).
+ * Encodes an event as the protocol's bytes, with its resume position and the item it is about (custom events
+ * are about none: they are never coalesced). The transport frames them.
  */
 export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
   const { frame } = envelope;
@@ -18,8 +18,9 @@ export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
 }
 
 /**
- * One event as the hub hands it to every member of its group: the (immutable) envelope and the wire bytes,
- * encoded by the first member that sends it, so every other socket writes the same bytes.
+ * One event as the hub hands it to every member of its group: the (immutable) envelope and its protocol
+ * bytes, encoded by the first member that sends it, so every other socket sends the same bytes (framed once,
+ * by the transport, on their first write).
  */
 export class HubEvent {
   private encoded: WireFrame | null = null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { StreamsConflictError, StreamsIdempotencyError } from '../errors/streams.errors';
-import { writePath } from '../wire/wire-frame';
+import { writePath } from '../wire/ws-framer';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
 
@@ -14,7 +14,7 @@ export type RefusalReason = 'not_found' | 'unauthorized' | 'auth_error' | 'limit
  */
 @Injectable()
 export class StreamsMetrics {
-  /** The registry holding every `streams_*` metric: the module's own unless `metricsRegistry` was given. */
+  /** The registry holding every `streams_*` metric: the module's own unless `metrics.registry` was given. */
   readonly registry: Registry;
   // Bumped by the gateway; internal (stripped from the published .d.ts), read through the registry.
   /** @internal */ connections = 0;
@@ -35,7 +35,7 @@ export class StreamsMetrics {
   private readonly expired: Counter;
 
   constructor(@Inject(STREAMS_OPTIONS) options: ResolvedStreamsOptions) {
-    this.registry = options.metricsRegistry ?? new Registry();
+    this.registry = options.metrics.registry ?? new Registry();
     const registers = [this.registry];
     const read = (name: string, help: string, value: () => number) =>
       new Counter({ name, help, registers, collect() { this.reset(); this.inc(value()); } });
@@ -47,10 +47,10 @@ export class StreamsMetrics {
     read('streams_frames_out_total', 'Frames sent to clients', () => this.framesOut);
     read(
       'streams_frames_out_via_send_total',
-      "Frames sent through ws's send() instead of the fast path (writeFastPath off, unsupported ws, or ws's sender busy)",
+      "Frames sent through ws's send() instead of the fast path (writes.fastPath off, unsupported ws, or ws's sender busy)",
       () => this.framesViaSend,
     );
-    const fastPath = writePath(options.writeFastPath) === 'fast' ? 1 : 0;
+    const fastPath = writePath(options.writes.fastPath) === 'fast' ? 1 : 0;
     gauge('streams_write_fast_path', '1 when fan-out frames are pre-framed and written to the TCP socket, 0 when they go through ws send()', () => fastPath);
     read('streams_slow_consumer_closes_total', 'Connections closed with 4008 (slow consumer)', () => this.slowConsumerCloses);
     read(

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { FileAdapterOptions } from '../adapters/file/file-adapter.options';
-import type { RedisAdapterOptions } from '../adapters/redis/redis-adapter.options';
+import type { RedisAdapterOptions, RedisPresenceOptions } from '../adapters/redis/redis-adapter.options';
+import type { StreamsPresenceOptions } from '../presence/presence.types';
 
 /** Input of `authFunction`, built once per WebSocket upgrade (SPEC §4.2). */
 export interface StreamAuthInput {
@@ -32,38 +33,97 @@ export type StreamAuthFunction<C = unknown> = (input: StreamAuthInput) => Stream
  */
 export type StreamAuthResult<C = unknown> = { context: C; expiresAt?: number | Date } | false | null | undefined;
 
-/** Presence bounds and timings (docs/protocol.md, "Presence"). */
-export interface StreamsPresenceOptions {
-  /** Members one group may hold (on Redis: entries, one per member and instance); a join past it is seated as a watcher only. Default 100000. */
-  maxMembersPerGroup?: number;
-  /** Past this many members a group's watchers get counts only (no list, no join/leave events). Default 1000. */
-  maxListedMembers?: number;
-  /** Presence `state` updates one socket may send per second (a burst of as many). Default 20. */
-  maxUpdatesPerSecond?: number;
-  /** Largest `state` of a member, in bytes of JSON. Default 4096. */
-  maxStateBytes?: number;
-  /**
-   * Presence frames of one group, in bytes per second each watcher gets on average: changes are coalesced
-   * (at most one frame per 50 ms), and a frame of B bytes delays the group's next by B / this. Default 65536.
-   */
-  maxBytesPerSecond?: number;
-  /** Redis: an instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
-  ttlMs?: number;
-  /**
-   * Redis: the interval of the consistency sweep, which checks the version of the groups this instance
-   * watches (at most 1,000 per sweep) to repair a change whose message was lost. Changes themselves arrive
-   * as messages, not by polling. Default 20000.
-   */
-  pollMs?: number;
-}
-
 export interface MemoryAdapterOptions {
   type: 'memory';
 }
 
-export type { FileAdapterOptions, RedisAdapterOptions };
+export type { FileAdapterOptions, RedisAdapterOptions, RedisPresenceOptions, StreamsPresenceOptions };
 
 export type StreamsAdapterOptions = MemoryAdapterOptions | FileAdapterOptions | RedisAdapterOptions;
+
+/** Per-listener and per-socket budgets (read by the transport and the session). */
+export interface StreamsLimitsOptions {
+  /**
+   * Open sockets plus handshakes in progress the listener accepts; past it an upgrade gets HTTP 503 before
+   * `authFunction` runs. Default 100000.
+   */
+  connections?: number;
+  /** Largest accepted client frame in bytes; larger ones close the socket with 1009. Default 1 MiB. */
+  payloadBytes?: number;
+  /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed half of it, the socket is closed with 4008 (a socket holds at most 1.5 × this). Default 4 MiB. */
+  bufferedBytes?: number;
+  /** Subscriptions one socket may hold; a join past it gets an error frame. Default 1000. */
+  subscriptionsPerSocket?: number;
+  /**
+   * Client messages one socket may have waiting to be handled (they run one at a time). At this many, or
+   * once they hold `payloadBytes`, the server stops reading the socket until they are handled, so a flood
+   * waits in the client's and kernel's buffers; a socket's waiting messages are dropped when it closes. Default 64.
+   */
+  queuedMessagesPerSocket?: number;
+  /**
+   * Joins one socket may make per second once it has spent its burst (`subscriptionsPerSocket` plus this);
+   * a join replacing a live subscription id counts too. A join past it gets a `join_rate_limited` error
+   * frame. Fractions allowed. Default 100.
+   */
+  joinsPerSecond?: number;
+  /**
+   * `refresh` frames one socket may send per second after a burst of 3 (fractions allowed: 0.2 is one every
+   * 5 s); past it they get `refresh_rate_limited`. Default 0.2.
+   */
+  refreshesPerSecond?: number;
+}
+
+/** Time bounds of the listener. */
+export interface StreamsTimeoutsOptions {
+  /** Time a client has to send its complete upgrade request, and `authFunction` has to answer (also on `refresh`), in ms. Default 10000. */
+  handshakeMs?: number;
+  /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
+  heartbeatIntervalMs?: number;
+}
+
+/** How frames leave for the sockets (transport tuning). */
+export interface StreamsWritesOptions {
+  /**
+   * Write window, in ms. The frames a socket gets in one event-loop turn always leave in one write (one
+   * syscall). With a window, while frames keep coming (a turn's first frame within `delayMs` of the
+   * previous flush), the flush waits `delayMs` after the end of the turn, so the frames of the next
+   * turns join it: a frame waits at most the rest of its turn plus the window; after a quiet spell nothing
+   * waits. To put several messages in one write the window must outlast one message's fan-out (~1-2 µs per
+   * socket: 10 ms at 5,000 sockets, docs/benchmarks.md). Default 0 (no added latency).
+   */
+  delayMs?: number;
+  /**
+   * Fan-out frames are framed once per event and written straight to each TCP socket (batched, see
+   * `delayMs`). `false` sends every frame through ws's own `send()` (ws frames it per socket, one write per
+   * frame, no batching): a switch for a ws version whose internals changed. It also degrades to that by
+   * itself when the start-up probe finds no framing helper or no TCP socket. Default true.
+   */
+  fastPath?: boolean;
+}
+
+/** Policy for the app's join and leave handlers. */
+export interface StreamsHandlersOptions {
+  /**
+   * When a join handler throws something other than `ForbiddenException`/`UnauthorizedException` (a
+   * database timing out, a TypeError), the join is denied (`unauthorized`) unless this is `true`, which
+   * restores iii's permissive behaviour (the error is logged and the join goes on). Default false.
+   */
+  allowJoinOnError?: boolean;
+}
+
+/** Recent events kept per group for resume. */
+export interface StreamsHistoryOptions {
+  /** Most recent events kept per group; 0 keeps none (a resume then always re-syncs). Default 1000. */
+  size?: number;
+  /** Events older than this are dropped, in ms. Default 300000 (5 min). */
+  maxAgeMs?: number;
+}
+
+/** Where the `streams_*` Prometheus metrics go. */
+export interface StreamsMetricsOptions {
+  /** Registry to put them in (e.g. prom-client's global `register`); default: the module's own. */
+  registry?: Registry;
+}
 
 export interface StreamsModuleOptions {
   /**
@@ -79,64 +139,22 @@ export interface StreamsModuleOptions {
   adapter?: StreamsAdapterOptions;
   /** Runs once per upgrade; may refuse the connection (401). */
   authFunction?: StreamAuthFunction;
-  /** Largest accepted client frame in bytes; larger ones close the socket with 1009. Default 1 MiB. */
-  maxPayloadBytes?: number;
-  /** Subscriptions one socket may hold; a join past it gets an error frame. Default 1000. */
-  maxSubscriptionsPerSocket?: number;
-  /**
-   * Open sockets plus handshakes in progress the listener accepts; past it an upgrade gets HTTP 503 before
-   * `authFunction` runs. Default 100000.
-   */
-  maxConnections?: number;
-  /** Interval of server pings that find dead peers, in ms; 0 disables. Default 30000. */
-  heartbeatIntervalMs?: number;
-  /** Time a client has to send its complete upgrade request, and `authFunction` has to answer, in ms. Default 10000. */
-  handshakeTimeoutMs?: number;
-  /** Send-buffer bound per socket: past it frames wait and coalesce per item; once the waiting frames exceed half of it, the socket is closed with 4008 (a socket holds at most 1.5 × this). Default 4 MiB. */
-  maxBufferedBytes?: number;
-  /**
-   * Client messages one socket may have waiting to be handled (they run one at a time). At this many, or
-   * once they hold `maxPayloadBytes`, the server stops reading the socket until they are handled, so a flood
-   * waits in the client's and kernel's buffers; a socket's waiting messages are dropped when it closes. Default 64.
-   */
-  maxQueuedMessagesPerSocket?: number;
-  /**
-   * Joins one socket may make per second once it has spent its burst (`maxSubscriptionsPerSocket` plus this);
-   * a join replacing a live subscription id counts too. A join past it gets a `join_rate_limited` error frame. Default 100.
-   */
-  maxJoinsPerSecond?: number;
-  /**
-   * When a join handler throws something other than `ForbiddenException`/`UnauthorizedException` (a
-   * database timing out, a TypeError), the join is denied (`unauthorized`) unless this is `true`, which
-   * restores iii's permissive behaviour (the error is logged and the join goes on). Default false.
-   */
-  allowJoinOnHandlerError?: boolean;
-  /**
-   * Write window, in ms. The frames a socket gets in one event-loop turn always leave in one write (one
-   * syscall). With a window, while frames keep coming (a turn's first frame within `writeDelayMs` of the
-   * previous flush), the flush waits `writeDelayMs` after the end of the turn, so the frames of the next
-   * turns join it: a frame waits at most the rest of its turn plus the window; after a quiet spell nothing
-   * waits. To put several messages in one write the window must outlast one message's fan-out (~1-2 µs per
-   * socket: 10 ms at 5,000 sockets, docs/benchmarks.md). Default 0 (no added latency).
-   */
-  writeDelayMs?: number;
-  /**
-   * Fan-out frames are framed once per event and written straight to each TCP socket (batched, see
-   * `writeDelayMs`). `false` sends every frame through ws's own `send()` (ws frames it per socket, one
-   * write per frame, no batching): a switch for a ws version whose internals changed. It also degrades to
-   * that by itself when the start-up probe finds no framing helper or no TCP socket. Default true.
-   */
-  writeFastPath?: boolean;
-  /** Presence bounds and timings; see StreamsPresenceOptions. */
-  presence?: StreamsPresenceOptions;
-  /** `refresh` frames one socket may send per minute (after a burst of 3); past it they get `refresh_rate_limited`. Default 10. */
-  maxRefreshesPerMinute?: number;
-  /** Registry to put the `streams_*` Prometheus metrics in (e.g. prom-client's global `register`); default: the module's own. */
-  metricsRegistry?: Registry;
-  /** Recent events kept per group for resume: `size` events (default 1000) no older than `ttlMs` (default 5 min). */
-  history?: { size?: number; ttlMs?: number };
+  /** Per-listener and per-socket budgets; see StreamsLimitsOptions. */
+  limits?: StreamsLimitsOptions;
+  /** Handshake and heartbeat; see StreamsTimeoutsOptions. */
+  timeouts?: StreamsTimeoutsOptions;
+  /** Write window and fast path; see StreamsWritesOptions. */
+  writes?: StreamsWritesOptions;
+  /** Join handler policy; see StreamsHandlersOptions. */
+  handlers?: StreamsHandlersOptions;
+  /** Recent events kept per group for resume; see StreamsHistoryOptions. */
+  history?: StreamsHistoryOptions;
   /** Idempotency keys (`idempotency_key` on writes and sends); see StreamsIdempotencyOptions. */
   idempotency?: StreamsIdempotencyOptions;
+  /** Presence bounds; see StreamsPresenceOptions (the Redis-only timings are under `adapter.presence`). */
+  presence?: StreamsPresenceOptions;
+  /** Prometheus registry; see StreamsMetricsOptions. */
+  metrics?: StreamsMetricsOptions;
 }
 
 /** How long and how many results of keyed writes are kept (docs/security.md, "Idempotency records"). */
@@ -149,28 +167,27 @@ export interface StreamsIdempotencyOptions {
   maxKeys?: number;
 }
 
-/** Options after defaults and validation: what every internal part reads. */
+/** Redis adapter options with its presence timings resolved. */
+export type ResolvedAdapterOptions = MemoryAdapterOptions | FileAdapterOptions | (RedisAdapterOptions & { presence: Required<RedisPresenceOptions> });
+
+/**
+ * Options after defaults and validation: what every internal part reads, each group handed to its owner
+ * (the transport reads `limits`, `timeouts` and `writes`; the session `limits`, `timeouts` and `handlers`;
+ * presence `presence`; the adapters `adapter`, `history` and `idempotency`; the metrics `metrics`).
+ */
 export interface ResolvedStreamsOptions {
   /** The path prefix on the app's server, or null for the own port. */
   attach: { path: string } | null;
   port: number;
   host: string;
-  adapter: StreamsAdapterOptions;
+  adapter: ResolvedAdapterOptions;
   authFunction: StreamAuthFunction | null;
-  maxPayloadBytes: number;
-  maxSubscriptionsPerSocket: number;
-  maxConnections: number;
-  heartbeatIntervalMs: number;
-  handshakeTimeoutMs: number;
-  maxBufferedBytes: number;
-  maxQueuedMessagesPerSocket: number;
-  maxJoinsPerSecond: number;
-  allowJoinOnHandlerError: boolean;
-  maxRefreshesPerMinute: number;
-  writeDelayMs: number;
-  writeFastPath: boolean;
-  presence: Required<StreamsPresenceOptions>;
-  history: { size: number; ttlMs: number };
+  limits: Required<StreamsLimitsOptions>;
+  timeouts: Required<StreamsTimeoutsOptions>;
+  writes: Required<StreamsWritesOptions>;
+  handlers: Required<StreamsHandlersOptions>;
+  history: Required<StreamsHistoryOptions>;
   idempotency: Required<StreamsIdempotencyOptions>;
-  metricsRegistry: Registry | null;
+  presence: Required<StreamsPresenceOptions>;
+  metrics: { registry: Registry | null };
 }

@@ -2,7 +2,7 @@ import type { PresenceListener } from '../hub/streams.hub';
 import { PresenceHub, type PresenceSocket } from './presence.hub';
 import type { PresenceChange, PresenceEntry, PresenceRead, PresenceStore } from './presence.types';
 
-const limits = { maxMembersPerGroup: 100, maxListedMembers: 100, maxUpdatesPerSecond: 10, maxStateBytes: 100, maxBytesPerSecond: 65_536, ttlMs: 15_000, pollMs: 20_000 };
+const limits = { maxMembersPerGroup: 100, maxListedMembers: 100, updatesPerSecond: 10, maxStateBytes: 100, bytesPerSecond: 65_536 };
 const entry = (key: string, at = 1): PresenceEntry => ({ instance: 'other', key, record: { data: key, state: null, at } });
 const change = (prev: number, version: number, set: string[], removed: string[] = []): PresenceChange => ({
   stream: 's',

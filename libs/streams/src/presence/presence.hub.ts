@@ -3,7 +3,7 @@ import { groupKey } from '../adapters/group.key';
 import { TokenBucket } from '../common/token-bucket';
 import type { PresenceMember } from 'nest-realtime-streams-protocol';
 import type { PresenceListener } from '../hub/streams.hub';
-import type { PresenceChange, PresenceEntry, PresenceLimits, PresenceRecord, PresenceStore } from './presence.types';
+import type { PresenceChange, PresenceEntry, PresenceRecord, PresenceStore, StreamsPresenceOptions } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {
@@ -112,13 +112,13 @@ export type PresenceUpdateResult = 'ok' | 'not_member' | 'too_large' | 'rate_lim
  * is read from the store once (the first watcher here) and then kept by the changes every store write
  * publishes, heard through the streams hub (the adapter's watch of the group) or returned by this
  * instance's own writes; a change that does not follow the version held, or a renewed subscription,
- * makes it read again. Nothing polls: on a shared store a slow sweep (`sweepMs`, bounded) checks each
+ * makes it read again. Nothing polls: on a shared store a slow sweep (`adapter.presence.sweepIntervalMs`, bounded) checks each
  * group's version to repair what a lost message missed, and the instance reads a group when another
  * instance's entries there are due to expire (it stopped refreshing them), which drops them and publishes
  * their leave to every instance.
  *
  * Watchers hear of changes coalesced per group: frames go out at most once per window (`FLUSH_MS`, widened
- * to keep each watcher under `maxBytesPerSecond`), each carrying every change since the list the watcher has,
+ * to keep each watcher under `bytesPerSecond`), each carrying every change since the list the watcher has,
  * latest state per member.
  */
 export class PresenceHub {
@@ -130,7 +130,7 @@ export class PresenceHub {
   constructor(
     private readonly store: PresenceStore,
     private readonly carrier: PresenceCarrier,
-    private readonly limits: PresenceLimits,
+    private readonly limits: Required<StreamsPresenceOptions>,
   ) {
     this.sweep = store.sweepMs === null ? null : setInterval(() => this.sweepSome(), store.sweepMs);
     this.sweep?.unref();
@@ -429,7 +429,7 @@ export class PresenceHub {
     this.materialize(g);
     const bytes = this.send(g);
     // Each watcher got at most `bytes`: the next frame waits until the budget has paid for them.
-    if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.maxBytesPerSecond);
+    if (bytes > 0) g.flushAt = Date.now() + Math.max(FLUSH_MS, (bytes * 1000) / this.limits.bytesPerSecond);
   }
 
   /** One frame per live watcher whose list is behind; returns the largest, in bytes. */
@@ -534,8 +534,9 @@ export class PresenceHub {
   }
 
   private budgetOf(socket: PresenceSocket): TokenBucket {
-    const rate = this.limits.maxUpdatesPerSecond;
-    return ((socket.presence ??= { seats: new Map(), budget: null }).budget ??= new TokenBucket(rate, rate));
+    const rate = this.limits.updatesPerSecond;
+    // A burst of a second's worth, and at least one update (a fractional rate would otherwise allow none).
+    return ((socket.presence ??= { seats: new Map(), budget: null }).budget ??= new TokenBucket(Math.max(1, rate), rate));
   }
 
   private failed(what: string, error: unknown): void {

@@ -42,16 +42,21 @@ export interface PresenceRead {
   entries: PresenceEntry[] | null;
 }
 
-/** Presence bounds and timings, resolved from the `presence` option. */
-export interface PresenceLimits {
-  maxMembersPerGroup: number;
-  maxListedMembers: number;
-  maxUpdatesPerSecond: number;
-  maxStateBytes: number;
-  maxBytesPerSecond: number;
-  ttlMs: number;
-  /** Redis: the interval of the consistency sweep (docs/protocol.md, "Across instances"). */
-  pollMs: number;
+/** Presence bounds (docs/protocol.md, "Presence"); the Redis-only timings are the adapter's (`adapter.presence`). */
+export interface StreamsPresenceOptions {
+  /** Members one group may hold (on Redis: entries, one per member and instance); a join past it is seated as a watcher only. Default 100000. */
+  maxMembersPerGroup?: number;
+  /** Past this many members a group's watchers get counts only (no list, no join/leave events). Default 1000. */
+  maxListedMembers?: number;
+  /** Presence `state` updates one socket may send per second (a burst of as many, at least one); fractions allowed. Default 20. */
+  updatesPerSecond?: number;
+  /** Largest `state` of a member, in bytes of JSON. Default 4096. */
+  maxStateBytes?: number;
+  /**
+   * Presence frames of one group, in bytes per second each watcher gets on average: changes are coalesced
+   * (at most one frame per 50 ms), and a frame of B bytes delays the group's next by B / this. Default 65536.
+   */
+  bytesPerSecond?: number;
 }
 
 /**

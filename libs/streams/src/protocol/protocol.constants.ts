@@ -5,7 +5,7 @@ export const PATH_SUBSCRIPTION_ID = 'path';
 export const CLOSE_CODES = {
   /** Server shutting down (`app.close()`). */
   GOING_AWAY: 1001,
-  /** A client frame larger than `maxPayloadBytes` (sent by `ws` itself). */
+  /** A client frame larger than `limits.payloadBytes` (sent by `ws` itself). */
   MESSAGE_TOO_BIG: 1009,
   /** A socket that does not read fast enough even after coalescing (SPEC §7.6). */
   SLOW_CONSUMER: 4008,
@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   UNKNOWN_TYPE: 'unknown_type',
   INVALID_FIELD: 'invalid_field',
   SUBSCRIPTION_LIMIT: 'subscription_limit',
-  /** A join past the socket's `maxJoinsPerSecond` budget (replacing joins count). */
+  /** A join past the socket's `limits.joinsPerSecond` budget (replacing joins count). */
   JOIN_RATE_LIMITED: 'join_rate_limited',
   SNAPSHOT_FAILED: 'snapshot_failed',
   /** Presence: the group already holds `presence.maxMembersPerGroup` members; the subscription only watches. */
@@ -36,11 +36,11 @@ export const ERROR_CODES = {
   PRESENCE_NOT_MEMBER: 'presence_not_member',
   /** Presence: a `state` past `presence.maxStateBytes`. */
   PRESENCE_TOO_LARGE: 'presence_too_large',
-  /** Presence: past the socket's `presence.maxUpdatesPerSecond`. */
+  /** Presence: past the socket's `presence.updatesPerSecond`. */
   PRESENCE_RATE_LIMITED: 'presence_rate_limited',
   /** Presence: the store could not be written (Redis down); the subscription goes on. */
   PRESENCE_FAILED: 'presence_failed',
-  /** A `refresh` past the socket's `maxRefreshesPerMinute`. */
+  /** A `refresh` past the socket's `limits.refreshesPerSecond`. */
   REFRESH_RATE_LIMITED: 'refresh_rate_limited',
   /** A `refresh` on a socket whose authentication has no expiry. */
   REFRESH_UNSUPPORTED: 'refresh_unsupported',

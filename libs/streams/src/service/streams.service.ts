@@ -3,7 +3,6 @@ import type { StreamAdapter, StreamEnvelope } from '../adapters/stream-adapter.i
 import type { CustomStream } from '../custom/custom-stream.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
 import { StreamsError, StreamsInputError, StreamsOperationError, type StreamOperation } from '../errors/streams.errors';
-import { StreamsGateway } from '../gateway/streams.gateway';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
 import type {
   StreamDeleteInput,
@@ -41,7 +40,6 @@ export class StreamsService implements OnModuleInit {
     private readonly store: StreamsStore,
     private readonly handlers: StreamHandlersRegistry,
     private readonly customStreams: CustomStreamsRegistry,
-    private readonly gateway: StreamsGateway,
     @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
     private readonly metrics: StreamsMetrics,
     @Inject(STREAMS_PRESENCE) private readonly presenceHub: PresenceHub,
@@ -192,11 +190,6 @@ export class StreamsService implements OnModuleInit {
   createStream<T = unknown>(streamName: string, impl: CustomStream<T>): () => void {
     this.customStreams.register(streamName, impl as CustomStream);
     return () => this.customStreams.unregister(streamName);
-  }
-
-  /** The WebSocket listener's bound address (after init), e.g. to learn the port picked for `port: 0`. */
-  address(): { host: string; port: number } {
-    return this.gateway.address();
   }
 
   /** After a write: its change handlers when it published, the replay counted when it was one. */

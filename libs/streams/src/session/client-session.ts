@@ -1,16 +1,10 @@
 import type { AuthExpiry } from '../auth/auth-expiry';
 import { TokenBucket } from '../common/token-bucket';
+import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { PresenceSeats } from '../presence/presence.hub';
 import { wireFrame } from '../wire/wire-frame';
 import { type GroupBinding, type SeamSession, SocketSubscriptions } from './snapshot.seam';
 import type { SocketPort } from './socket.port';
-
-/** A socket's protocol budgets, from the options. */
-export interface SessionLimits {
-  /** Joins a fresh socket may make at once (`maxSubscriptionsPerSocket` + `maxJoinsPerSecond`). */
-  joinBurst: number;
-  joinsPerSecond: number;
-}
 
 /** Who re-syncs a session's subscriptions on a group that lost continuity (the protocol handler, StreamsSession). */
 export interface Resyncer {
@@ -37,14 +31,15 @@ export class ClientSession implements SeamSession {
     readonly port: SocketPort,
     /** What `authFunction` returned; replaced by a successful `refresh`. */
     public context: unknown,
-    limits: SessionLimits,
+    limits: Pick<ResolvedStreamsOptions['limits'], 'subscriptionsPerSocket' | 'joinsPerSecond'>,
     private readonly resyncer: Resyncer,
   ) {
-    this.joins = new TokenBucket(limits.joinBurst, limits.joinsPerSecond);
+    // A fresh socket may open every subscription it is allowed and still re-join for a second.
+    this.joins = new TokenBucket(limits.subscriptionsPerSocket + limits.joinsPerSecond, limits.joinsPerSecond);
     this.subscriptions = new SocketSubscriptions(this);
   }
 
-  /** Spends one join of this socket's budget; false when it is spent (see `maxJoinsPerSecond`). */
+  /** Spends one join of this socket's budget; false when it is spent (see `limits.joinsPerSecond`). */
   takeJoin(): boolean {
     return this.joins.take();
   }

@@ -1,23 +1,10 @@
 import type { StreamEnvelope, StreamSnapshot } from '../adapters/stream-adapter.interface';
 import { HubEvent } from '../hub/hub.event';
 import type { GroupMember } from '../hub/streams.hub';
-import type { WireFrame } from '../wire/wire-frame';
 import { ClientSession } from './client-session';
 import { SnapshotSeam } from './snapshot.seam';
 import type { SocketPort } from './socket.port';
-
-/** A port that records what the session sends, in order (a live event's bytes decoded back to its frame). */
-function fakePort() {
-  const sent: Array<{ type: string; event?: { type: string; data?: unknown } }> = [];
-  const port: SocketPort = {
-    send: (wire: WireFrame) => sent.push(JSON.parse(wire.payload.toString())),
-    sendFrame: (frame) => sent.push(frame as (typeof sent)[number]),
-    close: () => undefined,
-    enqueue: () => undefined,
-    open: true,
-  };
-  return { port, sent };
-}
+import { fakePort } from '../../../../test/support/fake-port';
 
 /** A hub whose bind resolves when the test says (the adapter's watch), delivering to the members bound so far. */
 function fakeHub(log: string[]) {
@@ -60,7 +47,7 @@ function fakeStore(log: string[], seq: number, during: () => void = () => undefi
 
 const request = { subscriptionId: 'a', streamName: 's', groupId: 'g', id: null };
 const extras = { continuityLost: false, presence: () => ({}) };
-const sessionOf = (port: SocketPort) => new ClientSession(port, null, { joinBurst: 1, joinsPerSecond: 1 }, { resync: async () => undefined, onTaskError: () => undefined });
+const sessionOf = (port: SocketPort) => new ClientSession(port, null, { subscriptionsPerSocket: 1, joinsPerSecond: 1 }, { resync: async () => undefined, onTaskError: () => undefined });
 
 describe('SnapshotSeam.serve at the port (SPEC §7.5)', () => {
   it('binds the group and waits for its events to flow before it reads the snapshot', async () => {

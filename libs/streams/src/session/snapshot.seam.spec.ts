@@ -1,8 +1,6 @@
-import type { WebSocket } from 'ws';
 import { MemoryStreamAdapter } from '../adapters/memory/memory.adapter';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
-import { StreamConnection } from '../gateway/stream-connection';
 import { HubEvent } from '../hub/hub.event';
 import { StreamsHub } from '../hub/streams.hub';
 import { StreamsMetrics } from '../metrics/streams-metrics';
@@ -13,21 +11,14 @@ import { StreamsStore } from '../service/streams.store';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { GroupBinding } from './snapshot.seam';
 import { ClientSession } from './client-session';
+import type { SocketPort } from './socket.port';
+import { fakePort } from '../../../../test/support/fake-port';
 import { StreamsSession } from './streams.session';
 
-/** A stand-in socket that records what was sent (pure routing logic; the e2e suite uses real sockets). */
-function fakeSocket() {
-  const sent: unknown[] = [];
-  const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (data: Buffer | string) => sent.push(JSON.parse(data.toString())) };
-  return { socket: socket as unknown as WebSocket, sent };
-}
-
-const metrics = new StreamsMetrics(resolveStreamsOptions({}));
-const limits = { maxBufferedBytes: 1 << 20, inbound: { maxTasks: 64, maxBytes: 1 << 20 }, writeFastPath: true };
-const connection = (socket: WebSocket) => new StreamConnection(socket, metrics, limits);
-/** A socket's session over a real connection (no re-sync in these tests). */
-const clientOf = (socket: WebSocket) =>
-  new ClientSession(connection(socket), null, { joinBurst: 100, joinsPerSecond: 100 }, { resync: () => Promise.resolve(), onTaskError: () => undefined });
+const defaults = resolveStreamsOptions({});
+const metrics = new StreamsMetrics(defaults);
+/** A socket's session over a recording port (pure routing logic; the e2e suites use real sockets; no re-sync here). */
+const clientOf = (port: SocketPort) => new ClientSession(port, null, defaults.limits, { resync: () => Promise.resolve(), onTaskError: () => undefined });
 
 const envelope = (seq: number, id: string | null, group = 'g'): StreamEnvelope => ({
   seq,
@@ -43,8 +34,8 @@ const sync = { type: 'stream' as const, timestamp: 1, streamName: 's', groupId: 
 
 describe('SocketSubscriptions routing (the socket side of the snapshot seam)', () => {
   it('snapshot seam (SPEC §7.5): frames racing a join are held, then only those after the snapshot are sent, after the sync', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('a'));
     deliver(c, envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
     deliver(c, envelope(5, 'y')); // published after: must follow the sync
@@ -56,8 +47,8 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
   });
 
   it('a second join on a group already live holds frames until its snapshot, without losing them for the first', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('group'));
     c.subscriptions.activate('group', 0, null);
     deliver(c, envelope(1, 'x'));
@@ -71,8 +62,8 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
   });
 
   it('overlapping subscriptions (SPEC §7.3): a frame goes out once however many subscriptions match', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
       c.subscriptions.open(s);
       c.subscriptions.activate(s.subscriptionId, 0, null);
@@ -83,8 +74,8 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
   });
 
   it('a resume never re-sends what another subscription of the socket already covers (SPEC §7.3)', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     const missed = [envelope(5, 'x'), envelope(6, 'y'), envelope(7, 'x')];
     c.subscriptions.open(sub('group'));
     c.subscriptions.resume('group', missed, 7, { type: 'resumed' });
@@ -94,8 +85,8 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
   });
 
   it('an item subscription gets only its item; a closed pending subscription releases held frames', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('i', 'x'));
     c.subscriptions.activate('i', 0, null);
     deliver(c, envelope(1, 'y'));
@@ -112,8 +103,8 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
 
 describe('SocketSubscriptions re-sync and detached subscriptions', () => {
   it('re-sync (SPEC §7.9): frames are held from the instant of the loss, then only those newer than the re-sync snapshot follow its sync', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('a'));
     c.subscriptions.activate('a', 0, null);
     const binding = c.subscriptions.binding('s', 'g')!;
@@ -131,8 +122,8 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
   });
 
   it('a detached subscription is bound to nothing (frames of its siblings flow), still counts, and is ended by a leave', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('live'));
     c.subscriptions.activate('live', 0, null);
     c.subscriptions.open(sub('failed', 'x'));
@@ -146,8 +137,8 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
   });
 
   it('reattach puts only the same detached subscription back in its snapshot phase, not one that replaced it', () => {
-    const { socket, sent } = fakeSocket();
-    const c = clientOf(socket);
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
     c.subscriptions.open(sub('a'));
     const detached = c.subscriptions.detach('a')!;
     expect(detached.unbind).toBeInstanceOf(GroupBinding);
@@ -170,11 +161,9 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     const hub = new StreamsHub(adapter);
     const presence = new PresenceHub(new LocalPresenceStore(), hub, options.presence);
     const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub);
-    const { socket, sent } = fakeSocket();
-    const c = connection(socket);
-    // Resolves once the socket's inbound queue has run everything queued before it (the join, the re-sync).
-    const queued = () => new Promise<void>((resolve) => c.enqueue(async () => resolve(), () => undefined));
-    session.opened(c, { context: null, expiresAt: null }, { streamName: 's', groupId: 'g', itemId: null });
+    // `queued` resolves once the socket's inbound queue has run everything queued before it (the join, the re-sync).
+    const { port, sent, drained: queued } = fakePort();
+    session.opened(port, { context: null, expiresAt: null }, { streamName: 's', groupId: 'g', itemId: null });
     await queued();
     const first = await adapter.set('s', 'g', 'counter', 1);
 

@@ -261,7 +261,7 @@ export class SnapshotSeam {
 export class SocketSubscriptions {
   /**
    * In join order. Replaced, never grown in place: an array of exactly its length (most sockets hold one or
-   * two subscriptions, at most `maxSubscriptionsPerSocket`) is far smaller than a Map, and it is searched only
+   * two subscriptions, at most `limits.subscriptionsPerSocket`) is far smaller than a Map, and it is searched only
    * for client messages, never per delivery. A group's binding is found through its subscriptions (each holds
    * its own), so the socket keeps no map of groups either.
    */

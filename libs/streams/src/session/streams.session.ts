@@ -13,7 +13,7 @@ import { StreamsStore } from '../service/streams.store';
 import type { StreamAuthInput } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS, STREAMS_PRESENCE } from '../streams.constants';
 import { type JoinRefusal, StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
-import { ClientSession, type Resyncer, type SessionLimits } from './client-session';
+import { ClientSession, type Resyncer } from './client-session';
 import { serveRetryDelay } from './serve-retry.delay';
 import { type GroupBinding, SnapshotSeam, streamFrame } from './snapshot.seam';
 import type { SocketPort } from './socket.port';
@@ -37,8 +37,6 @@ export interface PathSubscription {
 export class StreamsSession implements Resyncer {
   private readonly logger = new Logger('Streams');
   private readonly seam: SnapshotSeam;
-  /** Each session's budgets, from the options (computed once). */
-  private readonly limits: SessionLimits;
 
   constructor(
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -49,8 +47,6 @@ export class StreamsSession implements Resyncer {
     hub: StreamsHub,
   ) {
     this.seam = new SnapshotSeam(hub, store, metrics);
-    // A fresh socket may open every subscription it is allowed and still re-join for a second.
-    this.limits = { joinBurst: options.maxSubscriptionsPerSocket + options.maxJoinsPerSecond, joinsPerSecond: options.maxJoinsPerSecond };
   }
 
   /**
@@ -58,9 +54,9 @@ export class StreamsSession implements Resyncer {
    * refresh when it expires): its session, which learns when to refresh; a `/stream/...` URL joins its group.
    */
   opened(port: SocketPort, auth: Omit<AuthGranted, 'allowed'> & { input?: StreamAuthInput }, path: PathSubscription | null): ClientSession {
-    const client = new ClientSession(port, auth.context, this.limits, this);
+    const client = new ClientSession(port, auth.context, this.options.limits, this);
     if (auth.expiresAt !== null && auth.input) {
-      client.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.maxRefreshesPerMinute, expire(port));
+      client.auth = new AuthExpiry(auth.input, auth.expiresAt, this.options.limits.refreshesPerSecond, expire(port));
       // Tells a client that asked for expiring auth when to refresh (clients that never refresh ignore it).
       port.sendFrame({ type: 'auth', expiresAt: auth.expiresAt });
     }
@@ -105,11 +101,11 @@ export class StreamsSession implements Resyncer {
   /** A client's own presence state (e.g. typing) for the member one of its subscriptions holds. */
   private async presenceUpdate(client: ClientSession, subscriptionId: string, state: unknown): Promise<void> {
     const result = await this.presence.update(client, subscriptionId, state);
-    const { maxStateBytes, maxUpdatesPerSecond } = this.options.presence;
+    const { maxStateBytes, updatesPerSecond } = this.options.presence;
     const errors = {
       not_member: [ERROR_CODES.PRESENCE_NOT_MEMBER, 'this subscription holds no presence member'],
       too_large: [ERROR_CODES.PRESENCE_TOO_LARGE, `presence state is larger than ${maxStateBytes} bytes`],
-      rate_limited: [ERROR_CODES.PRESENCE_RATE_LIMITED, `at most ${maxUpdatesPerSecond} presence updates per second per socket`],
+      rate_limited: [ERROR_CODES.PRESENCE_RATE_LIMITED, `at most ${updatesPerSecond} presence updates per second per socket`],
       failed: [ERROR_CODES.PRESENCE_FAILED, 'presence could not be stored'],
     } as const;
     if (result !== 'ok') this.error(client, errors[result][0], errors[result][1], { subscriptionId });
@@ -125,10 +121,10 @@ export class StreamsSession implements Resyncer {
     const auth = client.auth;
     if (!auth) return this.error(client, ERROR_CODES.REFRESH_UNSUPPORTED, 'this client’s authentication does not expire');
     if (!auth.takeRefresh()) {
-      return this.error(client, ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.maxRefreshesPerMinute} refreshes per minute per socket`);
+      return this.error(client, ERROR_CODES.REFRESH_RATE_LIMITED, `at most ${this.options.limits.refreshesPerSecond} refreshes per second per socket`);
     }
     const input = { ...auth.input(), refresh: { token, context: client.context } };
-    const outcome = await runAuth(this.options.authFunction, input, this.options.handshakeTimeoutMs);
+    const outcome = await runAuth(this.options.authFunction, input, this.options.timeouts.handshakeMs);
     if (!client.port.open) return;
     if (!outcome.allowed) {
       this.metrics.connectionRefused(outcome.reason);
@@ -169,12 +165,13 @@ export class StreamsSession implements Resyncer {
     const { subscriptionId } = request;
     const subscriptions = client.subscriptions;
     const replacing = subscriptions.has(subscriptionId);
-    if (!replacing && subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
-      this.error(client, ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${this.options.maxSubscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
+    const { subscriptionsPerSocket, joinsPerSecond } = this.options.limits;
+    if (!replacing && subscriptions.size >= subscriptionsPerSocket) {
+      this.error(client, ERROR_CODES.SUBSCRIPTION_LIMIT, `at most ${subscriptionsPerSocket} subscriptions per socket`, { subscriptionId });
       return;
     }
     if (!client.takeJoin()) {
-      this.error(client, ERROR_CODES.JOIN_RATE_LIMITED, `at most ${this.options.maxJoinsPerSecond} joins per second per socket`, { subscriptionId });
+      this.error(client, ERROR_CODES.JOIN_RATE_LIMITED, `at most ${joinsPerSecond} joins per second per socket`, { subscriptionId });
       return;
     }
     const decision = await this.handlers.authorizeJoin(this.payload(client, request));

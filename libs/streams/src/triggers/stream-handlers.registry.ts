@@ -98,7 +98,7 @@ export class StreamHandlersRegistry {
   /**
    * Runs every matching join handler in turn; false when one rejected the subscription. A handler that
    * fails (throws anything but Forbidden/Unauthorized) rejects it too — fail closed — unless
-   * `allowJoinOnHandlerError` restores iii's permissive behaviour; either way the failure is logged.
+   * `handlers.allowJoinOnError` restores iii's permissive behaviour; either way the failure is logged.
    */
   async authorizeJoin(payload: StreamSubscriptionPayload): Promise<JoinDecision> {
     let allowed = true;
@@ -119,7 +119,7 @@ export class StreamHandlersRegistry {
           why ??= refusal(error instanceof ForbiddenException ? 'forbidden' : 'unauthorized', error.message);
         } else {
           this.logFailure(handler, error);
-          if (!this.options.allowJoinOnHandlerError) {
+          if (!this.options.handlers.allowJoinOnError) {
             allowed = false;
             // What failed stays in the server's log, not in the client's frame.
             why ??= refusal('join_failed', 'a join handler failed');

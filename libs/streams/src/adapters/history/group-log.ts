@@ -4,7 +4,7 @@ export interface HistoryLimits {
   /** Most recent events kept per group; 0 keeps none (resume then always re-syncs). */
   size: number;
   /** Events older than this (by frame timestamp) are dropped, in ms. */
-  ttlMs: number;
+  maxAgeMs: number;
 }
 
 /** A fresh epoch: it changes whenever a group's history starts over, so old positions cannot be trusted. */
@@ -69,7 +69,7 @@ export class GroupLog {
   }
 
   private trim(now: number): void {
-    const oldest = now - this.limits.ttlMs;
+    const oldest = now - this.limits.maxAgeMs;
     while (this.head < this.entries.length && (this.entries.length - this.head > this.limits.size || this.entries[this.head].timestamp < oldest)) {
       this.head++;
     }

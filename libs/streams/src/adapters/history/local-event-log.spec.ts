@@ -12,7 +12,7 @@ describe('LocalEventLog (per-group clocks and state of the in-process adapters)'
     // Fake timers also fix Date.now(), so the wall clock only moves when the test says so.
     jest.useFakeTimers({ now: T0 });
     items = new Set();
-    log = new LocalEventLog({ history: { size: 10, ttlMs: 1000 }, hasItems: (_, group) => items.has(group) });
+    log = new LocalEventLog({ history: { size: 10, maxAgeMs: 1000 }, hasItems: (_, group) => items.has(group) });
   });
 
   afterEach(() => {

@@ -67,7 +67,7 @@ export class LocalEventLog {
 
   constructor(private readonly options: LocalEventLogOptions) {
     this.latest = options.floor ?? 0;
-    const interval = Math.min(1000, Math.max(10, options.history.ttlMs / 2));
+    const interval = Math.min(1000, Math.max(10, options.history.maxAgeMs / 2));
     this.sweeper = setInterval(() => this.sweep(Date.now()), interval).unref();
   }
 

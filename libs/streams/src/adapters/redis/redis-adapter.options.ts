@@ -15,6 +15,18 @@ export interface RedisClusterOptions {
   natMap?: Record<string, { host: string; port: number }>;
 }
 
+/** Timings of presence shared through Redis (the memory and file adapters keep presence in-process). */
+export interface RedisPresenceOptions {
+  /** An instance's entries expire this long after it stopped refreshing them (it refreshes every third of it). Default 15000. */
+  ttlMs?: number;
+  /**
+   * The interval of the consistency sweep, which checks the version of the groups this instance watches (at
+   * most 1,000 per sweep) to repair a change whose message was lost. Changes themselves arrive as messages,
+   * not by polling. Default 20000.
+   */
+  sweepIntervalMs?: number;
+}
+
 export interface RedisAdapterOptions {
   type: 'redis';
   /** Run on a Redis Cluster (sharded pub/sub, one subscriber connection per master). Excludes `url`. */
@@ -36,6 +48,8 @@ export interface RedisAdapterOptions {
   connectTimeoutMs?: number;
   /** How long a command may wait for its reply before it is rejected, in ms. Default 5000. */
   commandTimeoutMs?: number;
+  /** Presence timings; see RedisPresenceOptions. */
+  presence?: RedisPresenceOptions;
 }
 
 export const REDIS_ADAPTER_DEFAULTS = {
@@ -45,8 +59,10 @@ export const REDIS_ADAPTER_DEFAULTS = {
   commandTimeoutMs: 5000,
 } as const;
 
+export const REDIS_PRESENCE_DEFAULTS = { ttlMs: 15_000, sweepIntervalMs: 20_000 } as const;
+
 /** The keys a Redis adapter's options may have (any other is refused at bootstrap: `urll` must not connect to the default). */
-export const REDIS_ADAPTER_KEYS = ['type', 'url', 'cluster', 'options', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs'] as const;
+export const REDIS_ADAPTER_KEYS = ['type', 'url', 'cluster', 'options', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs', 'presence'] as const;
 
 /** The keys `adapter.cluster` may have. */
 export const REDIS_CLUSTER_KEYS = ['nodes', 'username', 'password', 'tls', 'natMap'] as const;

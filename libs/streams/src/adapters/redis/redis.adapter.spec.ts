@@ -169,7 +169,7 @@ describeRedis('RedisStreamAdapter', () => {
     });
 
     describe('history (resume)', () => {
-      const openWith = async (history: { size: number; ttlMs: number }) => {
+      const openWith = async (history: { size: number; maxAgeMs: number }) => {
         const adapter = await RedisStreamAdapter.connect({ type: 'redis', url: REDIS_URL, keyPrefix: prefix }, history);
         adapters.push(adapter);
         return adapter;
@@ -203,22 +203,22 @@ describeRedis('RedisStreamAdapter', () => {
         expect(await adapter.history('s', 'never-written', envelope!.epoch!, 0)).toBeNull();
       });
 
-      it('keeps at most `size` events and none older than `ttlMs`', async () => {
-        const small = await openWith({ size: 3, ttlMs: 60_000 });
+      it('keeps at most `size` events and none older than `maxAgeMs`', async () => {
+        const small = await openWith({ size: 3, maxAgeMs: 60_000 });
         const start = await small.snapshot('s', 'g', null);
         for (let i = 0; i < 5; i++) await tick(small, i);
         expect(await small.history('s', 'g', start.epoch!, start.seq + 1)).toBeNull();
         expect((await small.history('s', 'g', start.epoch!, start.seq + 2))!.envelopes.map((e) => e.frame.event)).toEqual(
           [2, 3, 4].map((n) => ({ type: 'event', event: { type: 'tick', data: n } })),
         );
-        const brief = await openWith({ size: 100, ttlMs: 50 });
+        const brief = await openWith({ size: 100, maxAgeMs: 50 });
         const from = await brief.snapshot('s', 'brief', null);
         // An item keeps the group's position once its history has expired (an item-less group's expires too).
         await brief.set('s', 'brief', 'i', 0);
         await new Promise((r) => setTimeout(r, 120));
         expect(await brief.history('s', 'brief', from.epoch!, from.seq)).toBeNull();
         expect(await brief.history('s', 'brief', from.epoch!, from.seq + 1)).toMatchObject({ envelopes: [] });
-        const none = await openWith({ size: 0, ttlMs: 60_000 });
+        const none = await openWith({ size: 0, maxAgeMs: 60_000 });
         const at = await none.snapshot('s', 'none', null);
         await none.publish({ streamName: 's', groupId: 'none', id: null, event: { type: 'event', event: { type: 'tick', data: 0 } } });
         expect(await none.history('s', 'none', at.epoch!, at.seq)).toBeNull();

@@ -22,7 +22,7 @@ import {
   type StreamSink,
   type Unwatch,
 } from '../stream-adapter.interface';
-import type { RedisAdapterOptions } from './redis-adapter.options';
+import { type RedisAdapterOptions, type RedisPresenceOptions, REDIS_PRESENCE_DEFAULTS } from './redis-adapter.options';
 import { connectRedis, createRedisClient, createRedisCluster, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
 import { RedisClusterSubscribers } from './redis-cluster.subscribers';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
@@ -93,6 +93,8 @@ export class RedisStreamAdapter extends StreamAdapter {
     private readonly historyLimits: HistoryLimits,
     private readonly idempotencyLimits: IdempotencyLimits,
     private readonly expiry: ExpiryLimits,
+    /** The adapter's `presence` option: how presence entries expire and are re-read (presenceStore). */
+    private readonly presence: Required<RedisPresenceOptions>,
     private readonly commands: Redis | Cluster,
     private readonly link: SubscriberLink,
     subscriberClient: Redis | null,
@@ -101,7 +103,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     this.keys = new RedisKeyspace(settings.keyPrefix);
     this.index = new RedisGroupIndex(commands, this.keys);
     this.expiring = new RedisExpiryIndex(commands, this.keys);
-    this.keepAlive = new RedisMetaKeepAlive(commands, this.keys, historyLimits.ttlMs);
+    this.keepAlive = new RedisMetaKeepAlive(commands, this.keys, historyLimits.maxAgeMs);
     // Catching up after a reconnect reads the log through the command connection, which may come back later.
     const replay = async (stream: string, group: string, epoch: string, seq: number) => {
       await whenReady(commands, settings.connectTimeoutMs);
@@ -130,14 +132,15 @@ export class RedisStreamAdapter extends StreamAdapter {
     expiry: ExpiryLimits = DEFAULT_EXPIRY,
   ): Promise<RedisStreamAdapter> {
     const settings = resolveRedisSettings(options);
+    const presence = { ...REDIS_PRESENCE_DEFAULTS, ...options.presence };
     if (settings.cluster) {
       const cluster = createRedisCluster(settings);
       const link = new RedisClusterSubscribers(cluster, settings.options, settings.connectTimeoutMs, new Logger('Streams'));
-      const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, cluster, link, null);
+      const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, presence, cluster, link, null);
       return adapter.start([connectRedis(cluster, settings)], () => void link.close());
     }
     const [commands, subscriberClient] = [createRedisClient(settings), createRedisClient(settings)];
-    const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
+    const adapter = new RedisStreamAdapter(settings, history, idempotency, expiry, presence, commands, new SingleSubscriberLink(subscriberClient), subscriberClient);
     return adapter.start([connectRedis(commands, settings), connectRedis(subscriberClient, settings)], () => subscriberClient.disconnect());
   }
 
@@ -316,8 +319,8 @@ export class RedisStreamAdapter extends StreamAdapter {
     };
   }
 
-  override presenceStore(timing: { ttlMs: number; pollMs: number }): RedisPresenceStore {
-    return new RedisPresenceStore(this.commands, this.keys, timing.ttlMs, timing.pollMs);
+  override presenceStore(): RedisPresenceStore {
+    return new RedisPresenceStore(this.commands, this.keys, this.presence.ttlMs, this.presence.sweepIntervalMs);
   }
 
   async ping(): Promise<void> {
@@ -410,12 +413,12 @@ export class RedisStreamAdapter extends StreamAdapter {
     args: ScriptArg[],
   ): Promise<unknown[]> {
     const command = (this.commands as unknown as Record<string, ScriptCommand>)[script.name];
-    const { size, ttlMs } = this.historyLimits;
+    const { size, maxAgeMs } = this.historyLimits;
     const floor = this.subscriber.floor(g.channel);
     const keys = [g.items, g.meta, g.log, this.keys.hold(g, this.instance), g.versions, g.idempotency, g.idempotencyExpiry, g.expiries];
     const key = idempotency ? JSON.stringify(idempotency.key) : '';
     const { ttlMs: keptMs, maxKeysPerGroup } = this.idempotencyLimits;
-    const head = [this.runId, g.channel, fragment, size, ttlMs, floor, ticket, oldest, key, idempotency?.fingerprint ?? '', keptMs, maxKeysPerGroup];
+    const head = [this.runId, g.channel, fragment, size, maxAgeMs, floor, ticket, oldest, key, idempotency?.fingerprint ?? '', keptMs, maxKeysPerGroup];
     return command.call(this.commands, ...keys, ...head, ...args);
   }
 
