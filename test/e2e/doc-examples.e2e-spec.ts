@@ -21,6 +21,7 @@ const EXAMPLE = /<!-- example: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
 /**
  * A code block marked `<!-- example: path -->` shows that file exactly; the file is compiled and run by a
  * test (a spec under examples/, or the e2e test that imports it), so what a page shows is what runs.
+ * `node scripts/sync-doc-examples.js` rewrites the blocks from the files after an example changed.
  */
 describe('code shown in the docs', () => {
   const shown = pages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE)].map((m) => ({ page: relative(root, page), file: m[1], code: m[2] })));

@@ -191,7 +191,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     expect(resolveStreamsOptions({ adapter: { type: 'redis', url: 'redis://r:6379', presence: { ttlMs: 1500 } } }).adapter).toEqual({
       type: 'redis',
       url: 'redis://r:6379',
-      presence: { ttlMs: 1500, sweepIntervalMs: 500 },
+      presence: { ttlMs: 1500, sweepIntervalMs: 20_000 },
     });
     expect(issuesOf({ adapter: { type: 'redis', presence: { ttlMs: 10, poll: 5 } } })).toEqual([
       'adapter.presence.poll is not a known option (known: ttlMs, sweepIntervalMs)',
