@@ -44,16 +44,16 @@ const KNOWN_KEYS = {
   adapter: { memory: ['type'], file: FILE_ADAPTER_KEYS, redis: REDIS_ADAPTER_KEYS } as Record<string, readonly string[]>,
 };
 
-type Issues = string[];
+export type Issues = string[];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A whole number written in decimal, as environment variables carry them (`ConfigService.get('PORT')` is a string). */
 const DECIMAL = /^(0|-?[1-9][0-9]{0,15})$/;
 
-function int(issues: Issues, name: string, raw: unknown, fallback: number, min: number, max: number): number {
+export function int(issues: Issues, name: string, raw: unknown, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -63,13 +63,13 @@ function int(issues: Issues, name: string, raw: unknown, fallback: number, min: 
   return value;
 }
 
-function unknownKeys(issues: Issues, prefix: string, value: Record<string, unknown>, known: readonly string[]): void {
+export function unknownKeys(issues: Issues, prefix: string, value: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) issues.push(`${prefix}${key} is not a known option (known: ${known.join(', ')})`);
   }
 }
 
-function bool(issues: Issues, name: string, value: unknown, fallback: boolean): boolean {
+export function bool(issues: Issues, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') issues.push(`${name} must be true or false (got ${JSON.stringify(value)})`);
   return value === true;
