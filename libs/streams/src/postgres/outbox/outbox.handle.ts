@@ -58,7 +58,7 @@ export function outboxExecutor(handle: OutboxHandle): OutboxExecutor {
   }
   if (typeof h.query !== 'function') throw new StreamsOutboxError('outbox_unknown_handle', 'not a transaction handle: expected a pg client, a TypeORM EntityManager or QueryRunner, a Kysely or Drizzle transaction');
   if (typeof h.totalCount === 'number') throw notInTransaction('A pg Pool');
-  if ('queryRunner' in h && h.queryRunner?.isTransactionActive !== true) throw notInTransaction('This TypeORM EntityManager');
+  if (h['@instanceof'] === Symbol.for('EntityManager') && h.queryRunner?.isTransactionActive !== true) throw notInTransaction('This TypeORM EntityManager');
   if (typeof h.isTransactionActive === 'boolean' && !h.isTransactionActive) throw notInTransaction('This TypeORM QueryRunner');
   return async (text, values) => rowsOf(await h.query(text, values));
 }

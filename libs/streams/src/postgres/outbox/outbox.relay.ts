@@ -35,7 +35,7 @@ function selectSql(t: OutboxTable): string {
 FROM ${t.sql} o
 WHERE NOT EXISTS (SELECT 1 FROM ${t.sql} w WHERE w.group_hash = o.group_hash AND w.retry_at > clock_timestamp())
   AND pg_try_advisory_xact_lock(${t.relayLock}, o.group_hash)
-ORDER BY id LIMIT $1 FOR UPDATE`;
+ORDER BY o.id LIMIT $1 FOR UPDATE`;
 }
 
 /**
@@ -139,6 +139,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
   private async pass(): Promise<boolean> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection lost between two queries reports here; the next query fails the pass.
+    const lost = (error: Error) => (broken = error);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(this.select, [this.options.batchSize]);
@@ -151,6 +154,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
