@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { ChildLines } from '../support/child-lines';
-import { outboxDatabase, sql } from '../support/outbox-db';
+import { outboxDatabase, outboxDrained, sql } from '../support/outbox-db';
 import { describePostgres, PgCluster } from '../support/pg-cluster';
 import { deletePrefix, describeRedis, freePort, REDIS_URL, uniquePrefix } from '../support/redis';
 import { ResumingWatcher } from '../support/resuming-watcher';
@@ -102,7 +102,7 @@ describePostgres('outbox: kill -9 of the app at each point', () => {
 
       // After the last restart: the 5 rows are applied again with their keys (replays, nothing published).
       await boot('on');
-      await waitFor(async () => (await outboxRows()) === 0, { ms: 15_000, what: 'the outbox drained' });
+      await outboxDrained(url);
       await expectExactlyOnce();
     }, 120_000);
   });

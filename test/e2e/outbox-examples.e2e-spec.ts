@@ -4,7 +4,7 @@ import * as drizzleExample from '../../examples/outbox-drizzle.example';
 import * as kyselyExample from '../../examples/outbox-kysely.example';
 import * as pgExample from '../../examples/outbox-pg.example';
 import * as typeormExample from '../../examples/outbox-typeorm.example';
-import { ORDERS_TABLE, outboxDatabase, sql } from '../support/outbox-db';
+import { ORDERS_TABLE, outboxDatabase, outboxDrained, sql } from '../support/outbox-db';
 import { describePostgres, PgCluster } from '../support/pg-cluster';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
@@ -58,7 +58,7 @@ describePostgres('outbox guides: one line per integration', () => {
       expect(frame.event).toEqual({ type: 'create', data: { id: 'o-1', shop: 'shop-1', total: 42 } });
       expect(await sql(url, 'SELECT id FROM orders ORDER BY id')).toEqual([{ id: 'o-1' }]);
       expect(await t.service.list({ stream_name: 'orders', group_id: 'shop-1' })).toEqual([{ id: 'o-1', shop: 'shop-1', total: 42 }]);
-      expect(await sql(url, 'SELECT count(*)::int AS n FROM streams_outbox')).toEqual([{ n: 0 }]);
+      await outboxDrained(url);
       client.close();
     } finally {
       delete process.env.DATABASE_URL;

@@ -3,38 +3,15 @@ import { TerminusModule } from '@nestjs/terminus';
 import { StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
 import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
 import { StreamsOutbox, StreamsPostgresModule, type StreamsPostgresModuleOptions } from 'nest-realtime-streams/postgres';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { metricValue } from '../support/metrics-text';
-import { outboxDatabase, sql } from '../support/outbox-db';
+import { outboxDatabase, outboxDrained, sql } from '../support/outbox-db';
+import { COUNTERS_TABLE, inTransaction, marksOf, randomTransactions } from '../support/outbox-workload';
 import { describePostgres, PgCluster } from '../support/pg-cluster';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { waitFor } from '../support/wait-for';
-import { type Frame, TestClient } from '../support/ws-client';
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed from the seed it prints. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function inTransaction(pool: Pool, run: (client: PoolClient) => Promise<void>, commit = true): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await run(client);
-    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+import { TestClient } from '../support/ws-client';
 
 describePostgres('outbox relay (SPEC §10)', () => {
   let cluster: PgCluster;
@@ -68,72 +45,24 @@ describePostgres('outbox relay (SPEC §10)', () => {
   });
 
   it('1,000 randomized transactions, a third rolled back: subscribers see exactly the committed writes, in commit order per group', async () => {
-    const url = await outboxDatabase(cluster, { setup: 'CREATE TABLE counters (grp text PRIMARY KEY, n int NOT NULL)' });
+    const url = await outboxDatabase(cluster, { setup: COUNTERS_TABLE });
     const { outbox, pool, url: wsUrl } = await start(url);
-    const GROUPS = Array.from({ length: 8 }, (_, i) => `g${i}`);
-    await sql(url, `INSERT INTO counters SELECT g, 0 FROM unnest($1::text[]) AS g`, [GROUPS]);
+    const groups = Array.from({ length: 8 }, (_, i) => `g${i}`);
     const clients = new Map<string, TestClient>();
-    for (const group of GROUPS) {
+    for (const group of groups) {
       const client = await TestClient.connect(wsUrl);
       client.join('s', 'rand', group);
       await client.next((f) => f.event?.type === 'sync');
       clients.set(group, client);
     }
-    const seed = Date.now() % 100_000;
-    const rand = random(seed);
-    const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)];
-    // What each group must show: its committed writes, ordered by the counter its transactions took in turn.
-    const expected = new Map<string, string[]>(GROUPS.map((g) => [g, []]));
-    let committed = 0;
-    let rolledBack = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < 1000) {
-        next++;
-        const groups = [...new Set([pick(GROUPS), pick(GROUPS), pick(GROUPS)].slice(0, 1 + Math.floor(rand() * 3)))].sort();
-        const commit = rand() >= 1 / 3;
-        const writes: Array<[string, string]> = [];
-        await inTransaction(
-          pool,
-          async (client) => {
-            for (const group of groups) {
-              // The counter's row lock orders this group's transactions by commit, independently of the outbox.
-              const [{ n }] = (await client.query<{ n: number }>('UPDATE counters SET n = n + 1 WHERE grp = $1 RETURNING n', [group])).rows;
-              for (let k = 0; k < 1 + Math.floor(rand() * 2); k++) {
-                const mark = `${n}.${k}`;
-                const target = { stream_name: 'rand', group_id: group };
-                const kind = pick(['set', 'update', 'send'] as const);
-                if (kind === 'set') await outbox.with(client).set({ ...target, item_id: `i${Math.floor(rand() * 4)}`, data: { mark } });
-                else if (kind === 'update') await outbox.with(client).update({ ...target, item_id: `i${Math.floor(rand() * 4)}`, ops: [{ type: 'set', path: 'mark', value: mark }] });
-                else await outbox.with(client).send({ ...target, type: 'note', data: { mark } });
-                writes.push([group, mark]);
-              }
-            }
-          },
-          commit,
-        );
-        if (!commit) {
-          rolledBack++;
-          continue;
-        }
-        committed++;
-        for (const [group, mark] of writes) expected.get(group)!.push(mark);
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    const marks = (frames: Frame[]) =>
-      frames
-        .filter((f) => f.event && f.event.type !== 'sync')
-        .map((f) => ((f.event!.type === 'event' ? f.event!.event!.data : f.event!.data) as { mark: string }).mark);
-    const order = (mark: string) => mark.split('.').map(Number);
-    for (const marksOf of expected.values()) marksOf.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1]);
+    const { seed, expected, committed, rolledBack } = await randomTransactions(pool, outbox, { stream: 'rand', groups, count: 1000 });
     const total = [...expected.values()].reduce((sum, m) => sum + m.length, 0);
-    await waitFor(() => [...clients.values()].reduce((sum, c) => sum + marks(c.frames).length, 0) >= total, { ms: 20_000, what: `${total} frames (seed ${seed})` });
+    await waitFor(() => [...clients.values()].reduce((sum, c) => sum + marksOf(c.frames).length, 0) >= total, { ms: 20_000, what: `${total} frames (seed ${seed})` });
     await new Promise((r) => setTimeout(r, 100));
-    for (const [group, client] of clients) expect({ group, seed, marks: marks(client.frames) }).toEqual({ group, seed, marks: expected.get(group) });
+    for (const [group, client] of clients) expect({ group, seed, marks: marksOf(client.frames) }).toEqual({ group, seed, marks: expected.get(group) });
     expect(committed + rolledBack).toBe(1000);
     expect(rolledBack).toBeGreaterThan(250);
-    expect(await sql(url, 'SELECT count(*)::int AS n FROM streams_outbox')).toEqual([{ n: 0 }]);
+    await outboxDrained(url);
     for (const client of clients.values()) client.close();
   }, 90_000);
 
@@ -154,7 +83,7 @@ describePostgres('outbox relay (SPEC §10)', () => {
     expect(after.event!.event).toEqual({ type: 'after', data: 3 });
     const dead = await sql(url, 'SELECT stream_name, group_id, operation, payload, attempts, error_code FROM streams_outbox_dead');
     expect(dead).toEqual([{ stream_name: 'jobs', group_id: 'q', operation: 'set', payload: { item_id: 'j1', if_absent: true, data: 2 }, attempts: 1, error_code: 'exists' }]);
-    expect(await sql(url, 'SELECT count(*)::int AS n FROM streams_outbox')).toEqual([{ n: 0 }]);
+    await outboxDrained(url);
     const metrics = await app.get(StreamsMetrics).text();
     expect(metricValue(metrics, 'streams_outbox_failures_total{outcome="dead"}')).toBe(1);
     expect(metricValue(metrics, 'streams_outbox_relayed_total{operation="set"}')).toBe(1);

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { migrateOutbox } from 'nest-realtime-streams/postgres';
 import type { PgCluster } from './pg-cluster';
+import { waitFor } from './wait-for';
 
 let databases = 0;
 
@@ -30,3 +31,8 @@ export function sql<R = Record<string, unknown>>(url: string, text: string, valu
 }
 
 export const ORDERS_TABLE = 'CREATE TABLE orders (id text PRIMARY KEY, shop text NOT NULL, total int NOT NULL)';
+
+/** Waits until the relay has removed every outbox row: it commits the removal just after it published. */
+export async function outboxDrained(url: string): Promise<void> {
+  await waitFor(async () => (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM streams_outbox'))[0].n === 0, { what: 'the outbox drained' });
+}
