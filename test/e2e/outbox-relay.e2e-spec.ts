@@ -66,6 +66,33 @@ describePostgres('outbox relay (SPEC §10)', () => {
     for (const client of clients.values()) client.close();
   }, 90_000);
 
+  it("a group's rows are numbered in commit order: a second transaction's write to the group waits for the first one's end", async () => {
+    const url = await outboxDatabase(cluster);
+    const { outbox, pool } = await start(url, { outbox: { relay: false } });
+    const [first, second] = [await pool.connect(), await pool.connect()];
+    try {
+      const target = { stream_name: 'orders', group_id: 'shop-1', type: 'placed' };
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      await outbox.with(first).send({ ...target, data: 'first' });
+      const waiting = outbox.with(second).send({ ...target, data: 'second' });
+      await waitFor(async () => (await sql(url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).length === 1, { what: 'the second write waiting' });
+      await outbox.with(first).send({ stream_name: 'orders', group_id: 'shop-2', type: 'placed', data: 'other group' });
+      await first.query('COMMIT');
+      await waiting;
+      await second.query('COMMIT');
+      const rows = await sql<{ group_id: string; data: string }>(url, "SELECT group_id, payload->>'data' AS data FROM streams_outbox ORDER BY id");
+      expect(rows).toEqual([
+        { group_id: 'shop-1', data: 'first' },
+        { group_id: 'shop-2', data: 'other group' },
+        { group_id: 'shop-1', data: 'second' },
+      ]);
+    } finally {
+      first.release();
+      second.release();
+    }
+  });
+
   it('a write its condition refuses is dead-lettered (logged, counted) and its group goes on', async () => {
     const url = await outboxDatabase(cluster);
     const { outbox, pool, url: wsUrl, app } = await start(url);
