@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
+import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
 import { renderReport } from './report/tables';
@@ -46,6 +47,14 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${renderReport(report, style)}\n\nJSON: bench/results/latest.json`);
+  // The outbox row (bench/postgres/outbox-latency.ts) runs apart from the matrix: it needs its own PostgreSQL.
+  if (args.mode !== 'smoke' && (args.only === null || args.only.split(',').some((part) => 'outbox latency'.includes(part)))) {
+    const outbox = await runOutboxLatency((line) => console.log(line), args.mode === 'full' ? 10 : 3);
+    if (outbox) {
+      writeFileSync(join(dir, 'outbox-latency.json'), `${JSON.stringify(outbox, null, 2)}\n`);
+      console.log(`\n${outboxLatencyTable(outbox)}\n\nJSON: bench/results/outbox-latency.json`);
+    }
+  }
 }
 
 main().then(

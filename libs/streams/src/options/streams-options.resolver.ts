@@ -70,16 +70,16 @@ const RENAMED: Record<string, Record<string, string>> = {
   },
 };
 
-type Issues = string[];
+export type Issues = string[];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A whole number written in decimal, as environment variables carry them (`ConfigService.get('PORT')` is a string). */
 const DECIMAL = /^(0|-?[1-9][0-9]{0,15})$/;
 
-function int(issues: Issues, name: string, raw: unknown, fallback: number, min: number, max: number): number {
+export function int(issues: Issues, name: string, raw: unknown, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -104,7 +104,7 @@ function rate(issues: Issues, name: string, raw: unknown, fallback: number, max:
 }
 
 /** Refuses the keys not in `known`; a key of 0.1 that was renamed gets a message naming its new place. */
-function unknownKeys(issues: Issues, path: string, value: Record<string, unknown>, known: readonly string[]): void {
+export function unknownKeys(issues: Issues, path: string, value: Record<string, unknown>, known: readonly string[]): void {
   const prefix = path === '' ? '' : `${path}.`;
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
@@ -122,7 +122,7 @@ function group(issues: Issues, name: string, value: unknown): Record<string, unk
   return g;
 }
 
-function bool(issues: Issues, name: string, value: unknown, fallback: boolean): boolean {
+export function bool(issues: Issues, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') issues.push(`${name} must be true or false (got ${JSON.stringify(value)})`);
   return value === true;
