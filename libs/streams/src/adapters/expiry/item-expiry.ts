@@ -31,19 +31,33 @@ export function expired(at: number | undefined, now = Date.now()): boolean {
   return at !== undefined && at <= now;
 }
 
+/** How long closing an adapter waits for its sweep in flight (a sweep's commands have their own timeouts). */
+const STOP_WAIT_MS = 2000;
+
 /**
  * Runs `sweep` every `intervalMs` until the returned function is called; never overlapping, never keeping
- * the process alive, a failed sweep retried at the next tick (`onError` is told).
+ * the process alive, a failed sweep retried at the next tick (`onError` is told). Stopping waits (at most
+ * `STOP_WAIT_MS`) for a sweep in flight, so an adapter closes its connections under no sweep, and silences
+ * it: its commands failing as "connection closed" are not a failed sweep.
  */
-export function startSweeps(limits: ExpiryLimits, sweep: () => Promise<unknown>, onError: (error: unknown) => void = () => undefined): () => void {
-  let running = false;
+export function startSweeps(limits: ExpiryLimits, sweep: () => Promise<unknown>, onError: (error: unknown) => void = () => undefined): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let stopped = false;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    sweep()
-      .catch(onError)
-      .finally(() => (running = false));
+    running = sweep()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!stopped) onError(error);
+        },
+      )
+      .finally(() => (running = null));
   }, limits.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    if (running) await Promise.race([running, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  };
 }

@@ -87,7 +87,7 @@ export class FileStreamAdapter extends StreamAdapter {
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
-  private readonly stopSweeps: () => void;
+  private readonly stopSweeps: () => Promise<void>;
   private expiryListener: ExpiryListener = () => undefined;
 
   private constructor(
@@ -319,7 +319,7 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   private async shutdown(): Promise<void> {
-    this.stopSweeps();
+    await this.stopSweeps();
     try {
       await this.lastRelease;
       this.events.clear();

@@ -45,7 +45,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
   private readonly events: LocalEventLog;
   private readonly ledger: IdempotencyLedger;
   private readonly expiries = new ExpiryHeap();
-  private readonly stopSweeps: () => void;
+  private readonly stopSweeps: () => Promise<void>;
   private expiryListener: ExpiryListener = () => undefined;
 
   constructor(
@@ -195,7 +195,7 @@ export class MemoryStreamAdapter extends StreamAdapter {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.stopSweeps();
+    await this.stopSweeps();
     this.expiries.clear();
     this.events.clear();
   }

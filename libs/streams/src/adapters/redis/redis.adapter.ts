@@ -84,7 +84,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   private readonly order = new RedisWriteOrder(clockWait);
   private readonly expiring: RedisExpiryIndex;
   private expiryListener: ExpiryListener = () => undefined;
-  private stopSweeps: () => void = () => undefined;
+  private stopSweeps: () => Promise<void> = async () => undefined;
   /** The shard the next sweep starts with: each sweep starts one further, so a busy shard cannot starve the others. */
   private nextShard = 0;
 
@@ -328,7 +328,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async close(): Promise<void> {
-    this.stopSweeps();
+    await this.stopSweeps();
     for (const monitor of this.monitors) monitor.markClosing();
     this.keepAlive.stop();
     this.subscriber.clear();
