@@ -1,4 +1,33 @@
 import { createHash } from 'node:crypto';
+import type { IdempotentWrite } from '../adapters/idempotency/idempotent-write';
+
+type Operation = 'set' | 'update' | 'delete' | 'send';
+
+/**
+ * A keyed call: its key, and its fingerprint computed on first read. The adapters that persist records
+ * (file, Redis) read it for every write; the memory adapter keeps the call and reads it only when a retry
+ * with the same key must be compared, so a first write pays nothing for it. Hence the inputs must never
+ * change once given: the service passes its own copies (`json()`), or fixes the fingerprint at once.
+ */
+export class KeyedCall implements IdempotentWrite {
+  private print: string | undefined;
+
+  constructor(
+    readonly key: string,
+    private readonly operation: Operation,
+    private readonly inputs: readonly unknown[],
+  ) {}
+
+  get fingerprint(): string {
+    return (this.print ??= callFingerprint(this.operation, ...this.inputs));
+  }
+
+  /** Computes the fingerprint now: for inputs the caller still holds (update ops), which could change later. */
+  fixed(): this {
+    void this.fingerprint;
+    return this;
+  }
+}
 
 /**
  * The fingerprint of a keyed call (SPEC §8): what a retry must repeat exactly to get the first call's
@@ -6,7 +35,7 @@ import { createHash } from 'node:crypto';
  * object keys sorted, so the same value built in another key order (a JSON column read back, a spread)
  * is the same call. Stream and group are not in it: a key is scoped to its group already.
  */
-export function callFingerprint(operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): string {
+export function callFingerprint(operation: Operation, ...inputs: unknown[]): string {
   return createHash('sha256').update(canonicalJson([operation, ...inputs])).digest('base64url');
 }
 

@@ -24,8 +24,7 @@ import { STREAMS_ADAPTER, STREAMS_PRESENCE } from '../streams.constants';
 import type { PresenceHub } from '../presence/presence.hub';
 import type { PresenceMember } from 'nest-realtime-streams-protocol';
 import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
-import type { IdempotentWrite } from '../adapters/idempotency/idempotent-write';
-import { callFingerprint } from './idempotency.fingerprint';
+import { KeyedCall } from './idempotency.fingerprint';
 import { idempotencyKey, json, name, optionalName, record, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
 
@@ -93,7 +92,8 @@ export class StreamsService implements OnModuleInit {
     const ops = updateOps(p);
     const condition = writeCondition(p);
     const ttl = ttlMs(p);
-    const idempotency = keyed(p, 'update', item, ops, condition, ...expiring(ttl));
+    // The ops are the caller's array (validated, not copied): fingerprinted now, before the caller can change them.
+    const idempotency = keyed(p, 'update', item, ops, condition, ...expiring(ttl))?.fixed();
     const out = await this.guard('update', () => this.store.update(stream, group, item, ops, { condition, idempotency, ttlMs: ttl }));
     this.written('update', out);
     const result: StreamUpdateResult = { old_value: out.old_value, new_value: out.new_value, version: out.version };
@@ -152,7 +152,8 @@ export class StreamsService implements OnModuleInit {
     const type = p.type;
     const id = optionalName(p, 'id') ?? null;
     const data = json(p, 'data');
-    const idempotency = keyed(p, 'send', id, type, data);
+    // The data becomes the published frame's, which change handlers see: fingerprinted now.
+    const idempotency = keyed(p, 'send', id, type, data)?.fixed();
     const envelope = await this.guard('send', () =>
       this.adapter.publish({ streamName: stream, groupId: group, id, event: { type: 'event', event: { type, data } } }, idempotency),
     );
@@ -209,10 +210,10 @@ export class StreamsService implements OnModuleInit {
   }
 }
 
-/** The call's idempotency key with its fingerprint (the operation and `inputs`), or undefined without a key. */
-function keyed(p: Record<string, unknown>, operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): IdempotentWrite | undefined {
+/** The call's idempotency key with its fingerprint (of the operation and `inputs`, computed when read), or undefined without a key. */
+function keyed(p: Record<string, unknown>, operation: 'set' | 'update' | 'delete' | 'send', ...inputs: unknown[]): KeyedCall | undefined {
   const key = idempotencyKey(p);
-  return key === undefined ? undefined : { key, fingerprint: callFingerprint(operation, ...inputs) };
+  return key === undefined ? undefined : new KeyedCall(key, operation, inputs);
 }
 
 /** A write's ttl as a fingerprint input: none without one, so keys recorded before TTLs existed still match. */

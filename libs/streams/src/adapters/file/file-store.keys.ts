@@ -8,7 +8,7 @@ import type { Key } from 'lmdb';
  *   ['k', stream, group, item]           → insertion number of the item
  *   ['v', stream, group, insertion no.]  → item value               `list` is one range scan, in insertion order
  *   ['i', stream, group, key]            → [fingerprint, result, expiry, no]   idempotency record (SPEC §8)
- *   ['io', no]                           → [stream, group, key]     records in recording order (expiry, eviction)
+ *   ['io', no]                           → [stream, group, key, expiry]   records in recording order (expiry, eviction)
  *   ['ig', stream, group, no]            → key                      a group's records in recording order
  *   ['ic', stream, group]                → how many records the group holds
  *   ['m', 'idempotency']                 → {total, next}            records held, next recording number

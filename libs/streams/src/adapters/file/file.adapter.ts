@@ -6,7 +6,7 @@ import { applyUpdateOps, type UpdateOpError, type UpdateOpsOutcome } from 'nest-
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
-import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
+import { IdempotencyLedger, type LedgerRun } from '../idempotency/idempotency.ledger';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, type Replayed, replayed } from '../idempotency/idempotent-write';
 import { conditionConflict, type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteConflict } from '../item-write.condition';
 import {
@@ -24,7 +24,7 @@ import {
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
-import { FileLedgerStorage } from './file-idempotency.storage';
+import { type FileLedgerCounts, FileLedgerStorage, type FileRecordRef } from './file-idempotency.storage';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
 import { expiryKeyNames, groupKeyNames, storeKeys } from './file-store.keys';
@@ -61,7 +61,7 @@ type Reserve = () => Reservation;
  * A job's work under an idempotency key: what it did, the recorded result of the same call, or the key's
  * refusal (returned, not thrown: a throw would reach the caller as a store failure).
  */
-type Once<T> = { done: T } | { replay: string } | { refused: StreamsIdempotencyError };
+type Once<T> = LedgerRun<T> | { refused: StreamsIdempotencyError };
 
 /**
  * Durable adapter on LMDB (docs/file-adapter.md). LMDB is the only copy of the data: reads go straight to
@@ -83,7 +83,7 @@ export class FileStreamAdapter extends StreamAdapter {
   /** Positions, recent events and clocks live in the process: a restart starts new epochs (clients re-sync). */
   private readonly events: LocalEventLog;
   /** Idempotency records, in the store: each recorded in its write's transaction. */
-  private readonly ledger: IdempotencyLedger;
+  private readonly ledger: IdempotencyLedger<FileRecordRef, FileLedgerCounts>;
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
@@ -395,16 +395,11 @@ export class FileStreamAdapter extends StreamAdapter {
    */
   private once<T>(stream: string, group: string, write: IdempotentWrite | undefined, work: () => T, result: (done: T) => string | null): Once<T> {
     try {
-      const recorded = this.ledger.replay(stream, group, write);
-      if (recorded !== undefined) return { replay: recorded };
+      return this.ledger.run(stream, group, write, work, result);
     } catch (error) {
       if (error instanceof StreamsIdempotencyError) return { refused: error };
       throw error;
     }
-    const done = work();
-    const text = write && result(done);
-    if (typeof text === 'string') this.ledger.record(stream, group, write, () => text);
-    return { done };
   }
 
   /**

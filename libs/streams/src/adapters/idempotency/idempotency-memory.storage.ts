@@ -1,44 +1,82 @@
 import { groupKey } from '../group.key';
-import type { LedgerEntry, LedgerStorage } from './idempotency.ledger';
+import type { LedgerCounts, LedgerEntry, LedgerStorage } from './idempotency.ledger';
 
-/** Ledger entries in Maps: insertion order is recording order, per group and across groups. */
+/**
+ * A place in recording order holding the object the ledger built (its call kept as given: a KeyedCall
+ * computes its fingerprint only if a retry comes); null once removed, so the entry is freed at once.
+ */
+interface Stored {
+  entry: LedgerEntry | null;
+}
+
+/** A group's entries by key, in recording order. */
+type GroupEntries = Map<string, Stored>;
+
+/** Removed entries the recording-order queue may hold at its head before it is compacted. */
+const COMPACT_AT = 1024;
+
+/**
+ * Ledger entries in Maps (per group, insertion order = recording order) and one queue in recording order.
+ * A queue rather than a Set: the oldest entry of a Set that keeps losing its first ones is found by
+ * skipping every deleted slot before it, which grows with the number of records; the queue skips each
+ * removed entry once, at its head.
+ */
 export class MemoryLedgerStorage implements LedgerStorage {
-  private readonly all = new Set<LedgerEntry>();
-  private readonly groups = new Map<string, Map<string, LedgerEntry>>();
-  private next = 0;
+  private readonly groups = new Map<string, GroupEntries>();
+  private readonly order: Stored[] = [];
+  private head = 0;
+  private total = 0;
+  /** The group looked up last: one write asks for its group up to three times in a row. */
+  private last: { stream: string; group: string; entries: GroupEntries } | null = null;
 
   find(stream: string, group: string, key: string): LedgerEntry | undefined {
-    return this.groups.get(groupKey(stream, group))?.get(key);
+    return this.entries(stream, group)?.get(key)?.entry ?? undefined;
   }
 
-  add(entry: Omit<LedgerEntry, 'no'>): void {
-    const added = { ...entry, no: this.next++ };
-    const name = groupKey(entry.stream, entry.group);
-    let entries = this.groups.get(name);
-    if (!entries) this.groups.set(name, (entries = new Map()));
-    entries.set(entry.key, added);
-    this.all.add(added);
+  add(entry: LedgerEntry): void {
+    let entries = this.entries(entry.stream, entry.group);
+    if (!entries) {
+      this.groups.set(groupKey(entry.stream, entry.group), (entries = new Map()));
+      this.last = { stream: entry.stream, group: entry.group, entries };
+    }
+    const stored: Stored = { entry };
+    entries.set(entry.key, stored);
+    this.order.push(stored);
+    this.total++;
   }
 
   remove(entry: LedgerEntry): void {
-    const name = groupKey(entry.stream, entry.group);
-    const entries = this.groups.get(name);
-    if (entries?.get(entry.key) !== entry) return;
+    const entries = this.entries(entry.stream, entry.group);
+    const stored = entries?.get(entry.key);
+    if (!entries || !stored || stored.entry !== entry) return;
+    stored.entry = null;
     entries.delete(entry.key);
-    if (entries.size === 0) this.groups.delete(name);
-    this.all.delete(entry);
+    this.total--;
+    if (entries.size > 0) return;
+    this.groups.delete(groupKey(entry.stream, entry.group));
+    if (this.last?.entries === entries) this.last = null;
   }
 
   oldest(group?: { stream: string; group: string }): LedgerEntry | undefined {
-    const entries = group ? this.groups.get(groupKey(group.stream, group.group))?.values() : this.all.values();
-    return entries?.next().value;
+    if (group) return this.entries(group.stream, group.group)?.values().next().value?.entry ?? undefined;
+    const { order } = this;
+    while (this.head < order.length && order[this.head].entry === null) this.head++;
+    if (this.head >= COMPACT_AT && this.head * 2 >= order.length) {
+      order.splice(0, this.head);
+      this.head = 0;
+    }
+    return order[this.head]?.entry ?? undefined;
   }
 
-  count(stream: string, group: string): number {
-    return this.groups.get(groupKey(stream, group))?.size ?? 0;
+  counts(stream: string, group: string): LedgerCounts {
+    return { group: this.entries(stream, group)?.size ?? 0, total: this.total };
   }
 
-  total(): number {
-    return this.all.size;
+  private entries(stream: string, group: string): GroupEntries | undefined {
+    const last = this.last;
+    if (last && last.stream === stream && last.group === group) return last.entries;
+    const entries = this.groups.get(groupKey(stream, group));
+    if (entries) this.last = { stream, group, entries };
+    return entries;
   }
 }

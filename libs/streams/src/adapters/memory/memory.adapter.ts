@@ -6,7 +6,7 @@ import { conditionConflict, type ItemWriteOptions, type VersionedValue, type Wri
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
-import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
+import { IdempotencyLedger, type LedgerCounts, type LedgerRecordRef } from '../idempotency/idempotency.ledger';
 import { MemoryLedgerStorage } from '../idempotency/idempotency-memory.storage';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, recordedResult, replayed } from '../idempotency/idempotent-write';
 import { ExpiryHeap } from '../expiry/expiry.heap';
@@ -43,7 +43,7 @@ type GroupItems = Map<string, StoredItem>;
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
   private readonly events: LocalEventLog;
-  private readonly ledger: IdempotencyLedger;
+  private readonly ledger: IdempotencyLedger<LedgerRecordRef, LedgerCounts>;
   private readonly expiries = new ExpiryHeap();
   private readonly stopSweeps: () => Promise<void>;
   private expiryListener: ExpiryListener = () => undefined;
@@ -228,11 +228,8 @@ export class MemoryStreamAdapter extends StreamAdapter {
    * running concurrently finds the record; a write that throws (a refused condition) records nothing.
    */
   private once<T extends { envelope: StreamEnvelope | null }>(stream: string, group: string, write: IdempotentWrite | undefined, run: () => T): T {
-    const recorded = this.ledger.replay(stream, group, write);
-    if (recorded !== undefined) return replayed<T>(recorded);
-    const outcome = run();
-    this.ledger.record(stream, group, write, () => recordedResult(outcome));
-    return outcome;
+    const ran = this.ledger.run(stream, group, write, run, recordedResult);
+    return 'replay' in ran ? replayed<T>(ran.replay) : ran.done;
   }
 
   private emit(message: StreamMessage, timestamp: number, options: ItemWriteOptions, reservation?: Reservation): StreamEnvelope {

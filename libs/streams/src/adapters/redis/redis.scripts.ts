@@ -189,12 +189,13 @@ end
 const LUA_IDEMPOTENCY = String.raw`
 local IDEM = ARGV[9]
 
--- The reply for a keyed write the group has a live record of, else nil (the write runs).
+-- The reply for a keyed write the group has a live record of, else nil (the write runs). A new key costs one HGET.
 local function recorded()
   if IDEM == '' then return nil end
-  local expiry = tonumber(redis.call('ZSCORE', KEYS[7], IDEM))
   local entry = redis.call('HGET', KEYS[6], IDEM)
-  if not expiry or expiry <= NOW or not entry then return nil end
+  if not entry then return nil end
+  local expiry = tonumber(redis.call('ZSCORE', KEYS[7], IDEM))
+  if not expiry or expiry <= NOW then return nil end
   local bar = string.find(entry, '|', 1, true)
   if string.sub(entry, 1, bar - 1) ~= ARGV[10] then return { false, 'idempotency_key_reused', false } end
   return { 'replay', string.sub(entry, bar + 1) }
@@ -206,10 +207,10 @@ local function drop(keys)
   redis.call('HDEL', KEYS[6], unpack(keys))
 end
 
--- Records the result of the keyed write that just ran (nothing without a key).
+-- Records the result of the keyed write that just ran (nothing without a key). HSET and ZADD replace an
+-- expired record of the same key.
 local function record(result)
   if IDEM == '' then return end
-  drop({ IDEM })
   drop(redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', int(NOW), 'LIMIT', 0, ${IDEMPOTENCY_TRIM}))
   local over = redis.call('ZCARD', KEYS[7]) + 1 - tonumber(ARGV[12])
   if over > 0 then
