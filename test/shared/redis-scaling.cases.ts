@@ -1,7 +1,10 @@
+import { casCounter } from '../support/cas-counter';
 import { uniquePrefix } from '../support/redis';
 import type { RedisAdapterOptions } from '../../libs/streams/src/adapters/redis/redis-adapter.options';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const isSync = (f: Frame) => f.event?.type === 'sync';
 export const isChange = (f: Frame) => f.event?.type !== 'sync';
@@ -98,6 +101,22 @@ export function describeInstancesSharing(name: string, redis: () => SharedRedis)
       expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       const frames = (await watcher.waitForCount(total + 1)).filter(isChange);
       expect(frames.map((f) => (f.event!.data as { n: number }).n)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    });
+
+    it('10 getVersioned / if_version writers split over two instances: every acknowledged increment applied once, none lost', async () => {
+      const ref = { stream_name: 'cas', group_id: 'counter', item_id: 'n' };
+      // Every 4th increment also loses its first answer and retries with its key: a replay, not a second write.
+      const counter = casCounter([a.service, b.service], ref, 10, 10_000, { loseEvery: 4 });
+      await sleep(1_000);
+      const tally = await counter.stop();
+
+      expect(tally).toMatchObject({ unanswered: 0, notReplayed: 0, retried: 0, rereads: 0 });
+      expect(Object.keys(tally.refused)).toEqual(['version_conflict']);
+      expect(tally.lost).toBeGreaterThan(0);
+      const acked = [...tally.acked].sort((x, y) => x - y);
+      expect(acked).toEqual(Array.from({ length: acked.length }, (_, i) => i + 1));
+      expect(acked.length).toBeGreaterThan(10);
+      await expect(c.service.getVersioned(ref)).resolves.toMatchObject({ value: acked.length });
     });
 
     it('resumes a client on another instance, after the one it was connected to went away', async () => {
