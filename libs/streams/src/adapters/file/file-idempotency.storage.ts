@@ -1,96 +1,89 @@
 import type { Key, RootDatabase } from 'lmdb';
+import { IdempotencyRecordIndex } from '../idempotency/idempotency-record.index';
 import type { LedgerCounts, LedgerEntry, LedgerRecordRef, LedgerStorage } from '../idempotency/idempotency.ledger';
-import { type KeyRange, storeKeys } from './file-store.keys';
+import { storeKeys } from './file-store.keys';
 
-/** A record as stored: `['i', stream, group, key]` → this, as JSON. */
-type StoredRecord = [fingerprint: string, result: string, expiresAt: number, no: number];
+/**
+ * A record as stored: `['i', stream, group, key]` → `<expiry>|<no>|<fingerprint>|<result JSON>`. Text, not a
+ * JSON array: the result (itself JSON, holding the old and new values) is written and read as it is, not
+ * escaped into a string and back. The fingerprint is base64url, with no `|`.
+ */
+function recordText(fingerprint: string, result: string, expiresAt: number, no: number): string {
+  return `${expiresAt}|${no}|${fingerprint}|${result}`;
+}
 
 /** A record's place in recording order: `['io', no]` → this, as JSON (the expiry too, so a purge needs no other read). */
 type StoredOrder = [stream: string, group: string, key: string, expiresAt: number];
 
-interface LedgerMeta {
-  total: number;
-  next: number;
-}
-
-/** A record's location with its recording number (its order keys). */
+/** A record's location with its recording number (its order key). */
 export interface FileRecordRef extends LedgerRecordRef {
   no: number;
-}
-
-/** The counts, with the recording number the next record takes. */
-export interface FileLedgerCounts extends LedgerCounts {
-  next: number;
 }
 
 const keys = storeKeys.idempotency;
 
 /**
  * Idempotency records in the file store (layout in file-store.keys.ts), read and written synchronously
- * inside the write's own LMDB transaction, so a record commits (and survives a restart) with its write.
- * A keyed write that evicts nothing reads the key's record, the oldest order entry, the group's count and
- * the meta, and writes five records.
+ * inside the write's own LMDB transaction, so a record commits (and survives a restart) with its write: a
+ * record and its order entry, two puts per keyed write. What the bounds and the purge read (counts, the
+ * oldest records) comes from an index in memory derived from the order entries: built on first use (one
+ * range scan over at most `maxKeys` entries), kept by every add and remove, and dropped when a commit fails
+ * (then built again), so a rolled-back record never stays in it. A key's record is always read from the store.
  */
-export class FileLedgerStorage implements LedgerStorage<FileRecordRef, FileLedgerCounts> {
+export class FileLedgerStorage implements LedgerStorage<FileRecordRef> {
+  private built: IdempotencyRecordIndex<FileRecordRef> | null = null;
+  /** The number the next record takes (its order key); from the index's build on. */
+  private next = 0;
+
   constructor(private readonly db: RootDatabase<string, Key>) {}
 
   find(stream: string, group: string, key: string): (LedgerEntry & FileRecordRef) | undefined {
     const text = this.db.get(keys.record(stream, group, key));
     if (text === undefined) return undefined;
-    const [fingerprint, result, expiresAt, no] = JSON.parse(text) as StoredRecord;
-    return { stream, group, key, call: { fingerprint }, result, expiresAt, no };
+    const [expiresAt, no, fingerprint] = text.split('|', 3);
+    const result = text.slice(expiresAt.length + no.length + fingerprint.length + 3);
+    return { stream, group, key, call: { fingerprint }, result, expiresAt: Number(expiresAt), no: Number(no) };
   }
 
-  add(entry: LedgerEntry, counts: FileLedgerCounts): void {
+  add(entry: LedgerEntry): void {
     const { stream, group, key, expiresAt } = entry;
-    const no = counts.next;
-    this.db.putSync(keys.record(stream, group, key), JSON.stringify([entry.call.fingerprint, entry.result, expiresAt, no] satisfies StoredRecord));
+    const index = this.index();
+    const no = this.next++;
+    this.db.putSync(keys.record(stream, group, key), recordText(entry.call.fingerprint, entry.result, expiresAt, no));
     this.db.putSync(keys.order(no), JSON.stringify([stream, group, key, expiresAt] satisfies StoredOrder));
-    this.db.putSync(keys.groupOrder(stream, group, no), key);
-    this.db.putSync(keys.count(stream, group), String(counts.group + 1));
-    this.db.putSync(keys.meta, JSON.stringify({ total: counts.total + 1, next: no + 1 } satisfies LedgerMeta));
+    index.add({ stream, group, key, expiresAt, no });
   }
 
   remove(record: FileRecordRef): void {
     const { stream, group, key, no } = record;
     this.db.removeSync(keys.record(stream, group, key));
     this.db.removeSync(keys.order(no));
-    this.db.removeSync(keys.groupOrder(stream, group, no));
-    const count = this.count(stream, group) - 1;
-    if (count > 0) this.db.putSync(keys.count(stream, group), String(count));
-    else this.db.removeSync(keys.count(stream, group));
-    const meta = this.meta();
-    this.db.putSync(keys.meta, JSON.stringify({ total: meta.total - 1, next: meta.next } satisfies LedgerMeta));
+    this.index().remove(record, (held) => held.no === no);
   }
 
   oldest(group?: { stream: string; group: string }): FileRecordRef | undefined {
-    if (group) {
-      const key = this.first(keys.ofGroup(group.stream, group.group))?.value;
-      return key === undefined ? undefined : this.find(group.stream, group.group, key);
+    return this.index().oldest(group);
+  }
+
+  counts(stream: string, group: string): LedgerCounts {
+    return this.index().counts(stream, group);
+  }
+
+  /** A commit failed: what the index holds may have been rolled back. */
+  forget(): void {
+    this.built = null;
+  }
+
+  private index(): IdempotencyRecordIndex<FileRecordRef> {
+    if (this.built) return this.built;
+    const index = new IdempotencyRecordIndex<FileRecordRef>();
+    this.next = 0;
+    for (const { key, value } of this.db.getRange(keys.all)) {
+      const [stream, group, item, expiresAt] = JSON.parse(value) as StoredOrder;
+      const no = (key as [string, number])[1];
+      index.add({ stream, group, key: item, expiresAt, no });
+      this.next = no + 1;
     }
-    const first = this.first(keys.all);
-    if (first === undefined) return undefined;
-    const [stream, name, key, expiresAt] = JSON.parse(first.value) as StoredOrder;
-    return { stream, group: name, key, expiresAt, no: (first.key as [string, number])[1] };
-  }
-
-  counts(stream: string, group: string): FileLedgerCounts {
-    const { total, next } = this.meta();
-    return { group: this.count(stream, group), total, next };
-  }
-
-  private count(stream: string, group: string): number {
-    return Number(this.db.get(keys.count(stream, group)) ?? 0);
-  }
-
-  private meta(): LedgerMeta {
-    const text = this.db.get(keys.meta);
-    return text === undefined ? { total: 0, next: 0 } : (JSON.parse(text) as LedgerMeta);
-  }
-
-  /** The first entry in `range`. */
-  private first(range: KeyRange): { key: Key; value: string } | undefined {
-    for (const entry of this.db.getRange({ ...range, limit: 1 })) return entry;
-    return undefined;
+    return (this.built = index);
   }
 }

@@ -1,17 +1,15 @@
 import type { Key } from 'lmdb';
 
 /*
- * Record layout, one LMDB database, keys are ordered-binary arrays (values are JSON text):
+ * Record layout, one LMDB database, keys are ordered-binary arrays (values are JSON text unless said):
  *   ['m', 'format']                      → {format, version}        marker checked on open
  *   ['m', 'clock']                       → last timestamp handed out (never reused after a restart)
  *   ['g', stream, group]                 → {count, next}            group index: listGroups/listAll read only these
  *   ['k', stream, group, item]           → insertion number of the item
  *   ['v', stream, group, insertion no.]  → item value               `list` is one range scan, in insertion order
- *   ['i', stream, group, key]            → [fingerprint, result, expiry, no]   idempotency record (SPEC §8)
- *   ['io', no]                           → [stream, group, key, expiry]   records in recording order (expiry, eviction)
- *   ['ig', stream, group, no]            → key                      a group's records in recording order
- *   ['ic', stream, group]                → how many records the group holds
- *   ['m', 'idempotency']                 → {total, next}            records held, next recording number
+ *   ['i', stream, group, key]            → expiry|no|fingerprint|result   idempotency record (SPEC §8; text, see file-idempotency.storage.ts)
+ *   ['io', no]                           → [stream, group, key, expiry]   records in recording order (expiry,
+ *                                                                  eviction; the per-group index in memory is built from these)
  *   ['x', expiry, stream, group, item]   → ''                       items with a TTL by expiry (the sweep's range scan)
  *   ['xg', stream, group, item]          → [expiry, insertion no.]  a group's items with a TTL (reads skip the expired)
  *
@@ -69,13 +67,9 @@ export const storeKeys = {
   value: (stream: string, group: string, insertion: number): Key => ['v', escapeName(stream), escapeName(group), insertion],
   valuesOf: (stream: string, group: string): KeyRange => under(['v', escapeName(stream), escapeName(group)]),
   idempotency: {
-    meta: ['m', 'idempotency'] as Key,
     record: (stream: string, group: string, key: string): Key => ['i', escapeName(stream), escapeName(group), escapeName(key)],
     order: (no: number): Key => ['io', no],
     all: under(['io']),
-    groupOrder: (stream: string, group: string, no: number): Key => ['ig', escapeName(stream), escapeName(group), no],
-    ofGroup: (stream: string, group: string): KeyRange => under(['ig', escapeName(stream), escapeName(group)]),
-    count: (stream: string, group: string): Key => ['ic', escapeName(stream), escapeName(group)],
   },
 };
 

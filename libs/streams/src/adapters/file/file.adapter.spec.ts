@@ -33,6 +33,28 @@ describe('FileStreamAdapter', () => {
     await cleanup();
   });
 
+  it('idempotency bounds hold across a restart: the records\' index is rebuilt from the stored order', async () => {
+    const path = freshDir();
+    const limits = { ttlMs: 300_000, maxKeysPerGroup: 3, maxKeys: 4 };
+    const tick = (groupId: string) => ({ streamName: 's', groupId, id: null, event: { type: 'event' as const, event: { type: 'tick', data: 1 } } });
+    const once = (key: string) => ({ key, fingerprint: 'f' });
+    let adapter = await FileStreamAdapter.open({ type: 'file', path }, undefined, limits);
+    await adapter.publish(tick('other'), once('o'));
+    for (let i = 0; i < 3; i++) await adapter.publish(tick('g'), once(`k${i}`));
+    await adapter.close();
+    adapter = await FileStreamAdapter.open({ type: 'file', path }, undefined, limits);
+    try {
+      // The group is at its bound: k3 evicts k0. The store is at its total bound: a third group's record evicts the oldest overall ('o').
+      await adapter.publish(tick('g'), once('k3'));
+      await adapter.publish(tick('third'), once('x'));
+      for (const [group, key] of [['g', 'k1'], ['g', 'k3'], ['third', 'x']]) await expect(adapter.publish(tick(group), once(key))).resolves.toBeNull();
+      expect(await adapter.publish(tick('g'), once('k0'))).not.toBeNull();
+      expect(await adapter.publish(tick('other'), once('o'))).not.toBeNull();
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it.each(['commit', 'flush'] as const)('restores every stream, group and item after a restart (durability %s)', async (durability) => {
     const path = join(freshDir(), 'nested.dir');
     const long = 'x'.repeat(70);

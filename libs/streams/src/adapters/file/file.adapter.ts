@@ -24,7 +24,7 @@ import {
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
-import { type FileLedgerCounts, FileLedgerStorage, type FileRecordRef } from './file-idempotency.storage';
+import { FileLedgerStorage, type FileRecordRef } from './file-idempotency.storage';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
 import { expiryKeyNames, groupKeyNames, storeKeys } from './file-store.keys';
@@ -83,7 +83,8 @@ export class FileStreamAdapter extends StreamAdapter {
   /** Positions, recent events and clocks live in the process: a restart starts new epochs (clients re-sync). */
   private readonly events: LocalEventLog;
   /** Idempotency records, in the store: each recorded in its write's transaction. */
-  private readonly ledger: IdempotencyLedger<FileRecordRef, FileLedgerCounts>;
+  private readonly ledger: IdempotencyLedger<FileRecordRef>;
+  private readonly records: FileLedgerStorage;
   /** Settles once the last job queued so far is released: each release waits for the one before it. */
   private lastRelease: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
@@ -102,7 +103,8 @@ export class FileStreamAdapter extends StreamAdapter {
   ) {
     super();
     this.events = new LocalEventLog({ history, floor: lastTimestamp, hasItems: (stream, group) => this.hasItems(stream, group) });
-    this.ledger = new IdempotencyLedger(new FileLedgerStorage(db), idempotency);
+    this.records = new FileLedgerStorage(db);
+    this.ledger = new IdempotencyLedger(this.records, idempotency);
     this.stopSweeps = startSweeps(expiry, () => this.sweepExpired());
   }
 
@@ -443,9 +445,13 @@ export class FileStreamAdapter extends StreamAdapter {
     } catch (error) {
       committed = Promise.reject(error);
     }
-    // A failed commit's cause must be taken at once (see commitFailure). The outcome is handled below once
-    // the previous release settles; the empty catch only keeps Node from reporting it meanwhile.
-    const outcome = committed.catch(async (error: unknown) => Promise.reject(await commitFailure(error)));
+    // A failed commit's cause must be taken at once (see commitFailure), and the records' index may count
+    // what was rolled back. The outcome is handled below once the previous release settles; the empty catch
+    // only keeps Node from reporting it meanwhile.
+    const outcome = committed.catch(async (error: unknown) => {
+      this.records.forget();
+      return Promise.reject(await commitFailure(error));
+    });
     outcome.catch(() => undefined);
     const released = this.lastRelease.then(() =>
       outcome.then(release, (error: unknown) => {

@@ -17,7 +17,7 @@ export interface LedgerEntry extends LedgerRecordRef {
   result: string;
 }
 
-/** How many records the group and the whole ledger hold; a storage may carry more it needs to add one (the file's next number). */
+/** How many records the group and the whole ledger hold. */
 export interface LedgerCounts {
   group: number;
   total: number;
@@ -27,14 +27,14 @@ export interface LedgerCounts {
  * Where a ledger keeps its entries: Maps (memory) or LMDB records (file). Synchronous, so every call runs
  * inside the write's own atomic step (memory's synchronous block, the file store's transaction).
  */
-export interface LedgerStorage<R extends LedgerRecordRef = LedgerRecordRef, C extends LedgerCounts = LedgerCounts> {
+export interface LedgerStorage<R extends LedgerRecordRef = LedgerRecordRef> {
   find(stream: string, group: string, key: string): (LedgerEntry & R) | undefined;
-  /** Adds an entry whose key the group does not hold; `counts` are the counts before it is added. */
-  add(entry: LedgerEntry, counts: C): void;
+  /** Adds an entry whose key the group does not hold. */
+  add(entry: LedgerEntry): void;
   remove(record: R): void;
   /** The oldest record of the group, or of the whole ledger when no group is given. */
   oldest(group?: { stream: string; group: string }): R | undefined;
-  counts(stream: string, group: string): C;
+  counts(stream: string, group: string): LedgerCounts;
 }
 
 /** A keyed write's outcome: the work it did, or the result recorded by the first call with its key. */
@@ -48,9 +48,9 @@ const EXPIRED_PER_RECORD = 8;
  * its result recorded in the same step. Bounded per group and in total, the oldest evicted first (a retry
  * after its record was evicted or expired applies again); expired records are dropped by later records.
  */
-export class IdempotencyLedger<R extends LedgerRecordRef, C extends LedgerCounts> {
+export class IdempotencyLedger<R extends LedgerRecordRef = LedgerRecordRef> {
   constructor(
-    private readonly storage: LedgerStorage<R, C>,
+    private readonly storage: LedgerStorage<R>,
     private readonly limits: IdempotencyLimits,
   ) {}
 
@@ -96,6 +96,6 @@ export class IdempotencyLedger<R extends LedgerRecordRef, C extends LedgerCounts
       counts.total--;
       if (oldest.stream === stream && oldest.group === group) counts.group--;
     }
-    storage.add(entry, counts);
+    storage.add(entry);
   }
 }

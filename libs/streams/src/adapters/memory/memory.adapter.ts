@@ -6,8 +6,8 @@ import { conditionConflict, type ItemWriteOptions, type VersionedValue, type Wri
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
-import { IdempotencyLedger, type LedgerCounts, type LedgerRecordRef } from '../idempotency/idempotency.ledger';
-import { MemoryLedgerStorage } from '../idempotency/idempotency-memory.storage';
+import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
+import { MemoryLedgerStorage } from '../idempotency/idempotency-record.index';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, recordedResult, replayed } from '../idempotency/idempotent-write';
 import { ExpiryHeap } from '../expiry/expiry.heap';
 import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
@@ -43,7 +43,7 @@ type GroupItems = Map<string, StoredItem>;
 export class MemoryStreamAdapter extends StreamAdapter {
   private readonly streams = new Map<string, Map<string, GroupItems>>();
   private readonly events: LocalEventLog;
-  private readonly ledger: IdempotencyLedger<LedgerRecordRef, LedgerCounts>;
+  private readonly ledger: IdempotencyLedger;
   private readonly expiries = new ExpiryHeap();
   private readonly stopSweeps: () => Promise<void>;
   private expiryListener: ExpiryListener = () => undefined;

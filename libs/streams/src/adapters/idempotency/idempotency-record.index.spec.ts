@@ -1,5 +1,5 @@
 import { IdempotencyLedger, type LedgerEntry } from './idempotency.ledger';
-import { MemoryLedgerStorage } from './idempotency-memory.storage';
+import { MemoryLedgerStorage } from './idempotency-record.index';
 
 const entry = (group: string, key: string, expiresAt = 1_000): LedgerEntry => ({ stream: 's', group, key, call: { fingerprint: key }, result: '{}', expiresAt });
 
