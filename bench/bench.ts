@@ -27,7 +27,7 @@ export interface BenchOptions {
 /** Runs one benchmark: every selected row, one after another, the servers and load in their own processes. */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const started = new Date();
-  const { rows, rounds } = buildPlan(options.mode);
+  const { rows, rounds, writeRounds } = buildPlan(options.mode);
   const wanted = options.only?.split(',') ?? null;
   const plan = rows.filter((row) => wanted === null || wanted.some((part) => row.label.includes(part)));
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,8 +40,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     cpuProf: options.cpuProf,
     log: options.log,
   };
-  const report: BenchReport = { startedAt: started.toISOString(), mode: options.mode, rounds, durationS: 0, machine: machineFacts(), fanout: [], writes: [], capacity: [] };
-  options.log(`${plan.length} rows, ${rounds} round(s) of fan-out, run ${env.runId}${env.redisProblem ? ` (${env.redisProblem}: Redis rows skipped)` : ''}`);
+  const report: BenchReport = { startedAt: started.toISOString(), mode: options.mode, rounds, writeRounds, durationS: 0, machine: machineFacts(), fanout: [], writes: [], capacity: [] };
+  options.log(`${plan.length} rows, ${rounds} round(s) of fan-out, ${writeRounds} of writes, run ${env.runId}${env.redisProblem ? ` (${env.redisProblem}: Redis rows skipped)` : ''}`);
   const cleanup = async (): Promise<void> => {
     rmSync(env.tmpDir, { recursive: true, force: true });
     if (!env.redisProblem) await deleteKeys(redisUrl, streamsKeyPrefix(env)).catch(() => 0);
@@ -52,7 +52,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       report.fanout.push(...(await runFanoutBlock(block, env, rounds)));
     }
     for (const block of groups(plan.filter((r): r is WriteRow => r.kind === 'write'), (r) => r.adapter)) {
-      report.writes.push(...(await runWriteGroup(block, env)));
+      report.writes.push(...(await runWriteGroup(block, env, writeRounds)));
     }
     for (const row of plan.filter((r): r is CapacityRow => r.kind === 'capacity')) {
       report.capacity.push(await runCapacity(row, env));

@@ -40,6 +40,8 @@ interface Matrix {
   writeMaxMs: number;
   capacity: number;
   rounds: number;
+  /** Rounds of the write rows: their ratios to plain `set` are medians of per-round ratios (a loaded machine varies 2× between 1 s rows). */
+  writeRounds: number;
 }
 
 const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
@@ -60,6 +62,7 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     writeMaxMs: 2_000,
     capacity: 10_000,
     rounds: 3,
+    writeRounds: 3,
   },
   quick: {
     clients: [100],
@@ -77,14 +80,15 @@ const MATRICES: Record<Exclude<BenchMode, 'smoke'>, Matrix> = {
     writeMaxMs: 1_000,
     capacity: 1_000,
     rounds: 1,
+    writeRounds: 3,
   },
 };
 
 /** Every row of a mode, in run order (see runFanoutBlock). */
-export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
+export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number; writeRounds: number } {
   if (mode === 'smoke') {
     const fanout = (['ws', 'streams-memory'] as const).map((server) => fanoutRow(server, SERVERS[server].op, 10, 256, 'max', 50));
-    return { rows: [...fanout, ...SET_OPS.map((op) => writeRow('memory', op, 4, 500, 5_000))], rounds: 1 };
+    return { rows: [...fanout, ...SET_OPS.map((op) => writeRow('memory', op, 4, 500, 5_000))], rounds: 1, writeRounds: 1 };
   }
   const m = MATRICES[mode];
   const fanout: FanoutRow[] = [];
@@ -107,7 +111,7 @@ export function buildPlan(mode: BenchMode): { rows: Row[]; rounds: number } {
   const capacity = (['ws', 'streams-memory'] as const).map(
     (server): CapacityRow => ({ kind: 'capacity', label: `capacity ${server} ${m.capacity}`, server, connections: m.capacity }),
   );
-  return { rows: [...fanout, ...writes, ...capacity], rounds: m.rounds };
+  return { rows: [...fanout, ...writes, ...capacity], rounds: m.rounds, writeRounds: m.writeRounds };
 }
 
 function writeRow(adapter: WriteRow['adapter'], op: WriteOp, concurrency: number, maxWrites: number, maxMs: number): WriteRow {

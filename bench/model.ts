@@ -86,7 +86,8 @@ export interface WriteMeasure {
   cpuUsPerWrite: number;
 }
 
-export type WriteResult = { row: WriteRow } & Outcome & { measure?: WriteMeasure };
+/** `rounds`: one measure per round (every row of the adapter once per round); `measure`: their per-field median. */
+export type WriteResult = { row: WriteRow } & Outcome & { measure?: WriteMeasure; rounds?: WriteMeasure[] };
 
 export interface CapacityMeasure {
   connected: number;
@@ -111,8 +112,9 @@ export interface MachineFacts {
 export interface BenchReport {
   startedAt: string;
   mode: string;
-  /** Rounds of every fan-out row (see FanoutResult). */
+  /** Rounds of every fan-out row (see FanoutResult); the write rows run `writeRounds` (absent in earlier runs: 1). */
   rounds: number;
+  writeRounds?: number;
   durationS: number;
   machine: MachineFacts;
   fanout: FanoutResult[];

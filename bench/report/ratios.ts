@@ -1,4 +1,4 @@
-import type { FanoutMeasure, FanoutResult, ServerName, WriteResult } from '../model';
+import type { FanoutMeasure, FanoutResult, ServerName, WriteMeasure, WriteResult } from '../model';
 import { median } from '../stats/median';
 
 /** Ratios to another server's row of the same shape (clients, payload, rate); both read "higher is better". */
@@ -32,12 +32,19 @@ function counterpart(result: FanoutResult, server: ServerName, all: FanoutResult
 
 /**
  * A write row against the plain `set` row of its adapter and concurrency (same server process, run just
- * before it): writes/s ÷ plain's, and plain's CPU µs per write ÷ this row's. Undefined for the plain row.
+ * before it in each round): writes/s ÷ plain's, and plain's CPU µs per write ÷ this row's, the median over
+ * rounds of the ratio within each round (runs saved before rounds existed: their one measure). Undefined
+ * for the plain row.
  */
 export function ratiosToPlainSet(result: WriteResult, all: WriteResult[]): Ratios {
   const { adapter, concurrency, op } = result.row;
-  const plain = all.find((r) => r.row.op === 'set' && r.row.adapter === adapter && r.row.concurrency === concurrency)?.measure;
-  const m = result.measure;
-  if (op === 'set' || op === 'update' || !plain || !m) return { throughput: undefined, cpu: undefined };
-  return { throughput: m.writesPerSec / plain.writesPerSec, cpu: plain.cpuUsPerWrite / m.cpuUsPerWrite };
+  const plain = all.find((r) => r.row.op === 'set' && r.row.adapter === adapter && r.row.concurrency === concurrency);
+  const mine = result.rounds ?? (result.measure ? [result.measure] : []);
+  const theirs = plain?.rounds ?? (plain?.measure ? [plain.measure] : []);
+  const pairs = mine.slice(0, theirs.length).map((m, i): [WriteMeasure, WriteMeasure] => [m, theirs[i]]);
+  if (op === 'set' || op === 'update' || pairs.length === 0) return { throughput: undefined, cpu: undefined };
+  return {
+    throughput: median(pairs.map(([m, p]) => m.writesPerSec / p.writesPerSec)),
+    cpu: median(pairs.map(([m, p]) => p.cpuUsPerWrite / m.cpuUsPerWrite)),
+  };
 }

@@ -1,18 +1,26 @@
 /**
  * What idempotency records hold (docs/security.md, "Idempotency records"): heap per record in the memory
- * adapter and Redis memory per record. Writes per second with and without a key: `npm run bench` (the
+ * adapter and in the file adapter's index (with the time a restart's first keyed write takes to build it),
+ * and Redis memory per record. Writes per second with and without a key: `npm run bench` (the
  * `set-keyed` rows, docs/benchmarks.md).
  *
  *   node --expose-gc -r @swc-node/register bench/tools/idempotency-cost.ts [redis://127.0.0.1:6379]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { FileStreamAdapter } from '../../libs/streams/src/adapters/file/file.adapter';
+import type { IdempotencyLimits } from '../../libs/streams/src/adapters/idempotency/idempotent-write';
 import { MemoryStreamAdapter } from '../../libs/streams/src/adapters/memory/memory.adapter';
 import { RedisStreamAdapter } from '../../libs/streams/src/adapters/redis/redis.adapter';
 import { RedisKeyspace } from '../../libs/streams/src/adapters/redis/redis.keys';
 import type { StreamAdapter } from '../../libs/streams/src/adapters/stream-adapter.interface';
-import { callFingerprint } from '../../libs/streams/src/service/idempotency.fingerprint';
+import { KeyedCall } from '../../libs/streams/src/service/idempotency.fingerprint';
 
 const RECORDS = 100_000;
+/** Fewer on file: its keyed writes commit to disk (a few thousand a second). */
+const FILE_RECORDS = 20_000;
 const GROUPS = 10;
 const CONCURRENCY = 50;
 const value = { title: 'card', n: 1 };
@@ -31,10 +39,34 @@ async function writes(adapter: StreamAdapter, count: number, keyed: boolean, gro
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, count - i) }, (_, j) => {
         const n = i + j;
-        const idempotency = keyed ? { key: `job-${n}`, fingerprint: callFingerprint('set', `i${n % 100}`, value, undefined) } : undefined;
-        return adapter.set('s', group(n), `i${n % 100}`, value, { idempotency });
+        // As StreamsService does it: its own copy of the data, and the call (which the memory ledger keeps) over it.
+        const data = structuredClone(value);
+        const idempotency = keyed ? new KeyedCall(`job-${n}`, 'set', [`i${n % 100}`, data]) : undefined;
+        return adapter.set('s', group(n), `i${n % 100}`, data, { idempotency });
       }),
     );
+  }
+}
+
+/** The file ledger's in-memory index: heap per record, and how long the first keyed write after a restart takes to build it. */
+async function fileIndex(limits: IdempotencyLimits): Promise<void> {
+  const records = FILE_RECORDS;
+  const dir = mkdtempSync(join(tmpdir(), 'idempotency-cost-'));
+  try {
+    const history = { size: 0, maxAgeMs: 300_000 };
+    let adapter = await FileStreamAdapter.open({ type: 'file', path: dir }, history, limits);
+    await writes(adapter, 1, true, () => 'warm');
+    const before = heap();
+    await writes(adapter, records, true);
+    console.log(`file: ${records} keyed sets over ${GROUPS} groups: ${Math.round((heap() - before) / records)} B of heap per record (the index; records are in the store)`);
+    await adapter.close();
+    adapter = await FileStreamAdapter.open({ type: 'file', path: dir }, history, limits);
+    const started = performance.now();
+    await adapter.set('s', 'g0', 'i0', value, { idempotency: new KeyedCall('after-restart', 'set', ['i0', value]) });
+    console.log(`file: first keyed write after a restart, index of ${records + 1} records built: ${Math.round(performance.now() - started)} ms`);
+    await adapter.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -47,6 +79,7 @@ async function main(): Promise<void> {
     console.log(`memory: ${RECORDS} ${keyed ? 'keyed' : 'plain'} sets over ${GROUPS} groups: ${Math.round((heap() - before) / RECORDS)} B per write held`);
     await adapter.close();
   }
+  await fileIndex(limits);
   const url = process.argv[2];
   if (!url) return;
   const prefix = `idempotency-cost-${process.pid}`;

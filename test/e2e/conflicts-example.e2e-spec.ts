@@ -2,7 +2,7 @@ import { pushRecent } from '../../examples/conflicts.example';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 
 
-describe('README "Conflicts and versions" example', () => {
+describe('Conflicts and retries guide: read-modify-write example', () => {
   describe('running it', () => {
     let t: StreamsTestApp;
     beforeAll(async () => {

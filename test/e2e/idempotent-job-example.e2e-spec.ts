@@ -3,7 +3,7 @@ import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { TestClient } from '../support/ws-client';
 
 
-describe('README "Conflicts and versions" idempotent job example', () => {
+describe('Conflicts and retries guide: idempotent job example', () => {
   describe('running it', () => {
     let t: StreamsTestApp;
     beforeAll(async () => {

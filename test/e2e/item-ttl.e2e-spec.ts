@@ -46,7 +46,7 @@ function describeItemTtl(name: string, options: () => StreamsModuleOptions, clea
       await cleanup();
     });
 
-    it('README typing example: the indicator expires after the last keystroke with one delete frame, one handler call, counted', async () => {
+    it('Conflicts and retries guide, typing example: the indicator expires after the last keystroke with one delete frame, one handler call, counted', async () => {
       await keystroke(t.service, 'room', 'ann', 400);
       await keystroke(t.service, 'room', 'ann', 400);
       await keystroke(t.service, 'room', 'bob', 60_000);
