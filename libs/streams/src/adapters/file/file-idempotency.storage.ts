@@ -26,16 +26,20 @@ const keys = storeKeys.idempotency;
  * Idempotency records in the file store (layout in file-store.keys.ts), read and written synchronously
  * inside the write's own LMDB transaction, so a record commits (and survives a restart) with its write: a
  * record and its order entry, two puts per keyed write. What the bounds and the purge read (counts, the
- * oldest records) comes from an index in memory derived from the order entries: built on first use (one
- * range scan over at most `maxKeys` entries), kept by every add and remove, and dropped when a commit fails
- * (then built again), so a rolled-back record never stays in it. A key's record is always read from the store.
+ * oldest records) comes from an index in memory derived from the order entries: built on open (one range
+ * scan over at most `maxKeys` entries), kept by every add and remove, and dropped when a commit fails (then
+ * built again on next use), so a rolled-back record never stays in it. A key's record is always read from
+ * the store.
  */
 export class FileLedgerStorage implements LedgerStorage<FileRecordRef> {
-  private built: IdempotencyRecordIndex<FileRecordRef> | null = null;
+  private built: IdempotencyRecordIndex<FileRecordRef> | null;
   /** The number the next record takes (its order key); from the index's build on. */
   private next = 0;
 
-  constructor(private readonly db: RootDatabase<string, Key>) {}
+  /** Builds the index at once: the store is being opened, no write waits for it. */
+  constructor(private readonly db: RootDatabase<string, Key>) {
+    this.built = this.build();
+  }
 
   find(stream: string, group: string, key: string): (LedgerEntry & FileRecordRef) | undefined {
     const text = this.db.get(keys.record(stream, group, key));
@@ -75,7 +79,10 @@ export class FileLedgerStorage implements LedgerStorage<FileRecordRef> {
   }
 
   private index(): IdempotencyRecordIndex<FileRecordRef> {
-    if (this.built) return this.built;
+    return (this.built ??= this.build());
+  }
+
+  private build(): IdempotencyRecordIndex<FileRecordRef> {
     const index = new IdempotencyRecordIndex<FileRecordRef>();
     this.next = 0;
     for (const { key, value } of this.db.getRange(keys.all)) {
@@ -84,6 +91,6 @@ export class FileLedgerStorage implements LedgerStorage<FileRecordRef> {
       index.add({ stream, group, key: item, expiresAt, no });
       this.next = no + 1;
     }
-    return (this.built = index);
+    return index;
   }
 }
