@@ -38,5 +38,14 @@ describe('callFingerprint (SPEC §8: what a retry must repeat)', () => {
     cycle.self = cycle;
     expect(canonicalJson(cycle)).toBe('null');
     expect(canonicalJson(10n)).toBe('null');
+    expect(canonicalJson({ a: undefined, b: [undefined, () => 1], c: new Date(0), d: { toJSON: () => ({ z: 1, y: 2 }) } })).toBe(
+      '{"b":[null,null],"c":"1970-01-01T00:00:00.000Z","d":{"y":2,"z":1}}',
+    );
+  });
+
+  it('canonicalJson gives what JSON.stringify gives with a replacer that sorts every object\'s keys', () => {
+    const sorting = (_key: string, v: unknown): unknown =>
+      typeof v !== 'object' || v === null || Array.isArray(v) ? v : Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    fc.assert(fc.property(fc.jsonValue(), (value) => canonicalJson(value) === JSON.stringify(value, sorting)));
   });
 });
