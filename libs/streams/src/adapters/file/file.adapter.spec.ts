@@ -111,6 +111,34 @@ describe('FileStreamAdapter', () => {
     }
   });
 
+  it('a keyed write that fails midway leaves its records as they were, the index of them too (bounds still hold)', async () => {
+    const path = freshDir();
+    const tick = { streamName: 's', groupId: 'g', id: null, event: { type: 'event' as const, event: { type: 'tick', data: 1 } } };
+    const once = (key: string) => ({ key, fingerprint: 'f' });
+    const adapter = await FileStreamAdapter.open({ type: 'file', path }, undefined, { ttlMs: 300_000, maxKeysPerGroup: 2, maxKeys: 100 });
+    try {
+      await adapter.publish(tick, once('k0'));
+      await adapter.publish(tick, once('k1'));
+      // The group is at its bound: k2 evicts k0, writes its record, then fails on its order entry.
+      const store = (adapter as unknown as { db: { putSync(key: unknown, value: string): void } }).db;
+      const putSync = store.putSync.bind(store);
+      jest.spyOn(store, 'putSync').mockImplementation((key, value) => {
+        if ((key as unknown[])[0] === 'io') throw new Error('disk says no');
+        putSync(key, value);
+      });
+      await expect(adapter.publish(tick, once('k2'))).rejects.toThrow('disk says no');
+      jest.restoreAllMocks();
+
+      // Rolled back: k0 and k1 are recorded, the group is at its bound, so k2 evicts k0 again.
+      expect(await adapter.publish(tick, once('k2'))).not.toBeNull();
+      await expect(adapter.publish(tick, once('k1'))).resolves.toBeNull();
+      await expect(adapter.publish(tick, once('k2'))).resolves.toBeNull();
+      expect(await adapter.publish(tick, once('k0'))).not.toBeNull();
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('a write that fails midway leaves nothing behind, publishes nothing and rejects naming the store', async () => {
     const path = freshDir();
     const adapter = await FileStreamAdapter.open({ type: 'file', path });
