@@ -48,13 +48,18 @@ describeRedis(
         return RedisStreamAdapter.connect(options(prefix), history, idempotency, expiry);
       },
       peer: () => RedisStreamAdapter.connect(options(prefix)),
+      // An app restart: a new adapter on the same Cluster (versions, records and expiries are in it).
+      reopen: async (adapter) => {
+        await adapter.close();
+        return RedisStreamAdapter.connect(options(prefix));
+      },
       heldGroups: async () => {
         const tags = (await cluster.keys(`${prefix}:{*`)).map((key) => key.slice(key.indexOf('{') + 1, key.indexOf('}')));
         return [...new Set(tags.map((tag) => (JSON.parse(Buffer.from(tag, 'base64url').toString('utf8')) as [string, string])[1]))].sort();
       },
       cleanup: () => cluster.deletePrefix(prefix),
       ordered: false,
-        keysBoundedInTotal: false,
+      keysBoundedInTotal: false,
     });
 
     describeInstancesSharing('a Redis Cluster', () => ({ adapter: options, cleanup: (keyPrefix) => cluster.deletePrefix(keyPrefix) }));
