@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PACKAGES, packPackages } from '../../scripts/packages';
 import { deletePrefix, freePort, REDIS_URL, redisAvailable, uniquePrefix } from '../support/redis';
+import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
 import { compileFixture, generateNestApp, installApp, type ModuleKind, REPO, replaceOnce, repoVersion, run, RunningApp, succeed } from './consumer-workspace';
 import { applyReadmeSteps, readmeNestNewArgs, readmeTarballs } from './readme-install';
@@ -225,15 +226,6 @@ function adapterEnv(adapter: 'file' | 'redis', dir: string): { env: Record<strin
   return { env: { STREAMS_ADAPTER: 'redis', REDIS_URL, REDIS_PREFIX: prefix }, prefix };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ nest, kind, adapter }) => {
   beforeAll(installApps, 360_000);
 
@@ -255,10 +247,12 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
       const create = await ws.next((f) => f.type === 'stream');
       expect({ id: create.id, event: create.event }).toEqual({ id: 't1', event: { type: 'create', data: { id: 't1', title: 'Ship it' } } });
 
-      const report = await waitFor(
-        async () => (await (await fetch(`${http}/report`)).json()) as { changes: string[]; joins: string[]; clientCreated: string[] },
-        (r) => r.clientCreated.length > 0 && r.changes.length > 0,
-      );
+      let report = { changes: [] as string[], joins: [] as string[], clientCreated: [] as string[] };
+      const reported = async () => {
+        report = (await (await fetch(`${http}/report`)).json()) as typeof report;
+        return report.clientCreated.length > 0 && report.changes.length > 0;
+      };
+      await waitFor(reported, { everyMs: 50, what: () => `the app's report; last: ${JSON.stringify(report)}` });
       expect(report).toEqual({ changes: ['create list/t1'], joins: ['todos/list', 'todos/list'], clientCreated: ['Ship it'] });
 
       const health = await fetch(`${http}/health`);
