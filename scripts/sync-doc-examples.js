@@ -15,7 +15,7 @@ const walk = (dir) => {
 walk(join(root, 'docs'));
 for (const page of pages) {
   const text = readFileSync(page, 'utf8');
-  const synced = text.replace(/(<!-- example: (\S+) -->\s*```tsx?\n)[\s\S]*?```/g, (_, head, file) => `${head}${readFileSync(join(root, file), 'utf8')}\`\`\``);
+  const synced = text.replace(/(<!-- example: (\S+) -->\s*```(?:tsx?|nginx)\n)[\s\S]*?```/g, (_, head, file) => `${head}${readFileSync(join(root, file), 'utf8')}\`\`\``);
   if (synced !== text) {
     writeFileSync(page, synced);
     console.log(`synced ${page.slice(root.length + 1)}`);
