@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { StreamAdapter } from '../adapters/stream-adapter.interface';
-import { StreamsPostgresHealth } from '../postgres/postgres.health';
+import { PostgresHealthCheck } from '../postgres/postgres.health-check';
 import { STREAMS_ADAPTER } from '../streams.constants';
 
 /** How long a probe may take before the adapter counts as down, in ms. */
@@ -21,7 +21,7 @@ export class StreamsHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
-    @Optional() private readonly postgres?: StreamsPostgresHealth,
+    @Optional() private readonly postgres?: PostgresHealthCheck,
   ) {}
 
   async isHealthy<const Key extends string = 'streams'>(key: Key = 'streams' as Key, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HealthIndicatorResult<Key>> {
@@ -29,8 +29,9 @@ export class StreamsHealthIndicator {
   }
 
   /**
-   * `StreamsPostgresModule` (nest-realtime-streams/postgres): down when PostgreSQL does not answer or the
-   * outbox relay's last pass failed, with the reason.
+   * `StreamsPostgresModule` (nest-realtime-streams/postgres): down when PostgreSQL does not answer, the
+   * outbox relay's last pass failed, or change capture's slot is missing, too far behind or its session
+   * failed, with the reason.
    */
   async isPostgresHealthy<const Key extends string = 'streams_postgres'>(key: Key = 'streams_postgres' as Key, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HealthIndicatorResult<Key>> {
     return this.probe(key, timeoutMs, () => {
