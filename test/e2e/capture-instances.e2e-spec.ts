@@ -1,6 +1,7 @@
 import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsPostgresModule } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
+import { ChildLines } from '../support/child-lines';
 import { changeRows, eventsPerItem, type Expected, ITEM_GROUPS, itemGroup, ITEMS_TABLE } from '../support/capture-workload';
 import { metricValue } from '../support/metrics-text';
 import { outboxDatabase } from '../support/outbox-db';
@@ -69,6 +70,50 @@ describePostgres('change capture: two app instances on Redis', () => {
       expect({ seed, wrong: wrong.slice(0, 5).map(([id, events]) => ({ id, expected: events, seen: seen.get(id) })) }).toEqual({ seed, wrong: [] });
       expect(metricValue(await standby.app.get(StreamsMetrics).text(), 'streams_capture_writes_total{operation="set"}')).toBeGreaterThan(0);
       client.close();
+    }, 120_000);
+
+    it('the active consumer is killed (SIGKILL) in the middle of a stream of changes: the other takes over, every change arrives once', async () => {
+      const url = await outboxDatabase(cluster, { migrate: false, setup: ITEMS_TABLE });
+      pool = new Pool({ connectionString: url, max: 4 });
+      const killPrefix = `${prefix}-kill`;
+      const viewer = await startStreamsApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: killPrefix } });
+      apps.push(viewer);
+      const consumers: ChildLines[] = [];
+      try {
+        // The first one started takes the slot; the second waits.
+        for (const awaited of ['consuming', 'ready']) {
+          const consumer = ChildLines.start('capture-consumer.app.ts', [url, REDIS_URL, killPrefix]);
+          consumers.push(consumer);
+          await consumer.until(() => consumer.lines.includes(awaited));
+        }
+        const client = await TestClient.connect(viewer.url);
+        for (let g = 0; g < ITEM_GROUPS; g++) {
+          client.join(`s${g}`, 'items', `g${g}`);
+          await client.next((f) => f.event?.type === 'sync' && f.groupId === `g${g}`);
+        }
+        const seed = Date.now() % 1_000_000;
+        const state = { live: [] as number[], next: 1, expected: new Map() as Expected };
+        const rng = random(seed);
+        const delivered = () => [...eventsPerItem(client.frames).values()].reduce((n, events) => n + events.length, 0);
+        const writing = changeRows(pool, 4000, state, rng);
+        await waitFor(() => delivered() >= 800, { ms: 30_000, what: `changes flowing (seed ${seed})` });
+        expect(consumers[1].lines).not.toContain('consuming');
+        const killedAt = Date.now();
+        consumers[0].child.kill('SIGKILL');
+        await consumers[1].until(() => consumers[1].lines.includes('consuming'));
+        console.log(`capture take-over: the standby consumed ${Date.now() - killedAt} ms after the active instance was killed`);
+        await writing;
+        await waitFor(() => delivered() >= 4000, { ms: 60_000, what: `4000 changes (seed ${seed}, ${delivered()} so far)` });
+        await new Promise((r) => setTimeout(r, 500));
+        expect({ seed, delivered: delivered() }).toEqual({ seed, delivered: 4000 });
+        const seen = eventsPerItem(client.frames);
+        const wrong = [...state.expected].filter(([id, events]) => JSON.stringify(seen.get(id)) !== JSON.stringify(events));
+        expect({ seed, wrong: wrong.slice(0, 5).map(([id, events]) => ({ id, expected: events, seen: seen.get(id) })) }).toEqual({ seed, wrong: [] });
+        client.close();
+      } finally {
+        for (const consumer of consumers) consumer.child.kill('SIGKILL');
+        await deletePrefix(killPrefix);
+      }
     }, 120_000);
   });
 });
