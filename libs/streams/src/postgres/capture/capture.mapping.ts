@@ -7,6 +7,12 @@ import type { UpdateOp } from 'nest-realtime-streams-protocol';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a row holds whatever the table does; the declaration's functions read it as they know it
 export type CaptureRow = Record<string, any>;
 
+/**
+ * A function of the row. Written as a method's type, so its parameter is checked both ways: a function
+ * typed for the table's own row (`(row: Order) => row.shop`) fits a declaration as well as `(row) => ...`.
+ */
+export type RowFunction<T> = { row(row: CaptureRow): T }['row'];
+
 /** One table followed into one stream (docs/postgres.md, "Change capture"). */
 export interface StreamTableDeclaration {
   /** The table, optionally schema-qualified (`orders`, `shop.orders`; unqualified means `public`). */
@@ -14,13 +20,13 @@ export interface StreamTableDeclaration {
   /** The stream its items go to. */
   stream: string;
   /** The item's group: a column's value, or computed from the row (on a delete: from the old row the replica identity carries). */
-  group: string | ((row: CaptureRow) => string);
+  group: string | RowFunction<string>;
   /** The column whose value (as text) is the item's id. */
   id: string;
   /** The columns that make up the item's value, in this order (default: all, as the table orders them). */
   columns?: string[];
   /** Rows this returns false for are not items: an insert is skipped, an update deletes the item. */
-  filter?: (row: CaptureRow) => boolean;
+  filter?: RowFunction<boolean>;
 }
 
 /** A declaration once validated: the table split into schema and name. */
