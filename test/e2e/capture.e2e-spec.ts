@@ -110,6 +110,42 @@ describePostgres('change capture', () => {
       await app.close();
     }
   }, 60_000);
+
+  it('a slot dropped by an operator while the app runs: health down naming it, the slot not re-created', async () => {
+    const url = await outboxDatabase(cluster, { migrate: false, setup: ORDERS });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TerminusModule,
+        StreamsModule.forRoot({ port: 0, host: '127.0.0.1' }),
+        StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: { slot: 'dropped', retryMs: 300, tables: [{ table: 'orders', stream: 'o', group: () => 'all', id: 'id' }] } }),
+      ],
+      providers: [StreamsHealthIndicator],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const health = app.get(StreamsHealthIndicator);
+      await waitFor(async () => metricValue(await app.get(StreamsMetrics).text(), 'streams_capture_consumer') === 1, { what: 'the consumer' });
+      // The operator ends the consumer's connection and drops the slot before it comes back.
+      await waitFor(
+        async () => {
+          const [row] = await sql<{ dropped: boolean }>(
+            url,
+            "SELECT pg_terminate_backend(active_pid) IS NOT NULL AND pg_drop_replication_slot('dropped') IS NULL AS dropped FROM pg_replication_slots WHERE slot_name = 'dropped' AND active",
+          ).catch(() => [{ dropped: false }]);
+          return row?.dropped === true || (await sql(url, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dropped'")).length === 0;
+        },
+        { what: 'the slot dropped' },
+      );
+      // First the ended connection, then (after retryMs) the missing slot.
+      await waitFor(async () => /does not exist/.test((await health.isPostgresHealthy()).streams_postgres.message ?? ''), { what: 'health down naming the slot' });
+      expect(await health.isPostgresHealthy()).toEqual({ streams_postgres: { status: 'down', message: expect.stringMatching(/^change capture: the replication slot dropped does not exist: it was dropped while the app ran; changes made since are lost/) } });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await sql(url, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dropped'")).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  }, 30_000);
 });
 
 describePostgres('change capture without wal_level=logical', () => {
