@@ -87,11 +87,18 @@ async function ensurePublication(client: { query: Pool['query'] }, options: Reso
 }
 
 async function ensureSlot(client: { query: Pool['query'] }, options: ResolvedCaptureOptions, logger: Logger): Promise<void> {
-  const { rows } = await client.query<{ plugin: string; wal_status: string | null }>('SELECT plugin, wal_status FROM pg_replication_slots WHERE slot_name = $1', [options.slot]);
+  const { rows } = await client.query<{ plugin: string; wal_status: string | null; database: string; here: string }>(
+    'SELECT plugin, wal_status, database, current_database() AS here FROM pg_replication_slots WHERE slot_name = $1',
+    [options.slot],
+  );
   if (rows.length === 0) {
     await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [options.slot]);
     logger.warn(`capture: created the replication slot ${options.slot}; changes committed from now on are captured (none before)`);
     return;
+  }
+  // Slot names are the server's, a slot decodes one database: another app's slot must not be taken over.
+  if (rows[0].database !== rows[0].here) {
+    throw new StreamsCaptureError('capture_slot_lost', `capture: the replication slot ${options.slot} belongs to database ${rows[0].database}, not ${rows[0].here}: choose another capture.slot`);
   }
   if (rows[0].plugin !== 'pgoutput') throw new StreamsCaptureError('capture_slot_lost', `capture: the replication slot ${options.slot} exists but decodes with ${rows[0].plugin}, not pgoutput: choose another capture.slot`);
   if (rows[0].wal_status === 'lost') {
