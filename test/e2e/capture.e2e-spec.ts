@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
+import { StreamsListener, StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
 import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
 import { StreamsCaptureError, StreamsPostgresModule, type StreamsCaptureOptions } from 'nest-realtime-streams/postgres';
 import { metricValue } from '../support/metrics-text';
@@ -111,7 +111,7 @@ describePostgres('change capture', () => {
     }
   }, 60_000);
 
-  it('a slot dropped by an operator while the app runs: health down naming it, the slot not re-created', async () => {
+  it('a slot dropped by an operator while the app runs: health down naming it, subscribers re-synced with continuityLost, the slot not re-created', async () => {
     const url = await outboxDatabase(cluster, { migrate: false, setup: ORDERS });
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -126,6 +126,9 @@ describePostgres('change capture', () => {
     try {
       const health = app.get(StreamsHealthIndicator);
       await waitFor(async () => metricValue(await app.get(StreamsMetrics).text(), 'streams_capture_consumer') === 1, { what: 'the consumer' });
+      const client = await TestClient.connect(`ws://127.0.0.1:${app.get(StreamsListener).address().port}`);
+      client.join('s', 'o', 'all');
+      await client.next((f) => f.event?.type === 'sync');
       // The operator ends the consumer's connection and drops the slot before it comes back.
       await waitFor(
         async () => {
@@ -140,8 +143,10 @@ describePostgres('change capture', () => {
       // First the ended connection, then (after retryMs) the missing slot.
       await waitFor(async () => /does not exist/.test((await health.isPostgresHealthy()).streams_postgres.message ?? ''), { what: 'health down naming the slot' });
       expect(await health.isPostgresHealthy()).toEqual({ streams_postgres: { status: 'down', message: expect.stringMatching(/^change capture: the replication slot dropped does not exist: it was dropped while the app ran; changes made since are lost/) } });
+      await client.next((f) => f.event?.type === 'sync' && f.event.continuityLost === true);
       await new Promise((r) => setTimeout(r, 1000));
       expect(await sql(url, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dropped'")).toEqual([]);
+      client.close();
     } finally {
       await app.close();
     }

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import type { ClientConfig, Pool } from 'pg';
 import { assertPeerInstalled } from '../../errors/missing-peer.error';
 import { StreamsConflictError, StreamsCustomResultError, StreamsIdempotencyError, StreamsInputError } from '../../errors/streams.errors';
+import { StreamsHub } from '../../hub/streams.hub';
 import { StreamsService } from '../../service/streams.service';
 import { STREAMS_CAPTURE_OPTIONS, STREAMS_POSTGRES_OPTIONS, STREAMS_POSTGRES_POOL } from '../postgres.tokens';
 import type { ResolvedCaptureOptions, ResolvedPostgresOptions } from '../streams-postgres.options';
@@ -38,6 +39,7 @@ export class CaptureConsumer implements OnModuleInit, OnApplicationBootstrap, Be
     @Inject(STREAMS_POSTGRES_OPTIONS) private readonly postgres: ResolvedPostgresOptions,
     @Inject(STREAMS_POSTGRES_POOL) private readonly pool: Pool,
     private readonly streams: StreamsService,
+    private readonly hub: StreamsHub,
     private readonly metrics: CaptureMetrics,
   ) {}
 
@@ -102,12 +104,20 @@ export class CaptureConsumer implements OnModuleInit, OnApplicationBootstrap, Be
       if ((error as { code?: unknown }).code === SLOT_IN_USE) return this.standby();
       this.metrics.sessionFailed();
       const message = error instanceof Error ? error.message : String(error);
-      if (message !== this.failure) this.logger.error(`capture: replication from slot ${capture.slot} failed (${message}); trying again every ${capture.retryMs} ms`);
+      if (message !== this.failure) {
+        this.logger.error(`capture: replication from slot ${capture.slot} failed (${message}); trying again every ${capture.retryMs} ms`);
+        if (error instanceof StreamsCaptureError && error.code === 'capture_slot_lost') this.continuityLost(capture);
+      }
       this.failure = message;
     } finally {
       this.session = null;
       this.metrics.consumer(false);
     }
+  }
+
+  /** The captured streams missed changes for good: their subscribers here are re-synced with `continuityLost` (SPEC §7.9). */
+  private continuityLost(capture: ResolvedCaptureOptions): void {
+    for (const stream of new Set(capture.tables.map((t) => t.stream))) this.hub.streamContinuityLost(stream);
   }
 
   private started(capture: ResolvedCaptureOptions, from: string): void {
