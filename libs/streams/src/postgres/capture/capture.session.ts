@@ -127,6 +127,8 @@ export class CaptureSession {
 
   private confirm(position: bigint): void {
     if (position > this.confirmed) this.confirmed = position;
+    // A slot that never had a position (none is reported before its creation completes) has nothing to confirm.
+    if (this.confirmed === 0n) return;
     // The library reports `lsn + 1` as written/flushed. The slot must be confirmed at the commit's end
     // exactly, as PostgreSQL's subscriber does: one byte further could skip a transaction whose commit
     // record starts right there.
