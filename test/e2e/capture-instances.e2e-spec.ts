@@ -35,7 +35,7 @@ describePostgres('change capture: two app instances on Redis', () => {
       const url = await outboxDatabase(cluster, { migrate: false, setup: ITEMS_TABLE });
       pool = new Pool({ connectionString: url, max: 4 });
       const adapter = { type: 'redis' as const, url: REDIS_URL, keyPrefix: prefix };
-      const capture = { retryMs: 200, tables: [{ table: 'items', stream: 'items', group: (row: { id: number }) => itemGroup(row.id), id: 'id' }] };
+      const capture = { slot: 'two_closed', retryMs: 200, tables: [{ table: 'items', stream: 'items', group: (row: { id: number }) => itemGroup(row.id), id: 'id' }] };
       const a = await startStreamsApp({ adapter }, { imports: [StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture })] });
       apps.push(a);
       const second = await startStreamsApp({ adapter }, { imports: [StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture })] });
