@@ -18,7 +18,12 @@ const consuming = async (t: StreamsTestApp) => metricValue(await t.app.get(Strea
 describePostgres('change capture: two app instances on Redis', () => {
   describeRedis('on Redis', () => {
     let cluster: PgCluster;
-    let pool: Pool;
+    const pools: Pool[] = [];
+    const openPool = (url: string) => {
+      const pool = new Pool({ connectionString: url, max: 4 });
+      pools.push(pool);
+      return pool;
+    };
     const prefix = uniquePrefix('capture-two');
     const apps: StreamsTestApp[] = [];
     beforeAll(async () => {
@@ -26,14 +31,14 @@ describePostgres('change capture: two app instances on Redis', () => {
     }, 60_000);
     afterAll(async () => {
       for (const t of apps) await t.app.close();
-      await pool?.end();
+      for (const pool of pools) await pool.end();
       await cluster?.dispose();
       await deletePrefix(prefix);
     });
 
     it('the active consumer closes in the middle of a stream of changes: the other takes over, every change arrives once', async () => {
       const url = await outboxDatabase(cluster, { migrate: false, setup: ITEMS_TABLE });
-      pool = new Pool({ connectionString: url, max: 4 });
+      const pool = openPool(url);
       const adapter = { type: 'redis' as const, url: REDIS_URL, keyPrefix: prefix };
       const capture = { slot: 'two_closed', retryMs: 200, tables: [{ table: 'items', stream: 'items', group: (row: { id: number }) => itemGroup(row.id), id: 'id' }] };
       const a = await startStreamsApp({ adapter }, { imports: [StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture })] });
@@ -74,7 +79,7 @@ describePostgres('change capture: two app instances on Redis', () => {
 
     it('the active consumer is killed (SIGKILL) in the middle of a stream of changes: the other takes over, every change arrives once', async () => {
       const url = await outboxDatabase(cluster, { migrate: false, setup: ITEMS_TABLE });
-      pool = new Pool({ connectionString: url, max: 4 });
+      const pool = openPool(url);
       const killPrefix = `${prefix}-kill`;
       const viewer = await startStreamsApp({ adapter: { type: 'redis', url: REDIS_URL, keyPrefix: killPrefix } });
       apps.push(viewer);
