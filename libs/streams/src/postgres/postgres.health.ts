@@ -3,21 +3,18 @@ import type { Pool } from 'pg';
 import { CaptureConsumer } from './capture/capture.consumer';
 import { readSlot } from './capture/capture.slot';
 import { OutboxRelay } from './outbox/outbox.relay';
-import { PostgresHealthCheck } from './postgres.health-check';
 import { STREAMS_CAPTURE_OPTIONS, STREAMS_POSTGRES_POOL } from './postgres.tokens';
 import type { ResolvedCaptureOptions } from './streams-postgres.options';
 
 /** What the health indicator (`StreamsHealthIndicator.isPostgresHealthy`) asks of StreamsPostgresModule. */
 @Injectable()
-export class StreamsPostgresHealth extends PostgresHealthCheck {
+export class StreamsPostgresHealth {
   constructor(
     @Inject(STREAMS_POSTGRES_POOL) private readonly pool: Pool,
     private readonly relay: OutboxRelay,
     private readonly consumer: CaptureConsumer,
     @Inject(STREAMS_CAPTURE_OPTIONS) private readonly capture: ResolvedCaptureOptions | null,
-  ) {
-    super();
-  }
+  ) {}
 
   /**
    * Resolves while PostgreSQL answers, the outbox relay's passes succeed and, with change capture, the

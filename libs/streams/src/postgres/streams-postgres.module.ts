@@ -6,7 +6,7 @@ import { OutboxMetrics } from './outbox/outbox.metrics';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StreamsOutbox } from './outbox/streams-outbox.service';
 import { StreamsPostgresHealth } from './postgres.health';
-import { PostgresHealthCheck } from './postgres.health-check';
+import { STREAMS_POSTGRES_PROBE } from '../streams.constants';
 import { STREAMS_CAPTURE_OPTIONS, STREAMS_OUTBOX_OPTIONS, STREAMS_POSTGRES_OPTIONS, STREAMS_POSTGRES_POOL } from './postgres.tokens';
 import { ConfigurableStreamsPostgresModule, STREAMS_POSTGRES_MODULE_OPTIONS } from './streams-postgres.module-definition';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './streams-postgres.options';
@@ -40,9 +40,9 @@ function openPool(options: ResolvedPostgresOptions): Pool {
     OutboxRelay,
     StreamsOutbox,
     StreamsPostgresHealth,
-    { provide: PostgresHealthCheck, useExisting: StreamsPostgresHealth },
+    { provide: STREAMS_POSTGRES_PROBE, useExisting: StreamsPostgresHealth },
   ],
-  exports: [StreamsOutbox, StreamsPostgresHealth, PostgresHealthCheck],
+  exports: [StreamsOutbox, StreamsPostgresHealth, STREAMS_POSTGRES_PROBE],
 })
 export class StreamsPostgresModule extends ConfigurableStreamsPostgresModule implements OnApplicationShutdown {
   constructor(

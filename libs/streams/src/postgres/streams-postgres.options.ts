@@ -4,7 +4,7 @@ import { bool, int, type Issues, isRecord, unknownKeys } from '../options/stream
 import type { ResolvedStreamTable, StreamTableDeclaration } from './capture/capture.mapping';
 import { outboxTable, type OutboxTable } from './outbox/outbox.table';
 
-/** `StreamsPostgresModule.forRoot({...})`: where PostgreSQL is, and the outbox's settings (docs/postgres.md). */
+/** `StreamsPostgresModule.forRoot({...})`: where PostgreSQL is, and the outbox's settings (docs/reference/postgres.md). */
 export interface StreamsPostgresModuleOptions {
   /** A `postgres://` URL; the module opens (and closes) its own small pool. Give this or `pool`. */
   connectionString?: string;
