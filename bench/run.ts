@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
+import { captureLatencyTable, runCaptureLatency } from './postgres/capture-latency';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -47,14 +48,19 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${renderReport(report, style)}\n\nJSON: bench/results/latest.json`);
-  // The outbox row (bench/postgres/outbox-latency.ts) runs apart from the matrix: it needs its own PostgreSQL.
-  if (args.mode !== 'smoke' && (args.only === null || args.only.split(',').some((part) => 'outbox latency'.includes(part)))) {
-    const outbox = await runOutboxLatency((line) => console.log(line), args.mode === 'full' ? 10 : 3);
-    if (outbox) {
-      writeFileSync(join(dir, 'outbox-latency.json'), `${JSON.stringify(outbox, null, 2)}\n`);
-      console.log(`\n${outboxLatencyTable(outbox)}\n\nJSON: bench/results/outbox-latency.json`);
-    }
-  }
+  // The outbox and capture rows (bench/postgres/) run apart from the matrix: they need their own PostgreSQL.
+  await runApart(args, dir, 'outbox latency', runOutboxLatency, outboxLatencyTable);
+  await runApart(args, dir, 'capture latency', runCaptureLatency, captureLatencyTable);
+}
+
+/** A row run apart from the matrix, unless `--smoke` or `--only` leaves it out; its JSON goes to bench/results/<label>.json. */
+async function runApart<T>(args: Args, dir: string, label: string, run: (log: (line: string) => void, seconds: number) => Promise<T | null>, table: (result: T) => string): Promise<void> {
+  if (args.mode === 'smoke' || (args.only !== null && !args.only.split(',').some((part) => label.includes(part)))) return;
+  const result = await run((line) => console.log(line), args.mode === 'full' ? 10 : 3);
+  if (!result) return;
+  const file = `${label.replace(' ', '-')}.json`;
+  writeFileSync(join(dir, file), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n${table(result)}\n\nJSON: bench/results/${file}`);
 }
 
 main().then(

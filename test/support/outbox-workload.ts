@@ -6,7 +6,7 @@ import type { Frame } from './ws-client';
 export const COUNTERS_TABLE = 'CREATE TABLE counters (grp text PRIMARY KEY, n int NOT NULL)';
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed from the seed it prints. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);

@@ -45,7 +45,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     { provide: StreamsListener, useExisting: StreamsGateway },
     StreamsService,
   ],
-  exports: [StreamsService, StreamsListener, StreamsMetrics, STREAMS_ADAPTER],
+  exports: [StreamsService, StreamsListener, StreamsMetrics, STREAMS_ADAPTER, StreamsHub],
 })
 export class StreamsModule extends ConfigurableStreamsModule implements OnApplicationShutdown {
   constructor(@Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter) {

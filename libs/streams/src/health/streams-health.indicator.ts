@@ -28,8 +28,9 @@ export class StreamsHealthIndicator {
   }
 
   /**
-   * `StreamsPostgresModule` (nest-realtime-streams/postgres): down when PostgreSQL does not answer or the
-   * outbox relay's last pass failed, with the reason.
+   * `StreamsPostgresModule` (nest-realtime-streams/postgres): down when PostgreSQL does not answer, the
+   * outbox relay's last pass failed, or change capture's slot is missing, too far behind or its session
+   * failed, with the reason.
    */
   async isPostgresHealthy<const Key extends string = 'streams_postgres'>(key: Key = 'streams_postgres' as Key, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HealthIndicatorResult<Key>> {
     return this.probe(key, timeoutMs, () => {

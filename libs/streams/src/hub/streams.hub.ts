@@ -111,6 +111,14 @@ export class StreamsHub implements StreamSink {
     }
   }
 
+  /** Every group of `stream` with members here: the stream itself may have missed writes (change capture lost its slot). */
+  streamContinuityLost(stream: string): void {
+    const prefix = groupKey(stream, '');
+    for (const key of [...this.groups.keys()]) {
+      if (key.startsWith(prefix)) this.continuityLost(stream, key.slice(prefix.length));
+    }
+  }
+
   private entry(stream: string, group: string): GroupEntry {
     const key = groupKey(stream, group);
     let entry = this.groups.get(key);

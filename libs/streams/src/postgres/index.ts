@@ -2,7 +2,9 @@
 import './pg-peer.check';
 export { StreamsPostgresModule } from './streams-postgres.module';
 export type { StreamsPostgresModuleAsyncOptions, StreamsPostgresOptionsFactory } from './streams-postgres.module-definition';
-export type { StreamsPostgresModuleOptions, StreamsOutboxOptions } from './streams-postgres.options';
+export type { StreamsPostgresModuleOptions, StreamsOutboxOptions, StreamsCaptureOptions } from './streams-postgres.options';
+export type { StreamTableDeclaration, CaptureRow } from './capture/capture.mapping';
+export { StreamsCaptureError, type StreamsCaptureErrorCode } from './capture/capture.errors';
 export { StreamsOutbox } from './outbox/streams-outbox.service';
 export type { OutboxWriter, OutboxReceipt } from './outbox/outbox.writer';
 export type { OutboxHandle, SqlQueryable, KyselyTransactionLike, DrizzleTransactionLike } from './outbox/outbox.handle';

@@ -6,3 +6,5 @@ export const STREAMS_POSTGRES_OPTIONS = Symbol('STREAMS_POSTGRES_OPTIONS');
 export const STREAMS_OUTBOX_OPTIONS = Symbol('STREAMS_OUTBOX_OPTIONS');
 /** The `pg.Pool` the module's own work runs on: the app's, or one it opened from `connectionString`. */
 export const STREAMS_POSTGRES_POOL = Symbol('STREAMS_POSTGRES_POOL');
+/** Change capture's resolved options, or null when `capture` is not given. */
+export const STREAMS_CAPTURE_OPTIONS = Symbol('STREAMS_CAPTURE_OPTIONS');

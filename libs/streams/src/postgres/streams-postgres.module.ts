@@ -1,15 +1,17 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import { CaptureConsumer } from './capture/capture.consumer';
+import { CaptureMetrics } from './capture/capture.metrics';
 import { OutboxMetrics } from './outbox/outbox.metrics';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StreamsOutbox } from './outbox/streams-outbox.service';
 import { StreamsPostgresHealth } from './postgres.health';
 import { STREAMS_POSTGRES_PROBE } from '../streams.constants';
-import { STREAMS_OUTBOX_OPTIONS, STREAMS_POSTGRES_OPTIONS, STREAMS_POSTGRES_POOL } from './postgres.tokens';
+import { STREAMS_CAPTURE_OPTIONS, STREAMS_OUTBOX_OPTIONS, STREAMS_POSTGRES_OPTIONS, STREAMS_POSTGRES_POOL } from './postgres.tokens';
 import { ConfigurableStreamsPostgresModule, STREAMS_POSTGRES_MODULE_OPTIONS } from './streams-postgres.module-definition';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './streams-postgres.options';
 
-/** Connections the module opens for itself: the relay's passes and its LISTEN connection. */
+/** Connections the module opens for itself: the relay's passes, its LISTEN connection, capture's slot checks (the replication connection is apart). */
 const OWN_POOL_SIZE = 4;
 
 function openPool(options: ResolvedPostgresOptions): Pool {
@@ -23,13 +25,17 @@ function openPool(options: ResolvedPostgresOptions): Pool {
 /**
  * `StreamsPostgresModule.forRoot({ connectionString })` (or `{ pool }`, or `.forRootAsync(...)`), imported
  * next to `StreamsModule.forRoot(...)`: StreamsOutbox (stream writes in the app's transaction) and the relay
- * that applies them through StreamsService after commit. Global unless `isGlobal: false`.
+ * that applies them through StreamsService after commit; with `capture`, the declared tables' changes
+ * followed through a replication slot. Global unless `isGlobal: false`.
  */
 @Module({
   providers: [
     { provide: STREAMS_POSTGRES_OPTIONS, useFactory: resolvePostgresOptions, inject: [STREAMS_POSTGRES_MODULE_OPTIONS] },
     { provide: STREAMS_OUTBOX_OPTIONS, useFactory: (options: ResolvedPostgresOptions) => options.outbox, inject: [STREAMS_POSTGRES_OPTIONS] },
+    { provide: STREAMS_CAPTURE_OPTIONS, useFactory: (options: ResolvedPostgresOptions) => options.capture, inject: [STREAMS_POSTGRES_OPTIONS] },
     { provide: STREAMS_POSTGRES_POOL, useFactory: openPool, inject: [STREAMS_POSTGRES_OPTIONS] },
+    CaptureMetrics,
+    CaptureConsumer,
     OutboxMetrics,
     OutboxRelay,
     StreamsOutbox,
