@@ -96,9 +96,10 @@ export class StreamsStore {
    * A join snapshot. Custom streams are read after the position is taken, so a write racing the read may
    * reach the client twice (the same value, harmless) but is never lost.
    */
-  async snapshot(stream_name: string, group_id: string, item_id: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream_name: string, group_id: string, item_id: string | null, versions = false): Promise<StreamSnapshot> {
     const custom = this.custom.find(stream_name);
-    if (!custom) return this.adapter.snapshot(stream_name, group_id, item_id);
+    // A custom stream keeps no versions: its delta subscriptions get full values only.
+    if (!custom) return this.adapter.snapshot(stream_name, group_id, item_id, versions);
     const position = await this.adapter.position(stream_name, group_id);
     const data = item_id === null ? await this.list(stream_name, group_id) : await this.get(stream_name, group_id, item_id);
     return { ...position, data };

@@ -231,10 +231,11 @@ export class RedisStreamAdapter extends StreamAdapter {
     return settled(reply, idempotency) === null ? decodeEventMessage(reply[0] as string) : null;
   }
 
-  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream: string, group: string, item: string | null, versions = false): Promise<StreamSnapshot> {
     const mode = item === null ? 'group' : 'item';
-    const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, [mode, item ?? '']));
-    const snapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
+    const reply = await this.guard('snapshot', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, [mode, item ?? '', versions ? '1' : '']));
+    const [seq, timestamp, epoch, data] = reply;
+    const snapshot: StreamSnapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data), ...(versions ? snapshotVersions(item, reply[4]) : {}) };
     // Where a quiet group's subscribers start from, for a catch-up after a reconnect.
     this.subscriber.observe(stream, group, snapshot);
     return snapshot;
@@ -505,4 +506,14 @@ function describe(error: unknown): string {
 async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
+}
+
+/** The versions a snapshot script read (ARGV[15]): an item's version, or a group's flat id/version list. */
+function snapshotVersions(item: string | null, read: unknown): Pick<StreamSnapshot, 'items' | 'version'> {
+  const version = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  if (item !== null) return { version: version(read) };
+  const flat = Array.isArray(read) ? (read as unknown[]) : [];
+  const items = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) items.push({ id: String(flat[i]), version: version(flat[i + 1]) });
+  return { items };
 }
