@@ -67,7 +67,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const c = await connect();
       join(c, { deltas: true });
       await c.next(stream);
-      const ops = Array.from({ length: 8 }, () => ({ type: 'increment', path: 'n', by: 1 }));
+      const ops = Array.from({ length: 8 }, () => ({ type: 'increment' as const, path: 'n', by: 1 }));
       await t.service.update({ ...card, item_id: 'n', ops });
       expect(event(await c.next(stream))).toEqual({ type: 'update', data: { n: 8 } });
       await t.service.set({ ...card, item_id: 'n', data: { n: 8, label: 'x'.repeat(200) } });

@@ -1,4 +1,4 @@
-import { SubscriptionChannel } from './subscription.channel';
+import { type ChangeVersions, SubscriptionChannel } from './subscription.channel';
 
 /** `value` is the item's value after the change: null once deleted or when it does not exist. */
 export interface ItemChange<T> {
@@ -7,16 +7,27 @@ export interface ItemChange<T> {
   timestamp: number;
 }
 
-/** An item subscription's mirror: the current value or null. */
+/** An item subscription's mirror: the current value or null, and its version (null: missing or unknown). */
 export class ItemChannel<T> extends SubscriptionChannel<ItemChange<T>> {
   value: T | null = null;
+  version: string | null = null;
 
-  protected apply(type: ItemChange<T>['type'], _id: string | null, data: unknown, timestamp: number): void {
+  protected apply(type: ItemChange<T>['type'], _id: string | null, data: unknown, timestamp: number, versions: ChangeVersions): void {
     this.value = type === 'delete' ? null : ((data ?? null) as T | null);
+    this.version = type === 'delete' ? null : versions.version;
     this.changes.emit('change', { type, value: this.value, timestamp });
+  }
+
+  protected versionOf(): string | null | undefined {
+    return this.value === null ? undefined : this.version;
+  }
+
+  protected valueOf(): { value: unknown } | undefined {
+    return this.value === null ? undefined : { value: this.value };
   }
 
   protected clear(): void {
     this.value = null;
+    this.version = null;
   }
 }
