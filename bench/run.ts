@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
+import { deltaBytesTable, runDeltaBytes } from './deltas/delta-bytes';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, 'outbox-latency.json'), `${JSON.stringify(outbox, null, 2)}\n`);
       console.log(`\n${outboxLatencyTable(outbox)}\n\nJSON: bench/results/outbox-latency.json`);
     }
+  }
+  // The deltas row (bench/deltas/delta-bytes.ts): bytes per subscriber, full values vs deltas, in one process.
+  if (args.mode !== 'smoke' && (args.only === null || args.only.split(',').some((part) => 'delta bytes'.includes(part)))) {
+    const deltas = await runDeltaBytes((line) => console.log(line));
+    writeFileSync(join(dir, 'delta-bytes.json'), `${JSON.stringify(deltas, null, 2)}\n`);
+    console.log(`\n${deltaBytesTable(deltas)}\n\nJSON: bench/results/delta-bytes.json`);
   }
 }
 
