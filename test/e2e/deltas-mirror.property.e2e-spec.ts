@@ -27,6 +27,8 @@ type Step =
   /** The frame of a write is lost without the connection noticing, then the item is written again. */
   | { kind: 'drop'; first: Write; then: Write }
   | { kind: 'duplicate'; write: Write }
+  /** The frame of a write is lost, then the connection is cut: the resume finds the mirror at other versions. */
+  | { kind: 'dropThenCut'; write: Write }
   /** Writes while the client is cut off, more than the history keeps: they are never replayed to it. */
   | { kind: 'beyondHistory'; writes: Write[] };
 
@@ -62,6 +64,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       .map(([first, then]): Step => ({ kind: 'drop', first, then: { ...then, item: first.item } })),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), write }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('dropThenCut' as const), write: write.filter((w) => w.kind !== 'delete') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('beyondHistory' as const), writes: fc.array(write, { minLength: HISTORY + 1, maxLength: HISTORY + 4 }) }) },
 );
 
@@ -115,6 +118,11 @@ onEveryAdapter('deltas-mirror', (adapter, options, cleanup) => {
                 await apply(s.first);
                 await waitFor(() => faults.dropItem === null, { ms: 3000, what: 'the dropped frame' });
                 await apply(s.then);
+              } else if (s.kind === 'dropThenCut') {
+                faults.dropItem = s.write.item;
+                await apply(s.write);
+                await waitFor(() => faults.dropItem === null, { ms: 3000, what: 'the dropped frame' });
+                faults.cut();
               } else if (s.kind === 'duplicate') {
                 faults.duplicate = 1;
                 await apply(s.write);

@@ -108,7 +108,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const again = await connect();
       join(again, { deltas: true, position: sync.position });
       const resumed = await again.next();
-      expect(resumed).toMatchObject({ type: 'resumed', replayed: 0 });
+      expect(resumed).toMatchObject({ type: 'resumed', replayed: 0, items: [{ id: 'a', version: first.version }] });
       const second = await t.service.update({ ...card, item_id: 'a', ops: [{ type: 'increment', path: 'count', by: 1 }] });
       expect(event(await again.next(stream))).toEqual({ type: 'update', ops: [{ type: 'increment', path: 'count', by: 1 }], base: first.version, version: second.version });
     });
@@ -126,7 +126,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const replayed = [await again.next(), await again.next(), await again.next()];
       expect(replayed.map((f) => event(f).base)).toEqual([first.version, writes[0].version, writes[1].version]);
       expect(replayed.map((f) => event(f).version)).toEqual(writes.map((w) => w.version));
-      expect(await again.next()).toMatchObject({ type: 'resumed', replayed: 3 });
+      expect(await again.next()).toMatchObject({ type: 'resumed', replayed: 3, items: [{ id: 'a', version: writes[2].version }] });
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from 'nest-realtime-streams-protocol';
+import type { PresenceFrame, PresenceSnapshot, ResumedFrame, SubscriptionRequest } from 'nest-realtime-streams-protocol';
 import { PresenceMirror, presenceChanges } from './presence.mirror';
 import { type ChangeVersions, SubscriptionChannel } from './subscription.channel';
 
@@ -88,6 +88,11 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
       this.versions.set(id, versions.version);
     }
     this.changes.emit('change', { type, id, value, timestamp });
+  }
+
+  protected holds({ items }: ResumedFrame): boolean {
+    if (!items) return true;
+    return items.length === this.versions.size && items.every(({ id, version }) => this.versions.get(id) === version);
   }
 
   protected versionOf(id: string): string | null | undefined {

@@ -1,3 +1,4 @@
+import type { ResumedFrame } from 'nest-realtime-streams-protocol';
 import { type ChangeVersions, SubscriptionChannel } from './subscription.channel';
 
 /** `value` is the item's value after the change: null once deleted or when it does not exist. */
@@ -16,6 +17,10 @@ export class ItemChannel<T> extends SubscriptionChannel<ItemChange<T>> {
     this.value = type === 'delete' ? null : ((data ?? null) as T | null);
     this.version = type === 'delete' ? null : versions.version;
     this.changes.emit('change', { type, value: this.value, timestamp });
+  }
+
+  protected holds({ version }: ResumedFrame): boolean {
+    return version === undefined || version === (this.value === null ? null : this.version);
   }
 
   protected versionOf(): string | null | undefined {

@@ -182,6 +182,9 @@ export abstract class SubscriptionChannel<C> implements Channel {
 
   /** The join resumed: the missed frames have been received, the mirror is caught up. */
   receiveResumed(frame: ResumedFrame): void {
+    // A delta subscription's mirror must now hold exactly the versions the server lists; if not, it missed
+    // something before it was cut off: re-sync rather than go on from a wrong state.
+    if (this.deltas && !this.holds(frame)) return this.resync();
     this.cursor.resumed(frame.position);
     const ready: ReadyEvent = { type: 'resumed', replayed: frame.replayed, position: frame.position };
     this.caughtUp(ready);
@@ -205,6 +208,9 @@ export abstract class SubscriptionChannel<C> implements Channel {
   }
 
   protected abstract apply(type: ChangeType, id: string | null, data: unknown, timestamp: number, versions: ChangeVersions): void;
+
+  /** Whether the mirror is at the versions a `resumed` lists (true when it lists none: a custom stream). */
+  protected abstract holds(frame: ResumedFrame): boolean;
 
   /** The version the mirror holds of an item: undefined when it has no such item, null when it has no version. */
   protected abstract versionOf(id: string): string | null | undefined;

@@ -62,6 +62,10 @@ export interface ResumedFrame {
   replayed: number;
   position: string;
   presence?: PresenceSnapshot;
+  /** Delta subscriptions (SPEC §9): the group's item ids and versions at `position` (the client checks its mirror against them). */
+  items?: ItemVersion[];
+  /** Delta subscriptions of an item: its version at `position` (null when missing). */
+  version?: string | null;
 }
 
 /** Additive error frame for bad client input (SPEC §7.2). */

@@ -60,6 +60,14 @@ export interface StreamPosition {
 export interface StreamReplay {
   envelopes: StreamEnvelope[];
   position: StreamPosition;
+  /** Asked with `versions`: the items' ids and versions at `position` (a group), or the item's version. */
+  items?: ItemVersion[];
+  version?: string | null;
+}
+
+/** Which versions a read adds (a delta subscription's answer): every item of the group (`item` null) or one item's. */
+export interface VersionsRead {
+  item: string | null;
 }
 
 export interface StreamSnapshot extends StreamPosition {
@@ -131,7 +139,7 @@ export abstract class StreamAdapter {
    * The group's events after `seq` of history `epoch`, read atomically with its position; null when they
    * are no longer all kept or the epoch is not the group's current one (the client must re-sync).
    */
-  history?(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null>;
+  history?(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null>;
   /** Registers the sink every watched group's events go to; called once, before the first `watch`. */
   abstract attach(sink: StreamSink): void;
   /**

@@ -8,6 +8,7 @@ import type {
   StreamReplay,
   StreamMessage,
   StreamSnapshot,
+  VersionsRead,
 } from '../adapters/stream-adapter.interface';
 import type { ItemWriteOptions, VersionedValue } from '../adapters/item-write.condition';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
@@ -106,8 +107,9 @@ export class StreamsStore {
   }
 
   /** Missed events for a resume, or null when the adapter keeps no history or no longer has them all. */
-  async replay(stream_name: string, group_id: string, epoch: string, seq: number): Promise<StreamReplay | null> {
-    return (await this.adapter.history?.(stream_name, group_id, epoch, seq)) ?? null;
+  async replay(stream_name: string, group_id: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
+    // A custom stream keeps no versions: its resumes carry none.
+    return (await this.adapter.history?.(stream_name, group_id, epoch, seq, this.custom.find(stream_name) ? undefined : versions)) ?? null;
   }
 
   /** The group's position now (timestamps for frames that are not events, such as `unauthorized`). */

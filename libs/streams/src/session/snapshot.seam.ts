@@ -194,8 +194,8 @@ function without<T>(list: readonly T[], item: T): readonly T[] {
   return at < 0 ? list : list.slice(0, at).concat(list.slice(at + 1));
 }
 
-/** The versions a delta subscription's sync carries (absent from other syncs and for custom streams). */
-function versionsOf(snapshot: StreamSnapshot): { items?: StreamSnapshot['items']; version?: StreamSnapshot['version'] } {
+/** The versions a delta subscription's sync or `resumed` carries (absent from others and for custom streams). */
+function versionsOf(snapshot: Pick<StreamSnapshot, 'items' | 'version'>): { items?: StreamSnapshot['items']; version?: StreamSnapshot['version'] } {
   if (snapshot.items) return { items: snapshot.items };
   return snapshot.version === undefined ? {} : { version: snapshot.version };
 }
@@ -270,7 +270,8 @@ export class SnapshotSeam {
   /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */
   private async resume(session: SeamSession, request: SubscriptionRequest, token: string, extras: AnswerExtras): Promise<boolean> {
     const from = parsePosition(token);
-    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq));
+    const versions = request.deltas ? { item: request.id } : undefined;
+    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq, versions));
     if (!replay) return false;
     const { seq, epoch } = replay.position;
     const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
@@ -283,6 +284,7 @@ export class SnapshotSeam {
       replayed: missed.length,
       position: formatPosition(epoch ?? from.epoch, seq),
       ...extras.presence(),
+      ...versionsOf(replay),
     });
     return true;
   }

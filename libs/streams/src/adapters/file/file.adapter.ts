@@ -22,6 +22,7 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
@@ -260,19 +261,33 @@ export class FileStreamAdapter extends StreamAdapter {
     );
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     // Without state there is no history: the epoch cannot be current.
     if (!this.events.has(stream, group)) return null;
     return this.stamped(
       stream,
       group,
-      () => null,
-      (_, timestamp) => {
+      () => (versions ? this.versions(stream, group, versions) : {}),
+      (read, timestamp) => {
         const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
-        return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+        return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp }, ...read };
       },
       true,
     );
+  }
+
+  /** What a delta subscription's answer carries: the group's item ids and versions, or the item's version. */
+  private versions(stream: string, group: string, { item }: VersionsRead): Pick<StreamSnapshot, 'items' | 'version'> {
+    if (item !== null) return { version: this.findItem(stream, group, item)?.version ?? null };
+    // From the items' index records alone: no value is read.
+    const now = Date.now();
+    const items: ItemVersion[] = [];
+    for (const { key, value } of this.db.getRange(storeKeys.insertionsOf(stream, group))) {
+      const record = JSON.parse(value) as ItemRecord;
+      if (typeof record !== 'number' && record[2] !== undefined && expired(record[2], now)) continue;
+      items.push({ id: insertionKeyItem(key), version: typeof record === 'number' ? UNVERSIONED : record[1] });
+    }
+    return { items };
   }
 
   attach(sink: StreamSink): void {

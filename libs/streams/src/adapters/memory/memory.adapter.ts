@@ -24,6 +24,7 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 
 /** A stored item: its value, the version of its last write and when it expires (undefined: never). */
@@ -170,13 +171,8 @@ export class MemoryStreamAdapter extends StreamAdapter {
   async snapshot(stream: string, group: string, item: string | null, versions = false): Promise<StreamSnapshot> {
     return this.events.stamp(stream, group, (timestamp) => {
       const position = { ...this.events.position(stream, group), timestamp };
-      if (item !== null) {
-        const found = this.find(stream, group, item);
-        return { data: clone(found?.value ?? null), ...position, ...(versions ? { version: found?.version ?? null } : {}) };
-      }
-      const live = this.live(stream, group);
-      const data = live.map(([, stored]) => clone(stored.value));
-      return { data, ...position, ...(versions ? { items: live.map(([id, stored]) => ({ id, version: stored.version })) } : {}) };
+      const data = item === null ? this.values(stream, group) : clone(this.find(stream, group, item)?.value ?? null);
+      return { data, ...position, ...(versions ? this.versions(stream, group, { item }) : {}) };
     }, true);
   }
 
@@ -185,11 +181,11 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) => ({ ...this.events.position(stream, group), timestamp }), true);
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     if (!this.events.has(stream, group)) return null;
     return this.events.stamp(stream, group, (timestamp) => {
       const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
-      return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+      return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp }, ...(versions ? this.versions(stream, group, versions) : {}) };
     }, true);
   }
 
@@ -211,6 +207,12 @@ export class MemoryStreamAdapter extends StreamAdapter {
 
   private values(stream: string, group: string): unknown[] {
     return this.live(stream, group).map(([, stored]) => clone(stored.value));
+  }
+
+  /** What a delta subscription's answer carries: the group's item ids and versions, or the item's version. */
+  private versions(stream: string, group: string, { item }: VersionsRead): Pick<StreamSnapshot, 'items' | 'version'> {
+    if (item !== null) return { version: this.find(stream, group, item)?.version ?? null };
+    return { items: this.live(stream, group).map(([id, stored]) => ({ id, version: stored.version })) };
   }
 
   /** The group's items that have not expired, with their ids, in insertion order. */

@@ -21,6 +21,7 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 import { type RedisAdapterOptions, type RedisPresenceOptions, REDIS_PRESENCE_DEFAULTS } from './redis-adapter.options';
 import { connectRedis, createRedisClient, createRedisCluster, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
@@ -249,15 +250,16 @@ export class RedisStreamAdapter extends StreamAdapter {
     return { seq: seq as number, timestamp: timestamp as number, epoch: (epoch as string | null) ?? undefined };
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     if (!Number.isSafeInteger(seq) || seq < 0) return null;
-    const reply = await this.guard('history', () => this.runRead(HISTORY_SCRIPT, stream, group, [epoch, seq]));
+    const asked = versions ? [versions.item === null ? 'group' : 'item', versions.item ?? ''] : ['', ''];
+    const reply = await this.guard('history', () => this.runRead(HISTORY_SCRIPT, stream, group, [epoch, seq, ...asked]));
     if (reply[0] === null) return null;
-    const [last, timestamp, current, ...messages] = reply;
+    const [last, timestamp, current, read, ...messages] = reply;
     const position = { seq: last as number, timestamp: timestamp as number, epoch: current as string };
     // A resumed subscriber starts from here, as a joining one from its snapshot.
     this.subscriber.observe(stream, group, position);
-    return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position };
+    return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position, ...(versions ? snapshotVersions(versions.item, read) : {}) };
   }
 
   attach(sink: StreamSink): void {

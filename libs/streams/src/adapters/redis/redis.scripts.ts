@@ -502,27 +502,41 @@ return { seq, ts, hist, data, versions }
 );
 
 /**
- * ARGV[13] history epoch, ARGV[14] seq → [nil] when the events after seq are not all kept (unknown group,
- * another history, trimmed by size or age), else [seq, timestamp, history epoch, message...]. The log
- * holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
+ * ARGV[13] history epoch, ARGV[14] seq, ARGV[15] versions to add (`group`, `item` or ''), ARGV[16] item → [nil]
+ * when the events after seq are not all kept (unknown group, another history, trimmed by size or age), else
+ * [seq, timestamp, history epoch, versions, message...], versions as SNAPSHOT_SCRIPT gives them (nil when not
+ * asked). The log holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
  */
 export const HISTORY_SCRIPT = script(
   'streamsHistory',
   LUA_POSITION,
+  LUA_ITEM_EXPIRY,
+  LUA_LIVE_VALUES,
   READ_GATE,
   String.raw`
 local asked = tonumber(ARGV[14])
 if not META[1] or META[3] ~= RUN or META[4] ~= ARGV[13] or asked > tonumber(META[1]) then return { false } end
 local seq, ts, hist = advance(0)
 local count = seq - asked
-local reply = { seq, ts, hist }
+local versions = false
+if ARGV[15] == 'group' then
+  local ids = live_entries(KEYS[1], KEYS[8], NOW)
+  versions = {}
+  for i, id in ipairs(ids) do
+    versions[2 * i - 1] = id
+    versions[2 * i] = redis.call('HGET', KEYS[5], id) or ''
+  end
+elseif ARGV[15] == 'item' then
+  versions = (live(ARGV[16]) and redis.call('HGET', KEYS[5], ARGV[16])) or ''
+end
+local reply = { seq, ts, hist, versions }
 if count == 0 then return reply end
 if count > tonumber(ARGV[4]) then return { false } end
 local entries = redis.call('LRANGE', KEYS[3], -count, -1)
 if #entries < count then return { false } end
 local first = tonumber(string.match(entries[1], '"timestamp":(%d+)'))
 if first < ts - tonumber(ARGV[5]) then return { false } end
-for i = 1, count do reply[3 + i] = entries[i] end
+for i = 1, count do reply[4 + i] = entries[i] end
 return reply
 `,
 );
