@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { StreamsListener, StreamsModule, type StreamsModuleOptions, StreamsService, type UpdateOp } from 'nest-realtime-streams';
 import WebSocket from 'ws';
@@ -25,6 +27,19 @@ export interface DeltaBytesRow {
 
 const UPDATES = 200;
 const TOKENS = 2000;
+/** CPU rows: updates of one field of the 4 KB card per round, rounds per mode (alternating, medians). */
+const CPU_UPDATES = 100;
+const CPU_ROUNDS = 3;
+
+/** Server CPU per delivery, full values vs deltas, same clients count, same process (memory adapter). */
+export interface DeltaCpuRow {
+  clients: number;
+  updates: number;
+  fullMicrosPerDelivery: number;
+  deltaMicrosPerDelivery: number;
+  /** deltas / full. */
+  ratio: number;
+}
 
 /** A ~4 KB dashboard card: 40 fields of ~90 characters, plus a counter. */
 function card(counter: number): Record<string, unknown> {
@@ -123,6 +138,77 @@ async function measure(adapter: string, options: StreamsModuleOptions): Promise<
   return rows;
 }
 
+type ChildReply = { synced: number } | { frames: number };
+
+/** One client process: opens its sockets, then answers reports. */
+function clientProcess(url: string, count: number, deltas: boolean): Promise<{ frames(): Promise<number>; close(): void }> {
+  const child = fork(join(__dirname, 'delta-load.child.ts'), { execArgv: ['-r', '@swc-node/register'] });
+  const next = () => new Promise<ChildReply>((resolve) => child.once('message', (m) => resolve(m as ChildReply)));
+  const ready = next();
+  child.send({ url, count, deltas });
+  return ready.then(() => ({
+    frames: async () => {
+      const reply = next();
+      child.send({ report: true });
+      return ((await reply) as { frames: number }).frames;
+    },
+    close: () => child.send({ close: true }),
+  }));
+}
+
+/**
+ * Server CPU per delivery (process CPU of this process, which holds only the app and the writer; the clients
+ * are a child process) for `clients` sockets, rounds alternating full values and deltas; medians.
+ */
+async function measureCpu(clients: number, log: (line: string) => void): Promise<DeltaCpuRow> {
+  const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ port: 0, host: '127.0.0.1', limits: { connections: clients * 2 } })] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  const service = app.get(StreamsService);
+  const url = `ws://127.0.0.1:${app.get(StreamsListener).address().port}/`;
+  const ref = { stream_name: 'bench', group_id: 'cpu', item_id: 'card' };
+  await service.set({ ...ref, data: card(0) });
+  const samples: Record<'full' | 'deltas', number[]> = { full: [], deltas: [] };
+  try {
+    for (let round = 0; round < CPU_ROUNDS; round++) {
+      for (const mode of ['full', 'deltas'] as const) {
+        const load = await clientProcess(url, clients, mode === 'deltas');
+        const before = process.cpuUsage();
+        for (let i = 0; i < CPU_UPDATES; i++) await service.update({ ...ref, ops: [{ type: 'set', path: 'counter', value: round * 1000 + i }] });
+        const expected = CPU_UPDATES * clients;
+        const end = Date.now() + 60_000;
+        while ((await load.frames()) < expected) {
+          if (Date.now() > end) throw new Error(`delta cpu: ${clients} clients never received every frame`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const used = process.cpuUsage(before);
+        samples[mode].push((used.user + used.system) / expected);
+        load.close();
+        // Let the server see the sockets go before the next round connects its own.
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await app.close();
+  }
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const row = { clients, updates: CPU_UPDATES, fullMicrosPerDelivery: median(samples.full), deltaMicrosPerDelivery: median(samples.deltas), ratio: median(samples.deltas) / median(samples.full) };
+  log(`delta cpu: ${clients} clients: full ${row.fullMicrosPerDelivery.toFixed(2)} µs, deltas ${row.deltaMicrosPerDelivery.toFixed(2)} µs per delivery`);
+  return row;
+}
+
+export async function runDeltaCpu(log: (line: string) => void, counts = [1000, 5000]): Promise<DeltaCpuRow[]> {
+  const rows: DeltaCpuRow[] = [];
+  for (const clients of counts) rows.push(await measureCpu(clients, log));
+  return rows;
+}
+
+export function deltaCpuTable(rows: DeltaCpuRow[]): string {
+  const lines = ['| clients | updates per round | full values, CPU µs per delivery | deltas, CPU µs per delivery | deltas / full |', '| ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.clients} | ${r.updates} | ${r.fullMicrosPerDelivery.toFixed(2)} | ${r.deltaMicrosPerDelivery.toFixed(2)} | ${(r.ratio * 100).toFixed(1)} % |`);
+  return lines.join('\n');
+}
+
 export async function runDeltaBytes(log: (line: string) => void): Promise<DeltaBytesRow[]> {
   log('delta bytes: memory');
   const rows = await measure('memory', {});
@@ -149,11 +235,15 @@ export function deltaBytesTable(rows: DeltaBytesRow[]): string {
   return lines.join('\n');
 }
 
-/** `node -r @swc-node/register bench/deltas/delta-bytes.ts` runs the row alone. */
+/** `node -r @swc-node/register bench/deltas/delta-bytes.ts` runs the rows alone. */
 if (require.main === module) {
-  runDeltaBytes(console.log).then(
-    (rows) => {
-      console.log(`\n${deltaBytesTable(rows)}`);
+  (async () => {
+    const bytes = await runDeltaBytes(console.log);
+    const cpu = await runDeltaCpu(console.log);
+    return `${deltaBytesTable(bytes)}\n\n${deltaCpuTable(cpu)}`;
+  })().then(
+    (tables) => {
+      console.log(`\n${tables}`);
       process.exit(0);
     },
     (error: unknown) => {
