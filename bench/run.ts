@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
-import { deltaBytesTable, runDeltaBytes } from './deltas/delta-bytes';
+import { deltaBytesTable, deltaCpuTable, runDeltaBytes, runDeltaCpu } from './deltas/delta-bytes';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -58,9 +58,10 @@ async function main(): Promise<void> {
   }
   // The deltas row (bench/deltas/delta-bytes.ts): bytes per subscriber, full values vs deltas, in one process.
   if (args.mode !== 'smoke' && (args.only === null || args.only.split(',').some((part) => 'delta bytes'.includes(part)))) {
-    const deltas = await runDeltaBytes((line) => console.log(line));
-    writeFileSync(join(dir, 'delta-bytes.json'), `${JSON.stringify(deltas, null, 2)}\n`);
-    console.log(`\n${deltaBytesTable(deltas)}\n\nJSON: bench/results/delta-bytes.json`);
+    const bytes = await runDeltaBytes((line) => console.log(line));
+    const cpu = await runDeltaCpu((line) => console.log(line), args.mode === 'full' ? [1000, 5000] : [200]);
+    writeFileSync(join(dir, 'delta-bytes.json'), `${JSON.stringify({ bytes, cpu }, null, 2)}\n`);
+    console.log(`\n${deltaBytesTable(bytes)}\n\n${deltaCpuTable(cpu)}\n\nJSON: bench/results/delta-bytes.json`);
   }
 }
 
