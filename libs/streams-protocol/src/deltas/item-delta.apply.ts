@@ -1,4 +1,5 @@
-import { applyPatch } from 'fast-json-patch';
+// The default export: fast-json-patch's `main` is CommonJS without named exports Node's ESM loader can see.
+import jsonPatch from 'fast-json-patch';
 import { applyUpdateOps } from '../update-ops/update-ops.engine';
 import type { ItemChange } from './item-delta.types';
 
@@ -15,7 +16,7 @@ export function applyItemChange(value: unknown, change: ItemChange): { ok: true;
   }
   try {
     const copy: unknown = JSON.parse(JSON.stringify(value));
-    return { ok: true, value: applyPatch(copy, change.patch, true, true, true).newDocument };
+    return { ok: true, value: jsonPatch.applyPatch(copy, change.patch, true, true, true).newDocument };
   } catch {
     return { ok: false };
   }

@@ -1,4 +1,5 @@
-import { compare } from 'fast-json-patch';
+// The default export, as in the protocol package (fast-json-patch's CommonJS has no named exports for ESM).
+import jsonPatch from 'fast-json-patch';
 import type { ItemChange, UpdateOp, UpdateOpError } from 'nest-realtime-streams-protocol';
 import { UNVERSIONED } from '../item-write.condition';
 
@@ -19,7 +20,7 @@ export function updateChange(base: string | undefined, ops: readonly unknown[], 
 /** A `set`: an RFC 6902 patch from the old value to the new one, when both are objects or both arrays. */
 export function setChange(base: string | undefined, old: unknown, next: unknown): ItemChange | undefined {
   if (!hasBase(base) || !sameContainer(old, next)) return undefined;
-  return { base, patch: compare(old as object, next as object) };
+  return { base, patch: jsonPatch.compare(old as object, next as object) };
 }
 
 function hasBase(base: string | undefined): base is string {
