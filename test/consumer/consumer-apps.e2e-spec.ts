@@ -131,7 +131,7 @@ describe('published packages', () => {
     const optional = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional);
     expect(optional.sort()).toEqual(['@nestjs-cls/transactional', '@nestjs/terminus', 'drizzle-orm', 'ioredis', 'lmdb', 'pg']);
     const main = eagerPackages(join(REPO, 'libs/streams/dist/index.js'));
-    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
+    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'fast-json-patch', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
     expect([...eagerPackages(join(REPO, 'libs/streams/dist/health/index.js'))]).toContain('@nestjs/terminus');
     expect(peerDependencies['@nestjs/core']).toBe('^11.1.7 || ^12.0.0');
   });
