@@ -1,18 +1,7 @@
 // Bundled by esbuild into the page: the typed client (its package entry, libs/streams-client/src/index.ts)
 // with the browser's own WebSocket, and a record of what it reports.
-import { type ConnectFailure, type ConnectionState, StreamsClient } from 'nest-realtime-streams-client';
-
-export interface TypedClientProbe {
-  states: ConnectionState[];
-  failures: ConnectFailure[];
-  refusal: () => ConnectFailure | null;
-  close: () => void;
-}
-
-declare global {
-  var typed: TypedClientProbe | undefined;
-  var startTyped: (url: string) => void;
-}
+import { StreamsClient } from 'nest-realtime-streams-client';
+import type { TypedClientProbe } from './page-globals';
 
 globalThis.startTyped = (url) => {
   const client = new StreamsClient({ url, reconnect: { initialDelayMs: 50, maxDelayMs: 100 } });

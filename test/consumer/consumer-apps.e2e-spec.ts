@@ -5,13 +5,15 @@
  * node. Nest 12 is ESM-only and Jest cannot load it, so every app runs in a child process.
  */
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PACKAGES, packPackages } from '../../scripts/packages';
+import { PACKAGES, packPackage, packPackages, repositoryFields, repositoryUrl } from '../../scripts/packages';
 import { deletePrefix, freePort, REDIS_URL, redisAvailable, uniquePrefix } from '../support/redis';
+import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
 import { compileFixture, generateNestApp, installApp, type ModuleKind, REPO, replaceOnce, repoVersion, run, RunningApp, succeed } from './consumer-workspace';
 import { applyReadmeSteps, readmeNestNewArgs, readmeTarballs } from './readme-install';
@@ -154,6 +156,24 @@ describe('published packages', () => {
     expect(readFileSync(join(REPO, dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(REPO, 'LICENSE'), 'utf8'));
   });
 
+  it('the packed manifests carry repository, homepage and bugs from the repository address, and nothing made up without one', () => {
+    const manifestIn = (tarball: string) => JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+    const url = repositoryUrl();
+    expect(manifestIn(streamsTarball).repository ?? null).toEqual(url ? repositoryFields(url, 'libs/streams').repository : null);
+
+    const acme = 'https://github.com/acme/nest-realtime-streams';
+    expect(repositoryUrl({ STREAMS_REPOSITORY_URL: 'git@github.com:acme/nest-realtime-streams.git' })).toBe(acme);
+    expect(() => repositoryUrl({ STREAMS_REPOSITORY_URL: '/work/main' })).toThrow('not a repository address');
+    const packed = manifestIn(packPackage(PACKAGES[2], join(WORK, 'with-repository'), acme));
+    expect(packed).toMatchObject({
+      name: 'nest-realtime-streams-client',
+      repository: { type: 'git', url: `git+${acme}.git`, directory: 'libs/streams-client' },
+      homepage: `${acme}/tree/HEAD/libs/streams-client#readme`,
+      bugs: { url: `${acme}/issues` },
+    });
+    expect(manifest('libs/streams-client')).not.toHaveProperty('repository');
+  });
+
   it('the published types hide internals: no wire/json caches on StreamEnvelope, no mutable counters on StreamsMetrics', () => {
     const dist = join(REPO, 'libs/streams/dist');
     const envelope = /export interface StreamEnvelope \{[^}]*\}/.exec(readFileSync(join(dist, 'adapters/stream-adapter.interface.d.ts'), 'utf8'))?.[0];
@@ -225,15 +245,6 @@ function adapterEnv(adapter: 'file' | 'redis', dir: string): { env: Record<strin
   return { env: { STREAMS_ADAPTER: 'redis', REDIS_URL, REDIS_PREFIX: prefix }, prefix };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ nest, kind, adapter }) => {
   beforeAll(installApps, 360_000);
 
@@ -255,10 +266,12 @@ describe.each(RUNS)('consumer app on $nest, module $kind, $adapter adapter', ({ 
       const create = await ws.next((f) => f.type === 'stream');
       expect({ id: create.id, event: create.event }).toEqual({ id: 't1', event: { type: 'create', data: { id: 't1', title: 'Ship it' } } });
 
-      const report = await waitFor(
-        async () => (await (await fetch(`${http}/report`)).json()) as { changes: string[]; joins: string[]; clientCreated: string[] },
-        (r) => r.clientCreated.length > 0 && r.changes.length > 0,
-      );
+      let report = { changes: [] as string[], joins: [] as string[], clientCreated: [] as string[] };
+      const reported = async () => {
+        report = (await (await fetch(`${http}/report`)).json()) as typeof report;
+        return report.clientCreated.length > 0 && report.changes.length > 0;
+      };
+      await waitFor(reported, { everyMs: 50, what: () => `the app's report; last: ${JSON.stringify(report)}` });
       expect(report).toEqual({ changes: ['create list/t1'], joins: ['todos/list', 'todos/list'], clientCreated: ['Ship it'] });
 
       const health = await fetch(`${http}/health`);

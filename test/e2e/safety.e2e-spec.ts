@@ -237,7 +237,7 @@ describe('typed client and a refused connection (issue 15)', () => {
     const client = new StreamsClient({ url: `${t.url}/`, WebSocket, protocols: ['Authorization', 'bad'], reconnect: { initialDelayMs: 20, maxDelayMs: 20 } });
     try {
       const failed = new Promise((resolve) => client.on('connectFailed', resolve));
-      expect(await failed).toEqual({ status: 401, failures: 1 });
+      expect(await failed).toEqual({ status: 401, failures: 1, reason: { code: 'unauthorized', message: 'authentication refused' } });
       expect(client.state).toBe('refused');
       await new Promise((r) => setTimeout(r, 300));
       expect(calls).toBe(1);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamsModule, StreamsService } from 'nest-realtime-streams';
 import { Test } from '@nestjs/testing';
+import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
 
 /** SPEC §7.7: SIGTERM during writes keeps every acknowledged write and closes clients with 1001. */
@@ -20,17 +21,11 @@ describe('SIGTERM during writes (SPEC §7.7)', () => {
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const waitFor = async (check: () => boolean) => {
-      const end = Date.now() + 20_000;
-      while (!check()) {
-        if (Date.now() > end) throw new Error(`timed out; child said: ${out.slice(-300)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    await waitFor(() => /port \d+/.test(out));
+    const waitForChild = (check: () => boolean) => waitFor(check, { ms: 20_000, everyMs: 20, what: () => `the child; it said: ${out.slice(-300)}` });
+    await waitForChild(() => /port \d+/.test(out));
     const port = Number(/port (\d+)/.exec(out)![1]);
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/stream/log/g`);
-    await waitFor(() => (out.match(/ack /g) ?? []).length > 200);
+    await waitForChild(() => (out.match(/ack /g) ?? []).length > 200);
 
     child.kill('SIGTERM');
     const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { StreamAdapter } from '../adapters/stream-adapter.interface';
-import { StreamsPostgresHealth } from '../postgres/postgres.health';
-import { STREAMS_ADAPTER } from '../streams.constants';
+import { STREAMS_ADAPTER, STREAMS_POSTGRES_PROBE } from '../streams.constants';
 
 /** How long a probe may take before the adapter counts as down, in ms. */
 const DEFAULT_TIMEOUT_MS = 1000;
@@ -21,7 +20,7 @@ export class StreamsHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(STREAMS_ADAPTER) private readonly adapter: StreamAdapter,
-    @Optional() private readonly postgres?: StreamsPostgresHealth,
+    @Optional() @Inject(STREAMS_POSTGRES_PROBE) private readonly postgres?: { check(): Promise<void> },
   ) {}
 
   async isHealthy<const Key extends string = 'streams'>(key: Key = 'streams' as Key, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HealthIndicatorResult<Key>> {

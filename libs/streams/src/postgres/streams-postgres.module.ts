@@ -4,6 +4,7 @@ import { OutboxMetrics } from './outbox/outbox.metrics';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StreamsOutbox } from './outbox/streams-outbox.service';
 import { StreamsPostgresHealth } from './postgres.health';
+import { STREAMS_POSTGRES_PROBE } from '../streams.constants';
 import { STREAMS_OUTBOX_OPTIONS, STREAMS_POSTGRES_OPTIONS, STREAMS_POSTGRES_POOL } from './postgres.tokens';
 import { ConfigurableStreamsPostgresModule, STREAMS_POSTGRES_MODULE_OPTIONS } from './streams-postgres.module-definition';
 import { resolvePostgresOptions, type ResolvedPostgresOptions } from './streams-postgres.options';
@@ -33,8 +34,9 @@ function openPool(options: ResolvedPostgresOptions): Pool {
     OutboxRelay,
     StreamsOutbox,
     StreamsPostgresHealth,
+    { provide: STREAMS_POSTGRES_PROBE, useExisting: StreamsPostgresHealth },
   ],
-  exports: [StreamsOutbox, StreamsPostgresHealth],
+  exports: [StreamsOutbox, StreamsPostgresHealth, STREAMS_POSTGRES_PROBE],
 })
 export class StreamsPostgresModule extends ConfigurableStreamsPostgresModule implements OnApplicationShutdown {
   constructor(

@@ -1,0 +1,19 @@
+// What the bundled pages (*.entry.ts[x], compiled apart with the DOM library) put on `globalThis` for the
+// specs to call through page.evaluate.
+import type { ConnectFailure, ConnectionState } from 'nest-realtime-streams-client';
+
+declare global {
+  /** typed-client.entry.ts: a record of what the typed client reports. */
+  var typed: TypedClientProbe | undefined;
+  var startTyped: (url: string) => void;
+  /** react-hooks.entry.tsx: mounts the guide's TodoList on a new client, and takes it down. */
+  var mountTodos: (url: string) => void;
+  var unmountTodos: () => void;
+}
+
+export interface TypedClientProbe {
+  states: ConnectionState[];
+  failures: ConnectFailure[];
+  refusal: () => ConnectFailure | null;
+  close: () => void;
+}
