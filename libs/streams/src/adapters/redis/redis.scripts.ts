@@ -21,9 +21,10 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
  *   are kept (ms), ARGV[12] records kept per group; script arguments follow.
  *
  * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`, plus
- * `\n<key JSON>` when the write had an idempotency key and `\n<change JSON>` (`{"base":..,"ops":[..]}`) when an
- * update changed an existing item with every op applied (what delta subscriptions receive, SPEC §9); the
- * frame is concatenated around value JSON that is never re-encoded.
+ * `\n<key JSON>` when the write had an idempotency key and `\n<change JSON>` (`{"base":..,"ops":[..]}` or
+ * `{"base":..,"patch":[..]}`) when an update changed an existing item with every op applied or a set carried a
+ * patch from the item's current version (what delta subscriptions receive, SPEC §9); the frame is
+ * concatenated around value JSON that is never re-encoded.
  */
 
 /** The error a script answers instead of stamping while its group's clock is at the lead cap. */
@@ -330,7 +331,11 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none) → [message, old | nil, groupCreated, expiry | nil], a replay or a refusal. */
+/**
+ * ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none), ARGV[18] the version a
+ * patch was computed from ('' none) and ARGV[19] the patch JSON (SPEC §9: kept with the event only if the item
+ * is still at that version) → [message, old | nil, groupCreated, expiry | nil], a replay or a refusal.
+ */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
@@ -345,8 +350,12 @@ local old = live(ARGV[13])
 local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
+local delta = nil
+if old and ARGV[18] ~= '' and redis.call('HGET', KEYS[5], ARGV[13]) == ARGV[18] then
+  delta = '{"base":' .. version_json(ARGV[18]) .. ',"patch":' .. ARGV[19] .. '}'
+end
 redis.call('HSET', KEYS[1], ARGV[13], ARGV[14])
-local message, version = emit(change(old and 'update' or 'create', ARGV[14]))
+local message, version = emit(change(old and 'update' or 'create', ARGV[14]), delta)
 redis.call('HSET', KEYS[5], ARGV[13], version)
 local expiry = expire_after(ARGV[13], ARGV[17])
 record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. ARGV[14] .. ',"version":' .. version_json(version) .. '}')
