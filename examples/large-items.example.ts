@@ -11,7 +11,7 @@ export interface BoardStreams {
 /**
  * Server side: change one figure of a large card. An `update` with one op sends delta subscribers that op
  * (~250 bytes) instead of the whole card; a `set` of the whole card sends them an RFC 6902 patch of what
- * changed (memory and file adapters; on Redis a `set` goes whole, so prefer `update` there).
+ * changed (on Redis, when this instance wrote the item last; otherwise the set goes whole).
  */
 export async function setFigure(streams: StreamsService, board: string, cardId: string, field: string, value: number): Promise<void> {
   await streams.update({ stream_name: 'cards', group_id: board, item_id: cardId, ops: [{ type: 'set', path: field, value }] });
