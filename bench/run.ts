@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
 import { captureLatencyTable, runCaptureLatency } from './postgres/capture-latency';
+import { deltaBytesTable, deltaCpuTable, runDeltaBytes, runDeltaCpu } from './deltas/delta-bytes';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -51,6 +52,14 @@ async function main(): Promise<void> {
   // The outbox and capture rows (bench/postgres/) run apart from the matrix: they need their own PostgreSQL.
   await runApart(args, dir, 'outbox latency', runOutboxLatency, outboxLatencyTable);
   await runApart(args, dir, 'capture latency', runCaptureLatency, captureLatencyTable);
+  // The deltas rows (bench/deltas/delta-bytes.ts): bytes per subscriber, full values vs deltas, and server CPU.
+  await runApart(
+    args,
+    dir,
+    'delta bytes',
+    async (log) => ({ bytes: await runDeltaBytes(log), cpu: await runDeltaCpu(log, args.mode === 'full' ? [1000, 5000] : [200]) }),
+    ({ bytes, cpu }) => `${deltaBytesTable(bytes)}\n\n${deltaCpuTable(cpu)}`,
+  );
 }
 
 /** A row run apart from the matrix, unless `--smoke` or `--only` leaves it out; its JSON goes to bench/results/<label>.json. */

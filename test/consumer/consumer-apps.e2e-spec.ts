@@ -133,7 +133,7 @@ describe('published packages', () => {
     const optional = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional);
     expect(optional.sort()).toEqual(['@nestjs-cls/transactional', '@nestjs/terminus', 'drizzle-orm', 'ioredis', 'lmdb', 'pg', 'pg-logical-replication']);
     const main = eagerPackages(join(REPO, 'libs/streams/dist/index.js'));
-    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
+    expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'fast-json-patch', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
     expect([...eagerPackages(join(REPO, 'libs/streams/dist/health/index.js'))]).toContain('@nestjs/terminus');
     expect(peerDependencies['@nestjs/core']).toBe('^11.1.7 || ^12.0.0');
   });
@@ -417,6 +417,9 @@ describe('the client package from Node and from a bundler', () => {
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs).filter((input) => input !== '<stdin>');
-    expect(inputs).toEqual(['node_modules/nest-realtime-streams-client/dist/index.mjs']);
+    // The client, the protocol package it applies deltas with, and the RFC 6902 library that one uses: ESM builds only.
+    expect(inputs).toContain('node_modules/nest-realtime-streams-client/dist/index.mjs');
+    expect(inputs).toContain('node_modules/nest-realtime-streams-protocol/dist/index.mjs');
+    expect(inputs.filter((input) => !/^node_modules\/(nest-realtime-streams-(client|protocol)\/dist\/index\.mjs|fast-json-patch\/(index\.mjs|module\/))/.test(input))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { StreamsService } from 'nest-realtime-streams';
 import { describeRedis } from '../support/redis';
+import { TestClient } from '../support/ws-client';
 import type { MotiaDriver } from './motia-client.drivers';
 import { backendCase, type BackendCase, RestartableStreams } from './restartable-streams';
 
@@ -110,6 +111,31 @@ export function describeMotiaScenarios(build: string, connect: (url: string) => 
         ]);
         await settles(c, sub, async () => byId(await c.state(sub)), expected, 'live changes');
         await settles(c, sub, () => c.events(sub), [['note', { n: 1 }], ['note', { n: 2 }]], 'custom events');
+      });
+
+      it('deltas (SPEC §9): beside a delta subscription on the same group, the client still gets and holds full values', async () => {
+        const group = 'beside-deltas';
+        const pad = 'p'.repeat(300);
+        await set(streams.service, group, 'a', { n: 0, text: '', pad });
+        const c = await client();
+        const sub = await c.group(STREAM, group, ['note']);
+        const deltas = await TestClient.connect(streams.url);
+        try {
+          deltas.send({ type: 'join', data: { subscriptionId: 'd', streamName: STREAM, groupId: group, deltas: true } });
+          await deltas.next((f) => f.type === 'stream');
+          await settles(c, sub, async () => byId(await c.state(sub)), await serverGroup(streams.service, group), 'snapshot');
+          const ref = { stream_name: STREAM, group_id: group, item_id: 'a' };
+          await streams.service.update({ ...ref, ops: [{ type: 'increment', path: 'n', by: 1 }] });
+          await streams.service.update({ ...ref, ops: [{ type: 'append', path: 'text', value: 'hello' }] });
+          await streams.service.set({ ...ref, data: { id: 'a', n: 1, text: 'hello, world', pad } });
+          // The delta subscription got changes (Redis: the `set` whole) ...
+          const changes = [await deltas.next((f) => f.type === 'stream'), await deltas.next((f) => f.type === 'stream')];
+          expect(changes.map((f) => Object.keys(f.event!).sort())).toEqual([['base', 'ops', 'type', 'version'], ['base', 'ops', 'type', 'version']]);
+          // ... while the Motia client, on the same group, holds every full value.
+          await settles(c, sub, async () => byId(await c.state(sub)), [{ id: 'a', n: 1, text: 'hello, world', pad }], 'full values');
+        } finally {
+          deltas.close();
+        }
       });
 
       it('item: the snapshot, update, its own custom events only, and delete', async () => {

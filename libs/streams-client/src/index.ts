@@ -1,6 +1,6 @@
 /** Public API of nest-realtime-streams-client. Everything not exported here is internal. */
 export { StreamsClient } from './streams-client';
-export type { StreamsClientOptions, StreamsClientEvents, GroupSubscriptionOptions, ConnectionState, ConnectFailure } from './streams-client.options';
+export type { StreamsClientOptions, StreamsClientEvents, GroupSubscriptionOptions, ItemSubscriptionOptions, ConnectionState, ConnectFailure } from './streams-client.options';
 export { RECONNECT_DEFAULTS, backoffDelay, type ReconnectOptions } from './reconnect.backoff';
 export type { StreamDefinition, StreamSchema, UntypedStreams, StreamName, ItemOf, EventsOf } from './stream-schema.types';
 export { GroupSubscription } from './subscriptions/group.subscription';

@@ -40,6 +40,16 @@ export interface GroupSubscriptionOptions<T> {
    * for counts only. Whether this client is listed itself is the server's choice (its join handler).
    */
   presence?: true | 'count';
+  /**
+   * Ask for deltas (SPEC §9): an update costs bytes in proportion to the change, not to the item. The sync then
+   * names each item's id, so `idField` is not needed and values without an id are kept.
+   */
+  deltas?: boolean;
+}
+
+export interface ItemSubscriptionOptions {
+  /** Ask for deltas (SPEC §9): an update costs bytes in proportion to the change, not to the item. */
+  deltas?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@ import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';
 import { askingRefusalClose, closeRefusal, REFUSAL_STATUSES, refusalStatus } from './runtime/refusal.status';
 import { SOCKET_OPEN, type SocketCloseEvent, type WebSocketConstructor, type WebSocketLike } from './runtime/websocket.types';
-import type { ConnectFailure, ConnectionState, GroupSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
+import type { ConnectFailure, ConnectionState, GroupSubscriptionOptions, ItemSubscriptionOptions, StreamsClientEvents, StreamsClientOptions } from './streams-client.options';
 import type { EventsOf, ItemOf, StreamName, StreamSchema, UntypedStreams } from './stream-schema.types';
 import { ChannelRegistry } from './subscriptions/channel.registry';
 import { GroupChannel, idExtractor } from './subscriptions/group.channel';
@@ -84,15 +84,15 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     groupId: string,
     options: GroupSubscriptionOptions<ItemOf<S, N>> = {},
   ): GroupSubscription<ItemOf<S, N>, EventsOf<S, N>> {
-    const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'), options.presence);
+    const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'), options.presence, options.deltas === true);
     channel.outbox = (message) => this.send(message);
     this.attach(channel);
     return new GroupSubscription(channel, (c) => this.detach(c));
   }
 
   /** Joins one item and mirrors its value; it receives only that item's frames and events sent with its id. */
-  subscribeItem<N extends StreamName<S>>(streamName: N, groupId: string, itemId: string): ItemSubscription<ItemOf<S, N>, EventsOf<S, N>> {
-    const channel = new ItemChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, itemId);
+  subscribeItem<N extends StreamName<S>>(streamName: N, groupId: string, itemId: string, options: ItemSubscriptionOptions = {}): ItemSubscription<ItemOf<S, N>, EventsOf<S, N>> {
+    const channel = new ItemChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, itemId, options.deltas === true);
     this.attach(channel);
     return new ItemSubscription(channel, (c) => this.detach(c));
   }
@@ -257,6 +257,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private attach(channel: Channel): void {
     if (this.current === 'closed') throw new Error('StreamsClient: cannot subscribe after close()');
+    channel.rejoin = () => this.send({ type: 'join', data: channel.joinRequest() });
     this.channels.add(channel);
     if (this.current === 'open') this.send({ type: 'join', data: channel.joinRequest() });
   }

@@ -15,6 +15,8 @@ export {
   type UpdateOpError,
   type UpdateOpsOutcome,
 } from './update-ops/update-ops.types';
+export { applyItemChange } from './deltas/item-delta.apply';
+export type { ItemChange, ItemVersion, JsonPatchOperation } from './deltas/item-delta.types';
 export { utf8Length } from './text/utf8.length';
 export type * from './wire/client-message.types';
 export type * from './wire/presence.types';

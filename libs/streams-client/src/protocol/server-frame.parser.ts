@@ -10,7 +10,13 @@ function isStreamEvent(value: unknown): value is StreamEvent {
   if (!isObject(value)) return false;
   if (value.type === 'unauthorized') return true;
   if (value.type === 'event') return isObject(value.event) && typeof value.event.type === 'string';
+  if (value.type === 'update' && !('data' in value)) return isDeltaUpdate(value);
   return typeof value.type === 'string' && CHANGE_TYPES.has(value.type) && 'data' in value;
+}
+
+/** A delta subscription's `update` (SPEC §9): the ops or the patch, with the versions it goes between. */
+function isDeltaUpdate(value: Json): boolean {
+  return typeof value.base === 'string' && typeof value.version === 'string' && (Array.isArray(value.ops) !== Array.isArray(value.patch));
 }
 
 /** The fields that name a subscription's target, common to stream and `resumed` frames. */

@@ -1,6 +1,6 @@
-import type { PresenceFrame, PresenceSnapshot, SubscriptionRequest } from 'nest-realtime-streams-protocol';
+import type { PresenceFrame, PresenceSnapshot, ResumedFrame, SubscriptionRequest } from 'nest-realtime-streams-protocol';
 import { PresenceMirror, presenceChanges } from './presence.mirror';
-import { SubscriptionChannel } from './subscription.channel';
+import { type ChangeVersions, SubscriptionChannel } from './subscription.channel';
 
 export type GroupChange<T> =
   | { type: 'sync'; timestamp: number }
@@ -14,6 +14,8 @@ export type IdExtractor<T> = (value: T) => string | undefined;
 /** A group subscription's mirror: item id → value, in server order (sync order, then creation order). */
 export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
   readonly items = new Map<string, T>();
+  /** Each item's version (SPEC §8), for items whose frames carried one (null: unknown). */
+  readonly versions = new Map<string, string | null>();
   /** The group's presence, when the subscription asked for it. */
   readonly presence: PresenceMirror | null;
   /** This client's own presence state, sent again after every (re)join: the server starts each member at null. */
@@ -27,8 +29,9 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
     groupId: string,
     private readonly idOf: IdExtractor<T>,
     private readonly presenceMode: true | 'count' | undefined = undefined,
+    deltas = false,
   ) {
-    super(subscriptionId, streamName, groupId);
+    super(subscriptionId, streamName, groupId, undefined, deltas);
     this.presence = presenceMode ? new PresenceMirror() : null;
   }
 
@@ -58,27 +61,51 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
     if (this.ownState) this.outbox?.({ type: 'presence', data: { subscriptionId: this.subscriptionId, state: this.ownState.value } });
   }
 
-  protected apply(type: GroupChange<T>['type'], id: string | null, data: unknown, timestamp: number): void {
+  protected apply(type: GroupChange<T>['type'], id: string | null, data: unknown, timestamp: number, versions: ChangeVersions): void {
     if (type === 'sync') {
-      // Sync values carry no item ids: the id is read from inside each value. A fresh sync replaces the
-      // mirror, so items deleted while disconnected disappear.
+      // A fresh sync replaces the mirror, so items deleted while disconnected disappear. A delta subscription's
+      // sync names each value's item id and version; a plain one carries bare values, whose id is read from inside.
       this.items.clear();
-      for (const value of Array.isArray(data) ? (data as T[]) : []) {
-        const key = this.idOf(value);
-        if (key !== undefined) this.items.set(key, value);
-      }
+      this.versions.clear();
+      const values = Array.isArray(data) ? (data as T[]) : [];
+      const listed = versions.items?.length === values.length ? versions.items : undefined;
+      values.forEach((value, i) => {
+        const key = listed ? listed[i].id : this.idOf(value);
+        if (key === undefined) return;
+        this.items.set(key, value);
+        this.versions.set(key, listed ? listed[i].version : null);
+      });
       this.changes.emit('change', { type, timestamp });
       return;
     }
     if (id === null) return;
     const value = data as T;
-    if (type === 'delete') this.items.delete(id);
-    else this.items.set(id, value);
+    if (type === 'delete') {
+      this.items.delete(id);
+      this.versions.delete(id);
+    } else {
+      this.items.set(id, value);
+      this.versions.set(id, versions.version);
+    }
     this.changes.emit('change', { type, id, value, timestamp });
+  }
+
+  protected holds({ items }: ResumedFrame): boolean {
+    if (!items) return true;
+    return items.length === this.versions.size && items.every(({ id, version }) => this.versions.get(id) === version);
+  }
+
+  protected versionOf(id: string): string | null | undefined {
+    return this.versions.get(id);
+  }
+
+  protected valueOf(id: string): { value: unknown } | undefined {
+    return this.items.has(id) ? { value: this.items.get(id) } : undefined;
   }
 
   protected clear(): void {
     this.items.clear();
+    this.versions.clear();
     this.presence?.clear();
   }
 }

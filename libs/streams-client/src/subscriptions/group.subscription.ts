@@ -8,6 +8,11 @@ export class GroupSubscription<T, E extends object = Record<never, never>> exten
     return this.channel.items;
   }
 
+  /** Each item's version (`epoch:seq` of its last write, SPEC §8), when the frames carried one (delta subscriptions always). */
+  get versions(): ReadonlyMap<string, string | null> {
+    return this.channel.versions;
+  }
+
   /** The item values in server order. */
   get values(): T[] {
     return [...this.channel.items.values()];

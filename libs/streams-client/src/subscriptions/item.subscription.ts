@@ -6,4 +6,9 @@ export class ItemSubscription<T, E extends object = Record<never, never>> extend
   get value(): T | null {
     return this.channel.value;
   }
+
+  /** The value's version (`epoch:seq` of its last write, SPEC §8); null when missing or not told. */
+  get version(): string | null {
+    return this.channel.version;
+  }
 }

@@ -41,6 +41,11 @@ export class StreamCursor {
     return true;
   }
 
+  /** The mirror cannot be trusted (a delta it could not apply): the next join asks for a fresh sync. */
+  forget(): void {
+    this.position = null;
+  }
+
   /** The join was resumed: the replayed frames went through `admit`, this is where they ended. */
   resumed(position: string): void {
     this.awaitingAnswer = false;

@@ -1,5 +1,16 @@
 import { Emitter } from '../runtime/emitter';
-import type { JoinRefusal, PresenceFrame, PresenceSnapshot, ResumedFrame, StreamFrame, SubscriptionRequest } from 'nest-realtime-streams-protocol';
+import {
+  applyItemChange,
+  type DeltaUpdateEvent,
+  type ItemVersion,
+  type JoinRefusal,
+  type PresenceFrame,
+  type PresenceSnapshot,
+  type ResumedFrame,
+  type StreamEvent,
+  type StreamFrame,
+  type SubscriptionRequest,
+} from 'nest-realtime-streams-protocol';
 import type { PresenceChange } from './presence.mirror';
 import { StreamCursor } from './stream.cursor';
 
@@ -34,12 +45,23 @@ export interface ChannelEvents<C> {
 
 type ChangeType = 'sync' | 'create' | 'update' | 'delete';
 
+/**
+ * The versions a frame gives the mirror: a change's resulting version (a full `create`/`update` is at its
+ * frame's position), or, for a delta subscription's sync, each item's id and version (`items`) or the item's.
+ */
+export interface ChangeVersions {
+  version: string | null;
+  items?: ItemVersion[];
+}
+
 /** What the client and the registry need of a channel, whatever its mirror's type. */
 export interface Channel {
   readonly subscriptionId: string;
   readonly streamName: string;
   readonly groupId: string;
   readonly itemId?: string;
+  /** Set by the client: sends this channel's join on the live socket (a re-sync). */
+  rejoin: (() => void) | null;
   joinRequest(): SubscriptionRequest;
   leaveRequest(): SubscriptionRequest;
   receive(frame: StreamFrame): void;
@@ -61,6 +83,10 @@ export abstract class SubscriptionChannel<C> implements Channel {
   refusal: JoinRefusal | null = null;
   resumed = false;
   continuityLost = false;
+  /** Sends a join for this channel on the live socket (set by the client): a re-sync when a delta cannot apply. */
+  rejoin: (() => void) | null = null;
+  /** A re-sync was asked for: frames before its sync are about the mirror it replaces, and are skipped. */
+  private resyncing = false;
   private readonly cursor = new StreamCursor();
 
   constructor(
@@ -68,6 +94,8 @@ export abstract class SubscriptionChannel<C> implements Channel {
     readonly streamName: string,
     readonly groupId: string,
     readonly itemId?: string,
+    /** Asks the server for deltas (SPEC §9): `update` frames carry the change, syncs the versions. */
+    readonly deltas = false,
   ) {}
 
   get position(): string | null {
@@ -81,6 +109,7 @@ export abstract class SubscriptionChannel<C> implements Channel {
     this.refusal = null;
     this.resumed = false;
     this.continuityLost = false;
+    this.resyncing = false;
     const position = this.cursor.join();
     return position === null ? this.request() : { ...this.request(), position };
   }
@@ -92,11 +121,13 @@ export abstract class SubscriptionChannel<C> implements Channel {
   protected request(): SubscriptionRequest {
     const request: SubscriptionRequest = { subscriptionId: this.subscriptionId, streamName: this.streamName, groupId: this.groupId };
     if (this.itemId !== undefined) request.id = this.itemId;
+    if (this.deltas) request.deltas = true;
     return request;
   }
 
   /** A frame of the stream; replayed frames of a resume come here too, and are applied like live ones. */
   receive(frame: StreamFrame): void {
+    if (this.resyncing && frame.event.type !== 'sync' && frame.event.type !== 'unauthorized') return;
     if (!this.cursor.admit(frame)) return;
     const event = frame.event;
     switch (event.type) {
@@ -112,19 +143,48 @@ export abstract class SubscriptionChannel<C> implements Channel {
       case 'sync': {
         // A sync always replaces the mirror, so one flagged continuityLost needs nothing more than the flag.
         const ready: ReadyEvent = { type: 'sync', continuityLost: event.continuityLost === true, position: this.position };
+        this.resyncing = false;
         this.caughtUp(ready);
-        this.apply(event.type, frame.id, event.data, frame.timestamp);
+        this.apply(event.type, frame.id, event.data, frame.timestamp, { version: event.version ?? null, items: event.items });
         if (event.presence) this.presenceReset?.(event.presence);
         this.changes.emit('ready', ready);
         return;
       }
       default:
-        this.apply(event.type, frame.id, event.data, frame.timestamp);
+        if (isDelta(event)) this.applyDelta(frame.id, event, frame.timestamp);
+        // A full value is at its frame's position (SPEC §8: an item's version is its last write's position).
+        else this.apply(event.type, frame.id, event.data, frame.timestamp, { version: frame.position ?? null });
     }
+  }
+
+  /**
+   * A delta applies only to the version it names (`base`): then with the same op engine the server ran. A
+   * duplicate (the mirror is already at its version) is skipped; anything else means the mirror missed a
+   * change, and the client never guesses: it re-joins for a fresh sync (docs/protocol.md, "Deltas").
+   */
+  private applyDelta(id: string | null, event: DeltaUpdateEvent, timestamp: number): void {
+    if (id === null) return;
+    const held = this.versionOf(id);
+    if (held === event.version) return;
+    const current = held === event.base ? this.valueOf(id) : undefined;
+    const next = current && applyItemChange(current.value, event);
+    if (next?.ok) return this.apply('update', id, next.value, timestamp, { version: event.version });
+    this.resync();
+  }
+
+  /** Asks for a fresh sync of this subscription (its position dropped, so the join cannot resume). */
+  private resync(): void {
+    this.cursor.forget();
+    this.rejoin?.();
+    // After the join went out (a join resets the flag): until its sync, frames are about the mirror it replaces.
+    this.resyncing = true;
   }
 
   /** The join resumed: the missed frames have been received, the mirror is caught up. */
   receiveResumed(frame: ResumedFrame): void {
+    // A delta subscription's mirror must now hold exactly the versions the server lists; if not, it missed
+    // something before it was cut off: re-sync rather than go on from a wrong state.
+    if (this.deltas && !this.holds(frame)) return this.resync();
     this.cursor.resumed(frame.position);
     const ready: ReadyEvent = { type: 'resumed', replayed: frame.replayed, position: frame.position };
     this.caughtUp(ready);
@@ -147,7 +207,20 @@ export abstract class SubscriptionChannel<C> implements Channel {
     this.continuityLost = ready.type === 'sync' && ready.continuityLost;
   }
 
-  protected abstract apply(type: ChangeType, id: string | null, data: unknown, timestamp: number): void;
+  protected abstract apply(type: ChangeType, id: string | null, data: unknown, timestamp: number, versions: ChangeVersions): void;
+
+  /** Whether the mirror is at the versions a `resumed` lists (true when it lists none: a custom stream). */
+  protected abstract holds(frame: ResumedFrame): boolean;
+
+  /** The version the mirror holds of an item: undefined when it has no such item, null when it has no version. */
+  protected abstract versionOf(id: string): string | null | undefined;
+
+  /** The mirror's value of an item, undefined when it has none. */
+  protected abstract valueOf(id: string): { value: unknown } | undefined;
 
   protected abstract clear(): void;
+}
+
+function isDelta(event: StreamEvent): event is DeltaUpdateEvent {
+  return event.type === 'update' && 'base' in event;
 }

@@ -11,6 +11,8 @@ export interface SubscriptionRequest {
   position?: string;
   /** `join` of a group only (extension): receive the group's presence (`'count'`: counts only). */
   presence?: true | 'count';
+  /** `join` only (extension, SPEC §9): `update` frames carry the change instead of the value, and the sync each item's version. */
+  deltas?: true;
 }
 
 export type ClientMessage =

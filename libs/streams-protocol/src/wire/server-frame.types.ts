@@ -1,3 +1,4 @@
+import type { ItemChange, ItemVersion } from '../deltas/item-delta.types';
 import type { PresenceFrame, PresenceSnapshot } from './presence.types';
 
 /** Server → client frames of the iii stream wire protocol (SPEC §4.3) and their additive extensions (§7). */
@@ -10,16 +11,32 @@ export interface JoinRefusal {
 
 export type StreamEvent =
   /** `continuityLost`: a resume the server could not serve, or a re-sync; the sync replaces state, it does not merge. */
-  | { type: 'sync'; data: unknown; continuityLost?: true; presence?: PresenceSnapshot }
+  | {
+      type: 'sync';
+      data: unknown;
+      continuityLost?: true;
+      presence?: PresenceSnapshot;
+      /** Delta subscriptions of a group: each value's item id and version, in the order of `data`. */
+      items?: ItemVersion[];
+      /** Delta subscriptions of an item: its version (null when missing). */
+      version?: string | null;
+    }
   | { type: 'create'; data: unknown }
   | { type: 'update'; data: unknown }
+  | DeltaUpdateEvent
   | { type: 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
   /** `error`: why, when the server's join handler said (additive; absent from iii servers). */
   | { type: 'unauthorized'; error?: JoinRefusal };
 
+/**
+ * An `update` as a delta subscription receives it (SPEC §9) when the change is smaller than the value: the
+ * change, the version it applies to (`base`) and the one it makes (`version`, the frame's position).
+ */
+export type DeltaUpdateEvent = { type: 'update'; version: string; data?: never } & ItemChange;
+
 /** The events a write or `send` publishes (what change handlers see). */
-export type StreamChangeEvent = Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>;
+export type StreamChangeEvent = Exclude<Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>, DeltaUpdateEvent>;
 
 export interface StreamFrame<E extends StreamEvent = StreamEvent> {
   type: 'stream';
@@ -45,6 +62,10 @@ export interface ResumedFrame {
   replayed: number;
   position: string;
   presence?: PresenceSnapshot;
+  /** Delta subscriptions (SPEC §9): the group's item ids and versions at `position` (the client checks its mirror against them). */
+  items?: ItemVersion[];
+  /** Delta subscriptions of an item: its version at `position` (null when missing). */
+  version?: string | null;
 }
 
 /** Additive error frame for bad client input (SPEC §7.2). */

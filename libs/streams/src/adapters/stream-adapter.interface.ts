@@ -1,5 +1,5 @@
 import type { StreamSummary } from '../interfaces/stream-payloads.interface';
-import type { StreamFrame, UpdateOpError } from 'nest-realtime-streams-protocol';
+import type { ItemChange, ItemVersion, StreamFrame, UpdateOpError } from 'nest-realtime-streams-protocol';
 import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
@@ -18,6 +18,8 @@ export interface StreamEnvelope {
   readonly json?: string;
   /** @internal The idempotency key of the write that made the event, if it had one (never on the wire). */
   readonly idempotencyKey?: string;
+  /** @internal How the write changed its item (an `update` event of a stored item): what delta subscriptions get (SPEC §9). */
+  readonly change?: ItemChange;
 }
 
 /** A frame to publish, before the adapter stamps its timestamp. */
@@ -58,11 +60,23 @@ export interface StreamPosition {
 export interface StreamReplay {
   envelopes: StreamEnvelope[];
   position: StreamPosition;
+  /** Asked with `versions`: the items' ids and versions at `position` (a group), or the item's version. */
+  items?: ItemVersion[];
+  version?: string | null;
+}
+
+/** Which versions a read adds (a delta subscription's answer): every item of the group (`item` null) or one item's. */
+export interface VersionsRead {
+  item: string | null;
 }
 
 export interface StreamSnapshot extends StreamPosition {
   /** The item value (or null) for an item snapshot, the array of values for a group snapshot. */
   data: unknown;
+  /** Asked with `versions`: a group's item ids and versions, in the order of `data`. */
+  items?: ItemVersion[];
+  /** Asked with `versions`: an item's version (null when missing). */
+  version?: string | null;
 }
 
 /**
@@ -114,15 +128,18 @@ export abstract class StreamAdapter {
   abstract listAll(): Promise<StreamSummary[]>;
   /** Stamps and publishes a frame that stores nothing (`send`, writes of custom streams); null when an idempotent replay. */
   abstract publish(message: StreamMessage, idempotency?: IdempotentWrite): Promise<StreamEnvelope | null>;
-  /** Reads an item (`item` set) or a group, atomically with the group's position. */
-  abstract snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot>;
+  /**
+   * Reads an item (`item` set) or a group, atomically with the group's position; with `versions`, also each
+   * item's id and version (what a delta subscription's sync carries).
+   */
+  abstract snapshot(stream: string, group: string, item: string | null, versions?: boolean): Promise<StreamSnapshot>;
   /** The group's position now, for snapshots read from a custom stream. */
   abstract position(stream: string, group: string): Promise<StreamPosition>;
   /**
    * The group's events after `seq` of history `epoch`, read atomically with its position; null when they
    * are no longer all kept or the epoch is not the group's current one (the client must re-sync).
    */
-  history?(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null>;
+  history?(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null>;
   /** Registers the sink every watched group's events go to; called once, before the first `watch`. */
   abstract attach(sink: StreamSink): void;
   /**

@@ -73,3 +73,21 @@ describe('OutboundQueue wake-ups on the send() path (SPEC §7.6)', () => {
     expect(socket.sent).toEqual(['first', 'b1', 'a2']);
   });
 });
+
+describe('OutboundQueue and deltas (SPEC §9)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('a delta that replaces a waiting frame of its item goes as its full value (its base never reached the client)', () => {
+    jest.useFakeTimers();
+    const { socket, out } = queue();
+    socket.bufferedAmount = MAX + 1;
+    const delta = (text: string, key: string) => ({ ...frame(`delta ${text}`, key), full: frame(`full ${text}`, key) });
+    out.send(delta('a1', 'a'));
+    out.send(delta('b1', 'b'));
+    out.send(delta('a2', 'a'));
+    socket.bufferedAmount = 0;
+    // Nothing of its own in flight: the queue polls for room.
+    jest.runOnlyPendingTimers();
+    expect(socket.sent).toEqual(['delta b1', 'full a2']);
+  });
+});

@@ -133,8 +133,10 @@ export class OutboundQueue implements BatchedWriter {
       // Re-inserted at the end: frames leave in the order of their latest version.
       this.waiting.delete(key);
     }
-    this.waiting.set(key, frame);
-    this.waitingBytes += size(frame);
+    // A delta replacing a frame of its item applies to a version the client will never get: it goes whole.
+    const kept = replaced ? (frame.full ?? frame) : frame;
+    this.waiting.set(key, kept);
+    this.waitingBytes += size(kept);
     if (this.waitingBytes > this.maxBufferedBytes / 2) this.evict();
   }
 

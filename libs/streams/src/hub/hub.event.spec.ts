@@ -1,4 +1,5 @@
-import { encodeEnvelope, HubEvent } from './hub.event';
+import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
+import { encodeDelta, encodeEnvelope, HubEvent } from './hub.event';
 
 describe('encodeEnvelope item key (what slow-consumer coalescing replaces by)', () => {
   const keyOf = (groupId: string, id: string) =>
@@ -26,5 +27,43 @@ describe('HubEvent', () => {
     expect(event.wire).toBe(wire);
     expect(wire.itemKey).toBe(encodeEnvelope(envelope).itemKey);
     expect(Object.keys(envelope)).toEqual(['seq', 'epoch', 'frame']);
+  });
+});
+
+describe('the delta variant (SPEC §9)', () => {
+  const envelope = (data: unknown, change?: StreamEnvelope['change']): StreamEnvelope => ({
+    seq: 8,
+    epoch: 'e1',
+    frame: { type: 'stream', timestamp: 5, streamName: 's', groupId: 'g', id: 'i', event: { type: 'update', data } },
+    ...(change ? { change } : {}),
+  });
+  const ops = [{ type: 'increment' as const, path: 'n', by: 1 }];
+
+  it('carries the change with base and version, keeps the item key, and points at the full frame', () => {
+    const e = envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e1:7', ops });
+    const full = encodeEnvelope(e);
+    const delta = encodeDelta(e, full)!;
+    expect(JSON.parse(delta.payload.toString())).toEqual({
+      type: 'stream',
+      timestamp: 5,
+      streamName: 's',
+      groupId: 'g',
+      id: 'i',
+      event: { type: 'update', ops, base: 'e1:7', version: 'e1:8' },
+      position: 'e1:8',
+    });
+    expect(delta.itemKey).toBe(full.itemKey);
+    expect(delta.full).toBe(full);
+  });
+
+  it('is the full frame when the delta would not be smaller, or there is no change; encoded once per event', () => {
+    const small = envelope({ n: 2 }, { base: 'e1:7', ops });
+    expect(encodeDelta(small, encodeEnvelope(small))).toBeNull();
+    expect(encodeDelta(envelope({ n: 2 }), encodeEnvelope(envelope({ n: 2 })))).toBeNull();
+    const event = new HubEvent(envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e1:7', ops }));
+    expect(event.deltaWire).toBe(event.deltaWire);
+    expect(event.deltaWire).not.toBe(event.wire);
+    const plain = new HubEvent(small);
+    expect(plain.deltaWire).toBe(plain.wire);
   });
 });

@@ -18,16 +18,39 @@ export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
 }
 
 /**
+ * The event as a delta subscription receives it (SPEC §9): the write's change with `base` and `version` instead
+ * of the value; null when the event has no change (a create, a delete, an update of Redis `set`...) or when the
+ * change is not smaller than `full`, the event's full encoding, which then goes instead.
+ */
+export function encodeDelta(envelope: StreamEnvelope, full: WireFrame): WireFrame | null {
+  const { frame, change, epoch, seq } = envelope;
+  if (!change || !epoch || frame.event.type !== 'update') return null;
+  const version = formatPosition(epoch, seq);
+  const event = change.ops ? { type: 'update', ops: change.ops, base: change.base, version } : { type: 'update', patch: change.patch, base: change.base, version };
+  const { streamName, groupId, id, timestamp } = frame;
+  const payload = Buffer.from(JSON.stringify({ type: 'stream', timestamp, streamName, groupId, id, event, position: version }));
+  return payload.length < full.payload.length ? { payload, framed: undefined, itemKey: full.itemKey, full } : null;
+}
+
+/**
  * One event as the hub hands it to every member of its group: the (immutable) envelope and its protocol
  * bytes, encoded by the first member that sends it, so every other socket sends the same bytes (framed once,
  * by the transport, on their first write).
  */
 export class HubEvent {
   private encoded: WireFrame | null = null;
+  /** The delta variant, prepared once too, by the first delta subscription it goes to (null: it goes whole). */
+  private delta: WireFrame | null | undefined = undefined;
 
   constructor(readonly envelope: StreamEnvelope) {}
 
   get wire(): WireFrame {
     return (this.encoded ??= encodeEnvelope(this.envelope));
+  }
+
+  /** What a delta subscription that can prove it holds the change's base gets: the delta, or the full frame. */
+  get deltaWire(): WireFrame {
+    if (this.delta === undefined) this.delta = encodeDelta(this.envelope, this.wire);
+    return this.delta ?? this.wire;
   }
 }

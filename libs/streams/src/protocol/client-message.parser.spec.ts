@@ -131,3 +131,17 @@ describe('underPrefix (SPEC §12: attach under a path prefix)', () => {
     expect(underPrefix(url, '/streams')).toBeNull();
   });
 });
+
+describe('parseClientMessage: deltas (SPEC §9)', () => {
+  const join = (extra: Record<string, unknown>) => parseClientMessage(JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'x', groupId: 'g', ...extra } }));
+
+  it('takes `deltas: true` on a group or item join; absent, false or null is a plain join', () => {
+    expect(join({ deltas: true })).toMatchObject({ kind: 'join', data: { deltas: true } });
+    expect(join({ deltas: true, id: 'i' })).toMatchObject({ kind: 'join', data: { deltas: true, id: 'i' } });
+    for (const plain of [{}, { deltas: false }, { deltas: null }]) expect(join(plain)).not.toHaveProperty('data.deltas');
+  });
+
+  it('refuses any other value, naming the field', () => {
+    expect(join({ deltas: 'yes' })).toMatchObject({ kind: 'error', field: 'data.deltas' });
+  });
+});

@@ -13,6 +13,8 @@ export interface SubscriptionRequest {
   position?: string;
   /** Join only (extension): presence asked with `presence: true` (members) or `'count'` (counts only). */
   presence?: 'members' | 'count';
+  /** Join only (extension, SPEC §9): `update` frames carry the change, the sync each item's version. */
+  deltas?: true;
 }
 
 /** Largest token a `refresh` frame may carry, in characters. */
@@ -92,6 +94,10 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
       if (d.presence !== true && d.presence !== 'count') return fail(ERROR_CODES.INVALID_FIELD, 'data.presence: must be true or "count"', 'data.presence');
       if (id !== null) return fail(ERROR_CODES.INVALID_FIELD, 'data.presence: only a group subscription (no data.id) has presence', 'data.presence');
       request.presence = d.presence === true ? 'members' : 'count';
+    }
+    if (type === 'join' && d.deltas !== undefined && d.deltas !== false && d.deltas !== null) {
+      if (d.deltas !== true) return fail(ERROR_CODES.INVALID_FIELD, 'data.deltas: must be true', 'data.deltas');
+      request.deltas = true;
     }
     return { kind: type, data: request };
   } catch (error) {

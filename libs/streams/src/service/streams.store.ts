@@ -8,6 +8,7 @@ import type {
   StreamReplay,
   StreamMessage,
   StreamSnapshot,
+  VersionsRead,
 } from '../adapters/stream-adapter.interface';
 import type { ItemWriteOptions, VersionedValue } from '../adapters/item-write.condition';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
@@ -96,17 +97,19 @@ export class StreamsStore {
    * A join snapshot. Custom streams are read after the position is taken, so a write racing the read may
    * reach the client twice (the same value, harmless) but is never lost.
    */
-  async snapshot(stream_name: string, group_id: string, item_id: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream_name: string, group_id: string, item_id: string | null, versions = false): Promise<StreamSnapshot> {
     const custom = this.custom.find(stream_name);
-    if (!custom) return this.adapter.snapshot(stream_name, group_id, item_id);
+    // A custom stream keeps no versions: its delta subscriptions get full values only.
+    if (!custom) return this.adapter.snapshot(stream_name, group_id, item_id, versions);
     const position = await this.adapter.position(stream_name, group_id);
     const data = item_id === null ? await this.list(stream_name, group_id) : await this.get(stream_name, group_id, item_id);
     return { ...position, data };
   }
 
   /** Missed events for a resume, or null when the adapter keeps no history or no longer has them all. */
-  async replay(stream_name: string, group_id: string, epoch: string, seq: number): Promise<StreamReplay | null> {
-    return (await this.adapter.history?.(stream_name, group_id, epoch, seq)) ?? null;
+  async replay(stream_name: string, group_id: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
+    // A custom stream keeps no versions: its resumes carry none.
+    return (await this.adapter.history?.(stream_name, group_id, epoch, seq, this.custom.find(stream_name) ? undefined : versions)) ?? null;
   }
 
   /** The group's position now (timestamps for frames that are not events, such as `unauthorized`). */

@@ -185,3 +185,38 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     await Promise.all([adapter.close(), presence.close()]);
   });
 });
+
+describe('GroupBinding and deltas (SPEC §9)', () => {
+  const pad = 'p'.repeat(300);
+  const changed = (seq: number, base: number, id = 'x'): StreamEnvelope => ({
+    seq,
+    epoch: 'e',
+    frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: 'g', id, event: { type: 'update', data: { seq, pad } } },
+    change: { base: `e:${base}`, ops: [{ type: 'increment', path: 'seq', by: seq - base }] },
+  });
+  const kinds = (sent: ReturnType<typeof fakePort>['sent']) => sent.map((f) => ('ops' in (f.event ?? {}) ? 'delta' : 'full'));
+
+  it('sends the change only while it can prove the subscription holds its base: after a gap in the group’s events, full values', () => {
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
+    c.subscriptions.open({ ...sub('d'), deltas: true });
+    c.subscriptions.activate('d', 4, null);
+    deliver(c, changed(5, 2)); // base in the snapshot
+    deliver(c, changed(6, 5)); // base sent just before
+    deliver(c, changed(8, 6)); // seq 7 never reached this binding: the run since the snapshot is broken
+    deliver(c, changed(9, 3)); // but a base in the snapshot still is
+    expect(kinds(sent)).toEqual(['delta', 'delta', 'full', 'delta']);
+  });
+
+  it('a socket whose plain and delta subscriptions share a frame gets it whole, once', () => {
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
+    c.subscriptions.open({ ...sub('d'), deltas: true });
+    c.subscriptions.open(sub('plain', 'x'));
+    c.subscriptions.activate('d', 4, null);
+    c.subscriptions.activate('plain', 4, null);
+    deliver(c, changed(5, 2));
+    deliver(c, changed(6, 2, 'y'));
+    expect(kinds(sent)).toEqual(['full', 'delta']);
+  });
+});

@@ -1,5 +1,5 @@
-import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
-import { encodeEnvelope, type HubEvent } from '../hub/hub.event';
+import type { StreamEnvelope, StreamSnapshot } from '../adapters/stream-adapter.interface';
+import { encodeDelta, encodeEnvelope, type HubEvent } from '../hub/hub.event';
 import type { GroupMember, StreamsHub } from '../hub/streams.hub';
 import type { PresenceSnapshot, StreamFrame } from 'nest-realtime-streams-protocol';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
@@ -46,6 +46,14 @@ export class GroupBinding implements GroupMember {
   private single = false;
   private singleSince = Infinity;
   private singleId: string | null = null;
+  private singleDeltas = false;
+  /**
+   * The group's events reach this binding in seq order; `runFrom` is where the latest unbroken run of them
+   * began (a seq that is not the last one + 1 starts a new run). A delta subscription whose snapshot (`since`)
+   * is at or after the run's start has seen every event since, so it holds the base of any change (SPEC §9).
+   */
+  private lastSeq = -2;
+  private runFrom = Infinity;
   /** Where the binding writes events: its socket's port (read once here, one object less per delivery). */
   private readonly port: SocketPort;
 
@@ -70,6 +78,9 @@ export class GroupBinding implements GroupMember {
 
   /** An event of the group (from the hub). */
   deliver(event: HubEvent): void {
+    const seq = event.envelope.seq;
+    if (seq !== this.lastSeq + 1) this.runFrom = seq;
+    this.lastSeq = seq;
     if (this.pending > 0) (this.held ??= []).push(event);
     else this.route(event);
   }
@@ -110,12 +121,29 @@ export class GroupBinding implements GroupMember {
   private route(event: HubEvent): void {
     const { envelope } = event;
     if (this.single) {
-      if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) this.port.send(event.wire);
+      if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) {
+        this.port.send(this.singleDeltas && this.holdsBase(envelope, this.singleSince) ? event.deltaWire : event.wire);
+      }
       return;
     }
+    // Sent once: as a delta only when every subscription it goes to asked for deltas and holds the base.
+    let wanted = false;
+    let delta = true;
     for (const sub of this.subs) {
-      if (wants(sub, envelope)) return this.port.send(event.wire);
+      if (!wants(sub, envelope)) continue;
+      wanted = true;
+      delta &&= sub.deltas === true && this.holdsBase(envelope, sub.since!);
     }
+    if (wanted) this.port.send(delta ? event.deltaWire : event.wire);
+  }
+
+  /**
+   * Whether a subscription whose snapshot is at `since` provably holds the version the event's change applies
+   * to: in its snapshot (or resume point), or written by an event of the unbroken run it has seen since.
+   */
+  private holdsBase(envelope: StreamEnvelope, since: number): boolean {
+    const base = envelope.change && parsePosition(envelope.change.base);
+    return !!base && base.epoch === envelope.epoch && (base.seq <= since || this.runFrom <= since + 1);
   }
 
   private pick(): void {
@@ -124,6 +152,7 @@ export class GroupBinding implements GroupMember {
     // A subscription in its snapshot phase (since null) wants nothing yet.
     this.singleSince = only?.since ?? Infinity;
     this.singleId = only?.id ?? null;
+    this.singleDeltas = only?.deltas === true;
   }
 }
 
@@ -163,6 +192,12 @@ function appended<T>(list: readonly T[], item: T): readonly T[] {
 function without<T>(list: readonly T[], item: T): readonly T[] {
   const at = list.indexOf(item);
   return at < 0 ? list : list.slice(0, at).concat(list.slice(at + 1));
+}
+
+/** The versions a delta subscription's sync or `resumed` carries (absent from others and for custom streams). */
+function versionsOf(snapshot: Pick<StreamSnapshot, 'items' | 'version'>): { items?: StreamSnapshot['items']; version?: StreamSnapshot['version'] } {
+  if (snapshot.items) return { items: snapshot.items };
+  return snapshot.version === undefined ? {} : { version: snapshot.version };
 }
 
 /** A group subscription takes every frame of its group, an item subscription only its item's. */
@@ -205,12 +240,13 @@ export class SnapshotSeam {
       if (!binding) return null;
       await this.hub.bind(streamName, groupId, binding);
       if (request.position !== undefined && (await this.resume(session, request, request.position, extras))) return null;
-      const snapshot = await this.store.snapshot(streamName, groupId, id);
+      const snapshot = await this.store.snapshot(streamName, groupId, id, request.deltas === true);
       const sync = streamFrame(request, snapshot.timestamp, {
         type: 'sync',
         data: snapshot.data,
         ...(extras.continuityLost ? { continuityLost: true } : {}),
         ...extras.presence(),
+        ...versionsOf(snapshot),
       });
       if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
       session.subscriptions.activate(subscriptionId, snapshot.seq, sync);
@@ -234,7 +270,8 @@ export class SnapshotSeam {
   /** Serves a join carrying a position from history; false when it cannot (the caller re-syncs). */
   private async resume(session: SeamSession, request: SubscriptionRequest, token: string, extras: AnswerExtras): Promise<boolean> {
     const from = parsePosition(token);
-    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq));
+    const versions = request.deltas ? { item: request.id } : undefined;
+    const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq, versions));
     if (!replay) return false;
     const { seq, epoch } = replay.position;
     const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
@@ -247,6 +284,7 @@ export class SnapshotSeam {
       replayed: missed.length,
       position: formatPosition(epoch ?? from.epoch, seq),
       ...extras.presence(),
+      ...versionsOf(replay),
     });
     return true;
   }
@@ -294,8 +332,8 @@ export class SocketSubscriptions {
   /** Registers a subscription in its snapshot phase (a join replacing an id has the session close the old one first). */
   open(request: SubscriptionRequest): void {
     // Spelled out, not spread: a spread copy gets a hidden class of its own (~250 B per socket), this literal shares one.
-    const { subscriptionId, streamName, groupId, id, position, presence } = request;
-    const sub: Subscription = { subscriptionId, streamName, groupId, id, position, presence, since: null, binding: null };
+    const { subscriptionId, streamName, groupId, id, position, presence, deltas } = request;
+    const sub: Subscription = { subscriptionId, streamName, groupId, id, position, presence, deltas, since: null, binding: null };
     this.enterSnapshot(sub);
     this.subs = appended(this.subs, sub);
   }
@@ -343,7 +381,10 @@ export class SocketSubscriptions {
     if (!sub || sub.since !== null) return;
     const others = (sub.binding?.subs ?? []).filter((o) => o !== sub);
     for (const envelope of missed) {
-      if (!others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) this.session.port.send(encodeEnvelope(envelope));
+      if (others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) continue;
+      // History is unbroken from the resume point, whose state the client holds: each change's base is there or replayed.
+      const full = encodeEnvelope(envelope);
+      this.session.port.send((sub.deltas && encodeDelta(envelope, full)) || full);
     }
     this.activate(subscriptionId, seq, resumed);
   }

@@ -218,7 +218,8 @@ export class StreamsSession implements Resyncer {
   async resync(client: ClientSession, binding: GroupBinding, stream: string, group: string): Promise<void> {
     for (const sub of binding.reopen()) {
       this.metrics.continuityResyncs++;
-      await this.serve(client, { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id }, true);
+      const request = { subscriptionId: sub.subscriptionId, streamName: stream, groupId: group, id: sub.id };
+      await this.serve(client, sub.deltas ? { ...request, deltas: true } : request, true);
     }
   }
 

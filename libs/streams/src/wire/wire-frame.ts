@@ -14,6 +14,11 @@ export interface WireFrame {
   framed: Buffer | null | undefined;
   /** The item the frame is about (a backed-up socket keeps only the latest frame per item); null for others. */
   itemKey: string | null;
+  /**
+   * Set on a delta (SPEC §9): the same event with the full value. A backed-up socket that drops an earlier frame
+   * of the item for this one sends this instead, since the delta's base never reached the client.
+   */
+  full?: WireFrame;
 }
 
 export function wireFrame(payload: Buffer, itemKey: string | null = null): WireFrame {

@@ -67,6 +67,7 @@ export const storeKeys = {
   groupsOf: (stream: string): KeyRange => under(['g', escapeName(stream)]),
   allGroups: under(['g']),
   insertion: (stream: string, group: string, item: string): Key => ['k', escapeName(stream), escapeName(group), escapeName(item)],
+  insertionsOf: (stream: string, group: string): KeyRange => under(['k', escapeName(stream), escapeName(group)]),
   value: (stream: string, group: string, insertion: number): Key => ['v', escapeName(stream), escapeName(group), insertion],
   valuesOf: (stream: string, group: string): KeyRange => under(['v', escapeName(stream), escapeName(group)]),
   idempotency: {
@@ -86,4 +87,9 @@ export function expiryKeyNames(key: Key): { at: number; stream: string; group: s
 export function groupKeyNames(key: Key): { stream: string; group: string } {
   const [, stream, group] = key as string[];
   return { stream: unescapeName(stream), group: unescapeName(group) };
+}
+
+/** The item name of an insertion key (`insertion`) read back from a range scan. */
+export function insertionKeyItem(key: Key): string {
+  return unescapeName((key as string[])[3]);
 }

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { open, type Key, type RootDatabase } from 'lmdb';
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { StreamsConflictError, StreamsIdempotencyError } from '../../errors/streams.errors';
-import { applyUpdateOps, type UpdateOpError, type UpdateOpsOutcome } from 'nest-realtime-streams-protocol';
+import { applyUpdateOps, type ItemChange, type ItemVersion, type StreamChangeEvent, type UpdateOpError, type UpdateOpsOutcome } from 'nest-realtime-streams-protocol';
+import { setChange, updateChange } from '../delta/item-change';
 import type { HistoryLimits } from '../history/group-log';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
@@ -21,13 +22,14 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 import type { FileAdapterOptions } from './file-adapter.options';
 import { commitFailure } from './file-commit.failure';
 import { FileLedgerStorage, type FileRecordRef } from './file-idempotency.storage';
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
-import { expiryKeyNames, groupKeyNames, storeKeys } from './file-store.keys';
+import { expiryKeyNames, groupKeyNames, insertionKeyItem, storeKeys } from './file-store.keys';
 import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 
 type Store = RootDatabase<string, Key>;
@@ -50,7 +52,7 @@ interface StoredItem {
 
 type ItemWrite =
   | { conflict: WriteConflict }
-  | { conflict?: undefined; oldText: string | undefined; text: string; errors: UpdateOpError[]; reservation: Reservation };
+  | { conflict?: undefined; oldText: string | undefined; text: string; errors: UpdateOpError[]; reservation: Reservation; change: ItemChange | undefined };
 
 type ItemRemoval = { conflict: WriteConflict } | { conflict?: undefined; oldText: string; reservation: Reservation };
 
@@ -152,12 +154,19 @@ export class FileStreamAdapter extends StreamAdapter {
   }
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
-    const { errors: _none, ...outcome } = await this.writeItem(stream, group, item, options, () => ({ value: data, errors: [] }));
+    const { errors: _none, ...outcome } = await this.writeItem(stream, group, item, options, (current, _exists, base) => ({
+      value: data,
+      errors: [],
+      change: setChange(base, current, data),
+    }));
     return outcome;
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
-    return this.writeItem(stream, group, item, options, (current, exists) => applyUpdateOps(current, exists, ops));
+    return this.writeItem(stream, group, item, options, (current, exists, base) => {
+      const outcome = applyUpdateOps(current, exists, ops);
+      return { ...outcome, change: updateChange(base, ops, outcome.errors) };
+    });
   }
 
   async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
@@ -227,12 +236,17 @@ export class FileStreamAdapter extends StreamAdapter {
     );
   }
 
-  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream: string, group: string, item: string | null, versions = false): Promise<StreamSnapshot> {
     return this.stamped(
       stream,
       group,
-      () => (item === null ? this.values(stream, group) : this.itemValue(stream, group, item)),
-      (data, timestamp) => ({ data, timestamp, ...this.events.position(stream, group) }),
+      (): Pick<StreamSnapshot, 'data' | 'items' | 'version'> => {
+        if (item === null) return versions ? this.versionedValues(stream, group) : { data: this.values(stream, group) };
+        if (!versions) return { data: this.itemValue(stream, group, item) };
+        const found = this.findItem(stream, group, item);
+        return found ? { data: JSON.parse(found.text) as unknown, version: found.version } : { data: null, version: null };
+      },
+      (read, timestamp) => ({ ...read, timestamp, ...this.events.position(stream, group) }),
       true,
     );
   }
@@ -249,19 +263,33 @@ export class FileStreamAdapter extends StreamAdapter {
     );
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     // Without state there is no history: the epoch cannot be current.
     if (!this.events.has(stream, group)) return null;
     return this.stamped(
       stream,
       group,
-      () => null,
-      (_, timestamp) => {
+      () => (versions ? this.versions(stream, group, versions) : {}),
+      (read, timestamp) => {
         const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
-        return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+        return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp }, ...read };
       },
       true,
     );
+  }
+
+  /** What a delta subscription's answer carries: the group's item ids and versions, or the item's version. */
+  private versions(stream: string, group: string, { item }: VersionsRead): Pick<StreamSnapshot, 'items' | 'version'> {
+    if (item !== null) return { version: this.findItem(stream, group, item)?.version ?? null };
+    // From the items' index records alone: no value is read.
+    const now = Date.now();
+    const items: ItemVersion[] = [];
+    for (const { key, value } of this.db.getRange(storeKeys.insertionsOf(stream, group))) {
+      const record = JSON.parse(value) as ItemRecord;
+      if (typeof record !== 'number' && record[2] !== undefined && expired(record[2], now)) continue;
+      items.push({ id: insertionKeyItem(key), version: typeof record === 'number' ? UNVERSIONED : record[1] });
+    }
+    return { items };
   }
 
   attach(sink: StreamSink): void {
@@ -340,7 +368,7 @@ export class FileStreamAdapter extends StreamAdapter {
     group: string,
     item: string,
     options: ItemWriteOptions,
-    next: (current: unknown, exists: boolean) => UpdateOpsOutcome,
+    next: (current: unknown, exists: boolean, base: string | undefined) => UpdateOpsOutcome & { change: ItemChange | undefined },
   ): Promise<AdapterUpdateOutcome> {
     const write = options.idempotency;
     return this.stamped(
@@ -357,7 +385,7 @@ export class FileStreamAdapter extends StreamAdapter {
             const found = stored && !expired(stored.expiresAt) ? stored : undefined;
             const conflict = conditionConflict(options.condition, found?.version ?? null);
             if (conflict) return { conflict };
-            const { value, errors } = next(found ? JSON.parse(found.text) : null, found !== undefined);
+            const { value, errors, change } = next(found ? JSON.parse(found.text) : null, found !== undefined, found?.version);
             const text = toJson(value);
             const insertion = stored?.insertion ?? this.addToGroup(stream, group);
             const reservation = reserve();
@@ -369,7 +397,7 @@ export class FileStreamAdapter extends StreamAdapter {
               this.db.putSync(storeKeys.expiry.due(at, stream, group, item), '');
               this.db.putSync(storeKeys.expiry.ofItem(stream, group, item), JSON.stringify([at, insertion]));
             }
-            return { oldText: found?.text, text, errors, reservation };
+            return { oldText: found?.text, text, errors, reservation, change };
           },
           (done) =>
             done.conflict
@@ -379,13 +407,13 @@ export class FileStreamAdapter extends StreamAdapter {
       (once, timestamp) =>
         settle(once, (done): AdapterUpdateOutcome => {
           if (done.conflict) throw new StreamsConflictError(done.conflict.code, done.conflict.version);
-          const event = { type: done.oldText === undefined ? ('create' as const) : ('update' as const), data: JSON.parse(done.text) };
+          const event: StreamChangeEvent = { type: done.oldText === undefined ? 'create' : 'update', data: JSON.parse(done.text) };
           return {
             old_value: done.oldText === undefined ? null : (JSON.parse(done.oldText) as unknown),
             new_value: JSON.parse(done.text) as unknown,
             errors: done.errors,
             version: done.reservation.version,
-            envelope: this.emit({ streamName: stream, groupId: group, id: item, event }, timestamp, done.reservation, write),
+            envelope: this.emit({ streamName: stream, groupId: group, id: item, event }, timestamp, done.reservation, write, done.change),
           };
         }),
     );
@@ -481,8 +509,8 @@ export class FileStreamAdapter extends StreamAdapter {
     return new Error(`File stream store ${this.dir}: ${message}`, { cause: error });
   }
 
-  private emit(message: StreamMessage, timestamp: number, reservation: Reservation, write: IdempotentWrite | undefined): StreamEnvelope {
-    return this.events.emit(message, timestamp, reservation, write?.key);
+  private emit(message: StreamMessage, timestamp: number, reservation: Reservation, write: IdempotentWrite | undefined, change?: ItemChange): StreamEnvelope {
+    return this.events.emit(message, timestamp, reservation, write?.key, change);
   }
 
   /** The item, unless missing or (without `withExpired`) expired: an expired item reads as missing before the sweep deletes it. */
@@ -518,14 +546,36 @@ export class FileStreamAdapter extends StreamAdapter {
 
   /** The group's values, in insertion order, without its expired items (a group without TTLs costs one empty range probe). */
   private values(stream: string, group: string): unknown[] {
+    return this.liveValues(stream, group).map(({ value }) => JSON.parse(value) as unknown);
+  }
+
+  /** The group's values with each item's id and version (from the items' index records), in insertion order. */
+  private versionedValues(stream: string, group: string): { data: unknown[]; items: ItemVersion[] } {
+    const byInsertion = new Map<number, ItemVersion>();
+    for (const { key, value } of this.db.getRange(storeKeys.insertionsOf(stream, group))) {
+      const record = JSON.parse(value) as ItemRecord;
+      const [insertion, version] = typeof record === 'number' ? [record, UNVERSIONED] : record;
+      byInsertion.set(insertion, { id: insertionKeyItem(key), version });
+    }
+    const data: unknown[] = [];
+    const items: ItemVersion[] = [];
+    for (const { key, value } of this.liveValues(stream, group)) {
+      const entry = byInsertion.get(insertionOf(key));
+      if (!entry) continue;
+      data.push(JSON.parse(value));
+      items.push(entry);
+    }
+    return { data, items };
+  }
+
+  private liveValues(stream: string, group: string): { key: Key; value: string }[] {
     const now = Date.now();
     const gone = new Set<number>();
     for (const { value } of this.db.getRange(storeKeys.expiry.ofGroup(stream, group))) {
       const [at, insertion] = JSON.parse(value) as [number, number];
       if (expired(at, now)) gone.add(insertion);
     }
-    const live = Array.from(this.db.getRange(storeKeys.valuesOf(stream, group))).filter(({ key }) => !gone.has((key as [string, string, string, number])[3]));
-    return live.map(({ value }) => JSON.parse(value) as unknown);
+    return Array.from(this.db.getRange(storeKeys.valuesOf(stream, group))).filter(({ key }) => !gone.has(insertionOf(key)));
   }
 
   /** Counts a new item in its group's index (created on first item) and returns its insertion number. */
@@ -586,4 +636,9 @@ function toJson(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('the value is not JSON-serialisable');
   return text;
+}
+
+/** The insertion number of a value key (`storeKeys.value`). */
+function insertionOf(key: Key): number {
+  return (key as [string, string, string, number])[3];
 }

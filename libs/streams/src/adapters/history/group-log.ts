@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ItemChange } from 'nest-realtime-streams-protocol';
 
 export interface HistoryLimits {
   /** Most recent events kept per group; 0 keeps none (resume then always re-syncs). */
@@ -22,6 +23,8 @@ export interface LoggedEvent {
   json: string;
   /** The idempotency key of the write that made it, if any. */
   key?: string;
+  /** How its write changed the item, if it is an `update` with a change (a resume serves it to delta subscriptions). */
+  change?: ItemChange;
 }
 
 /**

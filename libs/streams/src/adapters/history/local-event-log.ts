@@ -1,3 +1,4 @@
+import type { ItemChange } from 'nest-realtime-streams-protocol';
 import { formatPosition } from '../../protocol/stream-position';
 import { groupKey } from '../group.key';
 import type { StreamEnvelope, StreamMessage, StreamSink, Unwatch } from '../stream-adapter.interface';
@@ -142,9 +143,10 @@ export class LocalEventLog {
 
   /**
    * Gives the message the next seq of its group (or the one reserved for it), keeps it, and delivers it to
-   * the sink when the group is watched. `idempotencyKey`: the key of the write, kept with the event.
+   * the sink when the group is watched. `idempotencyKey`: the key of the write, kept with the event, as is
+   * `change`, how the write changed its item.
    */
-  emit(message: StreamMessage, timestamp: number, reservation?: Reservation, idempotencyKey?: string): StreamEnvelope {
+  emit(message: StreamMessage, timestamp: number, reservation?: Reservation, idempotencyKey?: string, change?: ItemChange): StreamEnvelope {
     const key = groupKey(message.streamName, message.groupId);
     const state = this.state(message.streamName, message.groupId, key);
     const { log } = state;
@@ -158,9 +160,9 @@ export class LocalEventLog {
     let envelope: StreamEnvelope;
     if (this.options.history.size > 0) {
       const json = JSON.stringify(frame);
-      log.append({ seq, timestamp, json, ...(idempotencyKey === undefined ? {} : { key: idempotencyKey }) });
-      envelope = { frame, seq, epoch: log.epoch, json, ...withKey(idempotencyKey) };
-    } else envelope = { frame, seq, epoch: log.epoch, ...withKey(idempotencyKey) };
+      log.append({ seq, timestamp, json, ...(idempotencyKey === undefined ? {} : { key: idempotencyKey }), ...withChange(change) });
+      envelope = { frame, seq, epoch: log.epoch, json, ...withKey(idempotencyKey), ...withChange(change) };
+    } else envelope = { frame, seq, epoch: log.epoch, ...withKey(idempotencyKey), ...withChange(change) };
     // Inside the write: the sink isolates its consumers, so the write (already kept) cannot fail here.
     if (this.watched.has(key)) this.sink.deliver(envelope);
     return envelope;
@@ -175,7 +177,7 @@ export class LocalEventLog {
   after(stream: string, group: string, epoch: string, seq: number, now: number): StreamEnvelope[] | null {
     const log = this.groups.get(groupKey(stream, group))?.log;
     const events = log && log.epoch === epoch ? log.after(seq, now) : null;
-    return events && events.map(({ seq, json, key }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json, ...withKey(key) }));
+    return events && events.map(({ seq, json, key, change }) => ({ frame: JSON.parse(json) as StreamEnvelope['frame'], seq, epoch, json, ...withKey(key), ...withChange(change) }));
   }
 
   attach(sink: StreamSink): void {
@@ -291,4 +293,9 @@ export class LocalEventLog {
 /** An envelope's idempotency key field: present only when the write had a key. */
 function withKey(key: string | undefined): { idempotencyKey?: string } {
   return key === undefined ? {} : { idempotencyKey: key };
+}
+
+/** An event's change field: present only when its write made one. */
+function withChange(change: ItemChange | undefined): { change?: ItemChange } {
+  return change === undefined ? {} : { change };
 }

@@ -1,8 +1,9 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { StreamsConflictError } from '../../errors/streams.errors';
 import { formatPosition } from '../../protocol/stream-position';
-import { applyUpdateOps } from 'nest-realtime-streams-protocol';
+import { applyUpdateOps, type ItemChange } from 'nest-realtime-streams-protocol';
 import { conditionConflict, type ItemWriteOptions, type VersionedValue, type WriteCondition } from '../item-write.condition';
+import { setChange, updateChange } from '../delta/item-change';
 import { DEFAULT_HISTORY } from '../history/history.defaults';
 import type { HistoryLimits } from '../history/group-log';
 import { LocalEventLog, type Reservation } from '../history/local-event-log';
@@ -23,6 +24,7 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 
 /** A stored item: its value, the version of its last write and when it expires (undefined: never). */
@@ -78,8 +80,9 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) =>
       this.once(stream, group, options.idempotency, () => {
         const old = this.checked(stream, group, item, options.condition);
+        const change = setChange(old?.version, old?.value, stored);
         const reservation = this.store(stream, group, item, stored, options.ttlMs);
-        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, options, reservation);
+        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(stored) } }, timestamp, options, reservation, change);
         return { old_value: old?.value ?? null, new_value: clone(stored), version: reservation.version, envelope };
       }),
     );
@@ -91,7 +94,8 @@ export class MemoryStreamAdapter extends StreamAdapter {
         const old = this.checked(stream, group, item, options.condition);
         const { value, errors } = applyUpdateOps(old?.value ?? null, old !== undefined, ops);
         const reservation = this.store(stream, group, item, value, options.ttlMs);
-        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, options, reservation);
+        const change = updateChange(old?.version, ops, errors);
+        const envelope = this.emit({ streamName: stream, groupId: group, id: item, event: { type: old ? 'update' : 'create', data: clone(value) } }, timestamp, options, reservation, change);
         return { old_value: clone(old?.value ?? null), new_value: clone(value), errors, version: reservation.version, envelope };
       }),
     );
@@ -164,10 +168,11 @@ export class MemoryStreamAdapter extends StreamAdapter {
     });
   }
 
-  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream: string, group: string, item: string | null, versions = false): Promise<StreamSnapshot> {
     return this.events.stamp(stream, group, (timestamp) => {
+      const position = { ...this.events.position(stream, group), timestamp };
       const data = item === null ? this.values(stream, group) : clone(this.find(stream, group, item)?.value ?? null);
-      return { data, ...this.events.position(stream, group), timestamp };
+      return { data, ...position, ...(versions ? this.versions(stream, group, { item }) : {}) };
     }, true);
   }
 
@@ -176,11 +181,11 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return this.events.stamp(stream, group, (timestamp) => ({ ...this.events.position(stream, group), timestamp }), true);
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     if (!this.events.has(stream, group)) return null;
     return this.events.stamp(stream, group, (timestamp) => {
       const envelopes = this.events.after(stream, group, epoch, seq, timestamp);
-      return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp } };
+      return envelopes && { envelopes, position: { ...this.events.position(stream, group), timestamp }, ...(versions ? this.versions(stream, group, versions) : {}) };
     }, true);
   }
 
@@ -201,9 +206,19 @@ export class MemoryStreamAdapter extends StreamAdapter {
   }
 
   private values(stream: string, group: string): unknown[] {
+    return this.live(stream, group).map(([, stored]) => clone(stored.value));
+  }
+
+  /** What a delta subscription's answer carries: the group's item ids and versions, or the item's version. */
+  private versions(stream: string, group: string, { item }: VersionsRead): Pick<StreamSnapshot, 'items' | 'version'> {
+    if (item !== null) return { version: this.find(stream, group, item)?.version ?? null };
+    return { items: this.live(stream, group).map(([id, stored]) => ({ id, version: stored.version })) };
+  }
+
+  /** The group's items that have not expired, with their ids, in insertion order. */
+  private live(stream: string, group: string): [string, StoredItem][] {
     const now = Date.now();
-    const live = [...(this.streams.get(stream)?.get(group)?.values() ?? [])].filter((stored) => !expired(stored.expiresAt, now));
-    return live.map((stored) => clone(stored.value));
+    return [...(this.streams.get(stream)?.get(group)?.entries() ?? [])].filter(([, stored]) => !expired(stored.expiresAt, now));
   }
 
   /** The item, unless missing or expired (an expired item reads as missing before the sweep deletes it). */
@@ -232,8 +247,8 @@ export class MemoryStreamAdapter extends StreamAdapter {
     return 'replay' in ran ? replayed<T>(ran.replay) : ran.done;
   }
 
-  private emit(message: StreamMessage, timestamp: number, options: ItemWriteOptions, reservation?: Reservation): StreamEnvelope {
-    return this.events.emit(message, timestamp, reservation, options.idempotency?.key);
+  private emit(message: StreamMessage, timestamp: number, options: ItemWriteOptions, reservation?: Reservation, change?: ItemChange): StreamEnvelope {
+    return this.events.emit(message, timestamp, reservation, options.idempotency?.key, change);
   }
 
   /** The item as a write finds it; throws the conflict when the write's condition does not hold. */

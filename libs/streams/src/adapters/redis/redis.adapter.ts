@@ -21,6 +21,7 @@ import {
   type StreamSnapshot,
   type StreamSink,
   type Unwatch,
+  type VersionsRead,
 } from '../stream-adapter.interface';
 import { type RedisAdapterOptions, type RedisPresenceOptions, REDIS_PRESENCE_DEFAULTS } from './redis-adapter.options';
 import { connectRedis, createRedisClient, createRedisCluster, type RedisConnectionSettings, resolveRedisSettings, whenReady } from './redis-client.factory';
@@ -28,6 +29,8 @@ import { RedisClusterSubscribers } from './redis-cluster.subscribers';
 import { RedisConnectionMonitor } from './redis-connection.monitor';
 import { decodeEventMessage } from './redis-event.message';
 import { RedisGroupIndex } from './redis-group.index';
+import { RedisLastValues } from './redis-last-values';
+import { setChange } from '../delta/item-change';
 import { EXPIRY_SHARDS, type ClaimedGroup, RedisExpiryIndex } from './redis-expiry.index';
 import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, startSweeps } from '../expiry/item-expiry';
 import { RedisMetaKeepAlive } from './redis-meta.keepalive';
@@ -67,6 +70,8 @@ const MIN_REDIS_MAJOR = 7;
 export class RedisStreamAdapter extends StreamAdapter {
   private readonly logger = new Logger('Streams');
   private readonly keys: RedisKeyspace;
+  /** What this instance wrote last per item, for the patches of its sets (SPEC §9). */
+  private readonly lastValues = new RedisLastValues();
   private readonly index: RedisGroupIndex;
   private readonly subscriber: RedisSubscriber;
   private readonly monitors: RedisConnectionMonitor[];
@@ -172,26 +177,28 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   async set(stream: string, group: string, item: string, data: unknown, options: ItemWriteOptions = {}): Promise<AdapterSetOutcome> {
     const value = JSON.stringify(data) ?? 'null';
-    const args = [item, value, ...conditionArgs(options.condition), options.ttlMs ?? ''];
-    const reply = await this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, args));
+    const args = [item, value, ...conditionArgs(options.condition), options.ttlMs ?? '', ...this.patchArgs(stream, group, item, data)];
+    const reply = await this.remembering(stream, group, item, () => this.guard('set', () => this.write(SET_SCRIPT, stream, group, item, options.idempotency, args)));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
     const [message, old, created, expiry] = reply;
     if (created === 1) await this.reannounce(stream, group);
     await this.scheduled(stream, group, expiry);
     const envelope = decodeEventMessage(message as string);
+    this.lastValues.remember(stream, group, item, versionOf(envelope), value);
     return { old_value: parse(old), new_value: JSON.parse(value), version: versionOf(envelope), envelope };
   }
 
   async update(stream: string, group: string, item: string, ops: readonly unknown[], options: ItemWriteOptions = {}): Promise<AdapterUpdateOutcome> {
     const args = [item, encodeOps(ops), ...conditionArgs(options.condition), options.ttlMs ?? ''];
-    const reply = await this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, args));
+    const reply = await this.remembering(stream, group, item, () => this.guard('update', () => this.write(UPDATE_SCRIPT, stream, group, item, options.idempotency, args)));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
     const [message, old, created, value, errors, expiry] = reply;
     if (created === 1) await this.reannounce(stream, group);
     await this.scheduled(stream, group, expiry);
     const envelope = decodeEventMessage(message as string);
+    this.lastValues.remember(stream, group, item, versionOf(envelope), value as string);
     return {
       old_value: parse(old),
       new_value: JSON.parse(value as string),
@@ -202,6 +209,7 @@ export class RedisStreamAdapter extends StreamAdapter {
   }
 
   async delete(stream: string, group: string, item: string, options: ItemWriteOptions = {}): Promise<AdapterDeleteOutcome> {
+    this.lastValues.drop(stream, group, item);
     const reply = await this.guard('delete', () => this.runWrite(DELETE_SCRIPT, stream, group, item, options.idempotency, [item, ...conditionArgs(options.condition)]));
     const replay = settled(reply, options.idempotency);
     if (replay !== null) return replayed(replay);
@@ -231,10 +239,11 @@ export class RedisStreamAdapter extends StreamAdapter {
     return settled(reply, idempotency) === null ? decodeEventMessage(reply[0] as string) : null;
   }
 
-  async snapshot(stream: string, group: string, item: string | null): Promise<StreamSnapshot> {
+  async snapshot(stream: string, group: string, item: string | null, versions = false): Promise<StreamSnapshot> {
     const mode = item === null ? 'group' : 'item';
-    const [seq, timestamp, epoch, data] = await this.guard('snapshot', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, [mode, item ?? '']));
-    const snapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data) };
+    const reply = await this.guard('snapshot', () => this.runRead(SNAPSHOT_SCRIPT, stream, group, [mode, item ?? '', versions ? '1' : '']));
+    const [seq, timestamp, epoch, data] = reply;
+    const snapshot: StreamSnapshot = { seq: seq as number, timestamp: timestamp as number, epoch: epoch as string, data: parse(data), ...(versions ? snapshotVersions(item, reply[4]) : {}) };
     // Where a quiet group's subscribers start from, for a catch-up after a reconnect.
     this.subscriber.observe(stream, group, snapshot);
     return snapshot;
@@ -248,15 +257,16 @@ export class RedisStreamAdapter extends StreamAdapter {
     return { seq: seq as number, timestamp: timestamp as number, epoch: (epoch as string | null) ?? undefined };
   }
 
-  override async history(stream: string, group: string, epoch: string, seq: number): Promise<StreamReplay | null> {
+  override async history(stream: string, group: string, epoch: string, seq: number, versions?: VersionsRead): Promise<StreamReplay | null> {
     if (!Number.isSafeInteger(seq) || seq < 0) return null;
-    const reply = await this.guard('history', () => this.runRead(HISTORY_SCRIPT, stream, group, [epoch, seq]));
+    const asked = versions ? [versions.item === null ? 'group' : 'item', versions.item ?? ''] : ['', ''];
+    const reply = await this.guard('history', () => this.runRead(HISTORY_SCRIPT, stream, group, [epoch, seq, ...asked]));
     if (reply[0] === null) return null;
-    const [last, timestamp, current, ...messages] = reply;
+    const [last, timestamp, current, read, ...messages] = reply;
     const position = { seq: last as number, timestamp: timestamp as number, epoch: current as string };
     // A resumed subscriber starts from here, as a joining one from its snapshot.
     this.subscriber.observe(stream, group, position);
-    return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position };
+    return { envelopes: messages.map((m) => decodeEventMessage(m as string)), position, ...(versions ? snapshotVersions(versions.item, read) : {}) };
   }
 
   attach(sink: StreamSink): void {
@@ -332,6 +342,7 @@ export class RedisStreamAdapter extends StreamAdapter {
     for (const monitor of this.monitors) monitor.markClosing();
     this.keepAlive.stop();
     this.subscriber.clear();
+    this.lastValues.clear();
     await Promise.all([quit(this.commands), this.link.close()]);
   }
 
@@ -347,6 +358,22 @@ export class RedisStreamAdapter extends StreamAdapter {
     }
     const [, reply] = await Promise.all([this.index.announce(stream, group), this.runWrite(script, stream, group, item, idempotency, args)]);
     return reply;
+  }
+
+  /**
+   * ARGV[18..19] of a set: the version of the value this instance wrote last and an RFC 6902 patch from it to
+   * `data` (SPEC §9; the script keeps it only if the item is still at that version), or nothing.
+   */
+  private patchArgs(stream: string, group: string, item: string, data: unknown): [string, string] {
+    const last = this.lastValues.get(stream, group, item);
+    const change = last && setChange(last.version, JSON.parse(last.json), data);
+    return change?.patch ? [change.base, JSON.stringify(change.patch)] : ['', ''];
+  }
+
+  /** Runs a write of the item, forgetting its last value first: a write that fails or is replayed leaves it unknown. */
+  private async remembering<T>(stream: string, group: string, item: string, write: () => Promise<T>): Promise<T> {
+    this.lastValues.drop(stream, group, item);
+    return write();
   }
 
   /** After a delete emptied the group; an index entry left behind is cleaned up by the next listing, so only log. */
@@ -505,4 +532,14 @@ function describe(error: unknown): string {
 async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
+}
+
+/** The versions a snapshot script read (ARGV[15]): an item's version, or a group's flat id/version list. */
+function snapshotVersions(item: string | null, read: unknown): Pick<StreamSnapshot, 'items' | 'version'> {
+  const version = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  if (item !== null) return { version: version(read) };
+  const flat = Array.isArray(read) ? (read as unknown[]) : [];
+  const items = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) items.push({ id: String(flat[i]), version: version(flat[i + 1]) });
+  return { items };
 }

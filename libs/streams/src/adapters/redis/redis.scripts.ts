@@ -21,8 +21,10 @@ import { LUA_UPDATE_OPS } from './redis-update-ops.lua';
  *   are kept (ms), ARGV[12] records kept per group; script arguments follow.
  *
  * An event message (published, and kept in the log) is `<seq>|<history epoch>|<frame JSON>`, plus
- * `\n<key JSON>` when the write had an idempotency key; the frame is concatenated around value JSON that
- * is never re-encoded.
+ * `\n<key JSON>` when the write had an idempotency key and `\n<change JSON>` (`{"base":..,"ops":[..]}` or
+ * `{"base":..,"patch":[..]}`) when an update changed an existing item with every op applied or a set carried a
+ * patch from the item's current version (what delta subscriptions receive, SPEC §9); the frame is
+ * concatenated around value JSON that is never re-encoded.
  */
 
 /** The error a script answers instead of stamping while its group's clock is at the lead cap. */
@@ -107,11 +109,13 @@ local function advance(step)
 end
 
 -- Publishes and logs an event; returns its message and its position (the version of the item it writes).
-local function emit(event)
+-- delta: the item's change as JSON (an update's ops, see UPDATE_SCRIPT) or nil.
+local function emit(event, delta)
   local seq, ts, hist = advance(1)
   local frame = '{"type":"stream","timestamp":' .. int(ts) .. ARGV[3] .. ',"event":' .. event .. '}'
   local message = int(seq) .. '|' .. hist .. '|' .. frame
   if ARGV[9] ~= '' then message = message .. '\n' .. ARGV[9] end
+  if delta then message = message .. '\n' .. delta end
   redis.call('SPUBLISH', ARGV[2], message)
   local size = tonumber(ARGV[4])
   if size > 0 then
@@ -268,6 +272,23 @@ end
 
 /** A group's values without its expired items; a group with no item due costs one ZRANGE more than HVALS. */
 const LUA_LIVE_VALUES = String.raw`
+-- The live items' ids and values, in the hash's order (one HGETALL).
+local function live_entries(items, expiries, now)
+  local first = redis.call('ZRANGE', expiries, 0, 0, 'WITHSCORES')
+  local due = {}
+  if first[2] and tonumber(first[2]) <= now then
+    for _, item in ipairs(redis.call('ZRANGEBYSCORE', expiries, '-inf', string.format('%.0f', now))) do due[item] = true end
+  end
+  local all, ids, values = redis.call('HGETALL', items), {}, {}
+  for i = 1, #all, 2 do
+    if not due[all[i]] then
+      ids[#ids + 1] = all[i]
+      values[#values + 1] = all[i + 1]
+    end
+  end
+  return ids, values
+end
+
 local function live_values(items, expiries, now)
   local first = redis.call('ZRANGE', expiries, 0, 0, 'WITHSCORES')
   if not first[2] or tonumber(first[2]) > now then return redis.call('HVALS', items) end
@@ -311,7 +332,11 @@ export interface RedisScript {
 
 const script = (name: string, ...parts: string[]): RedisScript => ({ name, lua: parts.join('\n') });
 
-/** ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none) → [message, old | nil, groupCreated, expiry | nil], a replay or a refusal. */
+/**
+ * ARGV[13] item, ARGV[14] value JSON, ARGV[15..16] condition, ARGV[17] ttl ms ('' none), ARGV[18] the version a
+ * patch was computed from ('' none) and ARGV[19] the patch JSON (SPEC §9: kept with the event only if the item
+ * is still at that version) → [message, old | nil, groupCreated, expiry | nil], a replay or a refusal.
+ */
 export const SET_SCRIPT = script(
   'streamsSet',
   LUA_POSITION,
@@ -326,8 +351,12 @@ local old = live(ARGV[13])
 local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
+local delta = nil
+if old and ARGV[18] ~= '' and redis.call('HGET', KEYS[5], ARGV[13]) == ARGV[18] then
+  delta = '{"base":' .. version_json(ARGV[18]) .. ',"patch":' .. ARGV[19] .. '}'
+end
 redis.call('HSET', KEYS[1], ARGV[13], ARGV[14])
-local message, version = emit(change(old and 'update' or 'create', ARGV[14]))
+local message, version = emit(change(old and 'update' or 'create', ARGV[14]), delta)
 redis.call('HSET', KEYS[5], ARGV[13], version)
 local expiry = expire_after(ARGV[13], ARGV[17])
 record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. ARGV[14] .. ',"version":' .. version_json(version) .. '}')
@@ -353,11 +382,18 @@ local refused = refusal(ARGV[15], ARGV[16], ARGV[13], old)
 if refused then return refused end
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local current = nil
-if old then current = json_decode(old) end
+local base = false
+if old then
+  current = json_decode(old)
+  base = redis.call('HGET', KEYS[5], ARGV[13])
+end
 local value, errors = apply_update_ops(current, json_decode(ARGV[14]))
 local new = json_encode(value)
 redis.call('HSET', KEYS[1], ARGV[13], new)
-local message, version = emit(change(old and 'update' or 'create', new))
+-- The change goes with the event when it is exactly the ops sent (none skipped) and the item had a version.
+local delta = nil
+if base and errors == '[]' then delta = '{"base":' .. version_json(base) .. ',"ops":' .. ARGV[14] .. '}' end
+local message, version = emit(change(old and 'update' or 'create', new), delta)
 redis.call('HSET', KEYS[5], ARGV[13], version)
 local expiry = expire_after(ARGV[13], ARGV[17])
 record('{"old_value":' .. (old or 'null') .. ',"new_value":' .. new .. ',"errors":' .. errors .. ',"version":' .. version_json(version) .. '}')
@@ -437,7 +473,9 @@ return { message }
 );
 
 /**
- * ARGV[13] mode (`group`, `item` or `none`), ARGV[14] item → [seq, timestamp, history epoch | nil, data JSON | nil].
+ * ARGV[13] mode (`group`, `item` or `none`), ARGV[14] item, ARGV[15] '1' to add versions → [seq, timestamp,
+ * history epoch | nil, data JSON | nil, versions]: with ARGV[15], an item's version (nil when missing) or a
+ * group's `[id, version, id, version, ...]` in the order of data (a version nil when the item has none).
  * Takes a read timestamp, so every later event of the group is stamped after it. A `none` read of a group
  * without meta (a rejected join) writes nothing: an expired meta's last timestamp is at least 2 ms old and
  * the next one is the clock (and past ARGV[6]), so `max(now - 1, ARGV[6])` lies between them.
@@ -454,37 +492,61 @@ if ARGV[13] == 'none' and not META[1] then return { 0, math.max(NOW - 1, FLOOR),
   String.raw`
 local seq, ts, hist = advance(0)
 local data = false
-if ARGV[13] == 'group' then
+local versions = false
+if ARGV[13] == 'group' and ARGV[15] == '1' then
+  local ids, values = live_entries(KEYS[1], KEYS[8], NOW)
+  data = '[' .. table.concat(values, ',') .. ']'
+  versions = {}
+  for i, id in ipairs(ids) do
+    versions[2 * i - 1] = id
+    versions[2 * i] = redis.call('HGET', KEYS[5], id) or ''
+  end
+elseif ARGV[13] == 'group' then
   data = '[' .. table.concat(live_values(KEYS[1], KEYS[8], NOW), ',') .. ']'
 elseif ARGV[13] == 'item' then
   data = live(ARGV[14])
+  if data and ARGV[15] == '1' then versions = redis.call('HGET', KEYS[5], ARGV[14]) or '' end
 end
-return { seq, ts, hist, data }
+return { seq, ts, hist, data, versions }
 `,
 );
 
 /**
- * ARGV[13] history epoch, ARGV[14] seq → [nil] when the events after seq are not all kept (unknown group,
- * another history, trimmed by size or age), else [seq, timestamp, history epoch, message...]. The log
- * holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
+ * ARGV[13] history epoch, ARGV[14] seq, ARGV[15] versions to add (`group`, `item` or ''), ARGV[16] item → [nil]
+ * when the events after seq are not all kept (unknown group, another history, trimmed by size or age), else
+ * [seq, timestamp, history epoch, versions, message...], versions as SNAPSHOT_SCRIPT gives them (nil when not
+ * asked). The log holds consecutive seqs ending at the group's seq, so the missed events are its last (seq - asked).
  */
 export const HISTORY_SCRIPT = script(
   'streamsHistory',
   LUA_POSITION,
+  LUA_ITEM_EXPIRY,
+  LUA_LIVE_VALUES,
   READ_GATE,
   String.raw`
 local asked = tonumber(ARGV[14])
 if not META[1] or META[3] ~= RUN or META[4] ~= ARGV[13] or asked > tonumber(META[1]) then return { false } end
 local seq, ts, hist = advance(0)
 local count = seq - asked
-local reply = { seq, ts, hist }
+local versions = false
+if ARGV[15] == 'group' then
+  local ids = live_entries(KEYS[1], KEYS[8], NOW)
+  versions = {}
+  for i, id in ipairs(ids) do
+    versions[2 * i - 1] = id
+    versions[2 * i] = redis.call('HGET', KEYS[5], id) or ''
+  end
+elseif ARGV[15] == 'item' then
+  versions = (live(ARGV[16]) and redis.call('HGET', KEYS[5], ARGV[16])) or ''
+end
+local reply = { seq, ts, hist, versions }
 if count == 0 then return reply end
 if count > tonumber(ARGV[4]) then return { false } end
 local entries = redis.call('LRANGE', KEYS[3], -count, -1)
 if #entries < count then return { false } end
 local first = tonumber(string.match(entries[1], '"timestamp":(%d+)'))
 if first < ts - tonumber(ARGV[5]) then return { false } end
-for i = 1, count do reply[3 + i] = entries[i] end
+for i = 1, count do reply[4 + i] = entries[i] end
 return reply
 `,
 );
