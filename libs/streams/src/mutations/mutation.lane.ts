@@ -16,7 +16,8 @@ export class MutationLane {
     private readonly inFlight: number,
     private readonly perSecond: number,
   ) {
-    this.bucket = new TokenBucket(inFlight, perSecond);
+    // A socket that (re)connects with a queue may send a second's worth at once.
+    this.bucket = new TokenBucket(inFlight + perSecond, perSecond);
   }
 
   /** Resolves once the socket may start one more mutation. */

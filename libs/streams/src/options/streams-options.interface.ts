@@ -163,7 +163,10 @@ export interface StreamsModuleOptions {
 export interface StreamsMutationsOptions {
   /** Mutations one socket may have waiting or running; past it the server stops reading the socket until one ends. Default 32. */
   inFlightPerSocket?: number;
-  /** Mutations one socket may start per second after a burst of `inFlightPerSocket` (fractions allowed); faster ones wait their turn. Default 50. */
+  /**
+   * Mutations one socket may start per second after a burst of `inFlightPerSocket` plus this (a reconnecting client
+   * drains its offline queue at this pace); faster ones wait their turn, fractions allowed. Default 100.
+   */
   perSecond?: number;
   /** Largest `args` (JSON bytes); larger ones are refused with `invalid_args`. Default 65536. */
   argsBytes?: number;

@@ -36,7 +36,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       idempotency: { ttlMs: 300_000, maxKeysPerGroup: 10_000, maxKeys: 100_000 },
       presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, updatesPerSecond: 20, maxStateBytes: 4096, bytesPerSecond: 65_536 },
       metrics: { registry: null },
-      mutations: { inFlightPerSocket: 32, perSecond: 50, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
+      mutations: { inFlightPerSocket: 32, perSecond: 100, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);
     expect(STREAMS_DEFAULTS.host).toBe('0.0.0.0');

@@ -22,7 +22,7 @@ export const STREAMS_DEFAULTS = {
   writes: { delayMs: 0, fastPath: true },
   handlers: { allowJoinOnError: false },
   presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, updatesPerSecond: 20, maxStateBytes: 4096, bytesPerSecond: 65_536 },
-  mutations: { inFlightPerSocket: 32, perSecond: 50, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
+  mutations: { inFlightPerSocket: 32, perSecond: 100, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];
