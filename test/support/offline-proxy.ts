@@ -1,15 +1,21 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-/** A TCP proxy on 127.0.0.1 in front of one port that can go offline: cut every connection and refuse new ones until `online()`. */
+/**
+ * A TCP proxy on 127.0.0.1 in front of one port that can go offline: cut every connection and refuse new ones
+ * until `online()`; `retarget` sends new connections to another port (an instance switch, a restarted server).
+ */
 export interface OfflineProxy {
   port: number;
   offline(): void;
   online(): void;
+  /** New connections go to `port`; the open ones are cut. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
-export async function startOfflineProxy(target: number): Promise<OfflineProxy> {
+export async function startOfflineProxy(initialTarget: number): Promise<OfflineProxy> {
+  let target = initialTarget;
   let up = true;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
@@ -37,6 +43,10 @@ export async function startOfflineProxy(target: number): Promise<OfflineProxy> {
       cut();
     },
     online: () => (up = true),
+    retarget: (port) => {
+      target = port;
+      cut();
+    },
     close: async () => {
       cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -26,8 +26,8 @@ export class MutationLane {
     while (!this.bucket.take()) await new Promise((resolve) => setTimeout(resolve, Math.ceil(1000 / this.perSecond)));
   }
 
-  /** Queues `task` after the socket's earlier mutations; it must not throw. */
-  run(task: () => Promise<void>): void {
+  /** Queues `task` after the socket's earlier mutations (it must not throw); resolves once it has run. */
+  run(task: () => Promise<void>): Promise<void> {
     this.pending++;
     this.tail = this.tail.then(task).finally(() => {
       this.pending--;
@@ -35,5 +35,6 @@ export class MutationLane {
       this.roomFreed = null;
       freed?.();
     });
+    return this.tail;
   }
 }

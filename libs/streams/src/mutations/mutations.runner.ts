@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { type BeforeApplicationShutdown, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { utf8Length } from 'nest-realtime-streams-protocol';
 import { StreamsConflictError } from '../errors/streams.errors';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
@@ -23,9 +23,13 @@ const BUSY_MAX_WAIT_MS = 250;
  * every one on the socket that sent it with a `mutation` frame.
  */
 @Injectable()
-export class MutationsRunner {
+export class MutationsRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Streams');
   private readonly lanes = new WeakMap<ClientSession, MutationLane>();
+  /** Mutations queued or running on this instance, so a graceful shutdown lets them finish and be recorded. */
+  private readonly running = new Set<Promise<void>>();
+  /** Set at shutdown: mutations not started by then are left to the client to send again (to another instance). */
+  private closing = false;
   private readonly validator = new MutationArgsValidator();
 
   constructor(
@@ -39,13 +43,26 @@ export class MutationsRunner {
     let lane = this.lanes.get(client);
     if (!lane) this.lanes.set(client, (lane = new MutationLane(this.options.mutations.inFlightPerSocket, this.options.mutations.perSecond)));
     await lane.admit();
-    lane.run(async () => {
+    if (this.closing) return;
+    const done = lane.run(async () => {
+      if (this.closing) return;
       const answer = await this.settle(client, request).catch((error: unknown) => {
         this.logger.error(`Mutation ${request.name} could not be answered: ${error instanceof Error ? error.message : String(error)}`);
         return retryLater('unavailable', 'the mutation could not be run; send it again');
       });
       if (client.port.open) client.port.sendFrame({ type: 'mutation', mutationId: request.mutationId, ...answer });
     });
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+  }
+
+  /**
+   * Before the adapter closes (`onApplicationShutdown`), the mutations already received finish and are recorded:
+   * one cut between its handler's writes and its ledger record would be applied again when re-sent elsewhere.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   /** The answer: from the ledger for a re-send, else the handler's outcome, recorded before it is sent. */
