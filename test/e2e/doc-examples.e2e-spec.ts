@@ -27,7 +27,7 @@ describe('code shown in the docs', () => {
   const shown = pages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE)].map((m) => ({ page: relative(root, page), file: m[1], code: m[2] })));
 
   it('finds the marked examples', () => {
-    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store', 'react-hooks', 'nginx', 'client', 'options', 'outbox-pg', 'outbox-typeorm', 'outbox-kysely', 'outbox-drizzle', 'outbox-cls'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
+    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store', 'react-hooks', 'nginx', 'client', 'options', 'outbox-pg', 'outbox-typeorm', 'outbox-kysely', 'outbox-drizzle', 'outbox-cls', 'todo-mutations'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
     expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(examples));
   });
 
