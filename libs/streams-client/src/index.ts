@@ -2,6 +2,7 @@
 export { StreamsClient } from './streams-client';
 export type { StreamsClientOptions, StreamsClientEvents, GroupSubscriptionOptions, ConnectionState, ConnectFailure, MutationsClientOptions } from './streams-client.options';
 export { MemoryMutationQueueStore, type MutationQueueStore, type QueuedMutation, type StoredMutationQueue } from './mutations/mutation-queue.store';
+export { IndexedDbMutationQueueStore } from './mutations/indexeddb-mutation-queue.store';
 export { MutationRejectedError } from './mutations/mutation-rejected.error';
 export type { MutationResult, MutationOutcome } from './mutations/mutation.queue';
 export type { OptimisticChange } from './mutations/optimistic.change';
