@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench';
+import { mutationBenchTable, runMutationBench } from './mutations/mutation-bench';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, 'outbox-latency.json'), `${JSON.stringify(outbox, null, 2)}\n`);
       console.log(`\n${outboxLatencyTable(outbox)}\n\nJSON: bench/results/outbox-latency.json`);
     }
+  }
+  // The mutations row (bench/mutations/mutation-bench.ts) runs apart too: 1,000 clients against one server process.
+  if (args.mode !== 'smoke' && (args.only === null || args.only.split(',').some((part) => 'mutations'.includes(part)))) {
+    const mutations = await runMutationBench((line) => console.log(line), args.mode === 'full' ? 10 : 3);
+    writeFileSync(join(dir, 'mutations.json'), `${JSON.stringify(mutations, null, 2)}\n`);
+    console.log(`\n${mutationBenchTable(mutations)}\n\nJSON: bench/results/mutations.json`);
   }
 }
 
