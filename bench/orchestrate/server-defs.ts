@@ -15,7 +15,7 @@ export interface ServerDef {
 /**
  * The window of the window-on server. It pays only once it outlasts one message's fan-out (~1-2 µs per
  * socket here, 6-10 ms at 5,000 sockets): 5 ms gathered two messages per write at 5,000 clients, 10 ms two
- * to three (docs/benchmarks.md, issue 17).
+ * to three (docs/reference/benchmarks.md, issue 17).
  */
 export const BENCH_WINDOW_MS = 10;
 

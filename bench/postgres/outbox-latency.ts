@@ -112,7 +112,7 @@ export async function runOutboxLatency(log: (line: string) => void, seconds = 10
   }
 }
 
-/** The docs/benchmarks.md table. */
+/** The docs/reference/benchmarks.md table. */
 export function outboxLatencyTable(rows: OutboxLatencyRow[]): string {
   const lines = ['| committed writes/s | writes | delivered | p50 | p99 | max | target (2,000/s) |', '|---|---|---|---|---|---|---|'];
   for (const r of rows) {

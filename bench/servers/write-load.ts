@@ -6,7 +6,7 @@ import type { WriteArgs, WriteResult } from './server-api';
 export const ITEMS = 1000;
 /**
  * Groups those items live in (item n in group n % GROUPS): a group's clock sustains ~1,000 events/s
- * (docs/protocol.md, "Timestamps"), so write throughput is a many-groups figure, as in a real app.
+ * (docs/reference/protocol.md, "Timestamps"), so write throughput is a many-groups figure, as in a real app.
  */
 const GROUPS = 100;
 

@@ -1,5 +1,5 @@
 /**
- * How far frame timestamps run ahead of the wall clock under the benchmark's write load (docs/protocol.md,
+ * How far frame timestamps run ahead of the wall clock under the benchmark's write load (docs/reference/protocol.md,
  * "Timestamps"): `set` at full speed through each adapter, over 100 items spread across 1 or 50 groups,
  * 1 or 32 writes in flight, for 2 s each; prints writes/s and max(timestamp - Date.now()) as writes resolve.
  *

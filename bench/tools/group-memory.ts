@@ -1,5 +1,5 @@
 /**
- * What per-group state costs in the in-process adapters (docs/architecture.md, "Per-group state"): heap
+ * What per-group state costs in the in-process adapters (docs/internals/architecture.md, "Per-group state"): heap
  * per group holding one event, per event kept in history, left by position reads of unknown groups (a
  * rejected join), and left once emptied groups' history has expired.
  *

@@ -1,7 +1,7 @@
 /**
- * What idempotency records hold (docs/security.md, "Idempotency records"): heap per record in the memory
+ * What idempotency records hold (docs/reference/security.md, "Idempotency records"): heap per record in the memory
  * adapter and Redis memory per record. Writes per second with and without a key: `npm run bench` (the
- * `set-keyed` rows, docs/benchmarks.md).
+ * `set-keyed` rows, docs/reference/benchmarks.md).
  *
  *   node --expose-gc -r @swc-node/register bench/tools/idempotency-cost.ts [redis://127.0.0.1:6379]
  */

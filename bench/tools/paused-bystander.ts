@@ -1,5 +1,5 @@
 /**
- * Bystanders of paused clients under CPU contention (issue 23; docs/benchmarks.md, "Paused clients under
+ * Bystanders of paused clients under CPU contention (issue 23; docs/reference/benchmarks.md, "Paused clients under
  * CPU contention"): one server (this module, memory adapter, default options) in its own process, 8 fast
  * clients and 10 paused ones (their TCP socket stops reading) on one group, 4 KiB item updates at 900/s,
  * and one core kept busy by another process. Prints the fast clients' latency, what each paused socket made

@@ -4,7 +4,7 @@ import { EnvInteger } from './env-integer.decorator';
 export const ADAPTER_NAMES = ['memory', 'file', 'redis'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
 
-/** The environment variables the demo reads (see docs/demo.md), checked with class-validator. */
+/** The environment variables the demo reads (see docs/guides/demo.md), checked with class-validator. */
 export class DemoEnvironment {
   /** HTTP port of the page and the REST API. */
   @IsOptional() @EnvInteger(0, 65535)

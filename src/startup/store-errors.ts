@@ -1,6 +1,6 @@
 import { StartupError } from './port-errors';
 
-/** The library's error for a file store another process holds (docs/file-adapter.md, "One process per store"). */
+/** The library's error for a file store another process holds (docs/reference/file-adapter.md, "One process per store"). */
 interface StoreLockedError {
   code: 'STREAMS_STORE_LOCKED';
   directory: string;

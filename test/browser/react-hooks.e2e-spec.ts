@@ -1,28 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { OnStreamJoin, OnStreamLeave } from 'nest-realtime-streams';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Chromium, describeInChromium, launchChromium, servePage } from '../support/chromium';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { TodosMembership } from '../support/todos-membership.fixture';
 import { waitFor } from '../support/wait-for';
-
-@Injectable()
-class Membership {
-  joins = 0;
-  leaves = 0;
-
-  @OnStreamJoin({ stream_name: 'todos' })
-  join() {
-    this.joins++;
-    return { unauthorized: false };
-  }
-
-  @OnStreamLeave({ stream_name: 'todos' })
-  leave() {
-    this.leaves++;
-  }
-}
 
 // docs/guides/react.md: the hooks exactly as shown (examples/react-hooks.example.tsx), rendered by React in
 // Chromium against a real server: the list follows the group, the banner follows the connection.
@@ -40,7 +22,7 @@ describeInChromium('React hooks of the guide, rendered in Chromium', () => {
     [site, browser, t] = await Promise.all([
       servePage(join(__dirname, 'react-hooks.entry.tsx')),
       launchChromium(),
-      startStreamsApp({}, { providers: [Membership] }),
+      startStreamsApp({}, { providers: [TodosMembership] }),
     ]);
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -64,7 +46,7 @@ describeInChromium('React hooks of the guide, rendered in Chromium', () => {
     await add('c');
     await t.service.delete({ stream_name: 'todos', group_id: 'list', item_id: 'a' });
     await page.waitForFunction(`[...document.querySelectorAll('li')].map((li) => li.textContent).sort().join() === 'todo b,todo c'`);
-    const membership = t.app.get(Membership);
+    const membership = t.app.get(TodosMembership);
     expect(membership.joins).toBe(1);
 
     await page.evaluate(() => globalThis.unmountTodos());
@@ -79,7 +61,7 @@ describeInChromium('React hooks of the guide, rendered in Chromium', () => {
     const port = Number(new URL(t.url).port);
     await t.app.close();
     await page.waitForFunction(`document.querySelector('[role=status]')?.textContent === 'Reconnecting…'`);
-    t = await startStreamsApp({ port }, { providers: [Membership] });
+    t = await startStreamsApp({ port }, { providers: [TodosMembership] });
     await add('d');
     await page.waitForFunction(`document.querySelector('[role=status]') === null && document.querySelectorAll('li').length === 1`);
     expect(await items()).toEqual(['todo d']);

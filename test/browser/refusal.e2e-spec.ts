@@ -57,7 +57,7 @@ describeInChromium('typed client in Chromium: refused vs unreachable', () => {
     // Ten backoff delays (50-100 ms) later, still one attempt.
     await page.waitForTimeout(1000);
     const probe = await page.evaluate(() => ({ states: globalThis.typed!.states, failures: globalThis.typed!.failures.length }));
-    // The upgrade is accepted only to be closed at once, so `open` shows for that moment (docs/client.md).
+    // The upgrade is accepted only to be closed at once, so `open` shows for that moment (docs/reference/client.md).
     expect(probe).toEqual({ states: ['connecting', 'open', 'refused'], failures: 1 });
     expect(authCalls).toBe(1);
     await page.close();

@@ -5,12 +5,13 @@
  * node. Nest 12 is ESM-only and Jest cannot load it, so every app runs in a child process.
  */
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PACKAGES, packPackages } from '../../scripts/packages';
+import { PACKAGES, packPackage, packPackages, repositoryFields, repositoryUrl } from '../../scripts/packages';
 import { deletePrefix, freePort, REDIS_URL, redisAvailable, uniquePrefix } from '../support/redis';
 import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
@@ -153,6 +154,24 @@ describe('published packages', () => {
     expect(paths.filter((path) => /\.spec\.|testing\/|tsbuildinfo/.test(path))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts']));
     expect(readFileSync(join(REPO, dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(REPO, 'LICENSE'), 'utf8'));
+  });
+
+  it('the packed manifests carry repository, homepage and bugs from the repository address, and nothing made up without one', () => {
+    const manifestIn = (tarball: string) => JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+    const url = repositoryUrl();
+    expect(manifestIn(streamsTarball).repository ?? null).toEqual(url ? repositoryFields(url, 'libs/streams').repository : null);
+
+    const acme = 'https://github.com/acme/nest-realtime-streams';
+    expect(repositoryUrl({ STREAMS_REPOSITORY_URL: 'git@github.com:acme/nest-realtime-streams.git' })).toBe(acme);
+    expect(() => repositoryUrl({ STREAMS_REPOSITORY_URL: '/work/main' })).toThrow('not a repository address');
+    const packed = manifestIn(packPackage(PACKAGES[2], join(WORK, 'with-repository'), acme));
+    expect(packed).toMatchObject({
+      name: 'nest-realtime-streams-client',
+      repository: { type: 'git', url: `git+${acme}.git`, directory: 'libs/streams-client' },
+      homepage: `${acme}/tree/HEAD/libs/streams-client#readme`,
+      bugs: { url: `${acme}/issues` },
+    });
+    expect(manifest('libs/streams-client')).not.toHaveProperty('repository');
   });
 
   it('the published types hide internals: no wire/json caches on StreamEnvelope, no mutable counters on StreamsMetrics', () => {

@@ -43,7 +43,7 @@ describe('bench harness (smoke)', () => {
     expect(renderReport(report, 'text')).toMatch(/set-keyed +4 +500 +[\d,]+ +\d+\.\d\d×/);
   }, 30_000);
 
-  // docs/benchmarks.md, "Paused clients under CPU contention" (issue 23): the tool runs end to end (briefly, without
+  // docs/reference/benchmarks.md, "Paused clients under CPU contention" (issue 23): the tool runs end to end (briefly, without
   // the busy core: its latency figures are for the benchmark page, not for a shared CI machine), every fast client
   // gets every update, and each paused socket is closed after making the server hold at most 1.5 × its bound.
   it('paused-bystander: fast clients get everything, paused ones end in 4008 holding at most 1.5 × limits.bufferedBytes', async () => {

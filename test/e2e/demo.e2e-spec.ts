@@ -255,7 +255,7 @@ describe('npm start (scripts/start.js in a child process)', () => {
     expect(output.stderr).toContain(`${variable}=${port + 1} npm start`);
   });
 
-  // docs/demo.md: a second `npm start` in the same checkout (same file store) answers with one line of advice.
+  // docs/guides/demo.md: a second `npm start` in the same checkout (same file store) answers with one line of advice.
   it('a second copy on the same file store fails with one line saying what to do, exit code 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'demo-store-'));
     try {

@@ -207,7 +207,7 @@ describe('StreamsGateway: iii wire protocol (SPEC §4)', () => {
       expect(await c.next()).toMatchObject({ groupId: 'buggy', event: { type: 'unauthorized' } });
     });
 
-    // docs/protocol.md "Join, step by step": the reason a handler gave reaches the client (additive `error`);
+    // docs/reference/protocol.md "Join, step by step": the reason a handler gave reaches the client (additive `error`);
     // what an unexpected failure said stays in the server's log.
     it('an unauthorized frame carries the handler\'s reason; a handler failure says only that it failed', async () => {
       const c = await connect();

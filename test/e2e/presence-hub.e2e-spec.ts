@@ -17,7 +17,7 @@ async function heardAfter(watcher: TestClient, match: (f: Frame) => boolean, act
   return performance.now() - start;
 }
 
-/** Presence changes travel as messages on the group's channel (docs/protocol.md, "Across instances"). */
+/** Presence changes travel as messages on the group's channel (docs/reference/protocol.md, "Across instances"). */
 describeRedis('presence carried by the hub across instances, default options', () => {
   const prefix = uniquePrefix('presence-hub');
   const apps: StreamsTestApp[] = [];

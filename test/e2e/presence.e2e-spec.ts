@@ -9,7 +9,7 @@ import { type Frame, TestClient } from '../support/ws-client';
 
 const isSync = (f: Frame) => f.event?.type === 'sync';
 
-/** Every log line written meanwhile, at any level (docs/security.md: nothing a client does writes one). */
+/** Every log line written meanwhile, at any level (docs/reference/security.md: nothing a client does writes one). */
 async function logLinesDuring(run: () => Promise<void>): Promise<string[]> {
   const levels = ['log', 'warn', 'error', 'debug', 'verbose', 'fatal'] as const;
   const spies = levels.map((level) => jest.spyOn(Logger.prototype, level));
@@ -21,7 +21,7 @@ async function logLinesDuring(run: () => Promise<void>): Promise<string[]> {
   }
 }
 
-/** Presence behaves the same on every adapter (docs/protocol.md, "Presence"). */
+/** Presence behaves the same on every adapter (docs/reference/protocol.md, "Presence"). */
 describe.each(['memory', 'file', 'redis'] as const)('presence per group on the %s adapter', (name) => {
   const run = name === 'redis' ? describeRedis : (title: string, fn: () => void) => describe(title, fn);
   run(`${name}`, () => {

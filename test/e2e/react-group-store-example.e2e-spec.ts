@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { OnStreamJoin, OnStreamLeave } from 'nest-realtime-streams';
 import { StreamsClient } from 'nest-realtime-streams-client';
 import WebSocket from 'ws';
 import { groupStore } from '../../examples/react-group-store.example';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { TodosMembership } from '../support/todos-membership.fixture';
 import { waitFor } from '../support/wait-for';
 
 interface Todo {
@@ -14,31 +13,15 @@ interface Streams {
   todos: { item: Todo };
 }
 
-@Injectable()
-class Membership {
-  joins = 0;
-  leaves = 0;
-
-  @OnStreamJoin({ stream_name: 'todos' })
-  join() {
-    this.joins++;
-    return { unauthorized: false };
-  }
-
-  @OnStreamLeave({ stream_name: 'todos' })
-  leave() {
-    this.leaves++;
-  }
-}
-
 // docs/guides/react.md: the store behind `useStreamGroup`, driven as React's useSyncExternalStore drives it
-// (subscribe, getSnapshot on every render, unsubscribe on unmount), without React (not installed here).
+// (subscribe, getSnapshot on every render, unsubscribe on unmount), without React; test/browser/react-hooks.e2e-spec.ts
+// renders the hooks over it with React.
 describe('examples/react-group-store.example.ts', () => {
   let t: StreamsTestApp;
   let client: StreamsClient<Streams>;
 
   beforeAll(async () => {
-    t = await startStreamsApp({}, { providers: [Membership] });
+    t = await startStreamsApp({}, { providers: [TodosMembership] });
     client = new StreamsClient<Streams>({ url: `${t.url}/`, WebSocket });
   });
   afterAll(async () => {
@@ -49,7 +32,7 @@ describe('examples/react-group-store.example.ts', () => {
   const add = (id: string) => t.service.set({ stream_name: 'todos', group_id: 'list', item_id: id, data: { id, title: `todo ${id}` } });
 
   it('joins once for every component, hands out one array per change, and leaves after the last one', async () => {
-    const membership = t.app.get(Membership);
+    const membership = t.app.get(TodosMembership);
     const store = groupStore(client, 'todos', 'list');
     const empty = store.getSnapshot();
     expect(empty).toEqual([]);

@@ -136,7 +136,7 @@ describe('live re-authentication (refresh frame, expiry, close codes)', () => {
     expect((await forever.next((f) => f.type === 'error')).error?.code).toBe('refresh_unsupported');
   });
 
-  // docs/security.md: an expiring socket keeps what a refresh needs (its upgrade's auth input, as text), not
+  // docs/reference/security.md: an expiring socket keeps what a refresh needs (its upgrade's auth input, as text), not
   // the upgrade request itself. Measured in a fresh process: a Jest worker's heap carries earlier files' state.
   it('an expiring socket costs the server little more heap than one that never expires, whatever its headers', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'test/support/expiring-heap.app.ts'], { cwd: join(__dirname, '../..'), timeout: 60_000 });

@@ -47,7 +47,7 @@ export async function enterRoom(url: string, user: string, group: string, client
   return { client, sync: await client.next((f) => f.event?.type === 'sync') };
 }
 
-/** The member events a presence frame carries: one, or several in a `changes` frame (docs/protocol.md). */
+/** The member events a presence frame carries: one, or several in a `changes` frame (docs/reference/protocol.md). */
 export const presenceEvents = (f: Frame): PresenceEvent[] =>
   f.type !== 'presence' ? [] : f.event?.type === 'changes' ? (f.event as unknown as { events: PresenceEvent[] }).events : [f.event as PresenceEvent];
 

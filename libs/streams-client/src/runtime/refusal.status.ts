@@ -23,7 +23,7 @@ export function askingRefusalClose(url: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}refusal=close`;
 }
 
-/** Close code of such an answer: the upgrade was accepted only to say it is refused (docs/protocol.md). */
+/** Close code of such an answer: the upgrade was accepted only to say it is refused (docs/reference/protocol.md). */
 export const UPGRADE_REFUSED = 4001;
 
 /** The server's reason when a socket closed with `UPGRADE_REFUSED`, else null. */

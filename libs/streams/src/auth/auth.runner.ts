@@ -39,7 +39,7 @@ function accepts(result: unknown): result is { context: unknown; expiresAt?: unk
 /** An accepted authentication: the context, and when it ends (epoch ms; null: never). */
 export type AuthGranted = { allowed: true; context: unknown; expiresAt: number | null };
 /**
- * Why an upgrade was refused, told to a client that asked for it (docs/protocol.md, "Refused connections"):
+ * Why an upgrade was refused, told to a client that asked for it (docs/reference/protocol.md, "Refused connections"):
  * the message of an `UnauthorizedException` / `ForbiddenException` the auth function threw, else a fixed text
  * (another error's message is the server's business, not the client's).
  */

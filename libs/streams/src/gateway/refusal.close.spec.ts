@@ -1,6 +1,6 @@
 import { asksRefusalClose, refusalCloseReason } from './refusal.close';
 
-describe('refusal close (docs/protocol.md, "Refused connections")', () => {
+describe('refusal close (docs/reference/protocol.md, "Refused connections")', () => {
   it('is asked for by the query parameter refusal=close, alone or among others', () => {
     expect(asksRefusalClose('/?refusal=close')).toBe(true);
     expect(asksRefusalClose('/stream/a/b?token=x&refusal=close&y=1')).toBe(true);

@@ -2,7 +2,7 @@ import type { UpgradeRefusal } from '../auth/auth.runner';
 
 /**
  * `?refusal=close` in the upgrade URL: the client asks to be told why a refused upgrade was refused, in a close
- * frame rather than an HTTP status (browsers hide the status: docs/protocol.md, "Refused connections").
+ * frame rather than an HTTP status (browsers hide the status: docs/reference/protocol.md, "Refused connections").
  */
 const ASKS_REFUSAL_CLOSE = /[?&]refusal=close(?:&|$)/;
 

@@ -215,7 +215,7 @@ export class StreamsGateway implements StreamsListener, OnApplicationBootstrap, 
       this.handshakes--;
     }
     if (!auth.allowed || this.closing) {
-      // Counted, not logged: a client must not be able to write to the server's log (see docs/security.md).
+      // Counted, not logged: a client must not be able to write to the server's log (see docs/reference/security.md).
       this.metrics.connectionRefused(auth.allowed ? 'shutdown' : auth.reason);
       if (!auth.allowed && !this.closing && asksRefusalClose(req.url)) return this.closeRefused(req, socket, head, auth.refusal);
       return refuse(socket, auth.allowed ? 503 : 401);

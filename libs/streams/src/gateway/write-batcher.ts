@@ -16,7 +16,7 @@ export interface BatchedWriter {
  *
  * The window starts at the end of the turn, not at the first frame: when one message's fan-out takes
  * longer than the window (5,000 sockets), a window counted from its first frame is already due when the
- * turn ends, and every flush carries one message (docs/benchmarks.md, issue 17).
+ * turn ends, and every flush carries one message (docs/reference/benchmarks.md, issue 17).
  */
 export class WriteBatcher {
   private dirty: BatchedWriter[] = [];

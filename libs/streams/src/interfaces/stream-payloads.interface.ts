@@ -118,7 +118,7 @@ export interface StreamJoinResult {
   /** With `unauthorized: true`: why, sent to the client as `error: { code: 'unauthorized', message }` (at most 256 characters). */
   reason?: string;
   /**
-   * The member this subscription holds when it asked for presence (docs/protocol.md, "Presence"): one member
+   * The member this subscription holds when it asked for presence (docs/reference/protocol.md, "Presence"): one member
    * per `key` in the group, however many sockets or instances hold it. Without it the subscription only watches.
    */
   presence?: { key: string; data?: unknown };

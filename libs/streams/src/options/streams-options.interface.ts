@@ -29,7 +29,7 @@ export type StreamAuthFunction<C = unknown> = (input: StreamAuthInput) => Stream
 /**
  * What an auth function may return: only an object with an own `context` property accepts. `expiresAt`
  * (epoch ms or a Date) makes the authentication end then: before it, the client sends a `refresh` frame with
- * a new token, or the socket is closed with 4401 (docs/protocol.md, "Live re-authentication").
+ * a new token, or the socket is closed with 4401 (docs/reference/protocol.md, "Live re-authentication").
  */
 export type StreamAuthResult<C = unknown> = { context: C; expiresAt?: number | Date } | false | null | undefined;
 
@@ -89,7 +89,7 @@ export interface StreamsWritesOptions {
    * previous flush), the flush waits `delayMs` after the end of the turn, so the frames of the next
    * turns join it: a frame waits at most the rest of its turn plus the window; after a quiet spell nothing
    * waits. To put several messages in one write the window must outlast one message's fan-out (~1-2 µs per
-   * socket: 10 ms at 5,000 sockets, docs/benchmarks.md). Default 0 (no added latency).
+   * socket: 10 ms at 5,000 sockets, docs/reference/benchmarks.md). Default 0 (no added latency).
    */
   delayMs?: number;
   /**
@@ -178,7 +178,7 @@ export interface StreamsMutationsOptions {
   leaseMs?: number;
 }
 
-/** How long and how many results of keyed writes are kept (docs/security.md, "Idempotency records"). */
+/** How long and how many results of keyed writes are kept (docs/reference/security.md, "Idempotency records"). */
 export interface StreamsIdempotencyOptions {
   /** A retry within this many ms of the first call gets its result; later it applies again. Default 300000 (5 min). */
   ttlMs?: number;

@@ -7,7 +7,7 @@ export interface StreamsMigration {
 }
 
 /**
- * The outbox tables (docs/postgres.md, "Migration"): the outbox and its dead letters. Run `up` from your
+ * The outbox tables (docs/reference/postgres.md, "Migration"): the outbox and its dead letters. Run `up` from your
  * migration tool (TypeORM `queryRunner.query(up)`, Kysely/Drizzle `sql.raw(up)`, plain SQL) or with
  * `migrateOutbox()`; the module never creates them itself and fails at start, naming this, when they are
  * missing. `payload` is `json`, not `jsonb`, so item values keep their key order and number text.

@@ -3,7 +3,7 @@ import { StreamsOptionsError } from '../errors/streams.errors';
 import { bool, int, type Issues, isRecord, unknownKeys } from '../options/streams-options.resolver';
 import { outboxTable, type OutboxTable } from './outbox/outbox.table';
 
-/** `StreamsPostgresModule.forRoot({...})`: where PostgreSQL is, and the outbox's settings (docs/postgres.md). */
+/** `StreamsPostgresModule.forRoot({...})`: where PostgreSQL is, and the outbox's settings (docs/reference/postgres.md). */
 export interface StreamsPostgresModuleOptions {
   /** A `postgres://` URL; the module opens (and closes) its own small pool. Give this or `pool`. */
   connectionString?: string;

@@ -42,7 +42,7 @@ export interface PresenceRead {
   entries: PresenceEntry[] | null;
 }
 
-/** Presence bounds (docs/protocol.md, "Presence"); the Redis-only timings are the adapter's (`adapter.presence`). */
+/** Presence bounds (docs/reference/protocol.md, "Presence"); the Redis-only timings are the adapter's (`adapter.presence`). */
 export interface StreamsPresenceOptions {
   /** Members one group may hold (on Redis: entries, one per member and instance); a join past it is seated as a watcher only. Default 100000. */
   maxMembersPerGroup?: number;

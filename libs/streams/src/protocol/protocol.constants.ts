@@ -1,7 +1,7 @@
 /** Subscription id of the subscription a `/stream/...` URL opens on connect. */
 export const PATH_SUBSCRIPTION_ID = 'path';
 
-/** Close codes the listener uses (RFC 6455 §7.4); documented in docs/protocol.md. */
+/** Close codes the listener uses (RFC 6455 §7.4); documented in docs/reference/protocol.md. */
 export const CLOSE_CODES = {
   /** Server shutting down (`app.close()`). */
   GOING_AWAY: 1001,

@@ -329,7 +329,7 @@ describe('StreamsService (SPEC §3.1)', () => {
       await expect(t.service.delete(ref)).rejects.toMatchObject({ code: 'STREAM_DELETE_ERROR', cause: failure });
     });
 
-    // docs/protocol.md, differences from iii: iii gives null here.
+    // docs/reference/protocol.md, differences from iii: iii gives null here.
     it('a custom list or listGroups returning nothing gives an empty array', async () => {
       t.service.createStream('empty', { get: () => null, set: ({ data }) => ({ new_value: data }), delete: () => ({ old_value: null }), list: () => undefined as never, listGroups: () => null as never });
       await expect(t.service.list({ stream_name: 'empty', group_id: 'g' })).resolves.toEqual([]);

@@ -128,7 +128,7 @@ export class StreamsService implements OnModuleInit {
   }
 
   /**
-   * The group's presence members, one per member key, on every instance (extension, docs/protocol.md
+   * The group's presence members, one per member key, on every instance (extension, docs/reference/protocol.md
    * "Presence"). Read from the store, not from this instance's view, so it is exact at the instant it is read.
    */
   async presence<D = unknown, S = unknown>(input: StreamGroupRef): Promise<PresenceMember<D, S>[]> {

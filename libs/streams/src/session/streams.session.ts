@@ -201,7 +201,7 @@ export class StreamsSession implements Resyncer {
    * state rather than merge into it. When the adapter cannot serve it (Redis down or frozen), the
    * subscription is not left bound to nothing: the seam detaches it, the client gets `snapshot_failed` once,
    * and it is served again after a backoff, for as long as the socket keeps it, until its sync goes out
-   * (docs/reliability.md).
+   * (docs/internals/reliability.md).
    */
   private async serve(client: ClientSession, request: SubscriptionRequest, continuityLost: boolean, attempt = 0): Promise<void> {
     const failure = await this.seam.serve(client, request, { continuityLost, presence: () => this.presenceField(client, request) });

@@ -11,7 +11,7 @@ import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscri
 export type HandlerFn = (payload: unknown) => unknown;
 
 /** A join's verdict, and the presence member a handler named for it (the last one that did wins). */
-/** Why a join was refused, for the client's `unauthorized` frame (docs/protocol.md, "Join, step by step"). */
+/** Why a join was refused, for the client's `unauthorized` frame (docs/reference/protocol.md, "Join, step by step"). */
 export interface JoinRefusal {
   code: 'forbidden' | 'unauthorized' | 'join_failed';
   message: string;

@@ -3,7 +3,7 @@
  * event, for every socket of its group; the session for one socket's own frames), and the item it is about.
  * The transport frames it on its first write and keeps the frame here (ws-framer.ts), so every socket it goes
  * to writes the same bytes: fan-out frames each event once instead of per socket (the largest per-delivery
- * cost after the kernel write itself; see docs/benchmarks.md).
+ * cost after the kernel write itself; see docs/reference/benchmarks.md).
  */
 export interface WireFrame {
   payload: Buffer;

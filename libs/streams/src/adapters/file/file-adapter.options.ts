@@ -1,5 +1,5 @@
 /**
- * When a write's promise resolves (see docs/file-adapter.md):
+ * When a write's promise resolves (see docs/reference/file-adapter.md):
  * - `commit` (default): the LMDB transaction is committed. The write survives the process being killed
  *   (`kill -9`, OOM, crash); an OS crash or power loss may lose the last commits whose background fsync
  *   had not finished (a few ms), and the store reopens at the last flushed commit, never corrupt.

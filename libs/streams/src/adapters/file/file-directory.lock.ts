@@ -89,7 +89,7 @@ function namesFile(path: string, fd: number): boolean {
   return current !== undefined && current.ino === open.ino && current.dev === open.dev;
 }
 
-/** The code of the error opening a store that another adapter holds (docs/file-adapter.md): stable, for apps to explain it. */
+/** The code of the error opening a store that another adapter holds (docs/reference/file-adapter.md): stable, for apps to explain it. */
 export const STORE_LOCKED = 'STREAMS_STORE_LOCKED';
 
 function inUse(dir: string, file: string): Error {

@@ -64,7 +64,7 @@ type Reserve = () => Reservation;
 type Once<T> = { done: T } | { replay: string } | { refused: StreamsIdempotencyError };
 
 /**
- * Durable adapter on LMDB (docs/file-adapter.md). LMDB is the only copy of the data: reads go straight to
+ * Durable adapter on LMDB (docs/reference/file-adapter.md). LMDB is the only copy of the data: reads go straight to
  * its memory map (microseconds, no JS-heap mirror to rebuild on start), so memory stays flat however much
  * is stored.
  *

@@ -1,7 +1,7 @@
 /**
  * How far a group's timestamps may run ahead of the wall clock, in ms. Timestamps are integer ms and
  * strictly increase per group, so a group written faster than once per ms runs ahead; past this lead its
- * writes wait until the clock catches up (docs/protocol.md, "Timestamps"). Kept below the 2 s the Motia
+ * writes wait until the clock catches up (docs/reference/protocol.md, "Timestamps"). Kept below the 2 s the Motia
  * clients wait before reconnecting, so the first frame after any restart is newer than all they saw.
  */
 export const MAX_CLOCK_LEAD_MS = 1000;

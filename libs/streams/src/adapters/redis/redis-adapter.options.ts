@@ -1,4 +1,4 @@
-/** A Redis Cluster to run on instead of one server (docs/redis.md "Redis Cluster"). */
+/** A Redis Cluster to run on instead of one server (docs/reference/redis.md "Redis Cluster"). */
 export interface RedisClusterOptions {
   /**
    * Seed nodes, `redis://host:port` or `rediss://host:port` (TLS); the rest of the Cluster is discovered.

@@ -3,7 +3,7 @@ import type { RedisKeyspace } from './redis.keys';
 
 /**
  * Keeps the position (`meta`) of every group this instance has a subscriber on from expiring: the meta of
- * a group without items expires `ttlMs` after its last script (docs/redis.md), but a subscribed group's
+ * a group without items expires `ttlMs` after its last script (docs/reference/redis.md), but a subscribed group's
  * position must stay. Every `ttlMs / 3` each tracked group's meta gets its expiry pushed back to `ttlMs`;
  * `GT` leaves a meta without expiry (a group holding items) as it is, and a missing meta stays missing.
  */

@@ -103,7 +103,7 @@ type ScriptCall = (zset: string, hash: string, version: string, ...args: (string
 type PresenceCommands = (Redis | Cluster) & { streamsPresencePut: ScriptCall; streamsPresenceRemove: ScriptCall; streamsPresenceRead: ScriptCall };
 
 /**
- * Presence shared by every instance on one Redis (docs/protocol.md, "Presence"). Per group, under the group's
+ * Presence shared by every instance on one Redis (docs/reference/protocol.md, "Presence"). Per group, under the group's
  * hash tag (one Cluster slot, single-slot scripts only): a ZSET of `<instance>\n<member key>` scored with the
  * entry's expiry, a HASH of those fields to their records, and a version counter bumped by every change.
  * Every script publishes its change on the group's channel, so the instances watching the group hear it

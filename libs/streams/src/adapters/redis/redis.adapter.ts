@@ -60,7 +60,7 @@ type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;
 const MIN_REDIS_MAJOR = 7;
 
 /**
- * Shared state, fan-out and resume history across app instances (docs/redis.md). Items of a group live in
+ * Shared state, fan-out and resume history across app instances (docs/reference/redis.md). Items of a group live in
  * one HASH; every write is one Lua script that reads the old value, writes, advances the group's position,
  * publishes the frame on the group's sharded channel and appends it to the group's log, atomically. On one
  * server: two connections, commands and subscriber. On a Cluster: the Cluster command client (a connection

@@ -19,7 +19,7 @@ export interface RedisGroupKeys {
 }
 
 /**
- * Key layout (docs/redis.md). Names are never split on a separator: a group's tag is the base64url of
+ * Key layout (docs/reference/redis.md). Names are never split on a separator: a group's tag is the base64url of
  * `JSON.stringify([stream, group])`, which is unambiguous for any characters and holds no `{` or `}`; index
  * members are the raw names.
  */

@@ -39,7 +39,7 @@ ORDER BY o.id LIMIT $1 FOR UPDATE`;
 }
 
 /**
- * The outbox relay (SPEC §10, docs/postgres.md "Outbox"): applies each committed row through StreamsService
+ * The outbox relay (SPEC §10, docs/reference/postgres.md "Outbox"): applies each committed row through StreamsService
  * with `<table>:<id>` as its idempotency key, in id order per group (which the writers' group lock makes
  * commit order), then removes it in the same transaction that held the group. A crash anywhere before that
  * commit leaves the row, and the next pass applies it again: the key turns the repeat into a replay
@@ -76,7 +76,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
     if (rows[0].outbox && rows[0].dead) return;
     throw new StreamsOutboxError(
       'outbox_table_missing',
-      `the outbox table ${table.name}${rows[0].outbox ? '_dead' : ''} does not exist: run the outbox migration first (outboxMigration(${JSON.stringify(table.name)}).up or migrateOutbox() from nest-realtime-streams/postgres; docs/postgres.md, "Migration")`,
+      `the outbox table ${table.name}${rows[0].outbox ? '_dead' : ''} does not exist: run the outbox migration first (outboxMigration(${JSON.stringify(table.name)}).up or migrateOutbox() from nest-realtime-streams/postgres; docs/reference/postgres.md, "Migration")`,
     );
   }
 

@@ -15,7 +15,7 @@ interface TransactionHostLike {
 }
 
 /**
- * Stream writes that commit or roll back with the app's database transaction (SPEC §10, docs/postgres.md).
+ * Stream writes that commit or roll back with the app's database transaction (SPEC §10, docs/reference/postgres.md).
  * With a handle: `await outbox.with(tx).set({...})`, where `tx` is a pg client, a TypeORM EntityManager or
  * QueryRunner, a Kysely or Drizzle transaction. Without one (`outbox.set({...})`), the write joins the
  * transaction `@nestjs-cls/transactional` holds for the current call (`@Transactional()` or
