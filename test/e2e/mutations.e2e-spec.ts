@@ -1,4 +1,4 @@
-import type { MutationFrame, StreamsModuleOptions } from 'nest-realtime-streams';
+import { type MutationFrame, StreamsMetrics, type StreamsModuleOptions } from 'nest-realtime-streams';
 import { onEveryAdapter } from '../support/every-adapter';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
@@ -124,6 +124,12 @@ onEveryAdapter('mutations', (adapter, options, cleanup) => {
       const big = await mutate(client, 'c1', 3, 'todo.noop', { blob: 'x'.repeat(70_000) });
       expect(big).toMatchObject({ status: 'rejected', error: { code: 'invalid_args', fields: ['args'] } });
       expect(await mutate(client, 'c1', 4, 'todo.noop')).toMatchObject({ status: 'ok' });
+      expect(await mutate(client, 'c1', 4, 'todo.noop')).toMatchObject({ status: 'ok', duplicate: true });
+      const text = await t.app.get(StreamsMetrics).text();
+      for (const outcome of ['ok', 'duplicate', 'unknown_mutation', 'failed', 'out_of_order', 'invalid_args']) {
+        expect(text).toMatch(new RegExp(`^streams_mutations_total\\{outcome="${outcome}"\\} 1$`, 'm'));
+      }
+      expect(text).toMatch(/^streams_mutation_duration_seconds_count 6$/m);
     });
 
     it('pipelined mutations of one socket apply in order, each answered once', async () => {

@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { utf8Length } from 'nest-realtime-streams-protocol';
 import { StreamsConflictError } from '../errors/streams.errors';
+import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { ClientSession } from '../session/client-session';
 import { STREAMS_OPTIONS } from '../streams.constants';
@@ -36,6 +37,7 @@ export class MutationsRunner implements BeforeApplicationShutdown {
     @Inject(STREAMS_OPTIONS) private readonly options: ResolvedStreamsOptions,
     @Inject(MUTATION_LEDGER) private readonly ledger: MutationLedger,
     private readonly handlers: MutationHandlersRegistry,
+    private readonly metrics: StreamsMetrics,
   ) {}
 
   /** A `mutate` frame, from the socket's inbound queue: waits for room in the socket's lane, then queues it there. */
@@ -46,10 +48,12 @@ export class MutationsRunner implements BeforeApplicationShutdown {
     if (this.closing) return;
     const done = lane.run(async () => {
       if (this.closing) return;
+      const started = performance.now();
       const answer = await this.settle(client, request).catch((error: unknown) => {
         this.logger.error(`Mutation ${request.name} could not be answered: ${error instanceof Error ? error.message : String(error)}`);
         return retryLater('unavailable', 'the mutation could not be run; send it again');
       });
+      this.metrics.mutationAnswered(answer.duplicate ? 'duplicate' : (answer.error?.code ?? 'ok'), (performance.now() - started) / 1000);
       if (client.port.open) client.port.sendFrame({ type: 'mutation', mutationId: request.mutationId, ...answer });
     });
     this.running.add(done);

@@ -190,5 +190,5 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
 });
 
 function mutationsRunner(options: ReturnType<typeof resolveStreamsOptions>): MutationsRunner {
-  return new MutationsRunner(options, new MemoryMutationLedger(options.mutations), new MutationHandlersRegistry());
+  return new MutationsRunner(options, new MemoryMutationLedger(options.mutations), new MutationHandlersRegistry(), metrics);
 }
