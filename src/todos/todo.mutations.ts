@@ -3,7 +3,7 @@ import { OnStreamMutation, StreamsConflictError, StreamsService, type StreamMuta
 import type { DemoContext } from '../chat/chat.auth';
 import { STREAMS, type Todo, TODO_GROUP, TODO_LIMIT } from '../shared/demo-streams';
 import { AddTodoDto, RemoveTodoDto, ToggleTodoDto } from './dto/todo.dto';
-import { NamedUserGuard } from './named-user.guard';
+import { NamedUserGuard } from '../common/named-user.guard';
 
 const todo = (id: string) => ({ stream_name: STREAMS.todos, group_id: TODO_GROUP, item_id: id });
 

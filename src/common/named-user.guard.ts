@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { StreamMutationPayload } from 'nest-realtime-streams';
 import type { DemoContext } from '../chat/chat.auth';
 
-/** Only a socket with a name may change the list (an anonymous one watches): the mutation's connection context. */
+/** Only a socket with a name may run a mutation (an anonymous one watches): read from the mutation's connection context. */
 @Injectable()
 export class NamedUserGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
