@@ -34,7 +34,10 @@ export interface StreamsClientOptions {
 }
 
 export interface MutationsClientOptions {
-  /** This client's id (per tab or device); default: the store's, else a random UUID. */
+  /**
+   * This client's id (per tab or device); default: the store's, else a random UUID. An id must never start its
+   * sequence again: give one only with a persistent store that keeps it (a fresh store needs a fresh id).
+   */
   clientId?: string;
   /** Where pending mutations are kept; default in memory (a persistent store keeps an offline queue across reloads). */
   store?: MutationQueueStore;
