@@ -19,14 +19,15 @@ async function main(): Promise<void> {
   // The demo's "token" is the name (see src/chat/chat.auth.ts): asked for on every connect and before it
   // expires, and sent again at once when the name changes, so presence follows the new name on the same socket.
   const offline = new OfflineSwitch();
-  // Each tab is one mutation client (its id kept for the tab's life, reloads included), its queue in IndexedDB.
-  const clientId = sessionStorage.getItem('mutation-client-id') ?? crypto.randomUUID();
-  sessionStorage.setItem('mutation-client-id', clientId);
+  // Each tab keeps its own mutation queue in IndexedDB (a reload keeps it); the store keeps the tab's client id
+  // with it, so a cleared store starts a new client rather than reusing an id the server remembers.
+  const tab = sessionStorage.getItem('mutation-tab') ?? crypto.randomUUID();
+  sessionStorage.setItem('mutation-tab', tab);
   const client = new StreamsClient<DemoStreams>({
     url: streamsUrl,
     getToken: () => identity.current,
     WebSocket: offline.WebSocket,
-    mutations: { clientId, store: new IndexedDbMutationQueueStore(`demo-mutations-${clientId}`) },
+    mutations: { store: new IndexedDbMutationQueueStore(`demo-mutations-${tab}`) },
   });
   identity.onChange(() => client.reauthenticate());
 
