@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { StreamsService } from 'nest-realtime-streams';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -49,8 +50,17 @@ describeInChromium('demo page in Chromium', () => {
       expect(res.status).toBe(201);
     }
 
+    // And a shared to-do list with something on it (the page writes it through mutations: demo-todos.e2e-spec.ts).
+    for (const [id, title, done] of [
+      ['0b6c8f3e-1d2a-4c5b-9e7f-a1b2c3d4e5f6', 'Check the heap after the deploy', true],
+      ['7e9d1c2b-3a4f-4e5d-8c6b-f6e5d4c3b2a1', 'Write the release notes', false],
+    ] as const) {
+      await demo.app.get(StreamsService).set({ stream_name: 'shared-todos', group_id: 'shared', item_id: id, data: { id, title, done, by: 'carol' } });
+    }
+
     const ann = await open('ann');
     await ann.locator('.message', { hasText: 'Deploy is out' }).waitFor();
+    await ann.locator('.todo', { hasText: 'Write the release notes' }).waitFor();
     await ann.locator('.notification', { hasText: 'keep an eye on the heap' }).waitFor();
 
     // Metrics: the sample counter moves while the page is open.
