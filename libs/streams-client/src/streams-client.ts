@@ -1,7 +1,7 @@
 import { parseServerFrame } from './protocol/server-frame.parser';
 import type { AuthFrame, ClientMessage, MutateMessage } from 'nest-realtime-streams-protocol';
 import { MemoryMutationQueueStore } from './mutations/mutation-queue.store';
-import { MutationQueue, type MutationResult } from './mutations/mutation.queue';
+import { type MutationPort, MutationQueue, type MutationResult } from './mutations/mutation.queue';
 import { groupKey, type OptimisticChange } from './mutations/optimistic.change';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
@@ -312,7 +312,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   }
 
   /** What the mutation queue may ask of the client: the socket, the group mirrors, the events. */
-  private mutationPort(): ConstructorParameters<typeof MutationQueue>[1] {
+  private mutationPort(): MutationPort {
     const groups = (keys: string[]) => this.channels.all().filter((c): c is GroupChannel<unknown> => c instanceof GroupChannel && keys.includes(groupKey(c.streamName, c.groupId)));
     return {
       send: (message) => this.send(message),
@@ -326,6 +326,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
         this.emitter.emit('mutations', { pending: this.mutations.pending });
       },
       settled: (outcome) => this.emitter.emit('mutation', outcome),
+      failed: (message) => this.emitter.emit('error', { code: 'mutation_store_failed', message }),
     };
   }
 

@@ -12,6 +12,7 @@ function setup(positions: Record<string, string | null> = {}) {
     position: (s, g) => positions[`${s}/${g}`],
     changed: () => undefined,
     settled: () => undefined,
+    failed: () => undefined,
   };
   const queue = new MutationQueue(new MemoryMutationQueueStore(), port, 'c1');
   queue.opened();
@@ -76,5 +77,19 @@ describe('MutationQueue', () => {
     positions['s/g'] = 'e:6';
     queue.mirrorMoved('s', 'g');
     expect(queue.pending).toBe(0);
+  });
+
+  it('a store that cannot load starts a fresh queue under a new client id and says so', async () => {
+    const failures: string[] = [];
+    const sent: MutateMessage[] = [];
+    const port: MutationPort = { send: (m) => sent.push(m) > 0, position: () => undefined, changed: () => undefined, settled: () => undefined, failed: (m) => failures.push(m) };
+    const broken = { load: () => Promise.reject(new Error('no IndexedDB')), add: () => Promise.resolve(), remove: () => Promise.resolve() };
+    const queue = new MutationQueue(broken, port, 'given');
+    queue.opened();
+    void queue.mutate('a', null, []);
+    await flush();
+    expect(failures).toEqual([expect.stringMatching(/could not be loaded \(Error: no IndexedDB\)/)]);
+    expect(sent).toEqual([expect.objectContaining({ mutationId: 1, name: 'a' })]);
+    expect(sent[0].clientId).not.toBe('given');
   });
 });

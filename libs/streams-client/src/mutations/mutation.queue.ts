@@ -14,6 +14,8 @@ export interface MutationPort {
   changed(groups: string[]): void;
   /** A mutation was answered for good (also one restored from the store, which has no promise). */
   settled(outcome: MutationOutcome): void;
+  /** The store failed to load (the client reports it as an `error` event). */
+  failed(message: string): void;
 }
 
 export type MutationOutcome =
@@ -69,16 +71,24 @@ export class MutationQueue {
     private readonly port: MutationPort,
     clientId: string | undefined,
   ) {
-    this.ready = store.load().then((saved) => {
-      this.clientId = clientId ?? saved?.clientId ?? randomClientId();
-      if (saved && saved.clientId === this.clientId) {
-        this.lastId = Math.max(this.lastId, saved.lastMutationId);
-        for (const m of saved.pending) this.entries.push({ ...m, state: 'waiting', sentOn: 0, stored: true, waits: [], promise: null });
-      }
-      this.loaded = true;
-      this.port.changed(this.groupsOf(this.entries));
-      this.flush();
-    });
+    this.ready = store.load().then(
+      (saved) => {
+        this.clientId = clientId ?? saved?.clientId ?? randomClientId();
+        if (saved && saved.clientId === this.clientId) {
+          this.lastId = Math.max(this.lastId, saved.lastMutationId);
+          for (const m of saved.pending) this.entries.push({ ...m, state: 'waiting', sentOn: 0, stored: true, waits: [], promise: null });
+        }
+        this.loaded = true;
+        this.port.changed(this.groupsOf(this.entries));
+        this.flush();
+      },
+      (error: unknown) => {
+        // No saved queue to go on from: a fresh client id (a given one may have applied ids the store knew of).
+        this.clientId = randomClientId();
+        this.loaded = true;
+        this.port.failed(`the mutation queue could not be loaded (${String(error)}); starting a new one`);
+      },
+    );
   }
 
   /** Mutations not yet settled: waiting for an answer, or applied and waiting for the state that includes them. */
