@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { MemoryMutationQueueStore, MutationRejectedError, StreamsClient, type WebSocketConstructor } from 'nest-realtime-streams-client';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { startOfflineProxy, type OfflineProxy } from '../support/offline-proxy';
+import { describeRedis, ThrowawayRedis } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { roleAuth, TodoMutations, TODOS } from '../support/todo-mutations.fixture';
 import { waitFor } from '../support/wait-for';
@@ -150,3 +152,45 @@ describe('typed client mutations against a real server (memory adapter)', () => 
     ]);
   });
 });
+
+describeRedis(
+  'typed client mutations while Redis is down',
+  () => {
+    let redis: ThrowawayRedis;
+    let t: StreamsTestApp;
+    let client: StreamsClient<Streams> | null = null;
+
+    beforeEach(async () => {
+      redis = await ThrowawayRedis.start({ persistent: true });
+      t = await startStreamsApp({ adapter: { type: 'redis', url: redis.url, keyPrefix: 'mut' }, authFunction: roleAuth }, { providers: [TodoMutations] });
+    });
+
+    afterEach(async () => {
+      client?.close();
+      await t.app.close();
+      await redis.dispose();
+    });
+
+    it('answers unavailable (nothing applied or recorded), the client keeps it pending and re-sends; applied once when Redis is back', async () => {
+      client = new StreamsClient<Streams>({ url: `${t.url}/?role=user`, WebSocket: WebSocket as unknown as WebSocketConstructor, mutations: { clientId: 'c1' } });
+      const refusals: string[] = [];
+      client.on('mutation', (outcome) => refusals.push(`${outcome.mutationId}:${outcome.status}`));
+      await expect(client.mutate('todo.add', { id: 't1', title: 'milk' })).resolves.toMatchObject({ mutationId: 1 });
+
+      await redis.kill();
+      const second = client.mutate('todo.toggle', { id: 't1', done: true });
+      // Answered `unavailable` (retry) at least once, while the client still counts it pending.
+      await waitFor(async () => (await t.app.get(StreamsMetrics).text()).includes('streams_mutations_total{outcome="unavailable"}'), { what: 'an unavailable answer' });
+      expect(client.pendingMutations).toBe(1);
+      await redis.restart();
+      await expect(second).resolves.toMatchObject({ mutationId: 2 });
+      expect(refusals).toEqual(['1:ok', '2:ok']);
+      await expect(t.service.get({ ...TODOS, item_id: 't1' })).resolves.toEqual({ id: 't1', title: 'milk', done: true });
+      expect([...t.app.get(TodoMutations).applied.entries()]).toEqual([
+        ['c1#1', 1],
+        ['c1#2', 1],
+      ]);
+    }, 30_000);
+  },
+  { ownServer: true },
+);
