@@ -89,8 +89,12 @@ onEveryAdapter('mutations', (adapter, options, cleanup) => {
       expect(answer.error?.message).toMatch(/title should not be empty/);
       expect(appliedTimes([t], 'c1', 1)).toBe(0);
       expect(await mutate(client, 'c1', 2, 'todo.add', { id: 't1', title: 'ok' })).toMatchObject({ status: 'ok' });
-      // A re-send of a mutation older than the client's last is answered as handled: only the last answer is kept.
-      expect(await mutate(client, 'c1', 1, 'todo.add', { id: 5 })).toMatchObject({ status: 'ok', duplicate: true });
+      // A re-send of it, now older than the client's last, still gets its refusal (recent refusals are kept).
+      const again = await mutate(client, 'c1', 1, 'todo.add', { id: 5 });
+      expect(again).toEqual({ ...answer, duplicate: true });
+      // An older applied one is answered as applied (its own answer is not kept).
+      expect(await mutate(client, 'c1', 3, 'todo.noop')).toMatchObject({ status: 'ok', result: { seen: null } });
+      expect(await mutate(client, 'c1', 2, 'todo.add', { id: 't1', title: 'ok' })).toEqual({ type: 'mutation', mutationId: 2, status: 'ok', duplicate: true });
     });
 
     it('guard refusal: a guard reading the connection context refuses with forbidden; an admin passes', async () => {

@@ -47,4 +47,18 @@ describe('MemoryMutationLedger', () => {
     now += 10_001;
     await expect(l.begin('c', 9)).resolves.toEqual({ kind: 'apply' });
   });
+
+  it('keeps the refusals among the last 32 ids: an older re-send of a refused mutation gets its refusal', async () => {
+    const l = ledger();
+    const refusal = { status: 'rejected' as const, error: { code: 'forbidden' as const, message: 'no' } };
+    for (let id = 1; id <= 40; id++) {
+      await l.begin('c', id);
+      await l.commit('c', id, id % 2 === 0 ? refusal : { status: 'ok' });
+    }
+    await expect(l.begin('c', 38)).resolves.toEqual({ kind: 'answered', answer: { ...refusal, duplicate: true } });
+    await expect(l.begin('c', 37)).resolves.toEqual({ kind: 'answered', answer: { status: 'ok', duplicate: true } });
+    // Past the window (40 - 32): forgotten, answered as applied.
+    await expect(l.begin('c', 8)).resolves.toEqual({ kind: 'answered', answer: { status: 'ok', duplicate: true } });
+    await expect(l.begin('c', 10)).resolves.toEqual({ kind: 'answered', answer: { ...refusal, duplicate: true } });
+  });
 });

@@ -1,4 +1,4 @@
-import { EARLIER_ANSWER, type LedgerVerdict, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
+import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
 import type { MutationAnswer } from '../mutation.types';
 
 /** Expired records dropped per call at most. */
@@ -7,6 +7,8 @@ const SWEEP_PER_CALL = 4;
 interface ClientRecord {
   last: number | null;
   answer: MutationAnswer | null;
+  /** Refused mutations among the last KEPT_REFUSALS ids (null until the first). */
+  refusals: Map<number, MutationAnswer> | null;
   /** The mutation being applied, and until when that claim holds. */
   claim: number | null;
   claimUntil: number;
@@ -31,7 +33,8 @@ export class MemoryMutationLedger implements MutationLedger {
     const record = this.touch(clientId, now);
     const { last } = record;
     if (last !== null && mutationId <= last) {
-      return Promise.resolve({ kind: 'answered', answer: mutationId === last && record.answer ? { ...record.answer, duplicate: true } : EARLIER_ANSWER });
+      const answer = mutationId === last ? record.answer : record.refusals?.get(mutationId);
+      return Promise.resolve({ kind: 'answered', answer: answer ? { ...answer, duplicate: true } : EARLIER_ANSWER });
     }
     if (last !== null && mutationId > last + 1) return Promise.resolve({ kind: 'gap', expected: last + 1 });
     if (record.claim !== null && record.claimUntil > now) return Promise.resolve({ kind: 'busy' });
@@ -45,6 +48,8 @@ export class MemoryMutationLedger implements MutationLedger {
     if (record.last === null || mutationId > record.last) {
       record.last = mutationId;
       record.answer = answer;
+      record.refusals?.delete(mutationId - KEPT_REFUSALS);
+      if (answer.status === 'rejected') (record.refusals ??= new Map()).set(mutationId, answer);
     }
     if (record.claim === mutationId) record.claim = null;
     return Promise.resolve();
@@ -54,7 +59,7 @@ export class MemoryMutationLedger implements MutationLedger {
   private touch(clientId: string, now: number): ClientRecord {
     let record = this.clients.get(clientId);
     this.clients.delete(clientId);
-    if (!record || record.expiresAt <= now) record = { last: null, answer: null, claim: null, claimUntil: 0, expiresAt: 0 };
+    if (!record || record.expiresAt <= now) record = { last: null, answer: null, refusals: null, claim: null, claimUntil: 0, expiresAt: 0 };
     record.expiresAt = now + this.limits.ledgerTtlMs;
     this.clients.set(clientId, record);
     if (this.clients.size > this.limits.ledgerSize) this.clients.delete(this.clients.keys().next().value!);

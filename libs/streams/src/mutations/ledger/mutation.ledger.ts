@@ -17,7 +17,8 @@ export interface MutationLedgerLimits {
  * What to do with mutation `n` of a client whose last applied mutation is `last` (none: the client is new,
  * or forgotten, and `n` starts its sequence):
  * - `apply`: `n` is `last + 1` (or the first) and is now claimed by this caller, who must `commit` it;
- * - `answered`: `n <= last`, a re-send: the recorded answer for `last`, `{ status: 'ok', duplicate }` for older;
+ * - `answered`: `n <= last`, a re-send: the recorded answer for `last` or for a refusal among the last
+ *   KEPT_REFUSALS ids, else `{ status: 'ok', duplicate }` (applied);
  * - `busy`: another caller holds the claim (on any instance) and has not committed yet;
  * - `gap`: `n > last + 1`: a mutation is missing; the client re-sends from `expected`.
  */
@@ -34,5 +35,12 @@ export interface MutationLedger {
   commit(clientId: string, mutationId: number, answer: MutationAnswer): Promise<void>;
 }
 
-/** The answer to a re-send of a mutation older than the last one: applied, its own answer no longer kept. */
+/** The answer to a re-send of a mutation older than the last one and not among the kept refusals: it was applied. */
 export const EARLIER_ANSWER: MutationAnswer = { status: 'ok', duplicate: true };
+
+/**
+ * Refusals kept besides the last answer, for the client's mutations at most this many ids before its last: a
+ * client that sent several mutations at once and lost their answers learns which were refused (rollback) when it
+ * sends them again. Refusals are rare, so this costs little; older re-sends get EARLIER_ANSWER.
+ */
+export const KEPT_REFUSALS = 32;
