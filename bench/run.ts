@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runBench } from './bench';
 import { captureLatencyTable, runCaptureLatency } from './postgres/capture-latency';
 import { deltaBytesTable, deltaCpuTable, runDeltaBytes, runDeltaCpu } from './deltas/delta-bytes';
+import { mutationBenchTable, runMutationBench } from './mutations/mutation-bench';
 import { outboxLatencyTable, runOutboxLatency } from './postgres/outbox-latency';
 import type { BenchMode } from './matrix';
 import type { BenchReport } from './model';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     async (log) => ({ bytes: await runDeltaBytes(log), cpu: await runDeltaCpu(log, args.mode === 'full' ? [1000, 5000] : [200]) }),
     ({ bytes, cpu }) => `${deltaBytesTable(bytes)}\n\n${deltaCpuTable(cpu)}`,
   );
+  // The mutations row (bench/mutations/mutation-bench.ts): 1,000 clients against one server process.
+  await runApart(args, dir, 'mutations', runMutationBench, mutationBenchTable);
 }
 
 /** A row run apart from the matrix, unless `--smoke` or `--only` leaves it out; its JSON goes to bench/results/<label>.json. */

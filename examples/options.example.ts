@@ -25,6 +25,8 @@ export const streamsOptions: StreamsModuleOptions = {
   presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, updatesPerSecond: 20, maxStateBytes: 4096, bytesPerSecond: 64 * 1024 },
   // `registry: register` puts the metrics in prom-client's global registry.
   metrics: {},
+  // Client mutations (`@OnStreamMutation`): per-socket bounds and the exactly-once ledger.
+  mutations: { inFlightPerSocket: 32, perSecond: 100, argsBytes: 64 * 1024, ledgerSize: 100_000, ledgerTtlMs: 24 * 3_600_000, leaseMs: 30_000 },
 };
 
 @Module({ imports: [StreamsModule.forRoot(streamsOptions)] })

@@ -8,6 +8,7 @@ import { demoConfig, type DemoConfig } from './config/demo.config';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OpsModule } from './ops/ops.module';
+import { TodosModule } from './todos/todos.module';
 import { WebModule } from './web/web.module';
 
 @Module({
@@ -25,6 +26,7 @@ import { WebModule } from './web/web.module';
     ChatModule,
     NotificationsModule,
     OpsModule,
+    TodosModule,
     WebModule,
   ],
   providers: [

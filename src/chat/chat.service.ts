@@ -19,9 +19,12 @@ export class ChatService {
     this.history = new GroupHistory(streams, (message) => message.sentAt);
   }
 
-  /** Stores the message (subscribers of the room get a `create` frame), then trims the room's history. */
-  async post(room: string, author: string, text: string): Promise<ChatMessage> {
-    const message: ChatMessage = { id: randomUUID(), room, author, text, sentAt: new Date().toISOString() };
+  /**
+   * Stores the message (subscribers of the room get a `create` frame), then trims the room's history. `id` is the
+   * page's own for a message it already shows (a mutation); the REST API makes one.
+   */
+  async post(room: string, author: string, text: string, id: string = randomUUID()): Promise<ChatMessage> {
+    const message: ChatMessage = { id, room, author, text, sentAt: new Date().toISOString() };
     await this.streams.set({ ...roomRef(room), item_id: message.id, data: message });
     await this.history.trim(roomRef(room), this.config.chatHistoryLimit);
     return message;

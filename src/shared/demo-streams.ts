@@ -7,7 +7,14 @@ export const STREAMS = {
   metrics: 'dashboard-metrics',
   chat: 'chat-messages',
   notifications: 'notifications',
+  todos: 'shared-todos',
 } as const;
+
+/** `shared-todos` has one group, the to-do list every page edits through mutations. */
+export const TODO_GROUP = 'shared';
+export const TODO_TITLE_MAX_LENGTH = 120;
+/** To-dos the shared list holds at most: an add past it is refused. */
+export const TODO_LIMIT = 50;
 
 /** `dashboard-metrics` has one group with the live sample and its recent history. */
 export const METRICS_GROUP = 'server';
@@ -72,11 +79,21 @@ export interface MentionNotification {
   createdAt: string;
 }
 
+export interface Todo {
+  /** Made by the page (a UUID), so its optimistic copy and the stored one are the same item. */
+  id: string;
+  title: string;
+  done: boolean;
+  /** Who added it (the connection's user). */
+  by: string;
+}
+
 /** The schema the page's StreamsClient is typed with. */
 export interface DemoStreams {
   'dashboard-metrics': { item: MetricsItem };
   'chat-messages': { item: ChatMessage; events: { typing: TypingEvent } };
   notifications: { item: MentionNotification };
+  'shared-todos': { item: Todo };
 }
 
 /** `GET /config.json`: what the page needs to connect. */

@@ -11,7 +11,7 @@ describe('code shown in the docs', () => {
   const shown = docPages().flatMap((page) => [...readFileSync(page, 'utf8').matchAll(EXAMPLE_BLOCK)].map((m) => ({ page: relative(root, page), file: m[2], code: m[3] })));
 
   it('finds the marked examples', () => {
-    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store', 'react-hooks', 'nginx', 'client', 'options', 'outbox-pg', 'outbox-typeorm', 'outbox-kysely', 'outbox-drizzle', 'outbox-cls', 'streaming-text', 'large-items'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
+    const examples = ['chat-room', 'conflicts', 'idempotent-job', 'typing', 'config-from-env', 'health', 'testing', 'one-port', 'tls', 'several-instances', 'react-group-store', 'react-hooks', 'nginx', 'client', 'options', 'outbox-pg', 'outbox-typeorm', 'outbox-kysely', 'outbox-drizzle', 'outbox-cls', 'streaming-text', 'large-items', 'todo-mutations'].map((name) => expect.stringMatching(new RegExp(`^examples/${name}\\.example\\.`)));
     expect(shown.map((s) => s.file)).toEqual(expect.arrayContaining(examples));
   });
 

@@ -1,6 +1,11 @@
 /** Public API of nest-realtime-streams-client. Everything not exported here is internal. */
 export { StreamsClient } from './streams-client';
-export type { StreamsClientOptions, StreamsClientEvents, GroupSubscriptionOptions, ItemSubscriptionOptions, ConnectionState, ConnectFailure } from './streams-client.options';
+export type { StreamsClientOptions, StreamsClientEvents, GroupSubscriptionOptions, ItemSubscriptionOptions, ConnectionState, ConnectFailure, MutationsClientOptions } from './streams-client.options';
+export { MemoryMutationQueueStore, type MutationQueueStore, type QueuedMutation, type StoredMutationQueue } from './mutations/mutation-queue.store';
+export { IndexedDbMutationQueueStore } from './mutations/indexeddb-mutation-queue.store';
+export { MutationRejectedError } from './mutations/mutation-rejected.error';
+export type { MutationResult, MutationOutcome } from './mutations/mutation.queue';
+export type { OptimisticChange } from './mutations/optimistic.change';
 export { RECONNECT_DEFAULTS, backoffDelay, type ReconnectOptions } from './reconnect.backoff';
 export type { StreamDefinition, StreamSchema, UntypedStreams, StreamName, ItemOf, EventsOf } from './stream-schema.types';
 export { GroupSubscription } from './subscriptions/group.subscription';
@@ -24,5 +29,9 @@ export type {
   PresenceMemberEvent,
   PresenceFrame,
   AuthFrame,
+  MutationFrame,
+  MutationError,
+  MutationWrite,
+  MutateMessage,
 } from 'nest-realtime-streams-protocol';
 export type { PresenceChange } from './subscriptions/presence.mirror';

@@ -1,4 +1,6 @@
 import type { JoinRefusal, StreamsErrorPayload } from 'nest-realtime-streams-protocol';
+import type { MutationQueueStore } from './mutations/mutation-queue.store';
+import type { MutationOutcome } from './mutations/mutation.queue';
 import type { ReconnectOptions } from './reconnect.backoff';
 import type { IdExtractor } from './subscriptions/group.channel';
 import type { WebSocketConstructor } from './runtime/websocket.types';
@@ -27,6 +29,18 @@ export interface StreamsClientOptions {
    * Default false: the client stops in state `refused` and waits for `retry()` (e.g. with a new token).
    */
   retryRefused?: boolean;
+  /** Client mutations (`mutate()`): who this client is to the server's exactly-once ledger, and where its queue is kept. */
+  mutations?: MutationsClientOptions;
+}
+
+export interface MutationsClientOptions {
+  /**
+   * This client's id (per tab or device); default: the store's, else a random UUID. An id must never start its
+   * sequence again: give one only with a persistent store that keeps it (a fresh store needs a fresh id).
+   */
+  clientId?: string;
+  /** Where pending mutations are kept; default in memory (a persistent store keeps an offline queue across reloads). */
+  store?: MutationQueueStore;
 }
 
 export interface GroupSubscriptionOptions<T> {
@@ -81,4 +95,8 @@ export interface StreamsClientEvents {
   error: StreamsErrorPayload;
   /** A connection attempt failed before opening (refused, unreachable, ...): act on it, e.g. renew the token. */
   connectFailed: ConnectFailure;
+  /** The number of pending mutations changed (`client.pendingMutations`), e.g. for a "saving…" indicator. */
+  mutations: { pending: number };
+  /** A mutation was answered for good: applied (`ok`) or refused, its optimistic change rolled back. */
+  mutation: MutationOutcome;
 }

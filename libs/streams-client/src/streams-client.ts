@@ -1,5 +1,8 @@
 import { parseServerFrame } from './protocol/server-frame.parser';
-import type { AuthFrame, ClientMessage } from 'nest-realtime-streams-protocol';
+import type { AuthFrame, ClientMessage, MutateMessage } from 'nest-realtime-streams-protocol';
+import { MemoryMutationQueueStore } from './mutations/mutation-queue.store';
+import { type MutationPort, MutationQueue, type MutationResult } from './mutations/mutation.queue';
+import { groupKey, type OptimisticChange } from './mutations/optimistic.change';
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.backoff';
 import { Emitter, type Listener, type Unsubscribe } from './runtime/emitter';
 import { runtime } from './runtime/globals';
@@ -55,6 +58,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private refreshTimer: unknown = null;
   /** Connection attempts started (a stale `getToken` answer is dropped). */
   private attempts = 0;
+  private readonly mutations: MutationQueue;
 
   constructor(private readonly options: StreamsClientOptions) {
     const impl = options.WebSocket ?? runtime.WebSocket;
@@ -62,6 +66,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.WebSocketImpl = impl;
     this.url = askingRefusalClose(options.url);
     this.reconnect = options.reconnect === false ? null : { ...RECONNECT_DEFAULTS, ...options.reconnect };
+    this.mutations = new MutationQueue(options.mutations?.store ?? new MemoryMutationQueueStore(), this.mutationPort(), options.mutations?.clientId);
     this.connect();
   }
 
@@ -86,6 +91,10 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   ): GroupSubscription<ItemOf<S, N>, EventsOf<S, N>> {
     const channel = new GroupChannel<ItemOf<S, N>>(this.nextSubscriptionId(), streamName, groupId, idExtractor(options.idField ?? 'id'), options.presence, options.deltas === true);
     channel.outbox = (message) => this.send(message);
+    channel.layers = this.mutations;
+    // Each move of the mirror may complete the server state a pending mutation waits for.
+    channel.changes.on('change', (change) => change.type !== 'optimistic' && this.mutations.mirrorMoved(streamName, groupId));
+    channel.changes.on('ready', () => this.mutations.mirrorMoved(streamName, groupId));
     this.attach(channel);
     return new GroupSubscription(channel, (c) => this.detach(c));
   }
@@ -107,6 +116,30 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     const subscription = this.subscribeGroup(streamName, groupId);
     subscription.onEvent(type, handler);
     return () => subscription.close();
+  }
+
+  /**
+   * Asks the server to run the mutation handler named `name` (`@OnStreamMutation`) with `args`, exactly once
+   * however often it has to be sent. `optimistic` changes show in the group subscriptions' `items` at once,
+   * stay on top of server events (rebased) while the mutation is pending, and go once the server state that
+   * includes it has arrived, or at once when it is rejected (rollback). Mutations go out in call order and wait
+   * in the queue while the client is offline. Resolves with the handler's result; rejects with
+   * MutationRejectedError (`code`, `fields`) when the server refused it.
+   */
+  mutate<R = unknown>(name: string, args?: unknown, options: { optimistic?: OptimisticChange | OptimisticChange[] } = {}): Promise<MutationResult<R>> {
+    if (this.current === 'closed') return Promise.reject(new Error('StreamsClient: cannot mutate after close()'));
+    const optimistic = options.optimistic === undefined ? [] : Array.isArray(options.optimistic) ? options.optimistic : [options.optimistic];
+    return this.mutations.mutate(name, args, optimistic) as Promise<MutationResult<R>>;
+  }
+
+  /** Mutations not settled yet (sent or queued, or applied and waiting for the state that includes them). */
+  get pendingMutations(): number {
+    return this.mutations.pending;
+  }
+
+  /** The id this client's mutations carry (stable with `mutations.clientId` or a persistent store). */
+  get clientId(): string {
+    return this.mutations.id;
   }
 
   /**
@@ -139,6 +172,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     this.socket = null;
     socket?.close(NORMAL_CLOSURE, 'client closed');
     this.channels.clear();
+    this.mutations.dispose();
   }
 
   private connect(): void {
@@ -187,6 +221,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private opened(): void {
     this.setState('open');
     for (const channel of this.channels.all()) this.send({ type: 'join', data: channel.joinRequest() });
+    this.mutations.opened();
   }
 
   private received(data: unknown): void {
@@ -195,6 +230,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     else if (frame?.type === 'resumed') this.channels.routeResumed(frame);
     else if (frame?.type === 'presence') this.channels.routePresence(frame);
     else if (frame?.type === 'auth') this.scheduleRefresh(frame);
+    else if (frame?.type === 'mutation') this.mutations.answered(frame);
     else if (frame) this.channels.route(frame);
   }
 
@@ -230,6 +266,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
 
   private lost(event?: SocketCloseEvent): void {
     this.socket = null;
+    this.mutations.closed();
     this.stopRefresh();
     // Opened only to be told the upgrade is refused (see `askingRefusalClose`): a failed attempt, not a lost
     // connection, so the backoff and the failure count go on.
@@ -265,10 +302,33 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
   private detach(channel: Channel): void {
     if (this.channels.remove(channel) && this.current === 'open') this.send({ type: 'leave', data: channel.leaveRequest() });
     channel.dispose();
+    // A mutation waiting for this mirror to catch up waits no more.
+    this.mutations.mirrorMoved(channel.streamName, channel.groupId);
   }
 
-  private send(message: ClientMessage): void {
-    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify(message));
+  private send(message: ClientMessage | MutateMessage): boolean {
+    if (this.socket?.readyState !== SOCKET_OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** What the mutation queue may ask of the client: the socket, the group mirrors, the events. */
+  private mutationPort(): MutationPort {
+    const groups = (keys: string[]) => this.channels.all().filter((c): c is GroupChannel<unknown> => c instanceof GroupChannel && keys.includes(groupKey(c.streamName, c.groupId)));
+    return {
+      send: (message) => this.send(message),
+      position: (streamName, groupId) => {
+        const mirrors = groups([groupKey(streamName, groupId)]);
+        if (mirrors.length === 0) return undefined;
+        return mirrors.find((c) => c.synced && c.position !== null)?.position ?? null;
+      },
+      changed: (keys) => {
+        for (const channel of groups(keys)) channel.optimisticChanged();
+        this.emitter.emit('mutations', { pending: this.mutations.pending });
+      },
+      settled: (outcome) => this.emitter.emit('mutation', outcome),
+      failed: (message) => this.emitter.emit('error', { code: 'mutation_store_failed', message }),
+    };
   }
 
   private nextSubscriptionId(): string {

@@ -21,3 +21,4 @@ export { utf8Length } from './text/utf8.length';
 export type * from './wire/client-message.types';
 export type * from './wire/presence.types';
 export type * from './wire/server-frame.types';
+export type * from './wire/mutation.types';

@@ -7,6 +7,8 @@ export { StreamsMetrics } from './metrics/streams-metrics';
 export { MAX_NAME_BYTES } from './service/streams-input.validator';
 export { OnStreamChange, type OnStreamChangeOptions } from './triggers/decorators/on-stream-change.decorator';
 export { OnStreamJoin, OnStreamLeave, type OnStreamSubscriptionOptions } from './triggers/decorators/on-stream-subscription.decorator';
+export { OnStreamMutation, type OnStreamMutationOptions } from './mutations/on-stream-mutation.decorator';
+export type { StreamMutationPayload } from './mutations/mutation.types';
 export { CustomStreamProvider } from './custom/custom-stream.decorator';
 export type { CustomStream } from './custom/custom-stream.interface';
 export {
@@ -22,7 +24,7 @@ export {
   STREAM_OPERATION_ERROR_CODES,
 } from './errors/streams.errors';
 export { CLOSE_CODES, ERROR_CODES, PATH_SUBSCRIPTION_ID } from './protocol/protocol.constants';
-export type { StreamEvent, StreamChangeEvent, StreamFrame, PresenceMember, UpdateOp, UpdateOpError } from 'nest-realtime-streams-protocol';
+export type { StreamEvent, StreamChangeEvent, StreamFrame, PresenceMember, UpdateOp, UpdateOpError, MutationFrame, MutationError, MutationWrite, MutateMessage } from 'nest-realtime-streams-protocol';
 export type { StreamChangeFrame } from './interfaces/stream-frame.interface';
 export type * from './interfaces/stream-payloads.interface';
 export type { FileDurability } from './adapters/file/file-adapter.options';
@@ -44,4 +46,5 @@ export type {
   StreamsIdempotencyOptions,
   StreamsPresenceOptions,
   StreamsMetricsOptions,
+  StreamsMutationsOptions,
 } from './options/streams-options.interface';

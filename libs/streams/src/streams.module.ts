@@ -9,6 +9,7 @@ import { StreamsHub } from './hub/streams.hub';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './options/streams-options.interface';
 import { resolveStreamsOptions } from './options/streams-options.resolver';
 import { StreamsMetrics } from './metrics/streams-metrics';
+import { MUTATIONS_PROVIDERS } from './mutations/mutations.providers';
 import { StreamsService } from './service/streams.service';
 import { StreamsStore } from './service/streams.store';
 import { StreamsSession } from './session/streams.session';
@@ -44,6 +45,7 @@ import { StreamsExplorer } from './triggers/streams.explorer';
     StreamsGateway,
     { provide: StreamsListener, useExisting: StreamsGateway },
     StreamsService,
+    ...MUTATIONS_PROVIDERS,
   ],
   exports: [StreamsService, StreamsListener, StreamsMetrics, STREAMS_ADAPTER, StreamsHub],
 })

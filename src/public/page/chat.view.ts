@@ -3,13 +3,13 @@ import type { DemoClient, DemoGroup } from './demo-client';
 import { h } from './dom.helpers';
 import { type IdentityStore, NAME_RULE } from './identity.store';
 import { renderMessage } from './message.render';
-import { ApiError, postMessage } from './page.api';
+import { MutationRejectedError } from 'nest-realtime-streams-client';
 
 /** "Typing" ends this long after the last keystroke (or when the message is sent). */
 const TYPING_IDLE_MS = 3000;
 
 /** Why the composer shows an error: each clears when its cause is gone. */
-type ComposerError = 'name' | 'unreachable' | 'refused';
+type ComposerError = 'name' | 'refused';
 
 /** What each member's client puts in its presence state. */
 interface ChatPresenceState {
@@ -54,10 +54,10 @@ export class ChatView {
     );
     this.el.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.send();
+      this.send();
     });
     this.el.input.addEventListener('input', () => {
-      // The API's refusal was about the text: editing it is the fix.
+      // The server's refusal was about the text: editing it is the fix.
       if (this.errorCause === 'refused') this.showError(null);
       this.announceTyping();
     });
@@ -68,11 +68,8 @@ export class ChatView {
     this.identity.onAccepted(() => {
       if (this.errorCause === 'name') this.showError(null);
     });
-    // While the socket is down the presence list is only the last one seen, and a failed send may work again.
-    this.client.on('state', (state) => {
-      this.renderPresence();
-      if (state === 'open' && this.errorCause === 'unreachable') this.showError(null);
-    });
+    // While the socket is down the presence list is only the last one seen.
+    this.client.on('state', () => this.renderPresence());
     this.open(this.room);
   }
 
@@ -94,7 +91,8 @@ export class ChatView {
     const list = this.el.messages;
     const messages = [...(this.subscription?.values ?? [])].sort((a, b) => a.sentAt.localeCompare(b.sentAt));
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    list.replaceChildren(...messages.map((message) => renderMessage(message, this.identity.current)));
+    const subscription = this.subscription;
+    list.replaceChildren(...messages.map((message) => renderMessage(message, this.identity.current, subscription?.isPending(message.id) ?? false)));
     if (messages.length === 0) list.append(h('li', { className: 'empty', text: `No messages in #${this.room} yet. Say hello!` }));
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
@@ -119,7 +117,12 @@ export class ChatView {
       authors.length === 0 ? '' : authors.length === 1 ? `${authors[0]} is typing…` : `${authors.slice(0, -1).join(', ')} and ${authors.at(-1)} are typing…`;
   }
 
-  private async send(): Promise<void> {
+  /**
+   * Posts through a client mutation (src/chat/chat.mutations.ts): the message shows at once, marked "sending…"
+   * until the server has it; offline it waits in the queue and goes out when the page is live again. A refusal
+   * (an empty text, say) takes it back out of the list and says why.
+   */
+  private send(): void {
     const text = this.el.input.value;
     this.showError(null);
     // A name the page refused must not be replaced silently by the previous one.
@@ -127,14 +130,17 @@ export class ChatView {
       this.showError('name', `“${this.identity.rejected}” is not a valid name (${NAME_RULE}); fix it before sending.`);
       return;
     }
-    try {
-      await postMessage(this.room, this.identity.current, text);
-      this.el.input.value = '';
-      this.stopTyping();
-    } catch (error) {
-      if (error instanceof ApiError) this.showError('refused', error.messages.join(' · '));
-      else this.showError('unreachable', 'Could not send the message; is the server running?');
-    }
+    const id = crypto.randomUUID();
+    const message = { id, room: this.room, author: this.identity.current, text: text.trim(), sentAt: new Date().toISOString() };
+    // Nothing to show for a blank text: the server refuses it and says why.
+    const optimistic = message.text === '' ? [] : [{ streamName: STREAMS.chat, groupId: this.room, itemId: id, ops: [{ type: 'set' as const, path: '', value: message }] }];
+    this.client.mutate('chat.post', { id, room: this.room, text }, { optimistic }).catch((error: unknown) => {
+      this.showError('refused', error instanceof MutationRejectedError ? error.error.message : 'The message was not sent.');
+      // The text comes back to be fixed, unless something else was typed meanwhile.
+      if (this.el.input.value === '') this.el.input.value = text;
+    });
+    this.el.input.value = '';
+    this.stopTyping();
   }
 
   private showError(cause: ComposerError | null, text = ''): void {

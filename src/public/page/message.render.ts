@@ -17,16 +17,17 @@ export function avatar(name: string): HTMLElement {
   return avatarEl;
 }
 
-export function renderMessage(message: ChatMessage, me: string): HTMLLIElement {
+/** A message; `pending`: this page's own, not on the server yet (shown "sending…"). */
+export function renderMessage(message: ChatMessage, me: string, pending = false): HTMLLIElement {
   const mine = message.author === me;
   return h(
     'li',
-    { className: mine ? 'message message-mine' : 'message', attrs: { 'data-id': message.id } },
+    { className: `message${mine ? ' message-mine' : ''}${pending ? ' message-pending' : ''}`, attrs: { 'data-id': message.id } },
     avatar(message.author),
     h(
       'div',
       { className: 'message-body' },
-      h('div', { className: 'message-meta' }, h('strong', { text: mine ? `${message.author} (you)` : message.author }), h('time', { text: timeOf(message.sentAt), attrs: { datetime: message.sentAt } })),
+      h('div', { className: 'message-meta' }, h('strong', { text: mine ? `${message.author} (you)` : message.author }), h('time', { text: pending ? 'sending…' : timeOf(message.sentAt), attrs: { datetime: message.sentAt } })),
       messageText(message.text, me),
     ),
   );

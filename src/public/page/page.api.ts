@@ -1,4 +1,4 @@
-import type { ChatMessage, PageConfig } from '../../shared/demo-streams';
+import type { PageConfig } from '../../shared/demo-streams';
 
 /** A refused request; `messages` are the server's validation messages, one per problem. */
 export class ApiError extends Error {
@@ -21,5 +21,3 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 }
 
 export const fetchPageConfig = () => request<PageConfig>('GET', '/config.json');
-
-export const postMessage = (room: string, author: string, text: string) => request<ChatMessage>('POST', `/chat/${encodeURIComponent(room)}/messages`, { author, text });

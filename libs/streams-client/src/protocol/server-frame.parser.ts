@@ -40,6 +40,8 @@ function isValid(frame: Json): boolean {
       );
     case 'auth':
       return frame.expiresAt === null || typeof frame.expiresAt === 'number';
+    case 'mutation':
+      return typeof frame.mutationId === 'number' && (frame.status === 'ok' || (frame.status === 'rejected' && isObject(frame.error) && typeof frame.error.code === 'string'));
     case 'stream':
       return (
         hasTarget(frame) &&

@@ -6,7 +6,15 @@ export type GroupChange<T> =
   | { type: 'sync'; timestamp: number }
   | { type: 'create' | 'update'; id: string; value: T; timestamp: number }
   /** `value` is the removed value. */
-  | { type: 'delete'; id: string; value: T; timestamp: number };
+  | { type: 'delete'; id: string; value: T; timestamp: number }
+  /** The client's pending mutations changed the view (`items`): applied, rebased, settled or rolled back. */
+  | { type: 'optimistic'; timestamp: number };
+
+/** What lays the client's pending mutations over a group's mirror (the client's MutationQueue). */
+export interface OptimisticLayers {
+  view<T>(streamName: string, groupId: string, base: ReadonlyMap<string, T>): ReadonlyMap<string, T>;
+  isPending(streamName: string, groupId: string, itemId: string): boolean;
+}
 
 /** Extracts an item's id from its value; `undefined` when it has none. */
 export type IdExtractor<T> = (value: T) => string | undefined;
@@ -20,6 +28,8 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
   readonly presence: PresenceMirror | null;
   /** This client's own presence state, sent again after every (re)join: the server starts each member at null. */
   private ownState: { value: unknown } | null = null;
+  /** The client's pending mutations, laid over `items` by `view()` (set by the client). */
+  layers: OptimisticLayers | null = null;
   /** Sends a message on the client's live socket (set by the client). */
   outbox: ((message: { type: 'presence'; data: { subscriptionId: string; state: unknown } }) => void) | null = null;
 
@@ -39,6 +49,16 @@ export class GroupChannel<T> extends SubscriptionChannel<GroupChange<T>> {
     const request = super.request();
     if (this.presenceMode) request.presence = this.presenceMode;
     return request;
+  }
+
+  /** The mirror with the pending mutations' optimistic changes on top: what the UI shows. */
+  view(): ReadonlyMap<string, T> {
+    return this.layers ? this.layers.view(this.streamName, this.groupId, this.items) : this.items;
+  }
+
+  /** The pending mutations' layers over this group changed. */
+  optimisticChanged(): void {
+    this.changes.emit('change', { type: 'optimistic', timestamp: Date.now() });
   }
 
   /** Sets this client's presence state (e.g. `{ typing: true }`); kept and sent again after a reconnect. */

@@ -1,4 +1,5 @@
 import type { ItemChange, ItemVersion } from '../deltas/item-delta.types';
+import type { MutationFrame } from './mutation.types';
 import type { PresenceFrame, PresenceSnapshot } from './presence.types';
 
 /** Server → client frames of the iii stream wire protocol (SPEC §4.3) and their additive extensions (§7). */
@@ -88,4 +89,4 @@ export interface AuthFrame {
   refreshed?: boolean;
 }
 
-export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame | PresenceFrame | AuthFrame;
+export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame | PresenceFrame | AuthFrame | MutationFrame;

@@ -4,6 +4,7 @@ import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
 import type { ExpiryListener } from './expiry/item-expiry';
+import type { MutationLedger, MutationLedgerLimits } from '../mutations/ledger/mutation.ledger';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is
@@ -161,6 +162,8 @@ export abstract class StreamAdapter {
    * `presence` option. Adapters without it keep presence in-process.
    */
   presenceStore?(): PresenceStore;
+  /** The exactly-once ledger of client mutations shared by every instance (Redis); adapters without it keep one in-process. */
+  mutationLedger?(limits: MutationLedgerLimits): MutationLedger;
   /** Health probe for the adapter (e.g. a Redis PING). */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

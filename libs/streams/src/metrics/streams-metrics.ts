@@ -33,6 +33,8 @@ export class StreamsMetrics {
   private readonly conflicts: Counter<'code'>;
   private readonly replays: Counter<'operation'>;
   private readonly expired: Counter;
+  private readonly mutations: Counter<'outcome'>;
+  private readonly mutationSeconds: Histogram;
 
   constructor(@Inject(STREAMS_OPTIONS) options: ResolvedStreamsOptions) {
     this.registry = options.metrics.registry ?? new Registry();
@@ -88,6 +90,18 @@ export class StreamsMetrics {
       labelNames: ['operation'],
       registers,
     });
+    this.mutations = new Counter({
+      name: 'streams_mutations_total',
+      help: 'Client mutations answered, by outcome: ok, duplicate (a re-send answered from the ledger) or the refusal code',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.mutationSeconds = new Histogram({
+      name: 'streams_mutation_duration_seconds',
+      help: 'Client mutations from the start of their turn to their answer (ledger, guards, validation, handler)',
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
   }
 
   /** @internal */
@@ -123,6 +137,12 @@ export class StreamsMetrics {
   /** @internal */
   idempotentReplay(operation: string): void {
     this.replays.inc({ operation });
+  }
+
+  /** @internal */
+  mutationAnswered(outcome: string, seconds: number): void {
+    this.mutations.inc({ outcome });
+    this.mutationSeconds.observe(seconds);
   }
 
   /**

@@ -155,6 +155,27 @@ export interface StreamsModuleOptions {
   presence?: StreamsPresenceOptions;
   /** Prometheus registry; see StreamsMetricsOptions. */
   metrics?: StreamsMetricsOptions;
+  /** Client mutations (`@OnStreamMutation`): per-socket bounds and the exactly-once ledger; see StreamsMutationsOptions. */
+  mutations?: StreamsMutationsOptions;
+}
+
+/** Bounds of client mutations (docs/security.md, "Mutations"). */
+export interface StreamsMutationsOptions {
+  /** Mutations one socket may have waiting or running; past it the server stops reading the socket until one ends. Default 32. */
+  inFlightPerSocket?: number;
+  /**
+   * Mutations one socket may start per second after a burst of `inFlightPerSocket` plus this (a reconnecting client
+   * drains its offline queue at this pace); faster ones wait their turn, fractions allowed. Default 100.
+   */
+  perSecond?: number;
+  /** Largest `args` (JSON bytes); larger ones are refused with `invalid_args`. Default 65536. */
+  argsBytes?: number;
+  /** Clients the in-process ledger remembers (memory and file adapters); the least recently seen is forgotten first. Default 100000. */
+  ledgerSize?: number;
+  /** A client's ledger record (last mutation id and answer) is forgotten this long after its last mutation, in ms. Default 86400000 (24 h). */
+  ledgerTtlMs?: number;
+  /** How long an instance's claim on a mutation it is applying holds before another may take it over, in ms (longer than any handler runs). Default 30000. */
+  leaseMs?: number;
 }
 
 /** How long and how many results of keyed writes are kept (docs/reference/security.md, "Idempotency records"). */
@@ -190,4 +211,5 @@ export interface ResolvedStreamsOptions {
   idempotency: Required<StreamsIdempotencyOptions>;
   presence: Required<StreamsPresenceOptions>;
   metrics: { registry: Registry | null };
+  mutations: Required<StreamsMutationsOptions>;
 }

@@ -36,6 +36,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
       idempotency: { ttlMs: 300_000, maxKeysPerGroup: 10_000, maxKeys: 100_000 },
       presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, updatesPerSecond: 20, maxStateBytes: 4096, bytesPerSecond: 65_536 },
       metrics: { registry: null },
+      mutations: { inFlightPerSocket: 32, perSecond: 100, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
     });
     expect(STREAMS_DEFAULTS.port).toBe(3112);
     expect(STREAMS_DEFAULTS.host).toBe('0.0.0.0');
@@ -103,7 +104,7 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
         writes: 'fast',
       }),
     ).toEqual([
-      'prot is not a known option (known: port, host, attach, adapter, authFunction, limits, timeouts, writes, handlers, history, idempotency, presence, metrics)',
+      'prot is not a known option (known: port, host, attach, adapter, authFunction, limits, timeouts, writes, handlers, history, idempotency, presence, metrics, mutations)',
       'port must be an integer from 0 to 65535 (got -1)',
       'adapter.urll is not a known option (known: type, url, cluster, options, keyPrefix, connectTimeoutMs, commandTimeoutMs, presence)',
       'limits.conections is not a known option (known: connections, payloadBytes, bufferedBytes, subscriptionsPerSocket, queuedMessagesPerSocket, joinsPerSecond, refreshesPerSecond)',
@@ -113,6 +114,17 @@ describe('resolveStreamsOptions (SPEC §3: options validated in one place)', () 
     ]);
     expect(() => resolveStreamsOptions({ adapter: { type: 'memory', path: './x' } as never })).toThrow(/adapter\.path is not a known option \(known: type\)/);
     expect(() => resolveStreamsOptions({ adapter: { type: 'file', path: './x', durabilty: 'flush' } as never })).toThrow(/adapter\.durabilty is not a known option/);
+  });
+
+  it('checks the mutations group: bounds, rates with fractions, unknown keys', () => {
+    expect(issuesOf({ mutations: { inFlightPerSocket: 0, perSecond: -1, argsBytes: 'big', leaseMs: 50, ledgerSiz: 5 } })).toEqual([
+      'mutations.ledgerSiz is not a known option (known: inFlightPerSocket, perSecond, argsBytes, ledgerSize, ledgerTtlMs, leaseMs)',
+      'mutations.inFlightPerSocket must be an integer from 1 to 10000 (got 0)',
+      'mutations.perSecond must be a number per second above 0 and at most 1000000 (got -1)',
+      'mutations.argsBytes must be an integer from 2 to 67108864 (got "big")',
+      'mutations.leaseMs must be an integer from 100 to 3600000 (got 50)',
+    ]);
+    expect(resolveStreamsOptions({ mutations: { perSecond: '0.5' as never, ledgerSize: 10 } }).mutations).toMatchObject({ perSecond: 0.5, ledgerSize: 10, inFlightPerSocket: 32 });
   });
 
   // 0.1's flat keys: a config written for it must fail bootstrap saying where each key went, never run on defaults.

@@ -22,13 +22,14 @@ export const STREAMS_DEFAULTS = {
   writes: { delayMs: 0, fastPath: true },
   handlers: { allowJoinOnError: false },
   presence: { maxMembersPerGroup: 100_000, maxListedMembers: 1000, updatesPerSecond: 20, maxStateBytes: 4096, bytesPerSecond: 65_536 },
+  mutations: { inFlightPerSocket: 32, perSecond: 100, argsBytes: 65_536, ledgerSize: 100_000, ledgerTtlMs: 86_400_000, leaseMs: 30_000 },
 } as const;
 
 const ADAPTER_TYPES = ['memory', 'file', 'redis'];
 
 /** Every key each options object may have; any other is a bad field (a typo must not pass silently). */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['port', 'host', 'attach', 'adapter', 'authFunction', 'limits', 'timeouts', 'writes', 'handlers', 'history', 'idempotency', 'presence', 'metrics'],
+  '': ['port', 'host', 'attach', 'adapter', 'authFunction', 'limits', 'timeouts', 'writes', 'handlers', 'history', 'idempotency', 'presence', 'metrics', 'mutations'],
   limits: Object.keys(STREAMS_DEFAULTS.limits),
   timeouts: Object.keys(STREAMS_DEFAULTS.timeouts),
   writes: Object.keys(STREAMS_DEFAULTS.writes),
@@ -37,6 +38,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   idempotency: Object.keys(DEFAULT_IDEMPOTENCY),
   presence: Object.keys(STREAMS_DEFAULTS.presence),
   metrics: ['registry'],
+  mutations: Object.keys(STREAMS_DEFAULTS.mutations),
   'adapter.presence': Object.keys(REDIS_PRESENCE_DEFAULTS),
 };
 const ADAPTER_KEYS: Record<string, readonly string[]> = { memory: ['type'], file: FILE_ADAPTER_KEYS, redis: REDIS_ADAPTER_KEYS };
@@ -243,6 +245,19 @@ function presence(issues: Issues, value: unknown): ResolvedStreamsOptions['prese
   };
 }
 
+function mutations(issues: Issues, value: unknown): ResolvedStreamsOptions['mutations'] {
+  const m = group(issues, 'mutations', value);
+  const d = STREAMS_DEFAULTS.mutations;
+  return {
+    inFlightPerSocket: int(issues, 'mutations.inFlightPerSocket', m.inFlightPerSocket, d.inFlightPerSocket, 1, 10_000),
+    perSecond: rate(issues, 'mutations.perSecond', m.perSecond, d.perSecond, 1_000_000),
+    argsBytes: int(issues, 'mutations.argsBytes', m.argsBytes, d.argsBytes, 2, 64 * 1024 * 1024),
+    ledgerSize: int(issues, 'mutations.ledgerSize', m.ledgerSize, d.ledgerSize, 1, 100_000_000),
+    ledgerTtlMs: int(issues, 'mutations.ledgerTtlMs', m.ledgerTtlMs, d.ledgerTtlMs, 1000, 30 * 24 * 3_600_000),
+    leaseMs: int(issues, 'mutations.leaseMs', m.leaseMs, d.leaseMs, 100, 3_600_000),
+  };
+}
+
 /**
  * The one place options get their defaults and are checked. Throws a StreamsOptionsError naming every
  * bad field at once, so a misconfigured app fails bootstrap with one readable message.
@@ -272,6 +287,7 @@ export function resolveStreamsOptions(raw: StreamsModuleOptions | undefined): Re
     idempotency: idempotency(issues, input.idempotency),
     presence: presence(issues, input.presence),
     metrics: metrics(issues, input.metrics),
+    mutations: mutations(issues, input.mutations),
   };
   if (issues.length > 0) throw new StreamsOptionsError(issues);
   return resolved;

@@ -89,6 +89,7 @@ describe('parseClientMessage (SPEC §4.3 client frames, §7.2 error frames)', ()
         if (result.kind === 'ignore') return true;
         if (result.kind === 'presence') return typeof result.subscriptionId === 'string';
         if (result.kind === 'refresh') return typeof result.token === 'string' && result.token !== '';
+        if (result.kind === 'mutate') return typeof result.request.clientId === 'string' && Number.isSafeInteger(result.request.mutationId);
         const d = result.data;
         return [d.subscriptionId, d.streamName, d.groupId].every((s) => typeof s === 'string') && (d.id === null || typeof d.id === 'string');
       }),

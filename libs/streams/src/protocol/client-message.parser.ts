@@ -1,5 +1,7 @@
 import { StreamsInputError } from '../errors/streams.errors';
 import { name, record } from '../service/streams-input.validator';
+import { parseMutateFrame } from '../mutations/mutate-frame.parser';
+import type { MutateRequest } from '../mutations/mutation.types';
 import { nestedDeeperThan } from './json-depth';
 import { ERROR_CODES, type ProtocolErrorCode } from './protocol.constants';
 
@@ -29,8 +31,10 @@ export type ClientMessage =
   | { kind: 'presence'; subscriptionId: string; state: unknown }
   /** Extension: a new token for the live socket (re-authentication). */
   | { kind: 'refresh'; token: string }
+  /** Extension: run a mutation handler (SPEC §11). */
+  | { kind: 'mutate'; request: MutateRequest }
   | { kind: 'ignore' }
-  | { kind: 'error'; code: ProtocolErrorCode; message: string; field?: string };
+  | { kind: 'error'; code: ProtocolErrorCode; message: string; field?: string; mutationId?: number };
 
 const MAX_POSITION_LENGTH = 128;
 
@@ -59,8 +63,13 @@ export function parseClientMessage(raw: Buffer | string): ClientMessage {
     return fail(ERROR_CODES.INVALID_MESSAGE, 'frame must be a JSON object {type, data}');
   }
   const { type, data } = message as Record<string, unknown>;
+  if (type === 'mutate') {
+    const parsed = parseMutateFrame(message as Record<string, unknown>);
+    if (parsed.ok) return { kind: 'mutate', request: parsed.request };
+    return { kind: 'error', code: ERROR_CODES.INVALID_FIELD, message: parsed.message, field: parsed.field, mutationId: parsed.mutationId };
+  }
   if (type !== 'join' && type !== 'leave' && type !== 'presence' && type !== 'refresh') {
-    return fail(ERROR_CODES.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type)}; expected "join", "leave", "presence" or "refresh"`, 'type');
+    return fail(ERROR_CODES.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type)}; expected "join", "leave", "presence", "refresh" or "mutate"`, 'type');
   }
   try {
     const d = record(data, 'data');

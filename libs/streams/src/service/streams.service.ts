@@ -27,6 +27,7 @@ import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { KeyedCall } from './idempotency.fingerprint';
 import { idempotencyKey, json, name, optionalName, record, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
+import { noteMutationWrite } from '../mutations/mutation-writes.context';
 
 /**
  * The iii `stream::*` functions for server code. Payloads and results are iii's snake_case shapes. Every
@@ -197,6 +198,7 @@ export class StreamsService implements OnModuleInit {
   private written(operation: StreamOperation, out: { envelope: StreamEnvelope | null; replayed?: true }): void {
     if (out.replayed) this.metrics.idempotentReplay(operation);
     if (!out.envelope) return;
+    noteMutationWrite(out.envelope);
     const { frame, idempotencyKey } = out.envelope;
     this.handlers.dispatchChange((idempotencyKey === undefined ? frame : { ...frame, idempotency_key: idempotencyKey }) as StreamChangeFrame);
   }

@@ -14,6 +14,9 @@ import { ClientSession } from './client-session';
 import type { SocketPort } from './socket.port';
 import { fakePort } from '../../../../test/support/fake-port';
 import { StreamsSession } from './streams.session';
+import { MemoryMutationLedger } from '../mutations/ledger/memory-mutation.ledger';
+import { MutationHandlersRegistry } from '../mutations/mutation-handlers.registry';
+import { MutationsRunner } from '../mutations/mutations.runner';
 
 const defaults = resolveStreamsOptions({});
 const metrics = new StreamsMetrics(defaults);
@@ -160,7 +163,7 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     const adapter = new MemoryStreamAdapter();
     const hub = new StreamsHub(adapter);
     const presence = new PresenceHub(new LocalPresenceStore(), hub, options.presence);
-    const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub);
+    const session = new StreamsSession(options, new StreamsStore(adapter, new CustomStreamsRegistry()), new StreamHandlersRegistry(metrics, options), metrics, presence, hub, mutationsRunner(options));
     // `queued` resolves once the socket's inbound queue has run everything queued before it (the join, the re-sync).
     const { port, sent, drained: queued } = fakePort();
     session.opened(port, { context: null, expiresAt: null }, { streamName: 's', groupId: 'g', itemId: null });
@@ -185,6 +188,10 @@ describe('A continuity loss, from the adapter through the hub to the socket (SPE
     await Promise.all([adapter.close(), presence.close()]);
   });
 });
+
+function mutationsRunner(options: ReturnType<typeof resolveStreamsOptions>): MutationsRunner {
+  return new MutationsRunner(options, new MemoryMutationLedger(options.mutations), new MutationHandlersRegistry(), metrics);
+}
 
 describe('GroupBinding and deltas (SPEC §9)', () => {
   const pad = 'p'.repeat(300);

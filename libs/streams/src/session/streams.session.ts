@@ -4,6 +4,7 @@ import { type AuthGranted, runAuth } from '../auth/auth.runner';
 import { StreamsHub } from '../hub/streams.hub';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import { StreamsMetrics } from '../metrics/streams-metrics';
+import { MutationsRunner } from '../mutations/mutations.runner';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import type { PresenceHub } from '../presence/presence.hub';
 import type { PresenceSnapshot } from 'nest-realtime-streams-protocol';
@@ -45,6 +46,7 @@ export class StreamsSession implements Resyncer {
     private readonly metrics: StreamsMetrics,
     @Inject(STREAMS_PRESENCE) private readonly presence: PresenceHub,
     hub: StreamsHub,
+    private readonly mutations: MutationsRunner,
   ) {
     this.seam = new SnapshotSeam(hub, store, metrics);
   }
@@ -72,9 +74,11 @@ export class StreamsSession implements Resyncer {
     const message = parseClientMessage(data);
     if (message.kind === 'ignore') return;
     if (message.kind === 'error') {
-      this.error(client, message.code, message.message, message.field ? { field: message.field } : {});
+      const { field, mutationId } = message;
+      this.error(client, message.code, message.message, { ...(field && { field }), ...(mutationId !== undefined && { mutationId }) });
       return;
     }
+    if (message.kind === 'mutate') return this.mutations.receive(client, message.request);
     if (message.kind === 'presence') await this.presenceUpdate(client, message.subscriptionId, message.state);
     else if (message.kind === 'refresh') await this.refresh(client, message.token);
     else if (message.kind === 'join') await this.join(client, message.data);

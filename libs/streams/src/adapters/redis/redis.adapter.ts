@@ -53,6 +53,8 @@ import {
 import { RedisSubscriber } from './redis.subscriber';
 import { SingleSubscriberLink, type SubscriberLink } from './redis-subscriber.link';
 import { RedisWriteOrder } from './redis-write.order';
+import type { MutationLedgerLimits } from '../../mutations/ledger/mutation.ledger';
+import { RedisMutationLedger } from '../../mutations/ledger/redis-mutation.ledger';
 
 type ScriptArg = string | number;
 type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;
@@ -331,6 +333,10 @@ export class RedisStreamAdapter extends StreamAdapter {
 
   override presenceStore(): RedisPresenceStore {
     return new RedisPresenceStore(this.commands, this.keys, this.presence.ttlMs, this.presence.sweepIntervalMs);
+  }
+
+  override mutationLedger(limits: MutationLedgerLimits): RedisMutationLedger {
+    return new RedisMutationLedger(this.commands, this.keys.prefix, limits);
   }
 
   async ping(): Promise<void> {
