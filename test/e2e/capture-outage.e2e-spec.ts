@@ -11,11 +11,11 @@ import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
 
-const OUTAGE_MS = 15_000;
+const OUTAGE_MS = 60_000;
 const CHANGES = 10_000;
 
 /**
- * SPEC §10: the capture consumer's app is down for 15 s while 10,000 rows change (it is closed in the
+ * SPEC §10: the capture consumer's app is down for 60 s while 10,000 rows change (it is closed in the
  * middle of a burst, so a transaction is cut half-applied); after it comes back, every subscriber's view
  * equals the table, and each committed row change reached it exactly once, in order per item.
  */
@@ -87,6 +87,6 @@ describePostgres('change capture: an outage of the consumer', () => {
       const items = (await Promise.all(Array.from({ length: ITEM_GROUPS }, (_, g) => capturing.service.list<{ id: number; val: number }>({ stream_name: 'items', group_id: `g${g}` })))).flat();
       expect(items.sort((a, b) => a.id - b.id)).toEqual(table);
       client.close();
-    }, 180_000);
+    }, 240_000);
   });
 });
