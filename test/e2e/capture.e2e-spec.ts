@@ -129,16 +129,19 @@ describePostgres('change capture', () => {
       const client = await TestClient.connect(`ws://127.0.0.1:${app.get(StreamsListener).address().port}`);
       client.join('s', 'o', 'all');
       await client.next((f) => f.event?.type === 'sync');
-      // The operator ends the consumer's connection and drops the slot before it comes back.
+      // The operator ends the consumer's connection and drops the slot before it comes back (retryMs later):
+      // each pass either ends the connection or, once the slot is idle, drops it; a pass that loses the race
+      // to the consumer's reconnect (the slot active again) fails and the next one tries again.
+      const gone = async () => (await sql(url, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dropped'")).length === 0;
       await waitFor(
         async () => {
-          const [row] = await sql<{ dropped: boolean }>(
+          await sql(
             url,
-            "SELECT pg_terminate_backend(active_pid) IS NOT NULL AND pg_drop_replication_slot('dropped') IS NULL AS dropped FROM pg_replication_slots WHERE slot_name = 'dropped' AND active",
-          ).catch(() => [{ dropped: false }]);
-          return row?.dropped === true || (await sql(url, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dropped'")).length === 0;
+            "SELECT CASE WHEN active THEN pg_terminate_backend(active_pid) ELSE pg_drop_replication_slot('dropped') IS NULL END FROM pg_replication_slots WHERE slot_name = 'dropped'",
+          ).catch(() => undefined);
+          return gone();
         },
-        { what: 'the slot dropped' },
+        { ms: 15_000, everyMs: 20, what: 'the slot dropped' },
       );
       // First the ended connection, then (after retryMs) the missing slot.
       await waitFor(async () => /does not exist/.test((await health.isPostgresHealthy()).streams_postgres.message ?? ''), { what: 'health down naming the slot' });
