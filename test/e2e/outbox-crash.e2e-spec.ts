@@ -55,6 +55,8 @@ describePostgres('outbox: kill -9 of the app at each point', () => {
       await boot('on');
       watcher = new ResumingWatcher([`ws://127.0.0.1:${port}`], 'crash', GROUPS);
       watcher.start();
+      // Joined before the first commit, or a write relayed first would arrive in the sync's data, not as an event.
+      await waitFor(() => watcher.joined, { what: 'the watcher joined' });
       app!.send('commit', '0', '3');
       await app!.until(() => app!.lines.filter((l) => l.startsWith('committed')).length === 3);
       await expectExactlyOnce();

@@ -10,6 +10,7 @@ import type { Frame } from './ws-client';
 export class ResumingWatcher {
   readonly events = new Map<string, Frame[]>();
   resyncs = 0;
+  private readonly synced = new Set<string>();
   private readonly positions = new Map<string, string>();
   private socket: WebSocket | null = null;
   private stopped = false;
@@ -44,6 +45,11 @@ export class ResumingWatcher {
     return this.events.get(group)!.map((f) => (f.event!.data as { n: number }).n);
   }
 
+  /** Every group answered its first join: from here on a write reaches it as an event, not in a sync's data. */
+  get joined(): boolean {
+    return this.synced.size === this.groups.length;
+  }
+
   get total(): number {
     return [...this.events.values()].reduce((sum, frames) => sum + frames.length, 0);
   }
@@ -59,6 +65,7 @@ export class ResumingWatcher {
     if (frame.position) this.positions.set(group, frame.position);
     if (frame.type !== 'stream' || !frame.event) return;
     if (frame.event.type === 'sync') {
+      this.synced.add(group);
       if (frame.event.continuityLost) this.resyncs++;
       return;
     }
