@@ -128,10 +128,10 @@ describe('published packages', () => {
     expect(Object.keys(dependencies).filter((name) => !loaded.has(name) && !typed.has(name))).toEqual([]);
   });
 
-  it('nest-realtime-streams: optional peers (lmdb, ioredis, @nestjs/terminus, pg, pg-logical-replication, drizzle-orm, @nestjs-cls/transactional) load only with the feature that needs them', () => {
+  it('nest-realtime-streams: optional peers (lmdb, ioredis, @nestjs/terminus, pg, pg-logical-replication, drizzle-orm, @nestjs-cls/transactional, class-validator, class-transformer) load only with the feature that needs them', () => {
     const { peerDependencies = {}, peerDependenciesMeta = {} } = manifest('libs/streams');
     const optional = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional);
-    expect(optional.sort()).toEqual(['@nestjs-cls/transactional', '@nestjs/terminus', 'drizzle-orm', 'ioredis', 'lmdb', 'pg', 'pg-logical-replication']);
+    expect(optional.sort()).toEqual(['@nestjs-cls/transactional', '@nestjs/terminus', 'class-transformer', 'class-validator', 'drizzle-orm', 'ioredis', 'lmdb', 'pg', 'pg-logical-replication']);
     const main = eagerPackages(join(REPO, 'libs/streams/dist/index.js'));
     expect([...main].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'fast-json-patch', 'nest-realtime-streams-protocol', 'prom-client', 'ws']);
     expect([...eagerPackages(join(REPO, 'libs/streams/dist/health/index.js'))]).toContain('@nestjs/terminus');

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import { ON_STREAM_MUTATION_METADATA, type StreamMutationMetadata } from './on-stream-mutation.decorator';
+import { assertValidationPeers } from './mutation-args.validator';
 import { MutationHandlersRegistry } from './mutation-handlers.registry';
 import type { StreamMutationPayload } from './mutation.types';
 
@@ -38,6 +39,7 @@ export class MutationsExplorer implements OnModuleInit {
           continue;
         }
         if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`@OnStreamMutation on ${handler} needs a non-empty name`);
+        if (meta.args) assertValidationPeers(`@OnStreamMutation('${meta.name}') on ${handler}`);
         const run = this.contexts.create(instance, method as (...args: unknown[]) => unknown, methodName, undefined, undefined, undefined, undefined, { guards: true, interceptors: true, filters: false }, 'ws');
         this.registry.add(meta.name, { handler, dto: meta.args, invoke: (payload: StreamMutationPayload) => run(payload, payload.args) });
       }
