@@ -3,10 +3,9 @@ import { Test } from '@nestjs/testing';
 import { StreamsListener, StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
 import { StreamsPostgresModule, type StreamsCaptureOptions } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
-import WebSocket from 'ws';
 import { metricValue } from '../../test/support/metrics-text';
 import { PgCluster, pgBinDir } from '../../test/support/pg-cluster';
-import { LatencyHistogram } from '../stats/histogram';
+import { type CommitLatency, measureCommitLatency } from './commit-latency';
 
 /**
  * Change-capture rows (issue 26): table change → client latency at a fixed rate of committed inserts, and
@@ -17,15 +16,8 @@ import { LatencyHistogram } from '../stats/histogram';
  * Throughput: rows committed while no instance consumed, then the time from the consumer's app starting to
  * its last write (`streams_capture_writes_total`).
  */
-export interface CaptureLatencyRow {
+export interface CaptureLatencyRow extends CommitLatency {
   ratePerSecond: number;
-  writes: number;
-  delivered: number;
-  /** Frames that reached the client before the writer saw its commit acknowledged (counted as 0 ms). */
-  beforeAck: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
 }
 
 export interface CaptureThroughput {
@@ -62,52 +54,20 @@ async function measure(rate: number, seconds: number, cluster: PgCluster): Promi
   const url = await database(cluster, `capture_${rate}`);
   const pool = new Pool({ connectionString: url, max: 16 });
   const app = await startApp(url, `capture_${rate}`, true);
-  const socket = new WebSocket(`ws://127.0.0.1:${app.get(StreamsListener).address().port}/`);
-  await new Promise((resolve) => socket.once('open', resolve));
-  const committedAt = new Map<number, number>();
-  const early = new Map<number, number>();
-  const histogram = new LatencyHistogram();
-  let synced = 0;
-  let beforeAck = 0;
-  socket.on('message', (data) => {
-    const now = performance.now();
-    const frame = JSON.parse(data.toString()) as { id?: string; event?: { type: string } };
-    if (frame.event?.type === 'sync') synced++;
-    if (frame.event?.type !== 'create') return;
-    const n = Number(frame.id);
-    const at = committedAt.get(n);
-    // A frame may beat the writer's own commit acknowledgement: counted once that arrives.
-    if (at === undefined) early.set(n, now);
-    else histogram.record(now - at);
+  const measured = await measureCommitLatency({
+    port: app.get(StreamsListener).address().port,
+    groups: GROUPS,
+    rate,
+    seconds,
+    writeOf: (frame) => (frame.event?.type === 'create' ? Number(frame.id) : null),
+    commit: async (n) => {
+      await pool.query('INSERT INTO ticks (n) VALUES ($1)', [n]);
+    },
+    settleMs: 20_000,
   });
-  for (let g = 0; g < GROUPS; g++) socket.send(JSON.stringify({ type: 'join', data: { subscriptionId: `g${g}`, streamName: 'bench', groupId: `g${g}` } }));
-  while (synced < GROUPS) await new Promise((r) => setTimeout(r, 5));
-
-  const total = rate * seconds;
-  const start = performance.now();
-  const writes: Array<Promise<void>> = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    writes.push(
-      pool.query('INSERT INTO ticks (n) VALUES ($1)', [n]).then(() => {
-        const now = performance.now();
-        committedAt.set(n, now);
-        const seen = early.get(n);
-        if (seen === undefined) return;
-        beforeAck++;
-        histogram.record(0);
-      }),
-    );
-  }
-  await Promise.all(writes);
-  const end = performance.now() + 20_000;
-  while (histogram.count < total && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
-  socket.terminate();
   await app.close();
   await pool.end();
-  return { ratePerSecond: rate, writes: total, delivered: histogram.count, beforeAck, p50Ms: histogram.percentile(0.5), p99Ms: histogram.percentile(0.99), maxMs: histogram.maxMs };
+  return { ratePerSecond: rate, ...measured };
 }
 
 async function throughput(rows: number, cluster: PgCluster): Promise<CaptureThroughput> {

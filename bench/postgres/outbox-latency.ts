@@ -1,11 +1,9 @@
-import { performance } from 'node:perf_hooks';
 import { Test } from '@nestjs/testing';
 import { StreamsListener, StreamsModule } from 'nest-realtime-streams';
 import { migrateOutbox, StreamsOutbox, StreamsPostgresModule } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
-import WebSocket from 'ws';
 import { PgCluster, pgBinDir } from '../../test/support/pg-cluster';
-import { LatencyHistogram } from '../stats/histogram';
+import { type CommitLatency, measureCommitLatency } from './commit-latency';
 
 /**
  * Outbox row (issue 26): commit → client latency at a fixed rate of committed writes. One process holds the
@@ -14,13 +12,8 @@ import { LatencyHistogram } from '../stats/histogram';
  * client joined to every group; a throwaway PostgreSQL cluster (fsync off) on loopback. Latency runs from
  * the writer seeing COMMIT acknowledged to the client receiving the frame.
  */
-export interface OutboxLatencyRow {
+export interface OutboxLatencyRow extends CommitLatency {
   ratePerSecond: number;
-  writes: number;
-  delivered: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
 }
 
 const GROUPS = 50;
@@ -39,57 +32,27 @@ async function measure(rate: number, seconds: number, cluster: PgCluster): Promi
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
   const outbox = app.get(StreamsOutbox);
-  const socket = new WebSocket(`ws://127.0.0.1:${app.get(StreamsListener).address().port}/`);
-  await new Promise((resolve) => socket.once('open', resolve));
-  const committedAt = new Map<number, number>();
-  const early = new Map<number, number>();
-  const histogram = new LatencyHistogram();
-  let synced = 0;
-  socket.on('message', (data) => {
-    const now = performance.now();
-    const frame = JSON.parse(data.toString()) as { event?: { type: string; event?: { data: number } } };
-    if (frame.event?.type === 'sync') synced++;
-    if (frame.event?.type !== 'event') return;
-    const n = frame.event.event!.data;
-    const at = committedAt.get(n);
-    // A frame may beat the writer's own COMMIT acknowledgement: counted once that arrives.
-    if (at === undefined) early.set(n, now);
-    else histogram.record(now - at);
+  const measured = await measureCommitLatency({
+    port: app.get(StreamsListener).address().port,
+    groups: GROUPS,
+    rate,
+    seconds,
+    writeOf: (frame) => (frame.event?.type === 'event' ? (frame.event.event!.data as number) : null),
+    commit: async (n) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await outbox.with(client).send({ stream_name: 'bench', group_id: `g${n % GROUPS}`, type: 'tick', data: n });
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    },
+    settleMs: 10_000,
   });
-  for (let g = 0; g < GROUPS; g++) socket.send(JSON.stringify({ type: 'join', data: { subscriptionId: `g${g}`, streamName: 'bench', groupId: `g${g}` } }));
-  while (synced < GROUPS) await new Promise((r) => setTimeout(r, 5));
-
-  const total = rate * seconds;
-  const start = performance.now();
-  const writes: Array<Promise<void>> = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    writes.push(
-      (async () => {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          await outbox.with(client).send({ stream_name: 'bench', group_id: `g${n % GROUPS}`, type: 'tick', data: n });
-          await client.query('COMMIT');
-          const now = performance.now();
-          committedAt.set(n, now);
-          const seen = early.get(n);
-          if (seen !== undefined) histogram.record(Math.max(0, seen - now));
-        } finally {
-          client.release();
-        }
-      })(),
-    );
-  }
-  await Promise.all(writes);
-  const end = performance.now() + 10_000;
-  while (histogram.count < total && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
-  socket.terminate();
   await app.close();
   await pool.end();
-  return { ratePerSecond: rate, writes: total, delivered: histogram.count, p50Ms: histogram.percentile(0.5), p99Ms: histogram.percentile(0.99), maxMs: histogram.maxMs };
+  return { ratePerSecond: rate, ...measured };
 }
 
 /** Both rates on one throwaway cluster; null when PostgreSQL's server binaries are not installed. */
