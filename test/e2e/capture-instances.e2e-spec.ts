@@ -2,10 +2,9 @@ import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsPostgresModule } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
 import { ChildLines } from '../support/child-lines';
-import { changeRows, eventsPerItem, type Expected, ITEM_GROUPS, itemGroup, ITEMS_TABLE } from '../support/capture-workload';
+import { itemGroup, ITEMS_TABLE, joinItemGroups, rowChanges } from '../support/capture-workload';
 import { metricValue } from '../support/metrics-text';
 import { outboxDatabase } from '../support/outbox-db';
-import { random } from '../support/outbox-workload';
 import { describePostgres, PgCluster } from '../support/pg-cluster';
 import { deletePrefix, describeRedis, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
@@ -49,16 +48,11 @@ describePostgres('change capture: two app instances on Redis', () => {
       await waitFor(async () => (await consuming(a)) !== (await consuming(second)), { what: 'one consumer' });
       const [active, standby] = (await consuming(a)) ? [a, second] : [second, a];
       const client = await TestClient.connect(standby.url);
-      for (let g = 0; g < ITEM_GROUPS; g++) {
-        client.join(`s${g}`, 'items', `g${g}`);
-        await client.next((f) => f.event?.type === 'sync' && f.groupId === `g${g}`);
-      }
-      const seed = Date.now() % 1_000_000;
-      const state = { live: [] as number[], next: 1, expected: new Map() as Expected };
-      const rng = random(seed);
-      const delivered = () => [...eventsPerItem(client.frames).values()].reduce((n, events) => n + events.length, 0);
+      await joinItemGroups(client);
+      const rows = rowChanges(client);
+      const { seed, delivered } = rows;
 
-      const writing = changeRows(pool, 4000, state, rng);
+      const writing = rows.change(pool, 4000);
       await waitFor(() => delivered() >= 800, { ms: 30_000, what: `changes flowing (seed ${seed})` });
       expect(await consuming(standby)).toBe(false);
       const closedAt = Date.now();
@@ -70,9 +64,7 @@ describePostgres('change capture: two app instances on Redis', () => {
       await waitFor(() => delivered() >= 4000, { ms: 60_000, what: `4000 changes (seed ${seed}, ${delivered()} so far)` });
       await new Promise((r) => setTimeout(r, 500));
       expect({ seed, delivered: delivered() }).toEqual({ seed, delivered: 4000 });
-      const seen = eventsPerItem(client.frames);
-      const wrong = [...state.expected].filter(([id, events]) => JSON.stringify(seen.get(id)) !== JSON.stringify(events));
-      expect({ seed, wrong: wrong.slice(0, 5).map(([id, events]) => ({ id, expected: events, seen: seen.get(id) })) }).toEqual({ seed, wrong: [] });
+      expect(rows.misdelivered()).toEqual({ seed, wrong: [] });
       expect(metricValue(await standby.app.get(StreamsMetrics).text(), 'streams_capture_writes_total{operation="set"}')).toBeGreaterThan(0);
       client.close();
     }, 120_000);
@@ -92,15 +84,10 @@ describePostgres('change capture: two app instances on Redis', () => {
           await consumer.until(() => consumer.lines.includes(awaited));
         }
         const client = await TestClient.connect(viewer.url);
-        for (let g = 0; g < ITEM_GROUPS; g++) {
-          client.join(`s${g}`, 'items', `g${g}`);
-          await client.next((f) => f.event?.type === 'sync' && f.groupId === `g${g}`);
-        }
-        const seed = Date.now() % 1_000_000;
-        const state = { live: [] as number[], next: 1, expected: new Map() as Expected };
-        const rng = random(seed);
-        const delivered = () => [...eventsPerItem(client.frames).values()].reduce((n, events) => n + events.length, 0);
-        const writing = changeRows(pool, 4000, state, rng);
+        await joinItemGroups(client);
+        const rows = rowChanges(client);
+        const { seed, delivered } = rows;
+        const writing = rows.change(pool, 4000);
         await waitFor(() => delivered() >= 800, { ms: 30_000, what: `changes flowing (seed ${seed})` });
         expect(consumers[1].lines).not.toContain('consuming');
         const killedAt = Date.now();
@@ -111,9 +98,7 @@ describePostgres('change capture: two app instances on Redis', () => {
         await waitFor(() => delivered() >= 4000, { ms: 60_000, what: `4000 changes (seed ${seed}, ${delivered()} so far)` });
         await new Promise((r) => setTimeout(r, 500));
         expect({ seed, delivered: delivered() }).toEqual({ seed, delivered: 4000 });
-        const seen = eventsPerItem(client.frames);
-        const wrong = [...state.expected].filter(([id, events]) => JSON.stringify(seen.get(id)) !== JSON.stringify(events));
-        expect({ seed, wrong: wrong.slice(0, 5).map(([id, events]) => ({ id, expected: events, seen: seen.get(id) })) }).toEqual({ seed, wrong: [] });
+        expect(rows.misdelivered()).toEqual({ seed, wrong: [] });
         client.close();
       } finally {
         for (const consumer of consumers) consumer.child.kill('SIGKILL');

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import type { Frame } from './ws-client';
+import { random } from './outbox-workload';
+import type { Frame, TestClient } from './ws-client';
 
 /** The captured table of the outage and take-over tests; its items' group is computed from the id, which every delete carries. */
 export const ITEMS_TABLE = 'CREATE TABLE items (id int PRIMARY KEY, val int NOT NULL)';
@@ -59,4 +60,32 @@ export function eventsPerItem(frames: Frame[]): Expected {
     seen.set(f.id!, [...(seen.get(f.id!) ?? []), f.event.type]);
   }
   return seen;
+}
+
+/** Joins every item group on `client`, each answered by its sync before the next. */
+export async function joinItemGroups(client: TestClient): Promise<void> {
+  for (let g = 0; g < ITEM_GROUPS; g++) {
+    client.join(`s${g}`, 'items', `g${g}`);
+    await client.next((f) => f.event?.type === 'sync' && f.groupId === `g${g}`);
+  }
+}
+
+/**
+ * Random row changes (a seed the failures name) and what `client`, joined to every item group, must see of
+ * them: `misdelivered()` lists the first items whose events differ from each committed change once, in order.
+ */
+export function rowChanges(client: TestClient) {
+  const seed = Date.now() % 1_000_000;
+  const state = { live: [] as number[], next: 1, expected: new Map() as Expected };
+  const rng = random(seed);
+  return {
+    seed,
+    change: (pool: Pool, changes: number) => changeRows(pool, changes, state, rng),
+    delivered: () => [...eventsPerItem(client.frames).values()].reduce((n, events) => n + events.length, 0),
+    misdelivered: () => {
+      const seen = eventsPerItem(client.frames);
+      const wrong = [...state.expected].filter(([id, events]) => JSON.stringify(seen.get(id)) !== JSON.stringify(events));
+      return { seed, wrong: wrong.slice(0, 5).map(([id, events]) => ({ id, expected: events, seen: seen.get(id) })) };
+    },
+  };
 }
