@@ -6,9 +6,9 @@
  *   node --expose-gc -r @swc-node/register bench/tools/mutation-ledger-cost.ts [redis://127.0.0.1:6379]
  */
 import { Redis } from 'ioredis';
-import { MemoryMutationLedger } from '../../libs/streams/src/mutations/ledger/memory-mutation.ledger';
-import { RedisMutationLedger } from '../../libs/streams/src/mutations/ledger/redis-mutation.ledger';
-import type { MutationAnswer } from '../../libs/streams/src/mutations/mutation.types';
+import { MemoryMutationLedger } from '../../libs/streams/src/adapters/mutation-ledger/memory-mutation.ledger';
+import { RedisMutationLedger } from '../../libs/streams/src/adapters/mutation-ledger/redis-mutation.ledger';
+import type { MutationAnswer } from '../../libs/streams/src/adapters/mutation-ledger/mutation.ledger';
 
 const CLIENTS = 100_000;
 const limits = { ledgerSize: CLIENTS, ledgerTtlMs: 3_600_000, leaseMs: 30_000 };

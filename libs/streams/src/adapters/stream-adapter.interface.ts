@@ -4,7 +4,7 @@ import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
 import type { ExpiryListener } from './expiry/item-expiry';
-import type { MutationLedger, MutationLedgerLimits } from '../mutations/ledger/mutation.ledger';
+import type { MutationLedger, MutationLedgerLimits } from './mutation-ledger/mutation.ledger';
 
 /**
  * A published frame plus its per-group position. `seq` increases by one per event of a group and is

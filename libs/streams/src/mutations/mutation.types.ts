@@ -1,4 +1,5 @@
-import type { MutationError, MutationFrame } from 'nest-realtime-streams-protocol';
+import type { MutationError } from 'nest-realtime-streams-protocol';
+import type { MutationAnswer } from '../adapters/mutation-ledger/mutation.ledger';
 
 /** What a mutation handler gets (SPEC §11): `args` already validated and transformed into its DTO. */
 export interface StreamMutationPayload<A = unknown, C = unknown> {
@@ -10,16 +11,6 @@ export interface StreamMutationPayload<A = unknown, C = unknown> {
   context: C;
 }
 
-/** A `mutate` frame, checked. */
-export interface MutateRequest {
-  clientId: string;
-  mutationId: number;
-  name: string;
-  args: unknown;
-}
-
-/** The answer without its frame type: what the ledger keeps and a re-send gets back. */
-export type MutationAnswer = Omit<MutationFrame, 'type' | 'mutationId'>;
 
 export type { MutationError };
 

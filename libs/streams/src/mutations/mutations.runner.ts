@@ -3,14 +3,15 @@ import { utf8Length } from 'nest-realtime-streams-protocol';
 import { StreamsConflictError } from '../errors/streams.errors';
 import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
-import type { ClientSession } from '../session/client-session';
 import { STREAMS_OPTIONS } from '../streams.constants';
-import { MUTATION_LEDGER, type LedgerVerdict, type MutationLedger } from './ledger/mutation.ledger';
+import { MUTATION_LEDGER, type LedgerVerdict, type MutationLedger } from '../adapters/mutation-ledger/mutation.ledger';
 import { MutationArgsError, MutationArgsValidator } from './mutation-args.validator';
 import { MutationHandlersRegistry, type RegisteredMutation } from './mutation-handlers.registry';
 import { MutationLane } from './mutation.lane';
-import { collectWrites, MAX_LISTED_WRITES } from './mutation-writes.context';
-import { type MutateRequest, type MutationAnswer, retryLater } from './mutation.types';
+import { collectWrites, MAX_LISTED_WRITES } from '../service/mutation-writes.context';
+import type { MutationAnswer } from '../adapters/mutation-ledger/mutation.ledger';
+import type { MutateRequest } from '../protocol/mutate-frame.parser';
+import { retryLater } from './mutation.types';
 
 /** A refusal's message travels to the client: bounded, whatever a handler put in it. */
 const MAX_MESSAGE = 256;
@@ -23,10 +24,18 @@ const BUSY_MAX_WAIT_MS = 250;
  * client id and mutation id), the handler's guards, the validation of its args and the handler, and answers
  * every one on the socket that sent it with a `mutation` frame.
  */
+/** What the runner needs of a socket's MutatingClient (given structurally, so mutations/ stays below session/). */
+export interface MutatingClient {
+  /** The connection's context, handed to the handler. */
+  readonly context: unknown;
+  /** Where the answer goes: the socket's port. */
+  readonly port: { readonly open: boolean; sendFrame(frame: object): void };
+}
+
 @Injectable()
 export class MutationsRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Streams');
-  private readonly lanes = new WeakMap<ClientSession, MutationLane>();
+  private readonly lanes = new WeakMap<MutatingClient, MutationLane>();
   /** Mutations queued or running on this instance, so a graceful shutdown lets them finish and be recorded. */
   private readonly running = new Set<Promise<void>>();
   /** Set at shutdown: mutations not started by then are left to the client to send again (to another instance). */
@@ -41,7 +50,7 @@ export class MutationsRunner implements BeforeApplicationShutdown {
   ) {}
 
   /** A `mutate` frame, from the socket's inbound queue: waits for room in the socket's lane, then queues it there. */
-  async receive(client: ClientSession, request: MutateRequest): Promise<void> {
+  async receive(client: MutatingClient, request: MutateRequest): Promise<void> {
     let lane = this.lanes.get(client);
     if (!lane) this.lanes.set(client, (lane = new MutationLane(this.options.mutations.inFlightPerSocket, this.options.mutations.perSecond)));
     await lane.admit();
@@ -70,7 +79,7 @@ export class MutationsRunner implements BeforeApplicationShutdown {
   }
 
   /** The answer: from the ledger for a re-send, else the handler's outcome, recorded before it is sent. */
-  private async settle(client: ClientSession, request: MutateRequest): Promise<MutationAnswer> {
+  private async settle(client: MutatingClient, request: MutateRequest): Promise<MutationAnswer> {
     const verdict = await this.begin(request);
     if ('status' in verdict) return verdict;
     if (verdict.kind === 'answered') return verdict.answer;
@@ -104,7 +113,7 @@ export class MutationsRunner implements BeforeApplicationShutdown {
     }
   }
 
-  private async apply(client: ClientSession, request: MutateRequest): Promise<MutationAnswer> {
+  private async apply(client: MutatingClient, request: MutateRequest): Promise<MutationAnswer> {
     const { clientId, mutationId, name } = request;
     const mutation = this.handlers.find(name);
     if (!mutation) return rejected('unknown_mutation', `no mutation is named ${JSON.stringify(name)}`);

@@ -1,7 +1,6 @@
 import { StreamsInputError } from '../errors/streams.errors';
 import { name, record } from '../service/streams-input.validator';
-import { parseMutateFrame } from '../mutations/mutate-frame.parser';
-import type { MutateRequest } from '../mutations/mutation.types';
+import { type MutateRequest, parseMutateFrame } from './mutate-frame.parser';
 import { nestedDeeperThan } from './json-depth';
 import { ERROR_CODES, type ProtocolErrorCode } from './protocol.constants';
 

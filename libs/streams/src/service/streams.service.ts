@@ -27,7 +27,7 @@ import { StreamHandlersRegistry } from '../triggers/stream-handlers.registry';
 import { KeyedCall } from './idempotency.fingerprint';
 import { idempotencyKey, json, name, optionalName, record, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 import { StreamsStore } from './streams.store';
-import { noteMutationWrite } from '../mutations/mutation-writes.context';
+import { noteMutationWrite } from './mutation-writes.context';
 
 /**
  * The iii `stream::*` functions for server code. Payloads and results are iii's snake_case shapes. Every

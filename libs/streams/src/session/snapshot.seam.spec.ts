@@ -14,7 +14,7 @@ import { ClientSession } from './client-session';
 import type { SocketPort } from './socket.port';
 import { fakePort } from '../../../../test/support/fake-port';
 import { StreamsSession } from './streams.session';
-import { MemoryMutationLedger } from '../mutations/ledger/memory-mutation.ledger';
+import { MemoryMutationLedger } from '../adapters/mutation-ledger/memory-mutation.ledger';
 import { MutationHandlersRegistry } from '../mutations/mutation-handlers.registry';
 import { MutationsRunner } from '../mutations/mutations.runner';
 

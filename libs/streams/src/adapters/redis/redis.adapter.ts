@@ -53,8 +53,8 @@ import {
 import { RedisSubscriber } from './redis.subscriber';
 import { SingleSubscriberLink, type SubscriberLink } from './redis-subscriber.link';
 import { RedisWriteOrder } from './redis-write.order';
-import type { MutationLedgerLimits } from '../../mutations/ledger/mutation.ledger';
-import { RedisMutationLedger } from '../../mutations/ledger/redis-mutation.ledger';
+import type { MutationLedgerLimits } from '../mutation-ledger/mutation.ledger';
+import { RedisMutationLedger } from '../mutation-ledger/redis-mutation.ledger';
 
 type ScriptArg = string | number;
 type ScriptCommand = (...args: ScriptArg[]) => Promise<unknown[]>;

@@ -1,6 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { MutationAnswer } from '../mutation.types';
-import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
+import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationAnswer, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
 
 /**
  * One HASH per client (`last`, `answer`, `claim`, `until`, and `r:<id>` for each refusal among the last

@@ -1,5 +1,4 @@
-import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
-import type { MutationAnswer } from '../mutation.types';
+import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationAnswer, type MutationLedger, type MutationLedgerLimits } from './mutation.ledger';
 
 /** Expired records dropped per call at most. */
 const SWEEP_PER_CALL = 4;

@@ -1,4 +1,10 @@
-import type { MutateRequest } from './mutation.types';
+/** A `mutate` frame, checked. */
+export interface MutateRequest {
+  clientId: string;
+  mutationId: number;
+  name: string;
+  args: unknown;
+}
 
 /** Longest `clientId`, in characters (a UUID is 36). */
 export const MAX_CLIENT_ID_LENGTH = 128;

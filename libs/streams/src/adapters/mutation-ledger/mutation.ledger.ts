@@ -1,4 +1,7 @@
-import type { MutationAnswer } from '../mutation.types';
+import type { MutationFrame } from 'nest-realtime-streams-protocol';
+
+/** A mutation's answer without its frame type: what the ledger keeps and a re-send gets back. */
+export type MutationAnswer = Omit<MutationFrame, 'type' | 'mutationId'>;
 
 /** Injection token of the module's MutationLedger (the adapter's shared one, or an in-process one). */
 export const MUTATION_LEDGER = Symbol('MUTATION_LEDGER');
