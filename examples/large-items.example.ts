@@ -10,7 +10,7 @@ export interface BoardStreams {
 
 /**
  * Server side: change one figure of a large card. An `update` with one op sends delta subscribers that op
- * (~250 bytes) instead of the whole card; a `set` of the whole card sends them an RFC 6902 patch of what
+ * (~150 bytes) instead of the whole card; a `set` of the whole card sends them an RFC 6902 patch of what
  * changed (on Redis, when this instance wrote the item last; otherwise the set goes whole).
  */
 export async function setFigure(streams: StreamsService, board: string, cardId: string, field: string, value: number): Promise<void> {

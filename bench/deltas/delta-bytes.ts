@@ -62,7 +62,7 @@ class Counter {
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       const text = data.toString();
-      if (!text.startsWith('{"type":"stream"')) return;
+      if (!text.startsWith('{"type":"stream"') && !text.startsWith('{"type":"delta"')) return;
       if (!this.synced) {
         this.synced = true;
         return;

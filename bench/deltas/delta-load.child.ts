@@ -1,7 +1,7 @@
 /**
  * The clients of the deltas CPU row, in their own process so the server's CPU is measured alone. Driven over IPC:
  * `{ url, count, deltas }` opens `count` sockets joined to group `cpu` (with `"deltas": true` or without) and
- * reports `{ synced }`; `{ report: true }` → `{ frames }` (stream frames after the syncs); `{ close: true }` ends it.
+ * reports `{ synced }`; `{ report: true }` → `{ frames }` (stream and delta frames after the syncs); `{ close: true }` ends it.
  */
 import WebSocket from 'ws';
 
@@ -14,7 +14,8 @@ function open(url: string, deltas: boolean): Promise<void> {
     const socket = new WebSocket(url);
     let joined = false;
     socket.on('message', (data: Buffer) => {
-      if (data.toString('latin1', 0, 16) !== '{"type":"stream"') return;
+      const head = data.toString('latin1', 0, 16);
+      if (head !== '{"type":"stream"' && head !== '{"type":"delta",') return;
       if (joined) frames++;
       else {
         joined = true;

@@ -1,6 +1,7 @@
 import { describeRedis, deletePrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
-import { type Frame, TestClient } from '../support/ws-client';
+import { itemFrame as stream, readDelta } from '../support/delta-frames';
+import { TestClient } from '../support/ws-client';
 
 /**
  * SPEC §9 on Redis with two instances: a `set` carries a patch computed by the instance that writes it, from the
@@ -14,8 +15,6 @@ describeRedis('deltas across Redis instances', () => {
   const clients: TestClient[] = [];
   const ref = { stream_name: 'cards', group_id: 'board', item_id: 'card' };
   const card = (n: number, by: string) => ({ n, by, pad: 'p'.repeat(600) });
-  const stream = (f: Frame) => f.type === 'stream';
-  type Event = { data?: unknown; patch?: unknown[]; base?: string; version?: string };
 
   beforeEach(async () => {
     prefix = uniquePrefix('deltas-redis');
@@ -41,10 +40,11 @@ describeRedis('deltas across Redis instances', () => {
     const third = await a.service.set({ ...ref, data: card(3, 'a') }); // a's last value is no longer current: whole
     const fourth = await a.service.set({ ...ref, data: card(4, 'a') }); // a wrote the last value again: a patch
     for (const c of [onA, onB]) {
-      const events = [await c.next(stream), await c.next(stream), await c.next(stream), await c.next(stream)].map((f) => f.event as unknown as Event);
-      expect(events.map((e) => (e.patch ? `patch from ${e.base}` : 'whole'))).toEqual([`patch from ${zero.version}`, 'whole', 'whole', `patch from ${third.version}`]);
-      expect(events[3]).toMatchObject({ version: fourth.version, patch: [{ op: 'replace', path: '/n', value: 4 }] });
-      expect(events[1].data).toEqual(card(2, 'b'));
+      const frames = [await c.next(stream), await c.next(stream), await c.next(stream), await c.next(stream)];
+      const deltas = frames.map((f) => readDelta(f, zero.version!));
+      expect(deltas.map((d) => (d?.patch ? `patch from ${d.base}` : 'whole'))).toEqual([`patch from ${zero.version}`, 'whole', 'whole', `patch from ${third.version}`]);
+      expect(deltas[3]).toMatchObject({ version: fourth.version, patch: [{ op: 'replace', path: '/n', value: 4 }] });
+      expect(frames[1].event?.data).toEqual(card(2, 'b'));
     }
   });
 });

@@ -1,12 +1,11 @@
 import type { Socket } from 'node:net';
-import { applyItemChange, type ItemChange } from 'nest-realtime-streams-protocol';
+import { applyItemChange } from 'nest-realtime-streams-protocol';
+import { readDelta } from '../support/delta-frames';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
 import { type Frame, TestClient } from '../support/ws-client';
 
 /** The TCP socket under a `ws` client, to stop reading from it (a client that never reads). */
 const tcp = (c: TestClient) => (c.socket as unknown as { _socket: Socket })._socket;
-
-type DeltaEvent = { type: string; data?: unknown; base?: string; version?: string } & Partial<ItemChange>;
 
 /** SPEC §9 with §7.6: a backed-up delta subscriber whose waiting frame is replaced gets the newer one whole. */
 describe('deltas to a slow consumer', () => {
@@ -36,25 +35,26 @@ describe('deltas to a slow consumer', () => {
     }
     tcp(slow).resume();
     const { value: expected, version } = await t.service.getVersioned(ref);
-    await slow.next((f: Frame) => f.position === version, 20000);
+    const at = version!;
+    await slow.next((f: Frame) => f.position === at || readDelta(f, at)?.version === at, 20000);
     const sync = slow.frames[0];
     let value = (sync.event!.data as unknown[])[0];
     let held = (sync.event as unknown as { items: { version: string }[] }).items[0].version;
     let deltas = 0;
     let whole = 0;
     for (const frame of slow.frames.slice(1)) {
-      const event = frame.event as unknown as DeltaEvent;
-      if (event.base !== undefined) {
-        expect(event.base).toBe(held);
-        const next = applyItemChange(value, event as ItemChange);
-        if (!next.ok) throw new Error(`a delta did not apply at ${frame.position}`);
+      const delta = readDelta(frame, at);
+      if (delta) {
+        expect(delta.base).toBe(held);
+        const next = applyItemChange(value, delta);
+        if (!next.ok) throw new Error(`a delta did not apply at ${delta.version}`);
         value = next.value;
         deltas++;
       } else {
-        value = event.data;
+        value = frame.event!.data;
         whole++;
       }
-      held = frame.position!;
+      held = delta?.version ?? frame.position!;
     }
     expect(value).toEqual(expected);
     // Fewer frames than writes (coalesced while backed up), some of them whole, the rest deltas.

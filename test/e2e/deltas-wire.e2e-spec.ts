@@ -1,8 +1,9 @@
 import { onEveryAdapter } from '../support/every-adapter';
 import { startStreamsApp, type StreamsTestApp } from '../support/streams-app';
+import { itemFrame as stream, readDelta } from '../support/delta-frames';
 import { type Frame, TestClient } from '../support/ws-client';
 
-type DeltaEvent = { type: string; data?: unknown; ops?: unknown[]; patch?: unknown[]; base?: string; version?: string; items?: unknown };
+type SyncEvent = { type: string; data?: unknown; items?: unknown; version?: unknown };
 
 /** SPEC §9 on the wire: what a delta subscription gets, and that a subscription that did not ask gets exactly what it got before. */
 onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
@@ -17,8 +18,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
     };
     const join = (c: TestClient, extra: Record<string, unknown> = {}) =>
       c.send({ type: 'join', data: { subscriptionId: 's', streamName: 'cards', groupId: 'board', ...extra } });
-    const event = (f: Frame) => f.event as unknown as DeltaEvent;
-    const stream = (f: Frame) => f.type === 'stream';
+    const event = (f: Frame) => f.event as unknown as SyncEvent;
 
     beforeEach(async () => {
       t = await startStreamsApp({ ...options(), history: { size: 50 } });
@@ -29,7 +29,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       await cleanup();
     });
 
-    it('a plain subscription gets full values, a delta one the ops with base and version; syncs list ids and versions', async () => {
+    it('a plain subscription gets full values, a delta one a delta frame with the ops, base and version; syncs list ids and versions', async () => {
       const title = 'A card whose value is larger than a change to it: '.repeat(5);
       const first = await t.service.set({ ...card, item_id: 'a', data: { title, count: 1 } });
       const plain = await connect();
@@ -46,9 +46,10 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const change = await delta.next(stream);
       expect(full.event).toEqual({ type: 'update', data: { title, count: 3 } });
       expect(Object.keys(full).sort()).toEqual(['event', 'groupId', 'id', 'position', 'streamName', 'timestamp', 'type']);
-      expect(event(change)).toEqual({ type: 'update', ops: [{ type: 'increment', path: 'count', by: 2 }], base: first.version, version: updated.version });
-      expect(change.position).toBe(updated.version);
-      expect(change.timestamp).toBe(full.timestamp);
+      expect(readDelta(change, first.version!)).toEqual({ ops: [{ type: 'increment', path: 'count', by: 2 }], base: first.version, version: updated.version });
+      // Nothing else: no timestamp, no position (the version is the position), no names of its own.
+      expect(Object.keys(change)).toEqual(['type', 'streamName', 'groupId', 'id', 'base', 'version', 'ops']);
+      expect(change).toMatchObject({ type: 'delta', streamName: 'cards', groupId: 'board', id: 'a' });
     });
 
     it('an item join with deltas gets the version in its sync; an append to a string travels as the appended text', async () => {
@@ -59,7 +60,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       expect(event(await c.next(stream))).toEqual({ type: 'sync', data: { text }, version: first.version });
       for (const token of ['Hello', ', ', 'world']) await t.service.update({ ...card, item_id: 'answer', ops: [{ type: 'append', path: 'text', value: token }] });
       const frames = [await c.next(stream), await c.next(stream), await c.next(stream)];
-      expect(frames.map((f) => event(f).ops)).toEqual([['Hello'], [', '], ['world']].map(([value]) => [{ type: 'append', path: 'text', value }]));
+      expect(frames.map((f) => f.ops)).toEqual([['Hello'], [', '], ['world']].map(([value]) => [{ type: 'append', path: 'text', value }]));
     });
 
     it('a change whose frame is not smaller than the full one is sent as the value; skipped ops are not sent', async () => {
@@ -69,7 +70,8 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       await c.next(stream);
       const ops = Array.from({ length: 8 }, () => ({ type: 'increment' as const, path: 'n', by: 1 }));
       await t.service.update({ ...card, item_id: 'n', ops });
-      expect(event(await c.next(stream))).toEqual({ type: 'update', data: { n: 8 } });
+      const whole = await c.next(stream);
+      expect([whole.type, whole.event]).toEqual(['stream', { type: 'update', data: { n: 8 } }]);
       await t.service.set({ ...card, item_id: 'n', data: { n: 8, label: 'x'.repeat(200) } });
       await c.next(stream);
       const skipped = await t.service.update({
@@ -81,9 +83,9 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
         ],
       });
       expect(skipped.errors).toHaveLength(1);
-      const next = event(await c.next(stream));
-      // Redis sends the change only when every op applied (docs/protocol.md).
-      if (adapter === 'redis') expect(next.data).toEqual({ n: 9, label: 'x'.repeat(200) });
+      const next = await c.next(stream);
+      // Redis sends the change only when every op applied (docs/reference/protocol.md).
+      if (adapter === 'redis') expect(next.event?.data).toEqual({ n: 9, label: 'x'.repeat(200) });
       else expect(next.ops).toEqual([{ type: 'increment', path: 'n', by: 1 }]);
     });
 
@@ -94,8 +96,8 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       join(c, { deltas: true });
       await c.next(stream);
       const second = await t.service.set({ ...card, item_id: 'big', data: { ...big, field7: 'changed' } });
-      const f = event(await c.next(stream));
-      expect(f).toEqual({ type: 'update', patch: [{ op: 'replace', path: '/field7', value: 'changed' }], base: first.version, version: second.version });
+      const f = readDelta(await c.next(stream), first.version!);
+      expect(f).toEqual({ patch: [{ op: 'replace', path: '/field7', value: 'changed' }], base: first.version, version: second.version });
     });
 
     it('a delta after a resume that replayed nothing applies to the version the client held', async () => {
@@ -109,7 +111,7 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const resumed = await again.next();
       expect(resumed).toMatchObject({ type: 'resumed', replayed: 0, items: [{ id: 'a', version: first.version }] });
       const second = await t.service.update({ ...card, item_id: 'a', ops: [{ type: 'increment', path: 'count', by: 1 }] });
-      expect(event(await again.next(stream))).toEqual({ type: 'update', ops: [{ type: 'increment', path: 'count', by: 1 }], base: first.version, version: second.version });
+      expect(readDelta(await again.next(stream), first.version!)).toEqual({ ops: [{ type: 'increment', path: 'count', by: 1 }], base: first.version, version: second.version });
     });
 
     it('a resume replays changes as deltas from the resume point', async () => {
@@ -123,8 +125,8 @@ onEveryAdapter('deltas-wire', (adapter, options, cleanup) => {
       const again = await connect();
       join(again, { deltas: true, position: sync.position });
       const replayed = [await again.next(), await again.next(), await again.next()];
-      expect(replayed.map((f) => event(f).base)).toEqual([first.version, writes[0].version, writes[1].version]);
-      expect(replayed.map((f) => event(f).version)).toEqual(writes.map((w) => w.version));
+      expect(replayed.map((f) => readDelta(f, first.version!)?.base)).toEqual([first.version, writes[0].version, writes[1].version]);
+      expect(replayed.map((f) => readDelta(f, first.version!)?.version)).toEqual(writes.map((w) => w.version));
       expect(await again.next()).toMatchObject({ type: 'resumed', replayed: 3, items: [{ id: 'a', version: writes[2].version }] });
     });
   });

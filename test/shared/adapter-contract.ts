@@ -1,10 +1,10 @@
+import { formatPosition } from 'nest-realtime-streams-protocol';
 import type { StreamAdapter, StreamEnvelope } from '../../libs/streams/src/adapters/stream-adapter.interface';
 import { MAX_CLOCK_LEAD_MS } from '../../libs/streams/src/adapters/history/group-clock';
 import type { HistoryLimits } from '../../libs/streams/src/adapters/history/group-log';
 import type { IdempotencyLimits, IdempotentWrite } from '../../libs/streams/src/adapters/idempotency/idempotent-write';
 import type { ExpiryLimits } from '../../libs/streams/src/adapters/expiry/item-expiry';
 import { StreamsConflictError, StreamsIdempotencyError } from '../../libs/streams/src/errors/streams.errors';
-import { formatPosition } from '../../libs/streams/src/protocol/stream-position';
 import { listen } from '../support/hub-listener';
 import { waitFor } from '../support/wait-for';
 

@@ -5,7 +5,7 @@ type WebSocketLike = InstanceType<WebSocketConstructor>;
 
 /** What the faulty sockets counted of the stream frames they handed to the client. */
 export interface FrameTally {
-  /** Stream frames by kind: `delta` (an update carrying ops or a patch), `full` (any other stream frame). */
+  /** Item frames by kind: `delta` (a delta frame: an update carrying ops or a patch), `full` (any stream frame). */
   delta: number;
   full: number;
   dropped: number;
@@ -68,9 +68,10 @@ export class FaultySockets {
 
   private pass(event: { data: unknown }, handler: (event: { data: unknown }) => void): void {
     const text = String(event.data);
-    if (!text.startsWith('{"type":"stream"')) return handler(event);
+    const delta = text.startsWith('{"type":"delta"');
+    if (!delta && !text.startsWith('{"type":"stream"')) return handler(event);
     this.tally.bytes += Buffer.byteLength(text);
-    if (/"event":\{"type":"update","(ops|patch)"/.test(text)) this.tally.delta++;
+    if (delta) this.tally.delta++;
     else this.tally.full++;
     if (this.dropItem !== null && (JSON.parse(text) as { id: string | null }).id === this.dropItem) {
       this.dropItem = null;

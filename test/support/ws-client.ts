@@ -17,6 +17,11 @@ export interface Frame {
   /** `auth` frames: when the socket's authentication ends; `refreshed` after a refresh. */
   expiresAt?: number | null;
   refreshed?: boolean;
+  /** `delta` frames (SPEC §9): the item's change and the versions it goes between, seqs of the subscription's epoch. */
+  base?: number;
+  version?: number;
+  ops?: unknown[];
+  patch?: unknown[];
 }
 
 /** A real `ws` client for end-to-end tests: collects every frame and waits for the ones a test expects. */

@@ -19,6 +19,7 @@ export type { WebSocketLike, WebSocketConstructor, SocketMessageEvent, SocketClo
 export type {
   StreamFrame,
   StreamEvent,
+  DeltaFrame,
   ResumedFrame,
   StreamsErrorPayload,
   JoinRefusal,

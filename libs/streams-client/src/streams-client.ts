@@ -231,6 +231,7 @@ export class StreamsClient<S extends StreamSchema<S> = UntypedStreams> {
     else if (frame?.type === 'presence') this.channels.routePresence(frame);
     else if (frame?.type === 'auth') this.scheduleRefresh(frame);
     else if (frame?.type === 'mutation') this.mutations.answered(frame);
+    else if (frame?.type === 'delta') this.channels.routeDelta(frame);
     else if (frame) this.channels.route(frame);
   }
 

@@ -16,7 +16,8 @@ export {
   type UpdateOpsOutcome,
 } from './update-ops/update-ops.types';
 export { applyItemChange } from './deltas/item-delta.apply';
-export type { ItemChange, ItemVersion, JsonPatchOperation } from './deltas/item-delta.types';
+export type { ItemChange, ItemDelta, ItemVersion, JsonPatchOperation } from './deltas/item-delta.types';
+export { formatPosition, parsePosition, type ParsedPosition } from './wire/stream-position';
 export { utf8Length } from './text/utf8.length';
 export type * from './wire/client-message.types';
 export type * from './wire/presence.types';

@@ -25,6 +25,16 @@ describe('parseServerFrame', () => {
     expect(parseServerFrame(JSON.stringify(resumed))).toEqual(resumed);
   });
 
+  it('accepts delta frames (SPEC §9): an item, seq base and version, ops or patch (exactly one)', () => {
+    const delta = { type: 'delta', streamName: 's', groupId: 'g', id: 'i', base: 3, version: 7, ops: [{ type: 'increment', path: 'n', by: 1 }] };
+    expect(parseServerFrame(JSON.stringify(delta))).toEqual(delta);
+    const { ops: _ops, ...bare } = delta;
+    expect(parseServerFrame(JSON.stringify({ ...bare, patch: [] }))).toEqual({ ...bare, patch: [] });
+    for (const bad of [bare, { ...delta, patch: [] }, { ...delta, id: null }, { ...delta, base: 'e:3' }, { ...delta, version: -1 }, { ...delta, version: 1.5 }, { ...delta, groupId: 2 }]) {
+      expect(parseServerFrame(JSON.stringify(bad))).toBeNull();
+    }
+  });
+
   it('skips what it does not understand instead of throwing', () => {
     for (const data of [
       '{bad json',

@@ -10,14 +10,14 @@ function isStreamEvent(value: unknown): value is StreamEvent {
   if (!isObject(value)) return false;
   if (value.type === 'unauthorized') return true;
   if (value.type === 'event') return isObject(value.event) && typeof value.event.type === 'string';
-  if (value.type === 'update' && !('data' in value)) return isDeltaUpdate(value);
   return typeof value.type === 'string' && CHANGE_TYPES.has(value.type) && 'data' in value;
 }
 
-/** A delta subscription's `update` (SPEC §9): the ops or the patch, with the versions it goes between. */
-function isDeltaUpdate(value: Json): boolean {
-  return typeof value.base === 'string' && typeof value.version === 'string' && (Array.isArray(value.ops) !== Array.isArray(value.patch));
-}
+const isSeq = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** A delta subscription's `update` (SPEC §9): an item's ops or patch, with the versions it goes between. */
+const isDelta = (frame: Json): boolean =>
+  hasTarget(frame) && typeof frame.id === 'string' && isSeq(frame.base) && isSeq(frame.version) && Array.isArray(frame.ops) !== Array.isArray(frame.patch);
 
 /** The fields that name a subscription's target, common to stream and `resumed` frames. */
 const hasTarget = (frame: Json): boolean =>
@@ -42,6 +42,8 @@ function isValid(frame: Json): boolean {
       return frame.expiresAt === null || typeof frame.expiresAt === 'number';
     case 'mutation':
       return typeof frame.mutationId === 'number' && (frame.status === 'ok' || (frame.status === 'rejected' && isObject(frame.error) && typeof frame.error.code === 'string'));
+    case 'delta':
+      return isDelta(frame);
     case 'stream':
       return (
         hasTarget(frame) &&

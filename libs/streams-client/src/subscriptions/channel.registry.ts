@@ -1,4 +1,4 @@
-import type { PresenceFrame, ResumedFrame, StreamFrame } from 'nest-realtime-streams-protocol';
+import type { DeltaFrame, PresenceFrame, ResumedFrame, StreamFrame } from 'nest-realtime-streams-protocol';
 import type { Channel } from './subscription.channel';
 
 const keyOf = (streamName: string, groupId: string, itemId?: string | null): string => JSON.stringify([streamName, groupId, itemId ?? null]);
@@ -37,6 +37,12 @@ export class ChannelRegistry {
       ...(frame.id === null ? [] : (this.byKey.get(keyOf(frame.streamName, frame.groupId, frame.id)) ?? [])),
     ];
     for (const channel of targets) channel.receive(frame);
+  }
+
+  /** A delta frame is about an item: its group's channels and its own take it (only delta subscriptions get one). */
+  routeDelta(frame: DeltaFrame): void {
+    const targets = [...(this.byKey.get(keyOf(frame.streamName, frame.groupId)) ?? []), ...(this.byKey.get(keyOf(frame.streamName, frame.groupId, frame.id)) ?? [])];
+    for (const channel of targets) channel.receiveDelta(frame);
   }
 
   /** A `resumed` frame names the one join it answers. */

@@ -1,4 +1,4 @@
-import type { StreamEvent } from 'nest-realtime-streams-protocol';
+import type { DeltaFrame, StreamEvent } from 'nest-realtime-streams-protocol';
 import { streamFrame } from '../testing/fake-websocket';
 import { StreamCursor } from './stream.cursor';
 
@@ -69,5 +69,25 @@ describe('StreamCursor: resume position and stale frames of one subscription', (
     expect(cursor.admit(resync)).toBe(true);
     expect(cursor.position).toBe('f:1');
     expect(cursor.admit(frame(51, 'create', 'f:2'))).toBe(true);
+  });
+
+  it('a frame not past the position of the same epoch is stale whatever its timestamp; another epoch’s position does not compare', () => {
+    cursor.join();
+    cursor.admit(frame(10, 'sync', 'e:5'));
+    expect(cursor.admit(frame(11, 'create', 'e:5'))).toBe(false);
+    expect(cursor.admit(frame(12, 'create', 'f:2'))).toBe(true);
+    expect(cursor.admit(frame(13, 'create', 'f:3'))).toBe(true);
+  });
+
+  it('places delta frames (SPEC §9) in the position’s epoch, moves the position on, and calls one not past it stale', () => {
+    const delta = (base: number, version: number): DeltaFrame => ({ type: 'delta', streamName: 's', groupId: 'g', id: 'i', base, version, ops: [] });
+    cursor.join();
+    expect(cursor.admitDelta(delta(1, 2))).toBe('unplaced');
+    cursor.admit(frame(10, 'sync', 'ep:ch:5'));
+    expect(cursor.admitDelta(delta(3, 7))).toEqual({ base: 'ep:ch:3', version: 'ep:ch:7' });
+    expect(cursor.position).toBe('ep:ch:7');
+    expect(cursor.admitDelta(delta(3, 7))).toBe('stale');
+    expect(cursor.admit(frame(11, 'create', 'ep:ch:6'))).toBe(false);
+    expect(cursor.join()).toBe('ep:ch:7');
   });
 });

@@ -1,8 +1,11 @@
-import type { StreamFrame } from 'nest-realtime-streams-protocol';
+import { type DeltaFrame, formatPosition, type ParsedPosition, parsePosition, type StreamFrame } from 'nest-realtime-streams-protocol';
+
+/** Where a delta frame stands against the cursor: its versions as tokens, already seen, or not placeable. */
+export type DeltaPlace = { base: string; version: string } | 'stale' | 'unplaced';
 
 /**
  * Where one subscription's mirror stands in its group's history: the position its next join resumes from,
- * and the timestamp at or below which a frame is stale.
+ * and the timestamp and position at or below which a frame is stale.
  */
 export class StreamCursor {
   /**
@@ -10,6 +13,8 @@ export class StreamCursor {
    * a server without positions. Only a sync sets one; frames then move it on.
    */
   position: string | null = null;
+  /** `position`, parsed (null when it is null or not `<epoch>:<seq>`). */
+  private at: ParsedPosition | null = null;
   private lastTimestamp = 0;
   /** A join was sent and its sync or unauthorized answer has not arrived (a `resumed` answer ends it too). */
   private awaitingAnswer = false;
@@ -32,23 +37,46 @@ export class StreamCursor {
     const resync = type === 'sync' && frame.event.type === 'sync' && frame.event.continuityLost === true;
     const answer = resync || (this.awaitingAnswer && (type === 'sync' || type === 'unauthorized'));
     // Otherwise, as iii clients do, a frame not newer than the last one is stale (e.g. replayed twice for
-    // overlapping subscriptions) and dropped.
-    if (!answer && frame.timestamp <= this.lastTimestamp) return false;
+    // overlapping subscriptions) and dropped; so is one not past the position (delta frames carry no timestamp).
+    if (!answer && (frame.timestamp <= this.lastTimestamp || this.notPast(frame.position))) return false;
     if (answer) this.awaitingAnswer = false;
     this.lastTimestamp = frame.timestamp;
-    if (type === 'unauthorized') this.position = null;
-    else if (type === 'sync' || this.position !== null) this.position = frame.position ?? null;
+    if (type === 'unauthorized') this.moveTo(null);
+    else if (type === 'sync' || this.position !== null) this.moveTo(frame.position ?? null);
     return true;
+  }
+
+  /**
+   * Places a delta frame (SPEC §9): its versions are sequence numbers of the position's epoch. One not past
+   * the position is stale (a duplicate); without a position to place it in, the mirror cannot take it.
+   */
+  admitDelta(frame: DeltaFrame): DeltaPlace {
+    if (!this.at) return 'unplaced';
+    if (frame.version <= this.at.seq) return 'stale';
+    const { epoch } = this.at;
+    this.moveTo(formatPosition(epoch, frame.version));
+    return { base: formatPosition(epoch, frame.base), version: this.position! };
   }
 
   /** The mirror cannot be trusted (a delta it could not apply): the next join asks for a fresh sync. */
   forget(): void {
-    this.position = null;
+    this.moveTo(null);
   }
 
   /** The join was resumed: the replayed frames went through `admit`, this is where they ended. */
   resumed(position: string): void {
     this.awaitingAnswer = false;
+    this.moveTo(position);
+  }
+
+  private moveTo(position: string | null): void {
     this.position = position;
+    this.at = position === null ? null : parsePosition(position);
+  }
+
+  /** A position of the cursor's epoch at or before it (positions of another epoch do not compare). */
+  private notPast(position: string | undefined): boolean {
+    const frame = position === undefined ? null : parsePosition(position);
+    return !!frame && !!this.at && frame.epoch === this.at.epoch && frame.seq <= this.at.seq;
   }
 }

@@ -1,13 +1,12 @@
 import { Emitter } from '../runtime/emitter';
 import {
   applyItemChange,
-  type DeltaUpdateEvent,
+  type DeltaFrame,
   type ItemVersion,
   type JoinRefusal,
   type PresenceFrame,
   type PresenceSnapshot,
   type ResumedFrame,
-  type StreamEvent,
   type StreamFrame,
   type SubscriptionRequest,
 } from 'nest-realtime-streams-protocol';
@@ -65,6 +64,7 @@ export interface Channel {
   joinRequest(): SubscriptionRequest;
   leaveRequest(): SubscriptionRequest;
   receive(frame: StreamFrame): void;
+  receiveDelta(frame: DeltaFrame): void;
   receiveResumed(frame: ResumedFrame): void;
   /** Group channels that asked for presence only. */
   receivePresence?(frame: PresenceFrame): void;
@@ -151,24 +151,24 @@ export abstract class SubscriptionChannel<C> implements Channel {
         return;
       }
       default:
-        if (isDelta(event)) this.applyDelta(frame.id, event, frame.timestamp);
         // A full value is at its frame's position (SPEC §8: an item's version is its last write's position).
-        else this.apply(event.type, frame.id, event.data, frame.timestamp, { version: frame.position ?? null });
+        this.apply(event.type, frame.id, event.data, frame.timestamp, { version: frame.position ?? null });
     }
   }
 
   /**
-   * A delta applies only to the version it names (`base`): then with the same op engine the server ran. A
-   * duplicate (the mirror is already at its version) is skipped; anything else means the mirror missed a
-   * change, and the client never guesses: it re-joins for a fresh sync (docs/protocol.md, "Deltas").
+   * A delta (SPEC §9) applies only to the version it names (`base`): then with the same op engine the server
+   * ran. A duplicate (not past the mirror's position) is skipped; anything else means the mirror missed a
+   * change, and the client never guesses: it re-joins for a fresh sync (docs/reference/protocol.md, "Deltas").
    */
-  private applyDelta(id: string | null, event: DeltaUpdateEvent, timestamp: number): void {
-    if (id === null) return;
-    const held = this.versionOf(id);
-    if (held === event.version) return;
-    const current = held === event.base ? this.valueOf(id) : undefined;
-    const next = current && applyItemChange(current.value, event);
-    if (next?.ok) return this.apply('update', id, next.value, timestamp, { version: event.version });
+  receiveDelta(frame: DeltaFrame): void {
+    if (this.resyncing) return;
+    const place = this.cursor.admitDelta(frame);
+    if (place === 'stale') return;
+    const current = place !== 'unplaced' && this.versionOf(frame.id) === place.base ? this.valueOf(frame.id) : undefined;
+    const next = current && applyItemChange(current.value, frame);
+    // A delta has no timestamp of its own: listeners get the time it arrived.
+    if (next?.ok && place !== 'unplaced') return this.apply('update', frame.id, next.value, Date.now(), { version: place.version });
     this.resync();
   }
 
@@ -219,8 +219,4 @@ export abstract class SubscriptionChannel<C> implements Channel {
   protected abstract valueOf(id: string): { value: unknown } | undefined;
 
   protected abstract clear(): void;
-}
-
-function isDelta(event: StreamEvent): event is DeltaUpdateEvent {
-  return event.type === 'update' && 'base' in event;
 }

@@ -5,11 +5,13 @@ import type { UpdateOp } from '../update-ops/update-ops.types';
 export type JsonPatchOperation = Operation;
 
 /**
- * How an item changed in one write, as a delta subscription receives it (SPEC §9): the update ops as applied
- * (an `update`; an `append` to a string is its appended text) or an RFC 6902 patch (a `set`), exactly one of
- * them, and `base`, the version (`epoch:seq`) the change applies to.
+ * What one write changed in an item (SPEC §9), exactly one of: the update ops as applied (an `update`; an
+ * `append` to a string is its appended text) or an RFC 6902 patch (a `set`).
  */
-export type ItemChange = { base: string; ops: UpdateOp[]; patch?: never } | { base: string; patch: JsonPatchOperation[]; ops?: never };
+export type ItemDelta = { ops: UpdateOp[]; patch?: never } | { patch: JsonPatchOperation[]; ops?: never };
+
+/** A write's change as the server keeps it (history, Redis messages): the delta and `base`, the version (`epoch:seq`) it applies to. */
+export type ItemChange = ItemDelta & { base: string };
 
 /** A version of an item as a delta subscription's `sync` lists it (`items`, in the order of `data`). */
 export interface ItemVersion {

@@ -1,4 +1,4 @@
-import type { ItemChange, ItemVersion } from '../deltas/item-delta.types';
+import type { ItemDelta, ItemVersion } from '../deltas/item-delta.types';
 import type { MutationFrame } from './mutation.types';
 import type { PresenceFrame, PresenceSnapshot } from './presence.types';
 
@@ -24,20 +24,13 @@ export type StreamEvent =
     }
   | { type: 'create'; data: unknown }
   | { type: 'update'; data: unknown }
-  | DeltaUpdateEvent
   | { type: 'delete'; data: unknown }
   | { type: 'event'; event: { type: string; data: unknown } }
   /** `error`: why, when the server's join handler said (additive; absent from iii servers). */
   | { type: 'unauthorized'; error?: JoinRefusal };
 
-/**
- * An `update` as a delta subscription receives it (SPEC §9) when the change is smaller than the value: the
- * change, the version it applies to (`base`) and the one it makes (`version`, the frame's position).
- */
-export type DeltaUpdateEvent = { type: 'update'; version: string; data?: never } & ItemChange;
-
 /** The events a write or `send` publishes (what change handlers see). */
-export type StreamChangeEvent = Exclude<Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>, DeltaUpdateEvent>;
+export type StreamChangeEvent = Extract<StreamEvent, { type: 'create' | 'update' | 'delete' | 'event' }>;
 
 export interface StreamFrame<E extends StreamEvent = StreamEvent> {
   type: 'stream';
@@ -51,6 +44,23 @@ export interface StreamFrame<E extends StreamEvent = StreamEvent> {
   /** Resume position `<epoch>:<seq>` (on every event and sync of a server that supports resume; send it back in `join.data.position`). */
   position?: string;
 }
+
+/**
+ * An `update` as a delta subscription receives it (SPEC §9) when the change is smaller than the value: the
+ * change and the versions it goes between, as sequence numbers in the epoch of the subscription's position
+ * (the server sends one only within the epoch of the subscription's `sync` or `resumed`). The item's new
+ * version, `<epoch>:<version>`, is also the subscription's new position. No `timestamp`: the position orders it.
+ */
+export type DeltaFrame = {
+  type: 'delta';
+  streamName: string;
+  groupId: string;
+  id: string;
+  /** The version the change applies to. */
+  base: number;
+  /** The version it makes. */
+  version: number;
+} & ItemDelta;
 
 /** Answers a `join` that resumed: the missed frames were sent before it, live frames follow. */
 export interface ResumedFrame {
@@ -89,4 +99,4 @@ export interface AuthFrame {
   refreshed?: boolean;
 }
 
-export type ServerFrame = StreamFrame | ResumedFrame | ErrorFrame | PresenceFrame | AuthFrame | MutationFrame;
+export type ServerFrame = StreamFrame | DeltaFrame | ResumedFrame | ErrorFrame | PresenceFrame | AuthFrame | MutationFrame;

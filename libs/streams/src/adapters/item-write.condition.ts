@@ -1,5 +1,5 @@
+import { formatPosition } from 'nest-realtime-streams-protocol';
 import type { StreamsConflictCode } from '../errors/streams.errors';
-import { formatPosition } from '../protocol/stream-position';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
 
 /**

@@ -39,25 +39,25 @@ describe('the delta variant (SPEC §9)', () => {
   });
   const ops = [{ type: 'increment' as const, path: 'n', by: 1 }];
 
-  it('carries the change with base and version, keeps the item key, and points at the full frame', () => {
+  it('is a delta frame: the item, the change, base and version as seqs of the event’s epoch; same item key; points at the full frame', () => {
     const e = envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e1:7', ops });
     const full = encodeEnvelope(e);
     const delta = encodeDelta(e, full)!;
-    expect(JSON.parse(delta.payload.toString())).toEqual({
-      type: 'stream',
-      timestamp: 5,
-      streamName: 's',
-      groupId: 'g',
-      id: 'i',
-      event: { type: 'update', ops, base: 'e1:7', version: 'e1:8' },
-      position: 'e1:8',
-    });
+    expect(delta.payload.toString()).toBe(JSON.stringify({ type: 'delta', streamName: 's', groupId: 'g', id: 'i', base: 7, version: 8, ops }));
     expect(delta.itemKey).toBe(full.itemKey);
     expect(delta.full).toBe(full);
+    const patch = [{ op: 'replace' as const, path: '/n', value: 2 }];
+    const patched = envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e1:7', patch });
+    expect(JSON.parse(encodeDelta(patched, encodeEnvelope(patched))!.payload.toString())).toEqual({ type: 'delta', streamName: 's', groupId: 'g', id: 'i', base: 7, version: 8, patch });
+  });
+
+  it('is none for a change whose base is of another epoch (the frame could not say which)', () => {
+    const e = envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e0:7', ops });
+    expect(encodeDelta(e, encodeEnvelope(e))).toBeNull();
   });
 
   it('is the full frame when the delta would not be smaller, or there is no change; encoded once per event', () => {
-    const small = envelope({ n: 2 }, { base: 'e1:7', ops });
+    const small = envelope({ n: 2 }, { base: 'e1:7', ops: [...ops, ...ops, ...ops] });
     expect(encodeDelta(small, encodeEnvelope(small))).toBeNull();
     expect(encodeDelta(envelope({ n: 2 }), encodeEnvelope(envelope({ n: 2 })))).toBeNull();
     const event = new HubEvent(envelope({ n: 2, pad: 'p'.repeat(200) }, { base: 'e1:7', ops }));

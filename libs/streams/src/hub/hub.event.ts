@@ -1,7 +1,7 @@
+import { formatPosition, parsePosition, type DeltaFrame } from 'nest-realtime-streams-protocol';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { groupKey } from '../adapters/group.key';
 import { type WireFrame, wireFrame } from '../wire/wire-frame';
-import { formatPosition } from '../protocol/stream-position';
 
 /**
  * Encodes an event as the protocol's bytes, with its resume position and the item it is about (custom events
@@ -18,17 +18,22 @@ export function encodeEnvelope(envelope: StreamEnvelope): WireFrame {
 }
 
 /**
- * The event as a delta subscription receives it (SPEC §9): the write's change with `base` and `version` instead
- * of the value; null when the event has no change (a create, a delete, an update of Redis `set`...) or when the
- * change is not smaller than `full`, the event's full encoding, which then goes instead.
+ * The event as a delta subscription receives it (SPEC §9): a `delta` frame, the write's change with `base` and
+ * `version` as sequence numbers of the event's epoch (the subscription's, which the client knows from its
+ * position) and nothing else of the envelope; null when the event has no change (a create, a delete, an update
+ * of Redis `set`...), when the change's base is of another epoch, or when the delta is not smaller than `full`,
+ * the event's full encoding, which then goes instead.
  */
 export function encodeDelta(envelope: StreamEnvelope, full: WireFrame): WireFrame | null {
   const { frame, change, epoch, seq } = envelope;
-  if (!change || !epoch || frame.event.type !== 'update') return null;
-  const version = formatPosition(epoch, seq);
-  const event = change.ops ? { type: 'update', ops: change.ops, base: change.base, version } : { type: 'update', patch: change.patch, base: change.base, version };
-  const { streamName, groupId, id, timestamp } = frame;
-  const payload = Buffer.from(JSON.stringify({ type: 'stream', timestamp, streamName, groupId, id, event, position: version }));
+  if (!change || !epoch || frame.event.type !== 'update' || frame.id === null) return null;
+  const base = parsePosition(change.base);
+  if (!base || base.epoch !== epoch) return null;
+  const { streamName, groupId, id } = frame;
+  const delta: DeltaFrame = change.ops
+    ? { type: 'delta', streamName, groupId, id, base: base.seq, version: seq, ops: change.ops }
+    : { type: 'delta', streamName, groupId, id, base: base.seq, version: seq, patch: change.patch };
+  const payload = Buffer.from(JSON.stringify(delta));
   return payload.length < full.payload.length ? { payload, framed: undefined, itemKey: full.itemKey, full } : null;
 }
 

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { MutationWrite } from 'nest-realtime-streams-protocol';
+import { formatPosition, type MutationWrite } from 'nest-realtime-streams-protocol';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
-import { formatPosition } from '../protocol/stream-position';
 
 /** Groups listed in one answer's `writes`; a handler writing more groups still answers with its last position. */
 export const MAX_LISTED_WRITES = 16;

@@ -15,9 +15,8 @@ import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from '../custom/custom-streams.registry';
 import type { CustomStream } from '../custom/custom-stream.interface';
 import { StreamsCustomResultError, StreamsCustomStreamError, StreamsError, StreamsInputError, type StreamOperation } from '../errors/streams.errors';
-import { formatPosition } from '../protocol/stream-position';
 import { STREAMS_ADAPTER } from '../streams.constants';
-import { applyUpdateOps, type UpdateOp } from 'nest-realtime-streams-protocol';
+import { formatPosition, applyUpdateOps, type UpdateOp } from 'nest-realtime-streams-protocol';
 import { KeyedLock } from './keyed-lock';
 
 /**

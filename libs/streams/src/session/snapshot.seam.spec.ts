@@ -43,7 +43,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     deliver(c, envelope(4, 'x')); // published before the snapshot was read: the snapshot holds it
     deliver(c, envelope(5, 'y')); // published after: must follow the sync
     expect(sent).toEqual([]);
-    c.subscriptions.activate('a', 4, sync);
+    c.subscriptions.activate('a', 4, 'e', sync);
     expect(sent.map((f) => (f as { event: { type: string; data?: unknown } }).event)).toEqual([sync.event, { type: 'update', data: 5 }]);
     deliver(c, envelope(6, 'z'));
     expect(sent).toHaveLength(3);
@@ -53,13 +53,13 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     const { port, sent } = fakePort();
     const c = clientOf(port);
     c.subscriptions.open(sub('group'));
-    c.subscriptions.activate('group', 0, null);
+    c.subscriptions.activate('group', 0, 'e', null);
     deliver(c, envelope(1, 'x'));
     c.subscriptions.open(sub('item', 'x'));
     deliver(c, envelope(2, 'x'));
     deliver(c, envelope(3, 'y'));
     expect(sent).toHaveLength(1);
-    c.subscriptions.activate('item', 2, null);
+    c.subscriptions.activate('item', 2, 'e', null);
     // seq 2 and 3 still go out once each: the group subscription had not seen them.
     expect(sent.map((f) => (f as { event: { data: unknown } }).event.data)).toEqual([1, 2, 3]);
   });
@@ -69,7 +69,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     const c = clientOf(port);
     for (const s of [sub('g1'), sub('g2'), sub('i1', 'x')]) {
       c.subscriptions.open(s);
-      c.subscriptions.activate(s.subscriptionId, 0, null);
+      c.subscriptions.activate(s.subscriptionId, 0, 'e', null);
     }
     deliver(c, envelope(1, 'x'));
     deliver(c, envelope(2, null));
@@ -81,9 +81,9 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     const c = clientOf(port);
     const missed = [envelope(5, 'x'), envelope(6, 'y'), envelope(7, 'x')];
     c.subscriptions.open(sub('group'));
-    c.subscriptions.resume('group', missed, 7, { type: 'resumed' });
+    c.subscriptions.resume('group', missed, 7, 'e', { type: 'resumed' });
     c.subscriptions.open(sub('item', 'x'));
-    c.subscriptions.resume('item', [envelope(5, 'x'), envelope(7, 'x')], 7, { type: 'resumed' });
+    c.subscriptions.resume('item', [envelope(5, 'x'), envelope(7, 'x')], 7, 'e', { type: 'resumed' });
     expect(sent.map((f) => (f as { type: string; event?: { data: number } }).event?.data ?? (f as { type: string }).type)).toEqual([5, 6, 7, 'resumed', 'resumed']);
   });
 
@@ -91,7 +91,7 @@ describe('SocketSubscriptions routing (the socket side of the snapshot seam)', (
     const { port, sent } = fakePort();
     const c = clientOf(port);
     c.subscriptions.open(sub('i', 'x'));
-    c.subscriptions.activate('i', 0, null);
+    c.subscriptions.activate('i', 0, 'e', null);
     deliver(c, envelope(1, 'y'));
     deliver(c, envelope(2, null));
     expect(sent).toHaveLength(0);
@@ -109,14 +109,14 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     const { port, sent } = fakePort();
     const c = clientOf(port);
     c.subscriptions.open(sub('a'));
-    c.subscriptions.activate('a', 0, null);
+    c.subscriptions.activate('a', 0, 'e', null);
     const binding = c.subscriptions.binding('s', 'g')!;
     binding.hold(); // the loss
     deliver(c, envelope(7, 'x')); // the group's new history, before the re-sync runs: in its snapshot
     expect(binding.reopen().map((s) => s.subscriptionId)).toEqual(['a']);
     expect(binding.reopen()).toEqual([]);
     deliver(c, envelope(9, 'y')); // after the snapshot
-    c.subscriptions.activate('a', 8, { ...sync, event: { type: 'sync', data: [], continuityLost: true } });
+    c.subscriptions.activate('a', 8, 'e', { ...sync, event: { type: 'sync', data: [], continuityLost: true } });
     deliver(c, envelope(10, 'y'));
     // The sync is out; the frames wait for the end of the hold (other subscriptions of the group may still re-sync).
     expect(sent.map((f) => (f as { event: { type: string } }).event.type)).toEqual(['sync']);
@@ -128,7 +128,7 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     const { port, sent } = fakePort();
     const c = clientOf(port);
     c.subscriptions.open(sub('live'));
-    c.subscriptions.activate('live', 0, null);
+    c.subscriptions.activate('live', 0, 'e', null);
     c.subscriptions.open(sub('failed', 'x'));
     expect(c.subscriptions.detach('failed')).toMatchObject({ unbind: null });
     expect(c.subscriptions.detach('failed')).toBeNull();
@@ -148,7 +148,7 @@ describe('SocketSubscriptions re-sync and detached subscriptions', () => {
     expect(c.subscriptions.reattach(detached.sub)).toBe(true);
     expect(c.subscriptions.reattach(detached.sub)).toBe(false);
     deliver(c, envelope(3, 'x'));
-    c.subscriptions.activate('a', 2, sync);
+    c.subscriptions.activate('a', 2, 'e', sync);
     expect(sent).toHaveLength(2);
     const again = c.subscriptions.detach('a')!;
     c.subscriptions.close('a');
@@ -201,13 +201,13 @@ describe('GroupBinding and deltas (SPEC §9)', () => {
     frame: { type: 'stream', timestamp: 1000 + seq, streamName: 's', groupId: 'g', id, event: { type: 'update', data: { seq, pad } } },
     change: { base: `e:${base}`, ops: [{ type: 'increment', path: 'seq', by: seq - base }] },
   });
-  const kinds = (sent: ReturnType<typeof fakePort>['sent']) => sent.map((f) => ('ops' in (f.event ?? {}) ? 'delta' : 'full'));
+  const kinds = (sent: ReturnType<typeof fakePort>['sent']) => sent.map((f) => (f.type === 'delta' ? 'delta' : 'full'));
 
   it('sends the change only while it can prove the subscription holds its base: after a gap in the group’s events, full values', () => {
     const { port, sent } = fakePort();
     const c = clientOf(port);
     c.subscriptions.open({ ...sub('d'), deltas: true });
-    c.subscriptions.activate('d', 4, null);
+    c.subscriptions.activate('d', 4, 'e', null);
     deliver(c, changed(5, 2)); // base in the snapshot
     deliver(c, changed(6, 5)); // base sent just before
     deliver(c, changed(8, 6)); // seq 7 never reached this binding: the run since the snapshot is broken
@@ -220,10 +220,22 @@ describe('GroupBinding and deltas (SPEC §9)', () => {
     const c = clientOf(port);
     c.subscriptions.open({ ...sub('d'), deltas: true });
     c.subscriptions.open(sub('plain', 'x'));
-    c.subscriptions.activate('d', 4, null);
-    c.subscriptions.activate('plain', 4, null);
+    c.subscriptions.activate('d', 4, 'e', null);
+    c.subscriptions.activate('plain', 4, 'e', null);
     deliver(c, changed(5, 2));
     deliver(c, changed(6, 2, 'y'));
     expect(kinds(sent)).toEqual(['full', 'delta']);
+  });
+
+  it('never across epochs: a change of another epoch than the subscription’s snapshot goes whole (a delta frame names no epoch)', () => {
+    const { port, sent } = fakePort();
+    const c = clientOf(port);
+    c.subscriptions.open({ ...sub('d'), deltas: true });
+    c.subscriptions.activate('d', 4, 'old', null);
+    deliver(c, changed(5, 2)); // epoch 'e' after a snapshot of epoch 'old': seqs do not compare
+    c.subscriptions.open({ ...sub('d2', 'x'), deltas: true });
+    c.subscriptions.activate('d2', 5, 'e', null);
+    deliver(c, changed(6, 5)); // the socket's other subscription is still of 'old': whole, once
+    expect(kinds(sent)).toEqual(['full', 'full']);
   });
 });

@@ -1,10 +1,9 @@
 import type { StreamEnvelope, StreamSnapshot } from '../adapters/stream-adapter.interface';
 import { encodeDelta, encodeEnvelope, type HubEvent } from '../hub/hub.event';
 import type { GroupMember, StreamsHub } from '../hub/streams.hub';
-import type { PresenceSnapshot, StreamFrame } from 'nest-realtime-streams-protocol';
+import { formatPosition, parsePosition, type PresenceSnapshot, type StreamFrame } from 'nest-realtime-streams-protocol';
 import type { StreamsMetrics } from '../metrics/streams-metrics';
 import type { SubscriptionRequest } from '../protocol/client-message.parser';
-import { formatPosition, parsePosition } from '../protocol/stream-position';
 import type { StreamsStore } from '../service/streams.store';
 import type { SocketPort } from './socket.port';
 
@@ -19,6 +18,11 @@ export interface SeamSession {
 export interface Subscription extends SubscriptionRequest {
   /** Frames with `seq` up to this are in the subscription's snapshot; null while the snapshot is taken. */
   since: number | null;
+  /**
+   * The epoch of the snapshot (or resume point): `since` counts in it, and a delta frame's versions are in it
+   * (the client knows it from the position it was answered with). Null for a store without positions.
+   */
+  epoch: string | null;
   /** The socket's binding for its group; null while detached (out of its group's frames until its snapshot can be read, see `detach`). */
   binding: GroupBinding | null;
 }
@@ -45,6 +49,7 @@ export class GroupBinding implements GroupMember {
    */
   private single = false;
   private singleSince = Infinity;
+  private singleEpoch: string | null = null;
   private singleId: string | null = null;
   private singleDeltas = false;
   /**
@@ -122,7 +127,7 @@ export class GroupBinding implements GroupMember {
     const { envelope } = event;
     if (this.single) {
       if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) {
-        this.port.send(this.singleDeltas && this.holdsBase(envelope, this.singleSince) ? event.deltaWire : event.wire);
+        this.port.send(this.singleDeltas && this.holdsBase(envelope, this.singleSince, this.singleEpoch) ? event.deltaWire : event.wire);
       }
       return;
     }
@@ -132,18 +137,20 @@ export class GroupBinding implements GroupMember {
     for (const sub of this.subs) {
       if (!wants(sub, envelope)) continue;
       wanted = true;
-      delta &&= sub.deltas === true && this.holdsBase(envelope, sub.since!);
+      delta &&= sub.deltas === true && this.holdsBase(envelope, sub.since!, sub.epoch);
     }
     if (wanted) this.port.send(delta ? event.deltaWire : event.wire);
   }
 
   /**
-   * Whether a subscription whose snapshot is at `since` provably holds the version the event's change applies
-   * to: in its snapshot (or resume point), or written by an event of the unbroken run it has seen since.
+   * Whether a subscription whose snapshot is at `since` of `epoch` provably holds the version the event's change
+   * applies to: in its snapshot (or resume point), or written by an event of the unbroken run it has seen since.
+   * Only within the snapshot's epoch: seqs of two epochs do not compare, and the delta frame names none.
    */
-  private holdsBase(envelope: StreamEnvelope, since: number): boolean {
-    const base = envelope.change && parsePosition(envelope.change.base);
-    return !!base && base.epoch === envelope.epoch && (base.seq <= since || this.runFrom <= since + 1);
+  private holdsBase(envelope: StreamEnvelope, since: number, epoch: string | null): boolean {
+    if (!envelope.change || envelope.epoch !== epoch) return false;
+    const base = parsePosition(envelope.change.base);
+    return !!base && base.epoch === epoch && (base.seq <= since || this.runFrom <= since + 1);
   }
 
   private pick(): void {
@@ -151,6 +158,7 @@ export class GroupBinding implements GroupMember {
     this.single = only !== null;
     // A subscription in its snapshot phase (since null) wants nothing yet.
     this.singleSince = only?.since ?? Infinity;
+    this.singleEpoch = only?.epoch ?? null;
     this.singleId = only?.id ?? null;
     this.singleDeltas = only?.deltas === true;
   }
@@ -249,7 +257,7 @@ export class SnapshotSeam {
         ...versionsOf(snapshot),
       });
       if (snapshot.epoch) sync.position = formatPosition(snapshot.epoch, snapshot.seq);
-      session.subscriptions.activate(subscriptionId, snapshot.seq, sync);
+      session.subscriptions.activate(subscriptionId, snapshot.seq, snapshot.epoch ?? null, sync);
       return null;
     } catch (error) {
       const detached = session.subscriptions.detach(subscriptionId);
@@ -273,16 +281,17 @@ export class SnapshotSeam {
     const versions = request.deltas ? { item: request.id } : undefined;
     const replay = from && (await this.store.replay(request.streamName, request.groupId, from.epoch, from.seq, versions));
     if (!replay) return false;
-    const { seq, epoch } = replay.position;
+    const { seq } = replay.position;
+    const epoch = replay.position.epoch ?? from.epoch;
     const missed = replay.envelopes.filter((e) => request.id === null || e.frame.id === request.id);
-    session.subscriptions.resume(request.subscriptionId, missed, seq, {
+    session.subscriptions.resume(request.subscriptionId, missed, seq, epoch, {
       type: 'resumed',
       subscriptionId: request.subscriptionId,
       streamName: request.streamName,
       groupId: request.groupId,
       id: request.id,
       replayed: missed.length,
-      position: formatPosition(epoch ?? from.epoch, seq),
+      position: formatPosition(epoch, seq),
       ...extras.presence(),
       ...versionsOf(replay),
     });
@@ -333,7 +342,7 @@ export class SocketSubscriptions {
   open(request: SubscriptionRequest): void {
     // Spelled out, not spread: a spread copy gets a hidden class of its own (~250 B per socket), this literal shares one.
     const { subscriptionId, streamName, groupId, id, position, presence, deltas } = request;
-    const sub: Subscription = { subscriptionId, streamName, groupId, id, position, presence, deltas, since: null, binding: null };
+    const sub: Subscription = { subscriptionId, streamName, groupId, id, position, presence, deltas, since: null, epoch: null, binding: null };
     this.enterSnapshot(sub);
     this.subs = appended(this.subs, sub);
   }
@@ -363,10 +372,11 @@ export class SocketSubscriptions {
   }
 
   /** Ends the snapshot phase: the sync frame goes out, then the held events it does not already contain. */
-  activate(subscriptionId: string, seq: number, sync: StreamFrame | object | null): void {
+  activate(subscriptionId: string, seq: number, epoch: string | null, sync: StreamFrame | object | null): void {
     const sub = this.find(subscriptionId);
     if (!sub || sub.since !== null) return;
     sub.since = seq;
+    sub.epoch = epoch;
     if (sync) this.session.port.sendFrame(sync);
     sub.binding?.release();
   }
@@ -376,7 +386,7 @@ export class SocketSubscriptions {
    * then the held live events that came after them — no `sync`. A missed event another subscription of the
    * socket already covers (sent, replayed or in its snapshot) is not sent again (SPEC §7.3).
    */
-  resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, resumed: object): void {
+  resume(subscriptionId: string, missed: StreamEnvelope[], seq: number, epoch: string, resumed: object): void {
     const sub = this.find(subscriptionId);
     if (!sub || sub.since !== null) return;
     const others = (sub.binding?.subs ?? []).filter((o) => o !== sub);
@@ -384,9 +394,9 @@ export class SocketSubscriptions {
       if (others.some((o) => o.since !== null && o.since >= envelope.seq && matches(o, envelope))) continue;
       // History is unbroken from the resume point, whose state the client holds: each change's base is there or replayed.
       const full = encodeEnvelope(envelope);
-      this.session.port.send((sub.deltas && encodeDelta(envelope, full)) || full);
+      this.session.port.send((sub.deltas && envelope.epoch === epoch && encodeDelta(envelope, full)) || full);
     }
-    this.activate(subscriptionId, seq, resumed);
+    this.activate(subscriptionId, seq, epoch, resumed);
   }
 
   /** Removes a subscription; returns it and, when the socket has no subscription left in its group, its binding to unbind. */

@@ -1,5 +1,4 @@
-import type { ItemChange } from 'nest-realtime-streams-protocol';
-import { formatPosition } from '../../protocol/stream-position';
+import { formatPosition, type ItemChange } from 'nest-realtime-streams-protocol';
 import { groupKey } from '../group.key';
 import type { StreamEnvelope, StreamMessage, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { GroupClock } from './group-clock';

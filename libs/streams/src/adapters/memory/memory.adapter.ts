@@ -1,7 +1,6 @@
 import type { StreamSummary } from '../../interfaces/stream-payloads.interface';
 import { StreamsConflictError } from '../../errors/streams.errors';
-import { formatPosition } from '../../protocol/stream-position';
-import { applyUpdateOps, type ItemChange } from 'nest-realtime-streams-protocol';
+import { formatPosition, applyUpdateOps, type ItemChange } from 'nest-realtime-streams-protocol';
 import { conditionConflict, type ItemWriteOptions, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import { setChange, updateChange } from '../delta/item-change';
 import { DEFAULT_HISTORY } from '../history/history.defaults';

@@ -1,6 +1,7 @@
 /**
- * The resume position carried on frames as `position`: `<epoch>:<seq>`. Clients treat it as opaque and
- * send the last one they saw back in `join.data.position`.
+ * The resume position carried on frames as `position`: `<epoch>:<seq>`, also an item's version (SPEC §8).
+ * iii clients treat it as opaque and send the last one they saw back in `join.data.position`; a delta
+ * subscription's client reads its epoch, in which `delta` frames number their versions (SPEC §9).
  */
 export interface ParsedPosition {
   epoch: string;
@@ -11,6 +12,7 @@ export function formatPosition(epoch: string, seq: number): string {
   return `${epoch}:${seq}`;
 }
 
+/** Null when the token is not `<epoch>:<seq>` with a non-empty epoch and a canonical non-negative integer seq. */
 export function parsePosition(token: string): ParsedPosition | null {
   const at = token.lastIndexOf(':');
   const seq = Number(token.slice(at + 1));
