@@ -25,17 +25,30 @@ interface OutboxRow {
 type Outcome = { row: OutboxRow; failure: OutboxFailure | null };
 
 /**
- * One pass reads, in id order, at most `batchSize` rows of the groups whose relay lock it gets (a group is
- * relayed by one pass at a time, on any instance), leaving out groups whose head row waits for a retry.
- * FOR UPDATE skips rows a pass on another instance removed since this statement's snapshot was taken.
+ * One pass opens its transaction and reads, in id order, at most `batchSize` rows of the groups whose relay
+ * lock it gets (a group is relayed by one pass at a time, on any instance), leaving out groups whose head row
+ * waits for a retry. FOR UPDATE skips rows another pass removed since this statement's snapshot was taken.
+ * One round trip: no parameters (the limit is a validated integer), so both statements go as one query.
  */
-function selectSql(t: OutboxTable): string {
-  return `SELECT id::text AS id, stream_name, group_id, group_hash, operation, payload, attempts,
+function beginSql(t: OutboxTable, batchSize: number): string {
+  return `BEGIN; SELECT id::text AS id, stream_name, group_id, group_hash, operation, payload, attempts,
   extract(epoch FROM clock_timestamp() - created_at)::float8 AS age
 FROM ${t.sql} o
 WHERE NOT EXISTS (SELECT 1 FROM ${t.sql} w WHERE w.group_hash = o.group_hash AND w.retry_at > clock_timestamp())
   AND pg_try_advisory_xact_lock(${t.relayLock}, o.group_hash)
-ORDER BY o.id LIMIT $1 FOR UPDATE`;
+ORDER BY o.id LIMIT ${Math.trunc(batchSize)} FOR UPDATE`;
+}
+
+/**
+ * Passes in flight at once on one instance. Only one reads at a time; the next starts as soon as the previous
+ * one has its rows, so rows committed while a pass applies and removes its own wait for one read, not for the
+ * whole pass. Each holds a connection until it commits.
+ */
+const MAX_PASSES = 2;
+
+/** One pass: whether another pass read rows while this one held its groups (it may have skipped some). */
+interface Pass {
+  overlapped: boolean;
 }
 
 /**
@@ -48,10 +61,13 @@ ORDER BY o.id LIMIT $1 FOR UPDATE`;
 @Injectable()
 export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('StreamsOutbox');
-  private select = '';
+  private begin = '';
   private listener: OutboxListener | null = null;
   private poller: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
+  private readonly passes = new Map<Pass, Promise<void>>();
+  /** A pass is reading its rows (the next one waits for that, not for the pass). */
+  private reading = false;
+  /** Rows may be waiting that no pass in flight will read: start one when the read in progress is done. */
   private again = false;
   private stopped = false;
   private failure: string | null = null;
@@ -82,7 +98,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.outbox?.relay) return;
-    this.select = selectSql(this.outbox.table);
+    this.begin = beginSql(this.outbox.table, this.outbox.batchSize);
     const wake = () => this.wake();
     this.poller = setInterval(wake, this.options.pollIntervalMs);
     if (this.options.listen) {
@@ -93,11 +109,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
     }
   }
 
-  /** Stops waking, lets the pass in flight finish (its rows are applied and removed), closes the listener. */
+  /** Stops waking, lets the passes in flight finish (their rows are applied and removed), closes the listener. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
-    await this.running;
+    await Promise.all(this.passes.values());
     await this.listener?.stop();
   }
 
@@ -106,56 +122,74 @@ export class OutboxRelay implements OnModuleInit, OnApplicationBootstrap, Before
     return this.failure;
   }
 
-  /** Starts a pass, or asks the running one to go round again: notifications during a pass are not lost. */
+  /** Starts a pass, or has one start once the read in progress is done: notifications during a pass are not lost. */
   private wake(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.reading || this.passes.size >= MAX_PASSES) {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => (this.running = null));
+    this.again = false;
+    const pass: Pass = { overlapped: false };
+    for (const other of this.passes.keys()) other.overlapped = true;
+    this.passes.set(
+      pass,
+      this.run(pass).finally(() => {
+        this.passes.delete(pass);
+        if (this.again) this.wake();
+      }),
+    );
   }
 
-  private async loop(): Promise<void> {
-    do {
+  private async run(pass: Pass): Promise<void> {
+    try {
+      await this.pass(pass);
+      if (this.failure) this.logger.log('outbox: relay passes succeed again');
+      this.failure = null;
+    } catch (error) {
+      this.metrics.passFailed();
+      const message = error instanceof Error ? error.message : String(error);
+      if (!this.failure) this.logger.error(`outbox: relay pass failed (${message}); trying again every ${this.options.pollIntervalMs} ms`);
+      this.failure = message;
+      // Bounded retry rate: the next pass comes with the poll timer or a notification, not at once.
       this.again = false;
-      try {
-        const full = await this.pass();
-        if (full) this.again = true;
-        if (this.failure) this.logger.log('outbox: relay passes succeed again');
-        this.failure = null;
-      } catch (error) {
-        this.metrics.passFailed();
-        const message = error instanceof Error ? error.message : String(error);
-        if (!this.failure) this.logger.error(`outbox: relay pass failed (${message}); trying again every ${this.options.pollIntervalMs} ms`);
-        this.failure = message;
-        // Bounded retry rate: the next pass comes with the poll timer, not at once.
-        return;
-      }
-    } while (this.again && !this.stopped);
+    }
   }
 
-  /** One pass in one transaction; true when the batch was full (more rows may be waiting). */
-  private async pass(): Promise<boolean> {
-    const client = await this.pool.connect();
+  /**
+   * One pass in one transaction. Once it has its rows the next pass may start: at once when rows may be
+   * waiting (a full batch, or a wake-up meanwhile). A pass that another one overlapped has the relay go
+   * round again once it is done: that one skipped this one's groups, whose newer rows no pass may hold now.
+   */
+  private async pass(pass: Pass): Promise<void> {
+    let client: PoolClient | undefined;
     let broken: Error | undefined;
     // A connection lost between two queries reports here; the next query fails the pass.
     const lost = (error: Error) => (broken = error);
-    client.on('error', lost);
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(this.select, [this.options.batchSize]);
+      this.reading = true;
+      let rows: OutboxRow[];
+      try {
+        client = await this.pool.connect();
+        client.on('error', lost);
+        const results = (await client.query(this.begin)) as unknown as Array<{ rows: OutboxRow[] }>;
+        rows = results[1].rows;
+      } finally {
+        this.reading = false;
+      }
+      if (rows.length === this.options.batchSize) this.again = true;
+      if (this.again) this.wake();
       this.metrics.lag(rows.reduce((oldest, row) => Math.max(oldest, row.age), 0));
       const outcomes = await this.applyAll(rows);
       await this.settle(client, outcomes);
-      return rows.length === this.options.batchSize;
+      if (pass.overlapped) this.again = true;
     } catch (error) {
       broken = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client?.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.off('error', lost);
-      client.release(broken);
+      client?.off('error', lost);
+      client?.release(broken);
     }
   }
 
