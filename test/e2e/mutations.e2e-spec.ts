@@ -28,6 +28,7 @@ onEveryAdapter('mutations', (adapter, options, cleanup) => {
   describe(`client mutations over a real socket: ${adapter}`, () => {
     let t: StreamsTestApp;
     let sockets: TestClient[];
+    let appOptions: StreamsModuleOptions;
     const connect = async (role = 'user') => {
       const socket = await TestClient.connect(`${t.url}/?role=${role}`);
       sockets.push(socket);
@@ -36,7 +37,8 @@ onEveryAdapter('mutations', (adapter, options, cleanup) => {
 
     beforeEach(async () => {
       sockets = [];
-      t = await startStreamsApp({ ...options(), authFunction: roleAuth, mutations: { ledgerTtlMs: 60_000 } }, { providers: [TodoMutations] });
+      appOptions = { ...options(), authFunction: roleAuth, mutations: { ledgerTtlMs: 60_000 } };
+      t = await startStreamsApp(appOptions, { providers: [TodoMutations] });
     });
 
     afterEach(async () => {
@@ -70,6 +72,26 @@ onEveryAdapter('mutations', (adapter, options, cleanup) => {
       expect(again).toMatchObject({ mutationId: 1, status: 'ok', duplicate: true, result: { created: true } });
       expect(appliedTimes([t], 'c1', 1)).toBe(1);
       await expect(t.service.get({ ...TODOS, item_id: 't1' })).resolves.toEqual({ id: 't1', title: 'changed since', done: true });
+    });
+
+    it(`a restart ${adapter === 'memory' ? 'forgets the ledger (in process): a re-send applies again' : 'keeps the ledger: a re-send after it is answered, not applied again, and the sequence goes on'}`, async () => {
+      const first = await mutate(await connect(), 'c1', 1, 'todo.add', { id: 't1', title: 'milk' });
+      const refused = await mutate(await connect(), 'c1', 2, 'todo.add', { id: 't1', title: '' });
+      expect([first.status, refused.error?.code]).toEqual(['ok', 'invalid_args']);
+      for (const socket of sockets.splice(0)) socket.socket.close();
+      await t.app.close();
+      t = await startStreamsApp(appOptions, { providers: [TodoMutations] });
+      const client = await connect();
+      const again = await mutate(client, 'c1', 1, 'todo.add', { id: 't1', title: 'milk' });
+      if (adapter === 'memory') {
+        expect(appliedTimes([t], 'c1', 1)).toBe(1);
+        return;
+      }
+      expect(again).toEqual({ type: 'mutation', mutationId: 1, status: 'ok', duplicate: true });
+      expect(await mutate(client, 'c1', 2, 'todo.add', { id: 't1', title: '' })).toEqual({ ...refused, duplicate: true });
+      expect(appliedTimes([t], 'c1', 1)).toBe(0);
+      expect(await mutate(client, 'c1', 4, 'todo.noop')).toMatchObject({ error: { code: 'out_of_order', expected: 3 } });
+      expect(await mutate(client, 'c1', 3, 'todo.noop')).toMatchObject({ status: 'ok' });
     });
 
     it('a mutation that changes nothing is still acknowledged (no position)', async () => {

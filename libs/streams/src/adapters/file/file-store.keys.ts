@@ -10,6 +10,7 @@ import type { Key } from 'lmdb';
  *   ['i', stream, group, key]            → expiry|no|fingerprint|result   idempotency record (SPEC §8; text, see file-idempotency.storage.ts)
  *   ['io', no]                           → [stream, group, key, expiry]   records in recording order (expiry,
  *                                                                  eviction; the per-group index in memory is built from these)
+ *   ['ml', client id]                    → {last, answer, refusals, expiresAt}   a client's mutations (SPEC §11; file-mutation.ledger.ts)
  *   ['x', expiry, stream, group, item]   → ''                       items with a TTL by expiry (the sweep's range scan)
  *   ['xg', stream, group, item]          → [expiry, insertion no.]  a group's items with a TTL (reads skip the expired)
  *
@@ -70,6 +71,8 @@ export const storeKeys = {
   insertionsOf: (stream: string, group: string): KeyRange => under(['k', escapeName(stream), escapeName(group)]),
   value: (stream: string, group: string, insertion: number): Key => ['v', escapeName(stream), escapeName(group), insertion],
   valuesOf: (stream: string, group: string): KeyRange => under(['v', escapeName(stream), escapeName(group)]),
+  mutationClient: (clientId: string): Key => ['ml', escapeName(clientId)],
+  mutationClients: under(['ml']),
   idempotency: {
     record: (stream: string, group: string, key: string): Key => ['i', escapeName(stream), escapeName(group), escapeName(key)],
     order: (no: number): Key => ['io', no],
@@ -87,6 +90,11 @@ export function expiryKeyNames(key: Key): { at: number; stream: string; group: s
 export function groupKeyNames(key: Key): { stream: string; group: string } {
   const [, stream, group] = key as string[];
   return { stream: unescapeName(stream), group: unescapeName(group) };
+}
+
+/** The client id of a mutation ledger key (`mutationClient`) read back from a range scan. */
+export function mutationClientId(key: Key): string {
+  return unescapeName((key as string[])[1]);
 }
 
 /** The item name of an insertion key (`insertion`) read back from a range scan. */

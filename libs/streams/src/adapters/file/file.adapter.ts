@@ -30,6 +30,8 @@ import { FileLedgerStorage, type FileRecordRef } from './file-idempotency.storag
 import { DirectoryLock } from './file-directory.lock';
 import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store.format';
 import { expiryKeyNames, groupKeyNames, insertionKeyItem, storeKeys } from './file-store.keys';
+import { FileMutationLedger } from '../mutation-ledger/file-mutation.ledger';
+import type { MutationLedgerLimits } from '../mutation-ledger/mutation.ledger';
 import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 
 type Store = RootDatabase<string, Key>;
@@ -331,6 +333,11 @@ export class FileStreamAdapter extends StreamAdapter {
         return true;
       },
     );
+  }
+
+  /** Clients' mutations kept in the store with the items, so a restart forgets none (SPEC §11). */
+  override mutationLedger(limits: MutationLedgerLimits): FileMutationLedger {
+    return new FileMutationLedger(this.db, limits);
   }
 
   async watch(stream: string, group: string): Promise<Unwatch> {

@@ -3,28 +3,33 @@ import { EARLIER_ANSWER, KEPT_REFUSALS, type LedgerVerdict, type MutationAnswer,
 /** Expired records dropped per call at most. */
 const SWEEP_PER_CALL = 4;
 
-interface ClientRecord {
+/** What a client's record holds besides its claim: what a durable ledger keeps (FileMutationLedger). */
+export interface KeptClientRecord {
   last: number | null;
   answer: MutationAnswer | null;
   /** Refused mutations among the last KEPT_REFUSALS ids (null until the first). */
   refusals: Map<number, MutationAnswer> | null;
-  /** The mutation being applied, and until when that claim holds. */
-  claim: number | null;
-  claimUntil: number;
   expiresAt: number;
 }
 
+interface ClientRecord extends KeptClientRecord {
+  /** The mutation being applied, and until when that claim holds. */
+  claim: number | null;
+  claimUntil: number;
+}
+
 /**
- * The ledger of one process (memory and file adapters): a map kept in least-recently-seen order, bounded by
- * `ledgerSize` clients, each forgotten `ledgerTtlMs` after its last mutation. Not shared and not durable: a
- * restart forgets every client (docs/guides/mutations.md, "Guarantees").
+ * The ledger of one process (memory adapter): a map kept in least-recently-seen order, bounded by `ledgerSize`
+ * clients, each forgotten `ledgerTtlMs` after its last mutation. Not shared and not durable: a restart forgets
+ * every client (docs/guides/mutations.md, "Guarantees"). A subclass makes it durable through `recorded` and
+ * `forgotten`, and `restore`s what it kept (FileMutationLedger).
  */
 export class MemoryMutationLedger implements MutationLedger {
   private readonly clients = new Map<string, ClientRecord>();
 
   constructor(
-    private readonly limits: MutationLedgerLimits,
-    private readonly now: () => number = Date.now,
+    protected readonly limits: MutationLedgerLimits,
+    protected readonly now: () => number = Date.now,
   ) {}
 
   begin(clientId: string, mutationId: number): Promise<LedgerVerdict> {
@@ -42,16 +47,34 @@ export class MemoryMutationLedger implements MutationLedger {
     return Promise.resolve({ kind: 'apply' });
   }
 
-  commit(clientId: string, mutationId: number, answer: MutationAnswer): Promise<void> {
+  async commit(clientId: string, mutationId: number, answer: MutationAnswer): Promise<void> {
     const record = this.touch(clientId, this.now());
-    if (record.last === null || mutationId > record.last) {
+    const moved = record.last === null || mutationId > record.last;
+    if (moved) {
       record.last = mutationId;
       record.answer = answer;
       record.refusals?.delete(mutationId - KEPT_REFUSALS);
       if (answer.status === 'rejected') (record.refusals ??= new Map()).set(mutationId, answer);
     }
-    if (record.claim === mutationId) record.claim = null;
+    try {
+      if (moved) await this.recorded(clientId, record);
+    } finally {
+      if (record.claim === mutationId) record.claim = null;
+    }
+  }
+
+  /** A client's record moved on (its last id, answer and refusals); a durable ledger keeps it before the answer goes. */
+  protected recorded(_clientId: string, _record: KeptClientRecord): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** A client was forgotten (expired, or dropped past `ledgerSize`). */
+  protected forgotten(_clientId: string): void {}
+
+  /** Puts back a client a durable ledger kept; call in least-recently-seen order, before any mutation. */
+  protected restore(clientId: string, kept: KeptClientRecord): void {
+    this.clients.set(clientId, { ...kept, claim: null, claimUntil: 0 });
+    this.bound();
   }
 
   /** The client's record, fresh if it had none or it expired, moved to the most recently seen end. */
@@ -61,9 +84,17 @@ export class MemoryMutationLedger implements MutationLedger {
     if (!record || record.expiresAt <= now) record = { last: null, answer: null, refusals: null, claim: null, claimUntil: 0, expiresAt: 0 };
     record.expiresAt = now + this.limits.ledgerTtlMs;
     this.clients.set(clientId, record);
-    if (this.clients.size > this.limits.ledgerSize) this.clients.delete(this.clients.keys().next().value!);
+    this.bound();
     this.sweep(now);
     return record;
+  }
+
+  /** Past `ledgerSize` clients, the least recently seen is forgotten. */
+  private bound(): void {
+    if (this.clients.size <= this.limits.ledgerSize) return;
+    const oldest = this.clients.keys().next().value!;
+    this.clients.delete(oldest);
+    this.forgotten(oldest);
   }
 
   /** Drops a few expired records from the least recently seen end: bounded work per call, and idle memory is freed. */
@@ -72,6 +103,7 @@ export class MemoryMutationLedger implements MutationLedger {
     for (const [clientId, record] of this.clients) {
       if (budget-- === 0 || record.expiresAt > now) return;
       this.clients.delete(clientId);
+      this.forgotten(clientId);
     }
   }
 }
