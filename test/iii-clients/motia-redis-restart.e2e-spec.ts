@@ -54,7 +54,12 @@ describeRedis(
         return streams.service.set({ stream_name: STREAM, group_id: 'burst', item_id: id, data: { id, n } });
       });
       await Promise.all(writes);
-      expect(await until(async () => ((await client!.state(sub)) as unknown[]).length === ITEMS, SETTLE_MS)).toBe(true);
+      // Every item at its last write, so the client's newest timestamp is the burst's last one.
+      const settled = async () => {
+        const state = (await client!.state(sub)) as Array<{ n: number }>;
+        return state.length === ITEMS && state.every((item) => item.n >= BURST - ITEMS);
+      };
+      expect(await until(settled, SETTLE_MS)).toBe(true);
       const lead = (await client.lastTimestamp(sub)) - Date.now();
 
       await redis.kill();
