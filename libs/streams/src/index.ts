@@ -4,7 +4,7 @@ export type { StreamsModuleAsyncOptions, StreamsOptionsFactory } from './streams
 export { StreamsService } from './service/streams.service';
 export { StreamsListener } from './gateway/streams.listener';
 export { StreamsMetrics } from './metrics/streams-metrics';
-export { MAX_NAME_BYTES } from './service/streams-input.validator';
+export { MAX_NAME_BYTES } from './common/stream-name';
 export { OnStreamChange, type OnStreamChangeOptions } from './triggers/decorators/on-stream-change.decorator';
 export { OnStreamJoin, OnStreamLeave, type OnStreamSubscriptionOptions } from './triggers/decorators/on-stream-subscription.decorator';
 export { OnStreamMutation, type OnStreamMutationOptions } from './mutations/on-stream-mutation.decorator';

@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { createStreamAdapter } from './adapters/stream-adapter.factory';
+import { createStreamAdapter } from './stream-adapter.factory';
 import type { StreamAdapter } from './adapters/stream-adapter.interface';
 import { CustomStreamsRegistry } from './custom/custom-streams.registry';
 import { StreamsGateway } from './gateway/streams.gateway';

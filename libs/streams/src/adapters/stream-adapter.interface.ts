@@ -3,7 +3,6 @@ import type { ItemChange, ItemVersion, StreamFrame, UpdateOpError } from 'nest-r
 import type { PresenceChange, PresenceStore } from '../presence/presence.types';
 import type { ItemWriteOptions, VersionedValue } from './item-write.condition';
 import type { IdempotentWrite } from './idempotency/idempotent-write';
-import type { ExpiryListener } from './expiry/item-expiry';
 import type { MutationLedger, MutationLedgerLimits } from './mutation-ledger/mutation.ledger';
 
 /**
@@ -100,6 +99,9 @@ export interface StreamSink {
 
 /** Ends one `watch` of a group. */
 export type Unwatch = () => Promise<void>;
+
+/** Told of each delete an expiry made on this instance (exactly one instance per expiry): change handlers, metrics. */
+export type ExpiryListener = (envelope: StreamEnvelope) => void;
 
 /**
  * Storage plus publish/subscribe, one implementation per backend (memory, file, redis). Every write is

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StreamsInputError } from '../errors/streams.errors';
-import { nameProblem } from '../service/streams-input.validator';
+import { nameProblem } from '../common/stream-name';
 import type { CustomStream } from './custom-stream.interface';
 
 const REQUIRED_METHODS = ['get', 'set', 'delete', 'list', 'listGroups'] as const;

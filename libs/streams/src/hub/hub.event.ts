@@ -1,6 +1,6 @@
 import { formatPosition, parsePosition, type DeltaFrame } from 'nest-realtime-streams-protocol';
 import type { StreamEnvelope } from '../adapters/stream-adapter.interface';
-import { groupKey } from '../adapters/group.key';
+import { groupKey } from '../common/group.key';
 import { type WireFrame, wireFrame } from '../wire/wire-frame';
 
 /**

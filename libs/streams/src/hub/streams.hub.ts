@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { groupKey } from '../adapters/group.key';
+import { groupKey } from '../common/group.key';
 import type { StreamAdapter, StreamEnvelope, StreamSink, Unwatch } from '../adapters/stream-adapter.interface';
-import type { PresenceChange } from '../presence/presence.types';
+import type { PresenceChange, PresenceListener } from '../presence/presence.types';
 import { STREAMS_ADAPTER } from '../streams.constants';
 import { HubEvent } from './hub.event';
 
@@ -10,13 +10,6 @@ export interface GroupMember {
   deliver(event: HubEvent): void;
   /** The adapter cannot prove the member got every event of the group (SPEC §7.9). */
   continuityLost(stream: string, group: string): void;
-}
-
-/** Who follows a group's presence on this instance (the presence hub's entry for the group). */
-export interface PresenceListener {
-  changed(change: PresenceChange): void;
-  /** Changes may have been missed: read the group's presence again. */
-  lost(): void;
 }
 
 interface GroupEntry {

@@ -1,4 +1,4 @@
-import { groupKey } from '../adapters/group.key';
+import { groupKey } from '../common/group.key';
 import type { PresenceChange, PresenceRead, PresenceRecord, PresenceStore } from './presence.types';
 
 interface LocalGroup {

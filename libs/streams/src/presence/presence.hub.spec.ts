@@ -1,6 +1,5 @@
-import type { PresenceListener } from '../hub/streams.hub';
 import { PresenceHub, type PresenceSocket } from './presence.hub';
-import type { PresenceChange, PresenceEntry, PresenceRead, PresenceStore } from './presence.types';
+import type { PresenceChange, PresenceEntry, PresenceRead, PresenceStore, PresenceListener } from './presence.types';
 
 const limits = { maxMembersPerGroup: 100, maxListedMembers: 100, updatesPerSecond: 10, maxStateBytes: 100, bytesPerSecond: 65_536 };
 const entry = (key: string, at = 1): PresenceEntry => ({ instance: 'other', key, record: { data: key, state: null, at } });

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { groupKey } from '../adapters/group.key';
+import { groupKey } from '../common/group.key';
 import { TokenBucket } from '../common/token-bucket';
 import type { PresenceMember } from 'nest-realtime-streams-protocol';
-import type { PresenceListener } from '../hub/streams.hub';
-import type { PresenceChange, PresenceEntry, PresenceRecord, PresenceStore, StreamsPresenceOptions } from './presence.types';
+import type { PresenceChange, PresenceEntry, PresenceRecord, PresenceStore, StreamsPresenceOptions, PresenceListener } from './presence.types';
 
 /** What a socket gets in its `sync` (and `resumed`) when it asked for presence. */
 export interface PresenceSnapshot {

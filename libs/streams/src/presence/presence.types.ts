@@ -78,3 +78,10 @@ export interface PresenceStore {
   read(stream: string, group: string, since: number | null): Promise<PresenceRead>;
   close(): Promise<void>;
 }
+
+/** Who follows a group's presence on this instance (the presence hub's entry for the group). */
+export interface PresenceListener {
+  changed(change: PresenceChange): void;
+  /** Changes may have been missed: read the group's presence again. */
+  lost(): void;
+}

@@ -1,4 +1,4 @@
-import { nameProblem } from '../service/streams-input.validator';
+import { nameProblem } from '../common/stream-name';
 
 export type StreamRoute =
   | { kind: 'root' }

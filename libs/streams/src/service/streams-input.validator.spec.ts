@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { StreamsInputError } from '../errors/streams.errors';
 import { MAX_TTL_MS } from '../adapters/expiry/item-expiry';
-import { idempotencyKey, json, MAX_IDEMPOTENCY_KEY_BYTES, MAX_NAME_BYTES, MAX_VERSION_BYTES, name, nameProblem, ttlMs, updateOps, writeCondition } from './streams-input.validator';
+import { MAX_NAME_BYTES, nameProblem } from '../common/stream-name';
+import { idempotencyKey, json, MAX_IDEMPOTENCY_KEY_BYTES, MAX_VERSION_BYTES, name, ttlMs, updateOps, writeCondition } from './streams-input.validator';
 
 /** Runs `fn`; anything it throws must be a StreamsInputError. */
 function onlyInputErrors(fn: () => unknown): boolean {

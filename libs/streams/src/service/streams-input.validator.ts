@@ -1,10 +1,8 @@
 import type { WriteCondition } from '../adapters/item-write.condition';
 import { MAX_TTL_MS } from '../adapters/expiry/item-expiry';
+import { nameProblem } from '../common/stream-name';
 import { StreamsInputError } from '../errors/streams.errors';
 import { UPDATE_OP_TYPES, type UpdateOp } from 'nest-realtime-streams-protocol';
-
-/** Longest stream, group or item name, in UTF-8 bytes. */
-export const MAX_NAME_BYTES = 256;
 
 /** Longest `if_version`, in UTF-8 bytes: versions are `epoch:seq`, well under it. */
 export const MAX_VERSION_BYTES = 128;
@@ -30,14 +28,6 @@ export function name(input: Input, field: string, label = field): string {
   const problem = nameProblem(value);
   if (problem) throw new StreamsInputError(label, problem);
   return value as string;
-}
-
-/** Why `value` is not a valid name, or null when it is one. */
-export function nameProblem(value: unknown): string | null {
-  if (typeof value !== 'string') return 'must be a string';
-  if (Buffer.byteLength(value, 'utf8') > MAX_NAME_BYTES) return `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`;
-  if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
-  return null;
 }
 
 export function optionalName(input: Input, field: string): string | undefined {

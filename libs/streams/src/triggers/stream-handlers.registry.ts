@@ -3,7 +3,7 @@ import { StreamsMetrics } from '../metrics/streams-metrics';
 import type { StreamChangeFrame } from '../interfaces/stream-frame.interface';
 import type { ResolvedStreamsOptions } from '../options/streams-options.interface';
 import { STREAMS_OPTIONS } from '../streams.constants';
-import { MAX_NAME_BYTES } from '../service/streams-input.validator';
+import { MAX_NAME_BYTES } from '../common/stream-name';
 import type { StreamSubscriptionPayload } from '../interfaces/stream-payloads.interface';
 import type { OnStreamChangeOptions } from './decorators/on-stream-change.decorator';
 import type { OnStreamSubscriptionOptions } from './decorators/on-stream-subscription.decorator';

@@ -1,5 +1,3 @@
-import type { StreamEnvelope } from '../stream-adapter.interface';
-
 /**
  * Item TTLs (SPEC §8): a write with `ttlMs` makes its item expire that long after it; any later write
  * sets the expiry again (none without `ttlMs`), as Redis `SET` does without `KEEPTTL`. An expired item
@@ -17,9 +15,6 @@ export const DEFAULT_EXPIRY: ExpiryLimits = { intervalMs: 250, batch: 500 };
 
 /** Longest `ttl_ms` accepted: 30 days (longer lived items are deleted explicitly). */
 export const MAX_TTL_MS = 30 * 24 * 3600_000;
-
-/** Told of each delete an expiry made on this instance (exactly one instance per expiry): change handlers, metrics. */
-export type ExpiryListener = (envelope: StreamEnvelope) => void;
 
 /** The expiry time of a write made at `now` with `ttlMs` (undefined: the item does not expire). */
 export function expiresAt(ttlMs: number | undefined, now = Date.now()): number | undefined {

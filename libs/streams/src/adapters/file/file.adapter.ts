@@ -11,6 +11,7 @@ import { IdempotencyLedger, type LedgerRun } from '../idempotency/idempotency.le
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, type Replayed, replayed } from '../idempotency/idempotent-write';
 import { conditionConflict, type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteConflict } from '../item-write.condition';
 import {
+  type ExpiryListener,
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,
@@ -32,7 +33,7 @@ import { checkDataFile, checkFormatMarker, prepareDirectory } from './file-store
 import { expiryKeyNames, groupKeyNames, insertionKeyItem, storeKeys } from './file-store.keys';
 import { FileMutationLedger } from '../mutation-ledger/file-mutation.ledger';
 import type { MutationLedgerLimits } from '../mutation-ledger/mutation.ledger';
-import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
+import { DEFAULT_EXPIRY, type ExpiryLimits, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 
 type Store = RootDatabase<string, Key>;
 

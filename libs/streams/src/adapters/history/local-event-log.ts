@@ -1,5 +1,5 @@
 import { formatPosition, type ItemChange } from 'nest-realtime-streams-protocol';
-import { groupKey } from '../group.key';
+import { groupKey } from '../../common/group.key';
 import type { StreamEnvelope, StreamMessage, StreamSink, Unwatch } from '../stream-adapter.interface';
 import { GroupClock } from './group-clock';
 import { GroupLog, type HistoryLimits } from './group-log';

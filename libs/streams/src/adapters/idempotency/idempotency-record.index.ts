@@ -1,4 +1,4 @@
-import { groupKey } from '../group.key';
+import { groupKey } from '../../common/group.key';
 import type { LedgerCounts, LedgerEntry, LedgerRecordRef, LedgerStorage } from './idempotency.ledger';
 
 /** A place in recording order; null once its record was removed, so the record is freed at once. */

@@ -10,8 +10,9 @@ import { IdempotencyLedger } from '../idempotency/idempotency.ledger';
 import { MemoryLedgerStorage } from '../idempotency/idempotency-record.index';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, recordedResult, replayed } from '../idempotency/idempotent-write';
 import { ExpiryHeap } from '../expiry/expiry.heap';
-import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
+import { DEFAULT_EXPIRY, type ExpiryLimits, expired, expiresAt, startSweeps } from '../expiry/item-expiry';
 import {
+  type ExpiryListener,
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,

@@ -1,4 +1,4 @@
-import { groupKey } from '../group.key';
+import { groupKey } from '../../common/group.key';
 
 /** The most value bytes (JSON characters) the cache holds, all items together. */
 export const LAST_VALUES_MAX_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { groupKey } from '../group.key';
+import { groupKey } from '../../common/group.key';
 import type { PresenceChange, PresenceEntry, PresenceRead, PresenceRecord, PresenceStore } from '../../presence/presence.types';
 import { decodePresenceMessage, splitField } from './redis-presence.message';
 import type { RedisKeyspace } from './redis.keys';

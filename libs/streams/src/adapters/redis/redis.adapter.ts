@@ -9,6 +9,7 @@ import { DEFAULT_HISTORY } from '../history/history.defaults';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyLimits, type IdempotentWrite, replayed } from '../idempotency/idempotent-write';
 import { type ItemWriteOptions, UNVERSIONED, type VersionedValue, type WriteCondition } from '../item-write.condition';
 import {
+  type ExpiryListener,
   type AdapterDeleteOutcome,
   type AdapterSetOutcome,
   type AdapterUpdateOutcome,
@@ -31,7 +32,7 @@ import { RedisGroupIndex } from './redis-group.index';
 import { RedisLastValues } from './redis-last-values';
 import { setChange } from '../delta/item-change';
 import { EXPIRY_SHARDS, type ClaimedGroup, RedisExpiryIndex } from './redis-expiry.index';
-import { DEFAULT_EXPIRY, type ExpiryLimits, type ExpiryListener, startSweeps } from '../expiry/item-expiry';
+import { DEFAULT_EXPIRY, type ExpiryLimits, startSweeps } from '../expiry/item-expiry';
 import { RedisMetaKeepAlive } from './redis-meta.keepalive';
 import { RedisPresenceStore } from './redis-presence.store';
 import { RedisAdapterError } from './redis.errors';
