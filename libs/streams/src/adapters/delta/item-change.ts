@@ -17,10 +17,31 @@ export function updateChange(base: string | undefined, ops: readonly unknown[], 
   return { base, ops: (skipped.size === 0 ? [...ops] : ops.filter((_, i) => !skipped.has(i))) as UpdateOp[] };
 }
 
-/** A `set`: an RFC 6902 patch from the old value to the new one, when both are objects or both arrays. */
+/**
+ * A `set`: an RFC 6902 patch from the old value to the new one, when both are objects or both arrays and the
+ * patch gives the new value's keys in its order (JSON.stringify of the result equals the value's).
+ */
 export function setChange(base: string | undefined, old: unknown, next: unknown): ItemChange | undefined {
-  if (!hasBase(base) || !sameContainer(old, next)) return undefined;
+  if (!hasBase(base) || !sameContainer(old, next) || !patchKeepsOrder(old, next)) return undefined;
   return { base, patch: jsonPatch.compare(old as object, next as object) };
+}
+
+/**
+ * Whether applying `compare(old, next)` to `old` lists every object's keys as `next` does. A patch replaces
+ * kept keys in place and adds new keys at the end, in `next`'s order, recursing where both sides are containers
+ * of one kind (as `compare` does); anything else it carries whole. So a `set` that reorders keys goes as the
+ * value: a patch would leave the client's mirror with another key order than the server's.
+ */
+function patchKeepsOrder(old: unknown, next: unknown): boolean {
+  if (!sameContainer(old, next)) return true;
+  if (Array.isArray(old)) return (next as unknown[]).every((item, i) => i >= old.length || patchKeepsOrder(old[i], item));
+  const before = old as Record<string, unknown>;
+  const after = next as Record<string, unknown>;
+  const keys = Object.keys(after);
+  const kept = Object.keys(before).filter((key) => Object.hasOwn(after, key));
+  const added = keys.filter((key) => !Object.hasOwn(before, key));
+  const patched = kept.concat(added);
+  return patched.every((key, i) => key === keys[i]) && kept.every((key) => patchKeepsOrder(before[key], after[key]));
 }
 
 function hasBase(base: string | undefined): base is string {
