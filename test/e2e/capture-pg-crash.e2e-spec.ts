@@ -1,6 +1,5 @@
-import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsListener, StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
 import { StreamsPostgresModule } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
@@ -8,6 +7,7 @@ import { itemGroup, ITEMS_TABLE, joinItemGroups, rowChanges } from '../support/c
 import { metricValue } from '../support/metrics-text';
 import { outboxDatabase } from '../support/outbox-db';
 import { describePostgres, PgCluster } from '../support/pg-cluster';
+import { startStreamsApp } from '../support/streams-app';
 import { waitFor } from '../support/wait-for';
 import { TestClient } from '../support/ws-client';
 
@@ -26,22 +26,16 @@ describePostgres('change capture: PostgreSQL crashes and comes back', () => {
 
   it('kill -9 of the server after 1,500 changes: health down, the changes it sends again are replays, every change once', async () => {
     const url = await outboxDatabase(cluster, { migrate: false, setup: ITEMS_TABLE });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TerminusModule,
-        StreamsModule.forRoot({ port: 0, host: '127.0.0.1' }),
-        StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: { retryMs: 200, tables: [{ table: 'items', stream: 'items', group: (row) => itemGroup(row.id), id: 'id' }] } }),
-      ],
-      providers: [StreamsHealthIndicator],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const { app, url: wsUrl } = await startStreamsApp(
+      {},
+      { imports: [TerminusModule, StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: { retryMs: 200, tables: [{ table: 'items', stream: 'items', group: (row) => itemGroup(row.id), id: 'id' }] } })], providers: [StreamsHealthIndicator] },
+    );
     const pool = new Pool({ connectionString: url, max: 4 });
     // The pool's idle connections die with the server: reported here, not thrown.
     pool.on('error', () => undefined);
     try {
       const health = app.get(StreamsHealthIndicator);
-      const client = await TestClient.connect(`ws://127.0.0.1:${app.get(StreamsListener).address().port}`);
+      const client = await TestClient.connect(wsUrl);
       await joinItemGroups(client);
       const rows = rowChanges(client);
       const { seed, delivered } = rows;

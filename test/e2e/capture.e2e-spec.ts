@@ -1,6 +1,5 @@
-import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsListener, StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
 import { StreamsCaptureError, StreamsPostgresModule, type StreamsCaptureOptions } from 'nest-realtime-streams/postgres';
 import { metricValue } from '../support/metrics-text';
@@ -89,12 +88,7 @@ describePostgres('change capture', () => {
   it('health: down when the slot falls more than maxLagBytes behind with no consumer, up once one catches up', async () => {
     const url = await outboxDatabase(cluster, { migrate: false, setup: ORDERS });
     const capture = (consumer: boolean): StreamsCaptureOptions => ({ slot: 'lagging', consumer, maxLagBytes: 64 * 1024, tables: [{ table: 'orders', stream: 'o', group: () => 'all', id: 'id' }] });
-    const moduleRef = await Test.createTestingModule({
-      imports: [TerminusModule, StreamsModule.forRoot({ port: 0, host: '127.0.0.1' }), StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: capture(false) })],
-      providers: [StreamsHealthIndicator],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const { app } = await startStreamsApp({}, { imports: [TerminusModule, StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: capture(false) })], providers: [StreamsHealthIndicator] });
     try {
       const health = app.get(StreamsHealthIndicator);
       await expect(health.isPostgresHealthy()).resolves.toEqual({ streams_postgres: { status: 'up' } });
@@ -113,20 +107,11 @@ describePostgres('change capture', () => {
 
   it('a slot dropped by an operator while the app runs: health down naming it, subscribers re-synced with continuityLost, the slot not re-created', async () => {
     const url = await outboxDatabase(cluster, { migrate: false, setup: ORDERS });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TerminusModule,
-        StreamsModule.forRoot({ port: 0, host: '127.0.0.1' }),
-        StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: { slot: 'dropped', retryMs: 300, tables: [{ table: 'orders', stream: 'o', group: () => 'all', id: 'id' }] } }),
-      ],
-      providers: [StreamsHealthIndicator],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const { app, url: wsUrl } = await startStreamsApp({}, { imports: [TerminusModule, StreamsPostgresModule.forRoot({ connectionString: url, outbox: false, capture: { slot: 'dropped', retryMs: 300, tables: [{ table: 'orders', stream: 'o', group: () => 'all', id: 'id' }] } })], providers: [StreamsHealthIndicator] });
     try {
       const health = app.get(StreamsHealthIndicator);
       await waitFor(async () => metricValue(await app.get(StreamsMetrics).text(), 'streams_capture_consumer') === 1, { what: 'the consumer' });
-      const client = await TestClient.connect(`ws://127.0.0.1:${app.get(StreamsListener).address().port}`);
+      const client = await TestClient.connect(wsUrl);
       client.join('s', 'o', 'all');
       await client.next((f) => f.event?.type === 'sync');
       // The operator ends the consumer's connection and drops the slot before it comes back (retryMs later):

@@ -1,6 +1,5 @@
-import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsMetrics, StreamsModule } from 'nest-realtime-streams';
+import { StreamsMetrics } from 'nest-realtime-streams';
 import { StreamsHealthIndicator } from 'nest-realtime-streams/health';
 import { StreamsOutbox, StreamsPostgresModule, type StreamsPostgresModuleOptions } from 'nest-realtime-streams/postgres';
 import { Pool } from 'pg';
@@ -161,12 +160,7 @@ describePostgres('outbox relay (SPEC §10)', () => {
 
   it('the health indicator reports PostgreSQL and the relay: up, down while the server is gone, up again', async () => {
     const url = await outboxDatabase(cluster);
-    const moduleRef = await Test.createTestingModule({
-      imports: [TerminusModule, StreamsModule.forRoot({ port: 0, host: '127.0.0.1' }), StreamsPostgresModule.forRoot({ connectionString: url, outbox: { pollIntervalMs: 50 } })],
-      providers: [StreamsHealthIndicator],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const { app } = await startStreamsApp({}, { imports: [TerminusModule, StreamsPostgresModule.forRoot({ connectionString: url, outbox: { pollIntervalMs: 50 } })], providers: [StreamsHealthIndicator] });
     try {
       const health = app.get(StreamsHealthIndicator);
       await expect(health.isPostgresHealthy()).resolves.toEqual({ streams_postgres: { status: 'up' } });
