@@ -46,11 +46,23 @@ export class HubEvent {
   private encoded: WireFrame | null = null;
   /** The delta variant, prepared once too, by the first delta subscription it goes to (null: it goes whole). */
   private delta: WireFrame | null | undefined = undefined;
+  /** The seq of the version the change applies to, read once (null: no change, or a base of another epoch). */
+  private base: number | null | undefined = undefined;
 
   constructor(readonly envelope: StreamEnvelope) {}
 
   get wire(): WireFrame {
     return (this.encoded ??= encodeEnvelope(this.envelope));
+  }
+
+  /** The seq of the version the event's change applies to, when that version is of the event's epoch; else null. */
+  get baseSeq(): number | null {
+    if (this.base === undefined) {
+      const { change, epoch } = this.envelope;
+      const base = change && parsePosition(change.base);
+      this.base = base && base.epoch === epoch ? base.seq : null;
+    }
+    return this.base;
   }
 
   /** What a delta subscription that can prove it holds the change's base gets: the delta, or the full frame. */

@@ -127,7 +127,7 @@ export class GroupBinding implements GroupMember {
     const { envelope } = event;
     if (this.single) {
       if (envelope.seq > this.singleSince && (this.singleId === null || this.singleId === envelope.frame.id)) {
-        this.port.send(this.singleDeltas && this.holdsBase(envelope, this.singleSince, this.singleEpoch) ? event.deltaWire : event.wire);
+        this.port.send(this.singleDeltas && this.holdsBase(event, this.singleSince, this.singleEpoch) ? event.deltaWire : event.wire);
       }
       return;
     }
@@ -137,7 +137,7 @@ export class GroupBinding implements GroupMember {
     for (const sub of this.subs) {
       if (!wants(sub, envelope)) continue;
       wanted = true;
-      delta &&= sub.deltas === true && this.holdsBase(envelope, sub.since!, sub.epoch);
+      delta &&= sub.deltas === true && this.holdsBase(event, sub.since!, sub.epoch);
     }
     if (wanted) this.port.send(delta ? event.deltaWire : event.wire);
   }
@@ -145,12 +145,12 @@ export class GroupBinding implements GroupMember {
   /**
    * Whether a subscription whose snapshot is at `since` of `epoch` provably holds the version the event's change
    * applies to: in its snapshot (or resume point), or written by an event of the unbroken run it has seen since.
-   * Only within the snapshot's epoch: seqs of two epochs do not compare, and the delta frame names none.
+   * Only within the snapshot's epoch: seqs of two epochs do not compare, and the delta frame names none. The
+   * base is read once per event (HubEvent), not per socket.
    */
-  private holdsBase(envelope: StreamEnvelope, since: number, epoch: string | null): boolean {
-    if (!envelope.change || envelope.epoch !== epoch) return false;
-    const base = parsePosition(envelope.change.base);
-    return !!base && base.epoch === epoch && (base.seq <= since || this.runFrom <= since + 1);
+  private holdsBase(event: HubEvent, since: number, epoch: string | null): boolean {
+    const base = event.baseSeq;
+    return base !== null && event.envelope.epoch === epoch && (base <= since || this.runFrom <= since + 1);
   }
 
   private pick(): void {
